@@ -1,0 +1,31 @@
+// The local equivalent of the JWT templates you create in the Clerk dashboard (Configure -> JWT
+// templates). The `supabase` template below is exactly what the guide tells you to paste there:
+//
+//   {
+//     "role": "authenticated",
+//     "email": "{{user.primary_email_address}}",
+//     "org_id": "{{org.id}}",
+//     "org_role": "{{org.role}}",
+//     "org_slug": "{{org.slug}}"
+//   }
+//
+// with "Custom signing key" on, signing algorithm HS256 and the Supabase project's JWT secret.
+// Clerk adds `sub`, `iat`, `exp`, `nbf`, `iss` itself and drops claims whose shortcode is empty.
+import type { TokenSubject } from './tokens.ts';
+
+export interface JwtTemplate {
+  lifetimeSeconds: number;
+  claims(subject: TokenSubject): Record<string, unknown>;
+}
+
+export const jwtTemplates: Record<string, JwtTemplate> = {
+  supabase: {
+    lifetimeSeconds: 60,
+    claims: (s) => ({
+      role: 'authenticated',
+      aud: 'authenticated',
+      ...(s.email ? { email: s.email } : {}),
+      ...(s.org ? { org_id: s.org.id, org_role: `org:${s.org.role}`, org_slug: s.org.slug } : {}),
+    }),
+  },
+};

@@ -1,0 +1,207 @@
+// Command line for the local stack. npm scripts call it:
+//   stack:up      start the stack in the background (writes .local/stack.env)
+//   stack:down    stop it, and everything it started
+//   stack:status  what runs where, and the local accounts
+//   stack:serve   run it in the foreground (Ctrl-C stops it)
+//   db:reset      drop, bootstrap, migrate, seed
+//   local:token   print a token signed by the local Clerk key
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { layout, projectRoot, type StackLayout } from './paths.ts';
+import { httpOk, migrate, readEnvFile, startStack } from './stack.ts';
+import { withSuperuser } from './postgres.ts';
+import { LOCAL_PASSWORD, seedAccounts, seedOrgs } from './clerk/store.ts';
+import { loadKeys } from './keys.ts';
+import { mintSessionToken, mintTemplateToken } from './clerk/tokens.ts';
+import { randomBytes } from 'node:crypto';
+
+function pidAlive(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function runningPid(l: StackLayout): number | null {
+  if (!fs.existsSync(l.pidFile)) return null;
+  const pid = Number(fs.readFileSync(l.pidFile, 'utf8'));
+  return pid && pidAlive(pid) ? pid : null;
+}
+
+function fail(message: string): never {
+  console.error(`\x1b[31m✗\x1b[0m ${message}`);
+  process.exit(1);
+}
+
+function summary(l: StackLayout, env: Record<string, string>) {
+  const rows = [
+    ['Data API (Supabase URL)', `${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1`],
+    ['Postgres', env.SUPABASE_DB_URL],
+    ['Clerk Backend API', env.CLERK_API_URL],
+    ['Clerk Frontend API', `${env.CLERK_FAPI_URL} (the app proxies it at /__clerk)`],
+    ['Env file', path.relative(projectRoot, l.envFile)],
+  ];
+  const lines = rows.map(([k, v]) => `  ${k.padEnd(26)}${v}`);
+  lines.push('', `  Local accounts (password: ${LOCAL_PASSWORD})`);
+  for (const a of seedAccounts) {
+    const orgs = seedOrgs.filter((o) => o.members.some(([u]) => u === a.id)).map((o) => `${o.name} (${o.members.find(([u]) => u === a.id)![1]})`);
+    lines.push(`    ${a.email.padEnd(22)}${a.id.padEnd(13)}${orgs.join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+async function serve(l: StackLayout) {
+  const logFile = fs.createWriteStream(path.join(l.logs, 'stack.log'), { flags: 'a' });
+  fs.mkdirSync(l.logs, { recursive: true });
+  const started = Date.now();
+  let stack;
+  try {
+    stack = await startStack(l, (line) => logFile.write(`${new Date().toISOString()} ${line}\n`));
+  } catch (e) {
+    fail(`The local stack did not start: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  console.log(`Local stack (${l.profile}) ready in ${((Date.now() - started) / 1000).toFixed(1)}s\n${summary(l, stack.env)}`);
+  const onSignal = () => void stack.stop('signal');
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const reason = await stack.stopped;
+  logFile.end();
+  if (reason !== 'signal' && reason !== 'stopped by request') fail(`The local stack stopped: ${reason}`);
+  process.exit(0);
+}
+
+async function up(l: StackLayout) {
+  const pid = runningPid(l);
+  if (pid) {
+    console.log(`The local stack (${l.profile}) is already running (pid ${pid}).`);
+    return;
+  }
+  fs.mkdirSync(l.logs, { recursive: true });
+  const out = fs.openSync(path.join(l.logs, 'serve.out'), 'w');
+  // detached: the stack outlives this command and gets its own process group, which stack:down
+  // signals as a whole so nothing is left behind.
+  const child = spawn(process.execPath, [path.join(projectRoot, 'local/cli.ts'), 'serve'], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: { ...process.env, LOCAL_STACK_PROFILE: l.profile },
+  });
+  child.unref();
+  const started = Date.now();
+  while (Date.now() - started < 60_000) {
+    await new Promise((r) => setTimeout(r, 100));
+    const text = fs.readFileSync(path.join(l.logs, 'serve.out'), 'utf8');
+    if (child.exitCode !== null || text.includes('✗')) fail(text.trim().split('\n').pop() ?? 'the stack exited');
+    if (text.includes('ready in')) {
+      console.log(text.trim());
+      return;
+    }
+  }
+  fail(`The local stack did not report ready within 60s; see ${path.join(l.logs, 'stack.log')}`);
+}
+
+async function down(l: StackLayout) {
+  const pid = runningPid(l);
+  if (!pid) {
+    console.log(`The local stack (${l.profile}) is not running.`);
+    return;
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 15_000;
+  while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (pidAlive(pid)) {
+    // It did not stop in time: end its whole process group (postgres, postgrest) too.
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      process.kill(pid, 'SIGKILL');
+    }
+  }
+  fs.rmSync(l.pidFile, { force: true });
+  console.log(`The local stack (${l.profile}) is stopped.`);
+}
+
+async function status(l: StackLayout) {
+  const pid = runningPid(l);
+  if (!pid) {
+    console.log(`The local stack (${l.profile}) is not running. Start it with \`npm run stack:up\` (or \`npm run dev\`).`);
+    process.exit(1);
+  }
+  const env = readEnvFile(l.envFile);
+  const res = await fetch(`${env.LOCAL_STACK_CONTROL_URL}/status`).then((r) => r.json() as Promise<{ parts: Record<string, boolean> }>).catch(() => null);
+  const parts = res?.parts ?? {};
+  console.log(`The local stack (${l.profile}) is running (pid ${pid}).`);
+  console.log(Object.entries(parts).map(([k, ok]) => `  ${ok ? '\x1b[32m✓\x1b[0m' : '\x1b[31m✗\x1b[0m'} ${k}`).join('\n'));
+  console.log(summary(l, env));
+  if (!Object.values(parts).every(Boolean)) process.exit(1);
+}
+
+async function reset(l: StackLayout) {
+  if (!runningPid(l)) {
+    fs.rmSync(l.pgData, { recursive: true, force: true });
+    console.log('The stack is not running: its database folder was removed, and the next start creates, migrates and seeds it afresh.');
+    return;
+  }
+  await withSuperuser(l.ports.postgres, (c) =>
+    c.query(`drop schema if exists public cascade; drop schema if exists supabase_migrations cascade; create schema public;`),
+  );
+  await migrate(l, (line) => console.log(line));
+  console.log('Database reset: bootstrap, migrations and seed applied.');
+}
+
+async function token(l: StackLayout, argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      user: { type: 'string' },
+      org: { type: 'string' },
+      'org-role': { type: 'string' },
+      template: { type: 'string' },
+      expires: { type: 'string' },
+    },
+  });
+  if (!values.user) fail('Usage: npm run local:token -- --user <id> [--org <id> --org-role <admin|member>] [--template <name>] [--expires <seconds>]');
+  const role = values['org-role'];
+  if (role && role !== 'admin' && role !== 'member') fail('--org-role is admin or member');
+  const expiresInSeconds = values.expires ? Number(values.expires) : 3600;
+  if (!Number.isFinite(expiresInSeconds)) fail('--expires takes a number of seconds (negative for an already expired token)');
+  const keys = await loadKeys();
+  const env = readEnvFile(l.envFile);
+  const subject = {
+    userId: values.user,
+    sessionId: `sess_local_${randomBytes(8).toString('hex')}`,
+    email: seedAccounts.find((a) => a.id === values.user)?.email,
+    org: values.org ? { id: values.org, slug: values.org.replace(/^org_/, ''), role: (role ?? 'member') as 'admin' | 'member' } : undefined,
+  };
+  // With the stack running, register the session with the local Clerk, so that the app can exchange
+  // it for a template token (template mode) exactly as with a browser session.
+  if (runningPid(l) && env.CLERK_API_URL && (await httpOk(`${env.CLERK_API_URL}/v1/jwks`))) {
+    const res = await fetch(`${env.CLERK_API_URL}/v1/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.clerkSecretKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: values.user, active_organization_id: values.org }),
+    });
+    if (res.ok) subject.sessionId = ((await res.json()) as { id: string }).id;
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = values.template
+    ? await mintTemplateToken(keys, values.template, subject, { expiresInSeconds, issuedAt: expiresInSeconds < 0 ? now + expiresInSeconds - 60 : now })
+    : await mintSessionToken(keys, subject, { expiresInSeconds, issuedAt: expiresInSeconds < 0 ? now + expiresInSeconds - 60 : now });
+  process.stdout.write(`${jwt}\n`);
+}
+
+const [command, ...rest] = process.argv.slice(2);
+const l = layout();
+const commands: Record<string, () => Promise<void>> = {
+  serve: () => serve(l),
+  up: () => up(l),
+  down: () => down(l),
+  status: () => status(l),
+  reset: () => reset(l),
+  token: () => token(l, rest),
+};
+if (!command || !commands[command]) fail(`Unknown command "${command ?? ''}". One of: ${Object.keys(commands).join(', ')}`);
+await commands[command]();

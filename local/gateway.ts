@@ -1,0 +1,65 @@
+// The local stand-in for Supabase's API gateway at http://127.0.0.1:54321, so that
+// NEXT_PUBLIC_SUPABASE_URL has the hosted shape. Like Supabase's gateway it serves PostgREST under
+// /rest/v1, requires an `apikey` (header or query), swaps the new-style sb_publishable_/sb_secret_
+// keys for the role JWTs PostgREST understands, passes a user's own Bearer token through untouched,
+// and answers CORS preflights for the browser client.
+import http from 'node:http';
+import type { LocalKeys } from './keys.ts';
+import { sendJson } from './http.ts';
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+const corsHeaders = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, HEAD, POST, PATCH, PUT, DELETE, OPTIONS',
+  'Access-Control-Expose-Headers': 'Content-Range, Content-Location, Preference-Applied, X-Total-Count',
+  'Access-Control-Max-Age': '3600',
+};
+
+export function createGateway(keys: LocalKeys, postgrestPort: number): http.Server {
+  // apikey -> the Bearer token PostgREST gets when the request carries no user token of its own.
+  const roleTokenFor = new Map<string, string>([
+    [keys.supabasePublishableKey, keys.anonJwt],
+    [keys.anonJwt, keys.anonJwt],
+    [keys.supabaseSecretKey, keys.serviceRoleJwt],
+    [keys.serviceRoleJwt, keys.serviceRoleJwt],
+  ]);
+
+  return http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(200, { ...corsHeaders, 'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '*' });
+      return res.end();
+    }
+    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' }, corsHeaders);
+    if (!url.pathname.startsWith('/rest/v1')) {
+      return sendJson(res, 404, { message: `The local gateway serves only /rest/v1 (the data API), not ${url.pathname}` }, corsHeaders);
+    }
+    const apikey = (req.headers.apikey as string | undefined) ?? url.searchParams.get('apikey') ?? undefined;
+    if (!apikey) {
+      return sendJson(res, 401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' }, corsHeaders);
+    }
+    const roleToken = roleTokenFor.get(apikey);
+    if (!roleToken) {
+      return sendJson(res, 401, { message: 'Invalid API key', hint: 'Double check your Supabase publishable or secret API key.' }, corsHeaders);
+    }
+    const bearer = req.headers.authorization?.replace(/^Bearer\s+/i, '');
+    const headers = { ...req.headers, host: `127.0.0.1:${postgrestPort}` };
+    delete headers.apikey;
+    headers.authorization = `Bearer ${!bearer || bearer === apikey ? roleToken : bearer}`;
+    url.searchParams.delete('apikey');
+    const upstream = http.request(
+      { host: '127.0.0.1', port: postgrestPort, method: req.method, path: (url.pathname.slice('/rest/v1'.length) || '/') + url.search, headers, agent },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, { ...up.headers, ...corsHeaders });
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      if (!res.headersSent) {
+        sendJson(res, 503, { code: 'PGRST_UNAVAILABLE', message: 'The data API (PostgREST) is not answering. It may be restarting; try again shortly.' }, corsHeaders);
+      } else res.destroy();
+    });
+    req.pipe(upstream);
+  });
+}

