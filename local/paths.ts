@@ -28,10 +28,21 @@ export interface StackLayout {
   ports: { gateway: number; postgres: number; postgrest: number; postgrestAdmin: number; clerkBackend: number; clerkFrontend: number; control: number; app: number };
 }
 
+/**
+ * LOCAL_STACK_INSTANCE=N (1-9) gives the test profile its own folder and ports, so that several
+ * test runs can share a machine without touching each other.
+ */
+export function testInstance(): number {
+  const n = Number(process.env.LOCAL_STACK_INSTANCE ?? 0);
+  if (!Number.isInteger(n) || n < 0 || n > 9) throw new Error('LOCAL_STACK_INSTANCE must be a whole number from 0 to 9');
+  return n;
+}
+
 export function layout(profile: Profile = profileFromEnv()): StackLayout {
   // The dev profile keeps the Supabase CLI's well-known ports (54321 API, 54322 database).
-  const base = profile === 'dev' ? 54321 : 55321;
-  const dir = path.join(localRoot, profile);
+  const instance = profile === 'test' ? testInstance() : 0;
+  const base = profile === 'dev' ? 54321 : 55321 + instance * 100;
+  const dir = path.join(localRoot, instance ? `${profile}-${instance}` : profile);
   return {
     profile,
     dir,
@@ -48,7 +59,7 @@ export function layout(profile: Profile = profileFromEnv()): StackLayout {
       clerkBackend: base + 6,
       clerkFrontend: base + 7,
       control: base + 8,
-      app: profile === 'dev' ? 3000 : 3100,
+      app: profile === 'dev' ? 3000 : 3100 + instance * 10,
     },
   };
 }

@@ -1,0 +1,88 @@
+// `npm run dev`: the app on the local stack. Starts the stack (or reuses one started with
+// `npm run stack:up`), then `next dev` with the stack's variables, and stops everything it started
+// on Ctrl-C or when either side dies. With a hosted Supabase URL in .env.local it runs `next dev`
+// alone, and the app talks to your hosted Clerk and Supabase.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { layout, projectRoot } from './paths.ts';
+import { httpOk, parseEnv, readEnvFile, startStack, type RunningStack } from './stack.ts';
+
+const l = layout('dev');
+const envLocal = path.join(projectRoot, '.env.local');
+const hostedUrl = fs.existsSync(envLocal) ? parseEnv(fs.readFileSync(envLocal, 'utf8')).NEXT_PUBLIC_SUPABASE_URL : undefined;
+const hosted = Boolean(hostedUrl && !/^https?:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(hostedUrl));
+
+function fail(message: string): never {
+  console.error(`\x1b[31m✗\x1b[0m ${message}`);
+  process.exit(1);
+}
+
+const appPort = Number(process.env.PORT ?? l.ports.app);
+const inUse = await new Promise<boolean>((resolve) => {
+  const s = net.createServer().once('error', () => resolve(true)).once('listening', () => s.close(() => resolve(false)));
+  s.listen(appPort);
+});
+if (inUse) fail(`port ${appPort} is in use: stop what holds it, or run on another port with PORT=3001 npm run dev`);
+
+let stack: RunningStack | null = null;
+let env: Record<string, string> = {};
+if (hosted) {
+  console.log(`Using hosted services from .env.local (${hostedUrl}); the local stack is not started.`);
+} else {
+  const pidFile = fs.existsSync(l.pidFile) ? Number(fs.readFileSync(l.pidFile, 'utf8')) : 0;
+  let running = false;
+  try {
+    running = pidFile > 0 && (process.kill(pidFile, 0), true);
+  } catch {
+    running = false;
+  }
+  if (running) {
+    env = readEnvFile(l.envFile);
+    console.log(`Using the local stack already running (pid ${pidFile}).`);
+  } else {
+    const started = Date.now();
+    const logFile = fs.createWriteStream(path.join(l.logs, 'stack.log'), { flags: 'a' });
+    fs.mkdirSync(l.logs, { recursive: true });
+    try {
+      stack = await startStack(l, (line) => logFile.write(`${new Date().toISOString()} ${line}\n`));
+    } catch (e) {
+      fail(`The local stack did not start: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    env = stack.env;
+    console.log(`Local stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s: data API ${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1, Postgres ${env.SUPABASE_DB_URL}`);
+  }
+}
+
+const next = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['dev', '--port', String(appPort)], {
+  cwd: projectRoot,
+  stdio: 'inherit',
+  env: { ...process.env, ...env },
+});
+
+let exiting = false;
+async function shutdown(code: number, message?: string) {
+  if (exiting) return;
+  exiting = true;
+  if (message) console.error(message);
+  if (next.exitCode === null) next.kill('SIGTERM');
+  await stack?.stop('app stopped');
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+next.on('exit', (code) => void shutdown(code ?? 0, code ? `next dev exited with code ${code}` : undefined));
+void stack?.stopped.then((reason) => shutdown(1, `\x1b[31m✗\x1b[0m The local stack stopped (${reason}); stopping the app.`));
+
+// Tell the person where to go once the app answers.
+const deadline = Date.now() + 120_000;
+while (!exiting && Date.now() < deadline) {
+  if (await httpOk(`http://127.0.0.1:${appPort}/`)) {
+    if (!hosted) {
+      console.log(`\n  App ready: http://localhost:${appPort}  (sign in as alice@example.test, password clerk-local-password)\n`);
+    }
+    break;
+  }
+  await new Promise((r) => setTimeout(r, 500));
+}

@@ -1,0 +1,23 @@
+// Runs before `npm run dev` and `npm test` (pre-scripts), on whatever Node the machine has (plain
+// JavaScript, no dependencies): installs node_modules when it is missing or older than the lockfile,
+// so a fresh clone needs no third command. The project's own Node 24 (npm package `node`) is part of
+// that install; every later script runs on it through node_modules/.bin.
+import { execSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const lock = path.join(root, 'package-lock.json');
+const marker = path.join(root, 'node_modules', '.package-lock.json');
+const nodeBin = path.join(root, 'node_modules', '.bin', 'node');
+
+const stale =
+  !fs.existsSync(marker) ||
+  !fs.existsSync(nodeBin) ||
+  (fs.existsSync(lock) && fs.statSync(lock).mtimeMs > fs.statSync(marker).mtimeMs + 1000);
+
+if (stale) {
+  console.log('Installing dependencies (node_modules is missing or older than package-lock.json)...');
+  execSync('npm ci --no-audit --no-fund --loglevel=error', { cwd: root, stdio: 'inherit' });
+}

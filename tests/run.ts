@@ -1,0 +1,153 @@
+// `npm test`: every check this project makes, in order, on a fresh throw-away local stack
+// (the `test` profile: its own data folder and ports, so your dev data is never touched).
+//   typecheck -> lint -> unit -> (fresh stack) db -> (production build, both modes) app -> e2e
+//   -> reliability (CI size)
+// Ends with one line: "N passed, N failed". `npm test -- --only unit,db` runs a subset.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { layout, projectRoot } from '../local/paths.ts';
+import { formatEnv, httpOk, startStack, type RunningStack } from '../local/stack.ts';
+
+const l = layout('test');
+const args = process.argv.slice(2);
+const onlyArg = args.find((a) => a.startsWith('--only'));
+const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : args[args.indexOf(onlyArg) + 1]).split(',') : null;
+const wants = (step: string) => !only || only.includes(step);
+const bin = (name: string) => path.join(projectRoot, 'node_modules/.bin', name);
+const resultsDir = path.join(l.dir, 'results');
+
+// The production build runs twice: third-party mode (the default) and JWT-template mode.
+const APP_MODES = {
+  'third-party': { port: l.ports.app, env: {} as Record<string, string> },
+  template: { port: l.ports.app + 1, env: { CLERK_SUPABASE_TEMPLATE: 'supabase' } as Record<string, string> },
+};
+
+interface StepResult { step: string; ok: boolean; passed: number; failed: number; seconds: number; note?: string }
+const results: StepResult[] = [];
+let stack: RunningStack | null = null;
+const servers: ChildProcess[] = [];
+
+function run(cmd: string, cmdArgs: string[], env: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, cmdArgs, { cwd: projectRoot, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+function vitestCounts(file: string) {
+  if (!fs.existsSync(file)) return { passed: 0, failed: 0 };
+  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as { numPassedTests: number; numFailedTests: number };
+  return { passed: r.numPassedTests, failed: r.numFailedTests };
+}
+
+async function step(name: string, fn: () => Promise<Omit<StepResult, 'step' | 'seconds'>>) {
+  if (!wants(name)) return;
+  console.log(`\n\x1b[1m▶ ${name}\x1b[0m`);
+  const started = Date.now();
+  let r: Omit<StepResult, 'step' | 'seconds'>;
+  try {
+    r = await fn();
+  } catch (e) {
+    r = { ok: false, passed: 0, failed: 1, note: e instanceof Error ? e.message : String(e) };
+  }
+  results.push({ step: name, seconds: (Date.now() - started) / 1000, ...r });
+}
+
+async function commandStep(cmd: string, cmdArgs: string[]) {
+  const code = await run(cmd, cmdArgs);
+  return { ok: code === 0, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 };
+}
+
+async function vitestStep(project: string, env: Record<string, string> = {}) {
+  const out = path.join(resultsDir, `vitest-${project}.json`);
+  fs.rmSync(out, { force: true });
+  const code = await run(bin('vitest'), ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], env);
+  const counts = vitestCounts(out);
+  return { ok: code === 0, ...counts, failed: code !== 0 && counts.failed === 0 ? 1 : counts.failed };
+}
+
+async function ensureStack() {
+  if (stack) return stack;
+  // Fresh every run: a cold start is part of what the suite proves.
+  fs.rmSync(l.pgData, { recursive: true, force: true });
+  fs.rmSync(l.clerkStore, { force: true });
+  fs.mkdirSync(l.logs, { recursive: true });
+  const started = Date.now();
+  const log = fs.createWriteStream(path.join(l.logs, 'stack.log'), { flags: 'w' });
+  stack = await startStack(l, (line) => log.write(`${line}\n`));
+  console.log(`Test stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s (cold).`);
+  return stack;
+}
+
+/** The production build, started once per integration mode; the app and e2e steps use these. */
+let appsStarted = false;
+async function ensureApps() {
+  if (appsStarted) return;
+  const { env } = await ensureStack();
+  const parties = Object.values(APP_MODES).flatMap(({ port }) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]).join(',');
+  const appEnv = { ...env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_DIST_DIR: path.basename(l.dir).replace(/^test/, '.next-test'), NEXT_TELEMETRY_DISABLED: '1' };
+  if ((await run(bin('next'), ['build'], appEnv)) !== 0) throw new Error('next build failed');
+  for (const [mode, { port, env: modeEnv }] of Object.entries(APP_MODES)) {
+    const child = spawn(bin('next'), ['start', '--port', String(port)], {
+      cwd: projectRoot,
+      env: { ...process.env, ...appEnv, ...modeEnv, APP_URL: `http://localhost:${port}` },
+      stdio: ['ignore', fs.openSync(path.join(l.logs, `app-${mode}.log`), 'w'), fs.openSync(path.join(l.logs, `app-${mode}.log`), 'a')],
+    });
+    servers.push(child);
+    const deadline = Date.now() + 60_000;
+    while (!(await httpOk(`http://127.0.0.1:${port}/`))) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`next start (${mode}) did not come up; see ${path.join(l.logs, `app-${mode}.log`)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  appsStarted = true;
+  // Everything a test needs to reach the apps and the stack, for the app, e2e and reliability steps.
+  fs.writeFileSync(
+    path.join(l.dir, 'apps.env'),
+    formatEnv({ APP_URL_THIRD_PARTY: `http://localhost:${APP_MODES['third-party'].port}`, APP_URL_TEMPLATE: `http://localhost:${APP_MODES.template.port}` }),
+  );
+}
+const appUrls = () => ({ APP_URL_THIRD_PARTY: `http://localhost:${APP_MODES['third-party'].port}`, APP_URL_TEMPLATE: `http://localhost:${APP_MODES.template.port}` });
+
+fs.mkdirSync(resultsDir, { recursive: true });
+try {
+  await step('typecheck', () => commandStep(bin('tsc'), ['--noEmit']));
+  await step('lint', () => commandStep(bin('eslint'), ['--max-warnings=0', '.']));
+  await step('unit', () => vitestStep('unit'));
+  await step('db', async () => {
+    await ensureStack();
+    return vitestStep('db');
+  });
+  await step('app', async () => {
+    await ensureApps();
+    return vitestStep('app', appUrls());
+  });
+  if (fs.existsSync(path.join(projectRoot, 'playwright.config.ts'))) {
+    await step('e2e', async () => {
+      await ensureApps();
+      const out = path.join(resultsDir, 'playwright.json');
+      const code = await run(bin('playwright'), ['test', '--reporter=list,json'], { ...appUrls(), PLAYWRIGHT_JSON_OUTPUT_NAME: out });
+      const stats = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as { stats: { expected: number; unexpected: number; flaky: number } }).stats : null;
+      return { ok: code === 0, passed: (stats?.expected ?? 0) + (stats?.flaky ?? 0), failed: stats?.unexpected ?? (code === 0 ? 0 : 1) };
+    });
+  }
+  if (fs.existsSync(path.join(projectRoot, 'tests/reliability/run.ts'))) {
+    await step('reliability', async () => {
+      await ensureApps();
+      return commandStep(process.execPath, [path.join(projectRoot, 'tests/reliability/run.ts'), '--ci']);
+    });
+  }
+} finally {
+  for (const s of servers) s.kill('SIGTERM');
+  await stack?.stop('tests finished');
+}
+
+console.log('\n\x1b[1mSummary\x1b[0m');
+for (const r of results) {
+  console.log(`  ${r.ok ? '\x1b[32m✓\x1b[0m' : '\x1b[31m✗\x1b[0m'} ${r.step.padEnd(12)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.seconds.toFixed(1)}s${r.note ? `  (${r.note})` : ''}`);
+}
+const passed = results.reduce((a, r) => a + r.passed, 0);
+const failed = results.reduce((a, r) => a + r.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && results.every((r) => r.ok) ? 0 : 1);

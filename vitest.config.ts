@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+import path from 'node:path';
+
+// Three projects, run in this order by `npm test` (tests/run.ts):
+//   unit: no stack, no network (msw for HTTP shape)
+//   db:   the real local stack (Postgres + PostgREST + gateway), no app
+//   app:  the production build of the app, started by tests/run.ts in both integration modes
+export default defineConfig({
+  resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
+  test: {
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
+      { extends: true, test: { name: 'db', include: ['tests/db/**/*.test.ts'], setupFiles: ['tests/support/load-stack-env.ts'], testTimeout: 30_000, hookTimeout: 60_000 } },
+      { extends: true, test: { name: 'app', include: ['tests/app/**/*.test.ts'], setupFiles: ['tests/support/load-stack-env.ts'], testTimeout: 30_000, hookTimeout: 60_000 } },
+    ],
+  },
+});
