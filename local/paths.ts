@@ -38,9 +38,8 @@ export function testInstance(): number {
   return n;
 }
 
-export function layout(profile: Profile = profileFromEnv()): StackLayout {
+export function layout(profile: Profile = profileFromEnv(), instance = profile === 'test' ? testInstance() : 0): StackLayout {
   // The dev profile keeps the Supabase CLI's well-known ports (54321 API, 54322 database).
-  const instance = profile === 'test' ? testInstance() : 0;
   const base = profile === 'dev' ? 54321 : 55321 + instance * 100;
   const dir = path.join(localRoot, instance ? `${profile}-${instance}` : profile);
   return {
