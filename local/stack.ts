@@ -3,6 +3,7 @@
 // when asked (SIGINT/SIGTERM) or when one part dies. Used by `npm run dev`, `npm run stack:up` (in
 // the background) and `npm test` (the `test` profile).
 import { spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -101,8 +102,28 @@ export function httpOk(url: string): Promise<boolean> {
   });
 }
 
+/** A fingerprint of everything migrate() applies, so a warm start can skip an unchanged push. */
+function schemaFingerprint(): string {
+  const hash = createHash('sha256');
+  const migrations = path.join(projectRoot, 'supabase/migrations');
+  const files = [
+    path.join(projectRoot, 'local/bootstrap.sql'),
+    ...(fs.existsSync(migrations) ? fs.readdirSync(migrations).sort().map((f) => path.join(migrations, f)) : []),
+    path.join(projectRoot, 'supabase/seed.sql'),
+  ];
+  for (const f of files) if (fs.existsSync(f)) hash.update(f).update(fs.readFileSync(f));
+  return hash.digest('hex');
+}
+
 /** Applies bootstrap.sql, then supabase/migrations and supabase/seed.sql with the Supabase CLI itself. */
-export async function migrate(l: StackLayout, log: (line: string) => void) {
+export async function migrate(l: StackLayout, log: (line: string) => void, opts: { force?: boolean } = {}) {
+  const fingerprintFile = path.join(l.dir, 'applied.sha256');
+  const fingerprint = schemaFingerprint();
+  if (!opts.force && fs.existsSync(fingerprintFile) && fs.readFileSync(fingerprintFile, 'utf8') === fingerprint) {
+    log('[db push] migrations and seed unchanged since the last push; skipped');
+    return;
+  }
+  fs.rmSync(fingerprintFile, { force: true });
   await withSuperuser(l.ports.postgres, async (c) => {
     await c.query(fs.readFileSync(path.join(projectRoot, 'local/bootstrap.sql'), 'utf8'));
     await c.query(`alter role authenticator with password 'postgres'`);
@@ -119,6 +140,7 @@ export async function migrate(l: StackLayout, log: (line: string) => void) {
     const cause = out.split('\n').find((x) => /ERROR|error/.test(x)) ?? out.trim().split('\n').pop();
     throw new Error(`a migration failed: ${cause?.trim()} (fix the file in supabase/migrations, then run \`npm run db:reset\`)`);
   }
+  fs.writeFileSync(fingerprintFile, fingerprint);
 }
 
 export interface RunningStack {
@@ -154,9 +176,9 @@ export async function startStack(l: StackLayout, log: (line: string) => void = (
   };
 
   try {
-    const { db } = await startPostgres(l, (x) => log(`[postgres] ${x}`));
+    const { db, fresh } = await startPostgres(l, (x) => log(`[postgres] ${x}`));
     parts.push({ name: 'postgres', close: () => db.stop() });
-    await migrate(l, log);
+    await migrate(l, log, { force: fresh });
 
     let postgrest: ChildProcess | null = null;
     let postgrestWanted = true;
