@@ -6,12 +6,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { layout, projectRoot } from './paths.ts';
+import { layout, profileFromEnv, projectRoot } from './paths.ts';
 import { httpOk, parseEnv, readEnvFile, startStack, type RunningStack } from './stack.ts';
 
-const l = layout('dev');
+// LOCAL_STACK_PROFILE=test runs the same command on a test instance (the suite exercises `npm run dev`).
+const l = layout(profileFromEnv());
 const envLocal = path.join(projectRoot, '.env.local');
-const hostedUrl = fs.existsSync(envLocal) ? parseEnv(fs.readFileSync(envLocal, 'utf8')).NEXT_PUBLIC_SUPABASE_URL : undefined;
+const hostedUrl = fs.existsSync(envLocal) && l.profile === 'dev' ? parseEnv(fs.readFileSync(envLocal, 'utf8')).NEXT_PUBLIC_SUPABASE_URL : undefined;
 const hosted = Boolean(hostedUrl && !/^https?:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(hostedUrl));
 
 function fail(message: string): never {
