@@ -1,0 +1,63 @@
+// The README's first command, run as a person runs it: `npm run dev` starts the local stack and the
+// app, the app answers, the data API answers with the local key, and Ctrl-C (SIGINT to the
+// foreground process group) stops everything it started. Runs on test instance 8.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { layout, projectRoot } from '../../local/paths.ts';
+import { parseEnv } from '../../local/stack.ts';
+
+const instance = layout('test', 8);
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => { socket.destroy(); resolve(true); }).once('error', () => resolve(false));
+  });
+
+let dev: ReturnType<typeof spawn> | null = null;
+afterAll(() => {
+  if (dev?.pid && dev.exitCode === null) process.kill(-dev.pid, 'SIGKILL');
+});
+
+describe('npm run dev', () => {
+  it('serves the app on the local stack and stops everything on Ctrl-C', async () => {
+    fs.rmSync(instance.dir, { recursive: true, force: true });
+    dev = spawn('npm', ['run', 'dev'], {
+      cwd: projectRoot,
+      detached: true, // its own process group, like a terminal's foreground job
+      env: { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: '8', NEXT_DIST_DIR: '.next-test-dev', PORT: String(instance.ports.app) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    dev.stdout!.on('data', (c) => (output += c));
+    dev.stderr!.on('data', (c) => (output += c));
+    const deadline = Date.now() + 240_000;
+    while (!output.includes('App ready') && Date.now() < deadline && dev.exitCode === null) await new Promise((r) => setTimeout(r, 250));
+    expect(output, output).toContain('App ready');
+    expect(output).toMatch(/Local stack ready in [\d.]+s/);
+
+    const app = `http://localhost:${instance.ports.app}`;
+    const home = await fetch(`${app}/`);
+    expect(home.status).toBe(200);
+    const dashboard = await fetch(`${app}/dashboard`, { redirect: 'manual' });
+    expect([302, 303, 307, 308]).toContain(dashboard.status);
+    expect(dashboard.headers.get('location')).toMatch(/sign-in/);
+
+    const env = parseEnv(fs.readFileSync(instance.envFile, 'utf8'));
+    const api = await fetch(`${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/`, { headers: { apikey: env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY } });
+    expect(api.status).toBe(200);
+
+    process.kill(-dev.pid!, 'SIGINT');
+    const exited = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 30_000);
+      dev!.once('exit', () => { clearTimeout(timer); resolve(true); });
+    });
+    expect(exited).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
+    const { app: appPort, ...stackPorts } = instance.ports;
+    for (const [name, port] of Object.entries({ ...stackPorts, app: appPort })) expect(await portOpen(port), `${name} still listening`).toBe(false);
+    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(instance.pgData));
+    expect(left).toEqual([]);
+  }, 300_000);
+});
