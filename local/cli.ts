@@ -146,7 +146,7 @@ async function reset(l: StackLayout) {
     return;
   }
   await withSuperuser(l.ports.postgres, (c) =>
-    c.query(`drop schema if exists public cascade; drop schema if exists supabase_migrations cascade; create schema public;`),
+    c.query(`drop schema if exists public cascade; drop schema if exists private cascade; drop schema if exists supabase_migrations cascade; create schema public;`),
   );
   await migrate(l, (line) => console.log(line), { force: true });
   console.log('Database reset: bootstrap, migrations and seed applied.');
