@@ -84,8 +84,8 @@ end;
 $$;
 comment on function public.ensure_user_profile() is
   'Creates the caller''s profile from the token (idempotent) and returns it. '
-  'lint-ok 0029_authenticated_security_definer_function_executable: signed-in users must be able to '
-  'create their own profile; the function takes no arguments and acts only for the token''s sub.';
+  'lint-ok authenticated_security_definer_function_executable (0029): signed-in users must be able to '
+  'create their own profile; it takes no arguments and acts only for the token''s sub.';
 
 revoke execute on function public.ensure_user_profile() from public, anon, authenticated, service_role;
 grant execute on function public.ensure_user_profile() to authenticated;

@@ -14,6 +14,8 @@ comment on table public.projects is 'Organisation projects. Visible to members o
 
 -- The policies filter on org_id; lists are newest first.
 create index projects_org_id_created_at_idx on public.projects (org_id, created_at desc);
+comment on index public.projects_org_id_created_at_idx is
+  'lint-ok unused_index (0005): serves every projects policy (org_id = the active org); unused only on a fresh database.';
 
 alter table public.projects enable row level security;
 
