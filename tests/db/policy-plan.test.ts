@@ -1,0 +1,61 @@
+// What makes RLS fast: at a few thousand rows, "my tasks" as a signed-in user must use the
+// (user_id, created_at) index and evaluate the claim once per statement (an InitPlan), not once per
+// row. Runs as `authenticated` with the claims PostgREST would set, inside a transaction that is
+// rolled back, so no row outlives the test.
+import { describe, expect, it } from 'vitest';
+import { uniqueUserId, withDb } from '../support/stack.ts';
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Index Cond'?: string;
+  'Parent Relationship'?: string;
+  'Subplan Name'?: string;
+  'Actual Loops'?: number;
+  Filter?: string;
+  Output?: string[];
+  Plans?: PlanNode[];
+}
+const flatten = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(flatten)];
+
+describe('the "my tasks" query plan', () => {
+  it('uses the index and evaluates requesting_user_id() once (InitPlan)', async () => {
+    const me = uniqueUserId('plan');
+    await withDb(async (c) => {
+      await c.query('begin');
+      try {
+        // 5,000 tasks over 250 other users, plus 20 of mine.
+        await c.query(
+          `insert into public.tasks (user_id, title)
+           select 'user_plan_other_' || (g % 250), 'task ' || g from generate_series(1, 5000) g
+           union all select $1, 'mine ' || g from generate_series(1, 20) g`,
+          [me],
+        );
+        await c.query('analyze public.tasks');
+        await c.query('set local role authenticated');
+        await c.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub: me, role: 'authenticated' })]);
+        // What supabase-js sends for .from('tasks').select('*').order('created_at', { ascending: false }).
+        const sql = 'select * from public.tasks order by created_at desc';
+        const rows = await c.query(sql);
+        expect(rows.rows).toHaveLength(20);
+        expect(rows.rows.every((r) => r.user_id === me)).toBe(true);
+
+        const plan = (await c.query(`explain (analyze, verbose, format json) ${sql}`)).rows[0]['QUERY PLAN'][0].Plan as PlanNode;
+        const nodes = flatten(plan);
+        const scan = nodes.find((n) => /^(Bitmap )?Index (Only )?Scan$/.test(n['Node Type']));
+        expect(scan?.['Index Name'], JSON.stringify(plan, null, 1)).toBe('tasks_user_id_created_at_idx');
+        expect(scan?.['Index Cond']).toMatch(/user_id = \(InitPlan 1\)/);
+        expect(nodes.some((n) => n['Node Type'] === 'Seq Scan')).toBe(false);
+
+        const initPlan = nodes.find((n) => n['Parent Relationship'] === 'InitPlan');
+        expect(initPlan?.['Subplan Name']).toMatch(/^InitPlan 1/);
+        expect(initPlan?.Output?.join(' ')).toMatch(/requesting_user_id\(\)/);
+        expect(initPlan?.['Actual Loops']).toBe(1);
+        // And the helper is nowhere in a per-row filter.
+        expect(nodes.filter((n) => n.Filter?.includes('requesting_user_id'))).toEqual([]);
+      } finally {
+        await c.query('rollback');
+      }
+    });
+  });
+});

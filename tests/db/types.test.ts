@@ -1,0 +1,13 @@
+// lib/database.types.ts must describe the schema the migrations build. When a migration changes a
+// table or function and nobody ran `npm run db:types`, this fails.
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { generateTypes, typesFile } from '../../local/db-types.ts';
+
+describe('generated database types', () => {
+  it('match the migrated database (run `npm run db:types` when this fails)', () => {
+    const generated = generateTypes(process.env.SUPABASE_DB_URL!);
+    expect(generated).toContain('"tasks": {');
+    expect(fs.readFileSync(typesFile, 'utf8')).toBe(generated);
+  });
+});
