@@ -86,8 +86,15 @@ async function ensureApps() {
   if (appsStarted) return;
   const { env } = await ensureStack();
   const parties = Object.values(APP_MODES).flatMap(({ port }) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]).join(',');
-  const appEnv = { ...env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_DIST_DIR: path.basename(l.dir).replace(/^test/, '.next-test'), NEXT_TELEMETRY_DISABLED: '1' };
-  if ((await run(bin('next'), ['build'], appEnv)) !== 0) throw new Error('next build failed');
+  // Instance 0 (CI, and `npm test` on your machine) builds into the usual .next: `next dev` keeps its
+  // own output in .next/dev, so the two never clash. Other instances get their own folder.
+  const distDir = l.dir.endsWith('test') ? {} : { NEXT_DIST_DIR: path.basename(l.dir).replace(/^test/, '.next-test') };
+  const appEnv = { ...env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1', ...distDir };
+  // next build adds its dist folder's types to tsconfig.json's include; keep the committed file as is.
+  const tsconfig = fs.readFileSync(path.join(projectRoot, 'tsconfig.json'), 'utf8');
+  const built = await run(bin('next'), ['build'], appEnv);
+  fs.writeFileSync(path.join(projectRoot, 'tsconfig.json'), tsconfig);
+  if (built !== 0) throw new Error('next build failed');
   for (const [mode, { port, env: modeEnv }] of Object.entries(APP_MODES)) {
     const child = spawn(bin('next'), ['start', '--port', String(port)], {
       cwd: projectRoot,

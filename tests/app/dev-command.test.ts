@@ -26,7 +26,7 @@ describe('npm run dev', () => {
     dev = spawn('npm', ['run', 'dev'], {
       cwd: projectRoot,
       detached: true, // its own process group, like a terminal's foreground job
-      env: { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: '8', NEXT_DIST_DIR: '.next-test-dev', PORT: String(instance.ports.app) },
+      env: { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: '8', PORT: String(instance.ports.app) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
