@@ -16,8 +16,12 @@ const portOpen = (port: number) =>
   });
 
 let dev: ReturnType<typeof spawn> | null = null;
+// next dev adds its own dist folder's types to tsconfig.json's include; keep the committed file.
+const tsconfigPath = `${projectRoot}/tsconfig.json`;
+const tsconfig = fs.readFileSync(tsconfigPath, 'utf8');
 afterAll(() => {
   if (dev?.pid && dev.exitCode === null) process.kill(-dev.pid, 'SIGKILL');
+  fs.writeFileSync(tsconfigPath, tsconfig);
 });
 
 describe('npm run dev', () => {
@@ -26,7 +30,7 @@ describe('npm run dev', () => {
     dev = spawn('npm', ['run', 'dev'], {
       cwd: projectRoot,
       detached: true, // its own process group, like a terminal's foreground job
-      env: { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: '8', PORT: String(instance.ports.app) },
+      env: { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: '8', NEXT_DIST_DIR: '.next-test-dev', PORT: String(instance.ports.app) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
