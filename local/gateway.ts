@@ -51,7 +51,9 @@ export function createGateway(keys: LocalKeys, postgrestPort: number): http.Serv
     const upstream = http.request(
       { host: '127.0.0.1', port: postgrestPort, method: req.method, path: (url.pathname.slice('/rest/v1'.length) || '/') + url.search, headers, agent },
       (up) => {
-        res.writeHead(up.statusCode ?? 502, { ...up.headers, ...corsHeaders });
+        // PostgREST sends its own CORS headers; keep only ours (a doubled `*, *` fails in browsers).
+        const upHeaders = Object.fromEntries(Object.entries(up.headers).filter(([k]) => !k.toLowerCase().startsWith('access-control-')));
+        res.writeHead(up.statusCode ?? 502, { ...upHeaders, ...corsHeaders });
         up.pipe(res);
       },
     );
