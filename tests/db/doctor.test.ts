@@ -1,0 +1,327 @@
+// `npm run doctor`, run as a user runs it (a child process reading an env file), against a real
+// stack that each test breaks on purpose, one pitfall at a time, and then repairs. The breakage
+// (revoked grants, disabled RLS, auth.uid() policies) must never leak into other test files running
+// at the same time, so this file starts its own sandbox stack: same code as the test stack, its own
+// data folder and ports (the test instance's ports + 50).
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { importPKCS8, SignJWT } from 'jose';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadKeys, LOCAL_FAPI_HOST } from '../../local/keys.ts';
+import { layout, projectRoot, type StackLayout } from '../../local/paths.ts';
+import { formatEnv, startStack, type RunningStack } from '../../local/stack.ts';
+
+const base = layout('test');
+const dir = path.join(base.dir, 'doctor-sandbox');
+const sandbox: StackLayout = {
+  ...base,
+  dir,
+  pgData: path.join(dir, 'postgres'),
+  logs: path.join(dir, 'logs'),
+  clerkStore: path.join(dir, 'clerk.json'),
+  pidFile: path.join(dir, 'stack.pid'),
+  envFile: path.join(dir, 'stack.env'),
+  ports: Object.fromEntries(Object.entries(base.ports).map(([k, p]) => [k, p + 50])) as StackLayout['ports'],
+};
+
+let stack: RunningStack;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(sandbox.logs, { recursive: true });
+  const log = fs.createWriteStream(path.join(sandbox.logs, 'stack.log'));
+  stack = await startStack(sandbox, (line) => log.write(`${line}\n`));
+  env = stack.env;
+}, 90_000);
+
+afterAll(async () => {
+  await stack?.stop('doctor tests finished');
+});
+
+const execFileAsync = promisify(execFile);
+
+/** Runs doctor with exactly this configuration (nothing inherited but PATH and HOME), never colour. */
+async function doctor(config: Record<string, string | undefined>, ...args: string[]) {
+  const file = path.join(dir, `doctor-${randomBytes(4).toString('hex')}.env`);
+  const clean = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  fs.writeFileSync(file, formatEnv(clean), { mode: 0o600 });
+  try {
+    const { stdout } = await execFileAsync(process.execPath, [path.join(projectRoot, 'scripts/doctor.ts'), '--env-file', file, ...args], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      timeout: 30_000,
+    });
+    return { code: 0, out: stdout };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: err.code ?? -1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/** The configuration without some variables: hosted (no LOCAL_STACK), no database URL, and so on. */
+const without = (config: Record<string, string>, ...names: string[]) => Object.fromEntries(Object.entries(config).filter(([k]) => !names.includes(k)));
+
+/** The failing cause doctor names on its last line. */
+const causeOf = (out: string) => /doctor: FAILED - ([a-z-]+)/.exec(out)?.[1];
+
+async function sql(text: string) {
+  const client = new pg.Client({ connectionString: env.SUPABASE_DB_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Breaks the sandbox database, runs fn, and always repairs it, so one test cannot poison the next. */
+async function broken<T>(breakSql: string, repairSql: string, fn: () => Promise<T>): Promise<T> {
+  await sql(breakSql);
+  try {
+    return await fn();
+  } finally {
+    await sql(repairSql);
+  }
+}
+
+/** A session-token-shaped JWT signed with the local instance key, with claims of the test's choosing. */
+async function sessionToken(claims: Record<string, unknown>, opts: { key?: CryptoKey; iat?: number; exp?: number; iss?: string } = {}) {
+  const keys = await loadKeys();
+  const iat = opts.iat ?? Math.floor(Date.now() / 1000);
+  return new SignJWT({ sid: 'sess_doctor_test', v: 2, ...claims })
+    .setProtectedHeader({ alg: 'RS256', kid: keys.kid, typ: 'JWT' })
+    .setIssuer(opts.iss ?? `https://${LOCAL_FAPI_HOST}`)
+    .setIssuedAt(iat)
+    .setNotBefore(iat - 10)
+    .setExpirationTime(opts.exp ?? iat + 60)
+    .sign(opts.key ?? (await importPKCS8(keys.privateKeyPem, 'RS256')));
+}
+
+async function templateToken(claims: Record<string, unknown>, secret: string) {
+  const iat = Math.floor(Date.now() / 1000);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(`https://${LOCAL_FAPI_HOST}`)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + 60)
+    .sign(new TextEncoder().encode(secret));
+}
+
+describe('doctor on a healthy configuration', () => {
+  it('passes in third-party mode and shows what Postgres sees', async () => {
+    const r = await doctor(env);
+    expect(r.out).toContain('doctor: all checks passed');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Postgres sees role authenticated, sub user_alice, org org_acme \(org:admin\)/);
+    expect(r.out).toMatch(/catalog: RLS on every public table/);
+    expect(r.out).not.toContain('\x1b['); // no colour when not on a terminal
+  });
+
+  it('passes in template mode, and warns that the mode is deprecated', async () => {
+    const r = await doctor({ ...env, CLERK_SUPABASE_TEMPLATE: 'supabase' });
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/HS256 template token, sub user_alice/);
+    expect(r.out).toMatch(/! template-deprecated/);
+  });
+
+  it('passes against "hosted" services with a given token and no database URL (data API checks only)', async () => {
+    const hosted = without(env, 'LOCAL_STACK', 'SUPABASE_DB_URL');
+    const r = await doctor(hosted, '--token', await sessionToken({ sub: 'user_bob', role: 'authenticated' }));
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/hosted \(http:\/\/127\.0\.0\.1:\d+\), third-party mode/);
+    expect(r.out).toMatch(/data API: profiles, tasks, projects readable as authenticated, only own rows/);
+  });
+
+  it('mints a test token through the Clerk Backend API for --user when hosted', async () => {
+    const hosted = without(env, 'LOCAL_STACK');
+    const r = await doctor(hosted, '--user', 'user_carol');
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/from a test session: RS256 session token, sub user_carol/);
+  });
+});
+
+describe('doctor names each pitfall', () => {
+  it('unreachable Supabase URL', async () => {
+    const r = await doctor({ ...env, NEXT_PUBLIC_SUPABASE_URL: `http://127.0.0.1:${sandbox.ports.gateway + 9}` });
+    expect(r.code).toBe(1);
+    expect(causeOf(r.out)).toBe('supabase-unreachable');
+    expect(r.out).toMatch(/does not answer \(ECONNREFUSED\)/);
+    expect(r.out).toMatch(/- RLS and GRANTs\s+not checked/);
+  });
+
+  it('a URL that is not a Supabase data API', async () => {
+    const r = await doctor({ ...env, NEXT_PUBLIC_SUPABASE_URL: env.CLERK_API_URL });
+    expect(causeOf(r.out)).toBe('not-supabase-endpoint');
+    expect(r.code).toBe(1);
+  });
+
+  it('the data API URL pasted with /rest/v1', async () => {
+    const r = await doctor({ ...env, NEXT_PUBLIC_SUPABASE_URL: `${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1` });
+    expect(causeOf(r.out)).toBe('env-malformed');
+    expect(r.out).toMatch(/no path, no \/rest\/v1/);
+  });
+
+  it('a missing variable, and a secret in a NEXT_PUBLIC_ variable', async () => {
+    const missing = await doctor({ ...env, CLERK_SECRET_KEY: undefined });
+    expect(causeOf(missing.out)).toBe('env-missing');
+    expect(missing.out).toMatch(/CLERK_SECRET_KEY is not set/);
+    const leaked = await doctor({ ...env, NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: env.SUPABASE_SECRET_KEY });
+    expect(causeOf(leaked.out)).toBe('secret-in-public-env');
+    expect(leaked.code).toBe(1);
+  });
+
+  it('Clerk keys of a development and a production instance mixed', async () => {
+    const r = await doctor({ ...env, CLERK_SECRET_KEY: env.CLERK_SECRET_KEY.replace('sk_test_', 'sk_live_') });
+    expect(causeOf(r.out)).toBe('clerk-instance-mismatch');
+    expect(r.out).toMatch(/development instance \(pk_test_\) but the secret key from a production instance/);
+  });
+
+  it('a wrong Supabase API key', async () => {
+    const r = await doctor({ ...env, NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: 'sb_publishable_of_another_project' });
+    expect(causeOf(r.out)).toBe('supabase-api-key-invalid');
+  });
+
+  it('missing role claim: the token would silently run as anon', async () => {
+    const r = await doctor(env, '--token', await sessionToken({ sub: 'user_alice' }));
+    expect(r.code).toBe(1);
+    expect(causeOf(r.out)).toBe('missing-role-claim');
+    expect(r.out).toMatch(/runs it as anon/);
+    expect(r.out).toMatch(/Customize session token -> Claims: \{ "role": "authenticated" \}/);
+  });
+
+  it('a role claim that is not "authenticated"', async () => {
+    const r = await doctor(env, '--token', await sessionToken({ sub: 'user_alice', role: 'anon' }));
+    expect(causeOf(r.out)).toBe('wrong-role-claim');
+  });
+
+  it('an expired token', async () => {
+    const iat = Math.floor(Date.now() / 1000) - 600;
+    const r = await doctor(env, '--token', await sessionToken({ sub: 'user_alice', role: 'authenticated' }, { iat, exp: iat + 60 }));
+    expect(causeOf(r.out)).toBe('token-expired');
+    expect(r.out).toMatch(/expired \d+ s ago/);
+    expect(r.out).toMatch(/accessToken: \(\) => getToken\(\)/);
+  });
+
+  it('third-party mode: a token Supabase does not trust (wrong key, "invalid JWT" 401)', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const foreign = await importPKCS8(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'RS256');
+    const hosted = without(env, 'LOCAL_STACK', 'CLERK_JWT_KEY');
+    const r = await doctor(hosted, '--token', await sessionToken({ sub: 'user_alice', role: 'authenticated' }, { key: foreign }));
+    expect(causeOf(r.out)).toBe('token-rejected');
+    expect(r.out).toMatch(/rejects the token: 401/);
+    expect(r.out).toMatch(/Third-Party Auth -> Add provider -> Clerk, domain clerk\.local\.localhost/);
+  });
+
+  it('a token of another Clerk instance', async () => {
+    const r = await doctor(env, '--token', await sessionToken({ sub: 'user_alice', role: 'authenticated' }, { iss: 'https://other.clerk.accounts.dev' }));
+    expect(causeOf(r.out)).toBe('wrong-clerk-instance');
+  });
+
+  it('template mode: SUPABASE_JWT_SECRET differs from the template signing key (wrong secret)', async () => {
+    const wrongEnvSecret = await doctor({ ...env, CLERK_SUPABASE_TEMPLATE: 'supabase', SUPABASE_JWT_SECRET: 'not-the-project-secret-0123456789abcdef' });
+    expect(causeOf(wrongEnvSecret.out)).toBe('template-secret-mismatch');
+    const claims = { sub: 'user_alice', role: 'authenticated', aud: 'authenticated' };
+    const wrongTemplateKey = await doctor({ ...env, CLERK_SUPABASE_TEMPLATE: 'supabase' }, '--token', await templateToken(claims, 'a-key-clerk-was-given-by-mistake-0123456789'));
+    expect(causeOf(wrongTemplateKey.out)).toBe('template-secret-mismatch');
+    expect(wrongTemplateKey.code).toBe(1);
+    // Env and template agree with each other, but not with the project: the data API's 401 names it.
+    const other = 'both-copies-agree-but-the-project-differs-0123';
+    const projectDiffers = await doctor({ ...env, CLERK_SUPABASE_TEMPLATE: 'supabase', SUPABASE_JWT_SECRET: other }, '--token', await templateToken(claims, other));
+    expect(causeOf(projectDiffers.out)).toBe('token-rejected');
+    expect(projectDiffers.out).toMatch(/Legacy JWT Secret/);
+  });
+
+  it('template mode: the template does not exist, or a session token is used', async () => {
+    const missing = await doctor({ ...env, CLERK_SUPABASE_TEMPLATE: 'supabase_v2' });
+    expect(causeOf(missing.out)).toBe('template-missing');
+    const hosted = without(env, 'LOCAL_STACK');
+    const hostedMissing = await doctor({ ...hosted, CLERK_SUPABASE_TEMPLATE: 'supabase_v2' }, '--user', 'user_alice');
+    expect(causeOf(hostedMissing.out)).toBe('template-missing');
+    const sessionInTemplateMode = await doctor({ ...env, CLERK_SUPABASE_TEMPLATE: 'supabase' }, '--token', await sessionToken({ sub: 'user_alice', role: 'authenticated' }));
+    expect(causeOf(sessionInTemplateMode.out)).toBe('token-mode-mismatch');
+  });
+
+  it('missing GRANT, found in the catalog and through the data API (403 42501)', async () => {
+    await broken('revoke select on table public.tasks from authenticated', 'grant select on table public.tasks to authenticated', async () => {
+      const catalog = await doctor(env);
+      expect(catalog.code).toBe(1);
+      expect(causeOf(catalog.out)).toBe('missing-grant');
+      expect(catalog.out).toMatch(/authenticated has no SELECT on public\.tasks/);
+      const dataApi = await doctor({ ...env, SUPABASE_DB_URL: undefined });
+      expect(causeOf(dataApi.out)).toBe('missing-grant');
+      expect(dataApi.out).toMatch(/reading tasks is refused: 403 42501/);
+    });
+    expect((await doctor(env)).code).toBe(0);
+  });
+
+  it('RLS disabled: other users\' rows readable', async () => {
+    await broken('alter table public.tasks disable row level security', 'alter table public.tasks enable row level security', async () => {
+      const catalog = await doctor(env);
+      expect(causeOf(catalog.out)).toBe('rls-disabled');
+      expect(catalog.out).toMatch(/Row-level security is off on public\.tasks/);
+      const dataApi = await doctor({ ...env, SUPABASE_DB_URL: undefined });
+      expect(causeOf(dataApi.out)).toBe('rls-disabled');
+      expect(dataApi.out).toMatch(/returns a row of tasks that is not theirs/);
+    });
+  });
+
+  it('auth.uid() in a policy: named from the catalog, and seen as 22P02 through the data API', async () => {
+    const policy = `create policy "doctor test: uuid cast" on public.tasks for select to authenticated using (user_id = (select auth.uid())::text)`;
+    await broken(policy, 'drop policy "doctor test: uuid cast" on public.tasks', async () => {
+      const catalog = await doctor(env);
+      expect(causeOf(catalog.out)).toBe('auth-uid-cast');
+      expect(catalog.out).toMatch(/Policy "doctor test: uuid cast" on public\.tasks calls auth\.uid\(\)/);
+      const dataApi = await doctor({ ...env, SUPABASE_DB_URL: undefined });
+      expect(causeOf(dataApi.out)).toBe('auth-uid-cast');
+      expect(dataApi.out).toMatch(/22P02/);
+    });
+  });
+
+  it('a uuid owner column (scratch schema): default auth.uid(), then the uuid type itself', async () => {
+    await broken(
+      `create schema doctor_scratch;
+       create table doctor_scratch.notes (id bigint generated always as identity primary key, user_id uuid not null default auth.uid(), body text);
+       alter table doctor_scratch.notes enable row level security;`,
+      'drop schema doctor_scratch cascade',
+      async () => {
+        const withDefault = await doctor(env);
+        expect(causeOf(withDefault.out)).toBe('auth-uid-cast');
+        expect(withDefault.out).toMatch(/doctor_scratch\.notes\.user_id defaults to auth\.uid\(\)/);
+        await sql('alter table doctor_scratch.notes alter column user_id drop default');
+        const uuidColumn = await doctor(env);
+        expect(causeOf(uuidColumn.out)).toBe('uuid-owner-column');
+        expect(uuidColumn.out).toMatch(/doctor_scratch\.notes\.user_id is uuid, but Clerk user ids are text/);
+      },
+    );
+  });
+
+  it('a user who exists in Clerk but not in the database: warned, and repaired by ensure_user_profile', async () => {
+    const user = `user_doctor_${randomBytes(4).toString('hex')}`;
+    const r = await doctor(env, '--token', await sessionToken({ sub: user, role: 'authenticated' }));
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(new RegExp(`! profile-missing: ${user} had no profile row`));
+    expect(r.out).toMatch(/created just now/);
+    const again = await doctor(env, '--token', await sessionToken({ sub: user, role: 'authenticated' }));
+    expect(again.out).not.toContain('profile-missing');
+  });
+
+  it('migrations not applied (whoami missing)', async () => {
+    await broken('alter function public.whoami() rename to whoami_hidden', 'alter function public.whoami_hidden() rename to whoami', async () => {
+      // PostgREST reloads its schema cache on the DDL notification; give it a moment.
+      let r = await doctor(env);
+      for (let i = 0; i < 20 && causeOf(r.out) !== 'migrations-missing'; i++) {
+        await new Promise((res) => setTimeout(res, 250));
+        r = await doctor(env);
+      }
+      expect(causeOf(r.out)).toBe('migrations-missing');
+      expect(r.out).toMatch(/supabase db push/);
+    });
+  });
+});
