@@ -175,6 +175,8 @@ async function token(l: StackLayout, argv: string[]) {
     sessionId: `sess_local_${randomBytes(8).toString('hex')}`,
     email: seedAccounts.find((a) => a.id === values.user)?.email,
     org: values.org ? { id: values.org, slug: values.org.replace(/^org_/, ''), role: (role ?? 'member') as 'admin' | 'member' } : undefined,
+    // Clerk's SDK refuses a token without `azp` when the app sets authorizedParties (it does): claim the app's origin.
+    authorizedParty: env.APP_URL,
   };
   // With the stack running, register the session with the local Clerk, so that the app can exchange
   // it for a template token (template mode) exactly as with a browser session.
