@@ -1,0 +1,30 @@
+// Server-rendered: the tasks are read on the server, as the signed-in user, through RLS.
+import { dbError } from '@/lib/api';
+import { serverEnv } from '@/lib/env';
+import { createClient } from '@/lib/supabase/server';
+import { OpenTasksCount } from './open-tasks-count';
+import { AddTaskForm, TaskList } from './task-list';
+
+export default async function DashboardPage() {
+  const supabase = await createClient();
+  // No user_id filter: the policy only returns the caller's rows. (Adding .eq('user_id', ...) would
+  // be harmless defence in depth, but it would hide a broken policy instead of exposing it in tests.)
+  const { data: tasks, error, status } = await supabase.from('tasks').select('id, title, done').order('created_at', { ascending: false });
+
+  return (
+    <>
+      <h1>Your tasks</h1>
+      {error ? (
+        <p className="error" role="alert">
+          Could not load your tasks: {dbError({ error, status }).message}
+        </p>
+      ) : (
+        <>
+          <OpenTasksCount template={serverEnv().CLERK_SUPABASE_TEMPLATE} serverCount={tasks.filter((t) => !t.done).length} />
+          <AddTaskForm />
+          <TaskList tasks={tasks} />
+        </>
+      )}
+    </>
+  );
+}

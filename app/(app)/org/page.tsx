@@ -1,0 +1,54 @@
+// The active organisation's projects. Which organisation is active lives in the Clerk session (the
+// switcher changes it); the token carries it to Postgres, where the policies read it.
+import { OrganizationSwitcher } from '@clerk/nextjs';
+import { auth } from '@clerk/nextjs/server';
+import { dbError } from '@/lib/api';
+import { createClient } from '@/lib/supabase/server';
+import { AddProjectForm, DeleteProjectButton } from './project-forms';
+
+export default async function OrgPage() {
+  const { orgId, orgRole, orgSlug } = await auth();
+  const switcher = <OrganizationSwitcher afterSelectOrganizationUrl="/org" afterSelectPersonalUrl="/org" afterCreateOrganizationUrl="/org" />;
+
+  if (!orgId) {
+    return (
+      <>
+        <h1>Organisation</h1>
+        {switcher}
+        <section className="card empty" aria-labelledby="no-org">
+          <h2 id="no-org">No organisation is active</h2>
+          <p>Projects belong to an organisation. Choose one, or create one, with the switcher above.</p>
+        </section>
+      </>
+    );
+  }
+
+  const supabase = await createClient();
+  const { data: projects, error, status } = await supabase.from('projects').select('id, name, created_by').order('created_at', { ascending: false });
+  const isAdmin = orgRole === 'org:admin';
+
+  return (
+    <>
+      <h1>Organisation {orgSlug ? <span className="muted">{orgSlug}</span> : null}</h1>
+      {switcher}
+      <p className="muted">You are {isAdmin ? 'an admin' : 'a member'} of this organisation{isAdmin ? '' : '; only admins can delete projects'}.</p>
+      <AddProjectForm />
+      {error ? (
+        <p className="error" role="alert">
+          Could not load projects: {dbError({ error, status }).message}
+        </p>
+      ) : projects.length === 0 ? (
+        <p className="empty">No projects yet.</p>
+      ) : (
+        <ul className="projects" aria-label="Projects">
+          {projects.map((p) => (
+            <li key={p.id}>
+              <span>{p.name}</span>
+              {isAdmin && <DeleteProjectButton id={p.id} name={p.name} />}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,14 @@
+// GET /api/me: who the app thinks you are, and who Postgres thinks you are (the claims it actually
+// received, through whoami()). When a query returns nothing, compare the two first.
+import { NextResponse } from 'next/server';
+import { requireUser, route, unwrap } from '@/lib/api';
+import { serverEnv } from '@/lib/env';
+import { createClient } from '@/lib/supabase/server';
+
+export const GET = route(async () => {
+  const { userId, orgId, orgRole } = await requireUser();
+  const template = serverEnv().CLERK_SUPABASE_TEMPLATE ?? null;
+  const supabase = await createClient();
+  const database = unwrap(await supabase.rpc('whoami'));
+  return NextResponse.json({ userId, orgId: orgId ?? null, orgRole: orgRole ?? null, mode: template ? 'template' : 'third-party', template, database });
+});

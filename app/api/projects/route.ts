@@ -1,0 +1,12 @@
+// GET /api/projects: the active organisation's projects (empty with no active organisation).
+import { NextResponse } from 'next/server';
+import { requireUser, route, unwrap } from '@/lib/api';
+import { createClient } from '@/lib/supabase/server';
+
+export const GET = route(async () => {
+  const { orgId } = await requireUser();
+  if (!orgId) return NextResponse.json({ orgId: null, projects: [] });
+  const supabase = await createClient();
+  const projects = unwrap(await supabase.from('projects').select('id, org_id, name, created_by, created_at').order('created_at', { ascending: false }));
+  return NextResponse.json({ orgId, projects });
+});

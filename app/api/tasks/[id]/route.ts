@@ -1,0 +1,37 @@
+// PATCH /api/tasks/:id {title?, done?} and DELETE /api/tasks/:id. Another user's task is a 404, the
+// same as a missing one: RLS hides it, and the API does not reveal that it exists.
+import { NextResponse } from 'next/server';
+import { ApiError, readJson, requireUser, route, unwrap } from '@/lib/api';
+import { rowId, taskChanges } from '@/lib/schemas';
+import { createClient } from '@/lib/supabase/server';
+
+interface Params {
+  params: Promise<{ id: string }>;
+}
+
+const NOT_FOUND = new ApiError(404, 'No such task.');
+
+async function taskId({ params }: Params) {
+  const parsed = rowId.safeParse((await params).id);
+  if (!parsed.success) throw NOT_FOUND; // a non-uuid id cannot name a row
+  return parsed.data;
+}
+
+export const PATCH = route(async (req: Request, ctx: Params) => {
+  await requireUser();
+  const id = await taskId(ctx);
+  const changes = await readJson(req, taskChanges);
+  const supabase = await createClient();
+  const task = unwrap(await supabase.from('tasks').update(changes).eq('id', id).select('id, title, done, created_at, updated_at').maybeSingle());
+  if (!task) throw NOT_FOUND;
+  return NextResponse.json({ task });
+});
+
+export const DELETE = route(async (_req: Request, ctx: Params) => {
+  await requireUser();
+  const id = await taskId(ctx);
+  const supabase = await createClient();
+  const deleted = unwrap(await supabase.from('tasks').delete().eq('id', id).select('id').maybeSingle());
+  if (!deleted) throw NOT_FOUND;
+  return new NextResponse(null, { status: 204 });
+});

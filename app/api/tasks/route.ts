@@ -1,0 +1,23 @@
+// GET /api/tasks: the caller's tasks. POST /api/tasks {title}: create one (201).
+// No user filter anywhere: row-level security returns and accepts only the caller's rows.
+import { NextResponse } from 'next/server';
+import { readJson, requireUser, route, unwrap } from '@/lib/api';
+import { newTask } from '@/lib/schemas';
+import { createClient } from '@/lib/supabase/server';
+
+const COLUMNS = 'id, title, done, created_at, updated_at';
+
+export const GET = route(async () => {
+  await requireUser();
+  const supabase = await createClient();
+  const tasks = unwrap(await supabase.from('tasks').select(COLUMNS).order('created_at', { ascending: false }));
+  return NextResponse.json({ tasks });
+});
+
+export const POST = route(async (req: Request) => {
+  await requireUser();
+  const { title } = await readJson(req, newTask);
+  const supabase = await createClient();
+  const task = unwrap(await supabase.from('tasks').insert({ title }).select(COLUMNS).single());
+  return NextResponse.json({ task }, { status: 201 });
+});

@@ -1,0 +1,44 @@
+// Clerk -> this app: keeps public.profiles in step with Clerk's users. Public route (the middleware
+// lets it through): the Svix signature on the raw body is the authentication.
+//
+// Svix delivers at least once and in any order; apply_clerk_user_event() handles that in one
+// transaction (dedupe on svix-id, order on updated_at, tombstone on user.deleted). Together with
+// ensure_user_profile() on the first visit, a profile exists whichever arrives first.
+import { verifyWebhook } from '@clerk/nextjs/webhooks';
+import type { NextRequest } from 'next/server';
+import { NextResponse } from 'next/server';
+import { dbError, route } from '@/lib/api';
+import type { Json } from '@/lib/database.types';
+import { serverEnv } from '@/lib/env';
+import { createAdminClient } from '@/lib/supabase/admin';
+
+const USER_EVENTS = new Set(['user.created', 'user.updated', 'user.deleted']);
+const MAX_WEBHOOK_BYTES = 512 * 1024;
+
+export const POST = route(async (req: NextRequest) => {
+  const signingSecret = serverEnv().CLERK_WEBHOOK_SIGNING_SECRET;
+  // 503, not 400: Svix retries, so events are not lost while the secret is being configured.
+  if (!signingSecret) return NextResponse.json({ error: 'CLERK_WEBHOOK_SIGNING_SECRET is not set on the server.' }, { status: 503 });
+  if (Number(req.headers.get('content-length') ?? 0) > MAX_WEBHOOK_BYTES) return NextResponse.json({ error: 'Webhook body too large.' }, { status: 413 });
+
+  let event;
+  try {
+    // Checks the signature over the raw body and rejects timestamps more than 5 minutes off (replays).
+    event = await verifyWebhook(req, { signingSecret });
+  } catch {
+    return NextResponse.json({ error: 'Invalid, missing or stale webhook signature.' }, { status: 400 });
+  }
+  if (!USER_EVENTS.has(event.type)) return NextResponse.json({ result: 'ignored' });
+
+  const { data, error, status } = await createAdminClient().rpc('apply_clerk_user_event', {
+    event_id: req.headers.get('svix-id')!, // present: verifyWebhook refuses a request without it
+    event_type: event.type,
+    data: event.data as unknown as Json,
+  });
+  // A 5xx makes Svix retry later, which is what we want while the database is down.
+  if (error) {
+    const failure = dbError({ error, status });
+    return NextResponse.json(failure.body, { status: failure.status });
+  }
+  return NextResponse.json({ result: data });
+});

@@ -1,0 +1,29 @@
+import { ClerkProvider } from '@clerk/nextjs';
+import type { Metadata } from 'next';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: 'Clerk + Supabase reference app',
+  description: 'Clerk signs users in, Supabase stores their data, Postgres row-level security decides who sees what.',
+};
+
+export default function RootLayout({ children }: { children: React.ReactNode }) {
+  return (
+    // Configured from the environment. proxyUrl=/__clerk makes clerk-js talk to this app's origin
+    // (the middleware forwards to Clerk, or to the local stand-in). The provider also reads
+    // NEXT_PUBLIC_CLERK_JS_URL and NEXT_PUBLIC_CLERK_UI_URL itself, to load pinned clerk-js and UI bundles.
+    <ClerkProvider
+      proxyUrl={process.env.NEXT_PUBLIC_CLERK_PROXY_URL || undefined}
+      signInUrl="/sign-in"
+      signUpUrl="/sign-up"
+      signInFallbackRedirectUrl="/dashboard"
+      signUpFallbackRedirectUrl="/dashboard"
+      afterSignOutUrl="/"
+      telemetry={{ disabled: process.env.NEXT_PUBLIC_CLERK_TELEMETRY_DISABLED === '1' }}
+    >
+      <html lang="en">
+        <body>{children}</body>
+      </html>
+    </ClerkProvider>
+  );
+}

@@ -1,0 +1,16 @@
+import { SignIn } from '@clerk/nextjs';
+import { LocalAccounts } from '@/app/_components/local-accounts';
+import { SiteHeader } from '@/app/_components/site-header';
+
+export default function SignInPage() {
+  return (
+    <>
+      <SiteHeader />
+      <main className="auth-page">
+        <h1 className="visually-hidden">Sign in</h1>
+        <SignIn path="/sign-in" signUpUrl="/sign-up" />
+        <LocalAccounts />
+      </main>
+    </>
+  );
+}

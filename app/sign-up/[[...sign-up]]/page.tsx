@@ -1,0 +1,16 @@
+import { SignUp } from '@clerk/nextjs';
+import { LocalAccounts } from '@/app/_components/local-accounts';
+import { SiteHeader } from '@/app/_components/site-header';
+
+export default function SignUpPage() {
+  return (
+    <>
+      <SiteHeader />
+      <main className="auth-page">
+        <h1 className="visually-hidden">Sign up</h1>
+        <SignUp path="/sign-up" signInUrl="/sign-in" />
+        <LocalAccounts />
+      </main>
+    </>
+  );
+}

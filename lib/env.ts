@@ -1,0 +1,153 @@
+// Every environment variable the app reads, validated once with zod. A missing or malformed value
+// stops the server at start-up (instrumentation.ts) with one line per problem saying what is wrong
+// and how to fix it, instead of failing later inside a request with a confusing 401 or 500.
+//
+// Split in two like ixartz/SaaS-Boilerplate: `clientEnv()` holds only NEXT_PUBLIC_ values (inlined
+// into the browser bundle at build time), `serverEnv()` everything, and must only run on the server.
+import { z } from 'zod';
+
+/** The host the local stack encodes in its publishable key (`.localhost` never leaves the machine). */
+const LOCAL_CLERK_HOST = 'clerk.local.localhost';
+
+/** A Clerk publishable key is pk_(test|live)_ + base64("<frontend API host>$"). */
+export function isLocalPublishableKey(pk: string): boolean {
+  try {
+    return atob(pk.replace(/^pk_(test|live)_/, '')).replace(/\$$/, '') === LOCAL_CLERK_HOST;
+  } catch {
+    return false;
+  }
+}
+
+/** Hosting platforms announce themselves with one of these; used to refuse the local keys there. */
+const PLATFORM_FLAGS = ['VERCEL', 'VERCEL_ENV', 'NETLIFY', 'RENDER', 'FLY_APP_NAME', 'RAILWAY_ENVIRONMENT', 'K_SERVICE', 'HEROKU_APP_NAME', 'AWS_LAMBDA_FUNCTION_NAME'];
+export function deployedPlatform(source: Record<string, string | undefined>): string | null {
+  return PLATFORM_FLAGS.find((flag) => source[flag]) ?? null;
+}
+
+/** For the middleware: a request whose Host is not this machine means the app is deployed. */
+export function isLocalHost(host: string | null): boolean {
+  const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  return name === 'localhost' || name === '127.0.0.1' || name === '::1' || name.endsWith('.localhost');
+}
+
+// Never echo a secret back in an error message: show its first characters only.
+const peek = (v: string) => JSON.stringify(v.length > 12 ? `${v.slice(0, 8)}…` : v);
+
+const httpUrl = (name: string, hint: string) =>
+  z
+    .string({ error: `${name} is missing. ${hint}` })
+    .refine((v) => /^https?:\/\/[^/\s]+\/?$/.test(v), { message: `${name} must be an origin like https://xyzcompany.supabase.co (no path, no /rest/v1). ${hint}` });
+
+const supabaseHint = 'Copy it from Supabase Dashboard -> Project Settings -> API (locally: `npm run dev` writes .local/stack.env).';
+const clerkHint = 'Copy it from Clerk Dashboard -> API keys (locally: `npm run dev` writes .local/stack.env).';
+
+const clientSchema = z.object({
+  NEXT_PUBLIC_SUPABASE_URL: httpUrl('NEXT_PUBLIC_SUPABASE_URL', supabaseHint),
+  NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: z
+    .string({ error: `NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY is missing. ${supabaseHint}` })
+    .refine((v) => !v.startsWith('sb_secret_'), { message: 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY holds a secret key (sb_secret_…): that key bypasses row-level security and must never reach the browser. Use the publishable key (sb_publishable_…) and rotate the secret key now.' })
+    .refine((v) => v.startsWith('sb_publishable_') || /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(v), { message: 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY must be the publishable key (sb_publishable_…) or the legacy anon JWT (eyJ…). ' + supabaseHint }),
+  NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: z
+    .string({ error: `NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY is missing. ${clerkHint}` })
+    .refine((v) => /^pk_(test|live)_[A-Za-z0-9+/=]+$/.test(v), { message: `NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY must start with pk_test_ or pk_live_. ${clerkHint}` }),
+  // Relative (same-origin, e.g. /__clerk) or https: an absolute http:// proxy URL breaks the clerk-js script tag.
+  NEXT_PUBLIC_CLERK_PROXY_URL: z
+    .string()
+    .refine((v) => v.startsWith('/') || v.startsWith('https://'), { message: 'NEXT_PUBLIC_CLERK_PROXY_URL must be a path like /__clerk or an https:// URL.' })
+    .optional(),
+});
+
+const serverSchema = clientSchema.extend({
+  CLERK_SECRET_KEY: z
+    .string({ error: `CLERK_SECRET_KEY is missing. ${clerkHint}` })
+    .refine((v) => /^sk_(test|live)_\w+$/.test(v), { message: `CLERK_SECRET_KEY must start with sk_test_ or sk_live_. ${clerkHint}` }),
+  // Hosts put multi-line values on one line with literal \n: accept both.
+  CLERK_JWT_KEY: z
+    .string()
+    .transform((v) => v.replace(/\\n/g, '\n'))
+    .refine((v) => /^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\s*$/.test(v), { message: 'CLERK_JWT_KEY must be the PEM public key (-----BEGIN PUBLIC KEY-----…) from Clerk Dashboard -> API keys -> JWT public key. Without it every request would fetch the JWKS over the network.' })
+    .optional(),
+  CLERK_AUTHORIZED_PARTIES: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), { message: 'CLERK_AUTHORIZED_PARTIES must be a comma-separated list of origins like https://app.example.com (no trailing slash, no path).' })
+    .optional(),
+  // The mode switch: a template name means JWT-template mode; unset means third-party mode.
+  CLERK_SUPABASE_TEMPLATE: z
+    .string()
+    .regex(/^[\w-]+$/, { message: 'CLERK_SUPABASE_TEMPLATE must be the name of a Clerk JWT template (letters, digits, - and _), or unset for third-party mode.' })
+    .optional(),
+  CLERK_WEBHOOK_SIGNING_SECRET: z
+    .string()
+    .refine((v) => v.startsWith('whsec_'), { message: 'CLERK_WEBHOOK_SIGNING_SECRET must start with whsec_. Copy it from Clerk Dashboard -> Webhooks -> your endpoint -> Signing Secret.' })
+    .optional(),
+  SUPABASE_SECRET_KEY: z
+    .string()
+    .refine((v) => v.startsWith('sb_secret_') || /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(v), { message: `SUPABASE_SECRET_KEY must be the secret key (sb_secret_…) or the legacy service_role JWT. ${supabaseHint}` })
+    .optional(),
+  LOCAL_STACK: z.string().optional(),
+});
+
+export type ClientEnv = z.infer<typeof clientSchema>;
+export type ServerEnv = z.infer<typeof serverSchema>;
+
+export class EnvError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every variable.`);
+    this.name = 'EnvError';
+    this.problems = problems;
+  }
+}
+
+// Empty strings (KEY= in a .env file) count as unset.
+const clean = (source: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+
+function check<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>, extra: string[] = []): z.infer<S> {
+  const result = schema.safeParse(clean(source));
+  const problems = [...(result.success ? [] : result.error.issues.map((i) => i.message)), ...extra];
+  if (problems.length) throw new EnvError(problems);
+  return result.data as z.infer<S>;
+}
+
+/** Problems no single variable shows: secrets exposed to the browser, local keys in a deployment. */
+function crossChecks(source: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(source)) {
+    if (!name.startsWith('NEXT_PUBLIC_') || !value) continue;
+    if (/^(sk_(test|live)_|sb_secret_|whsec_)/.test(value) || /SECRET|SERVICE_ROLE/.test(name)) {
+      problems.push(`${name} (${peek(value)}) looks like a secret, and every NEXT_PUBLIC_ variable is shipped to the browser. Rename it without NEXT_PUBLIC_ and rotate the key.`);
+    }
+  }
+  const platform = deployedPlatform(source);
+  const pk = source.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY;
+  if (platform && pk && isLocalPublishableKey(pk)) {
+    problems.push(`NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY is the local stack's key, but this is a deployment (${platform} is set). Set your Clerk instance's keys in the platform's environment settings.`);
+  }
+  return problems;
+}
+
+/** Validates the server's environment; throws an EnvError naming every problem. */
+export function parseServerEnv(source: Record<string, string | undefined> = process.env): ServerEnv {
+  return check(serverSchema, source, crossChecks(source));
+}
+
+let cached: ServerEnv | null = null;
+/** The validated server environment (parsed once per process). Server code only. */
+export function serverEnv(): ServerEnv {
+  if (typeof window !== 'undefined') throw new Error('serverEnv() was called in the browser; use clientEnv.');
+  return (cached ??= parseServerEnv());
+}
+
+let cachedClient: ClientEnv | null = null;
+/** The validated NEXT_PUBLIC_ values; safe in the browser. */
+export function clientEnv(): ClientEnv {
+  // Each variable is named literally so that Next.js inlines it into the browser bundle.
+  return (cachedClient ??= check(clientSchema, {
+    NEXT_PUBLIC_SUPABASE_URL: process.env.NEXT_PUBLIC_SUPABASE_URL,
+    NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY,
+    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: process.env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
+    NEXT_PUBLIC_CLERK_PROXY_URL: process.env.NEXT_PUBLIC_CLERK_PROXY_URL,
+  }));
+}

@@ -1,0 +1,60 @@
+// Template mode only: the Supabase token is a Clerk JWT-template token, which the server gets from
+// Clerk's Backend API (POST /v1/sessions/:sid/tokens/:template). Fetching one per request would put
+// a network call to Clerk on every page view, so tokens are cached per session, template and active
+// organisation (the org is in the claims) until shortly before they expire.
+//
+// supabase-js calls `accessToken` before every request, so a long request that outlives a token gets
+// a fresh one on its next query: an expiring token is refreshed, never replayed.
+import 'server-only';
+import { clerkClient } from '@clerk/nextjs/server';
+
+/** Refresh this many seconds before `exp`: covers clock skew and a request queued in flight. */
+export const REFRESH_MARGIN_SECONDS = 10;
+const MAX_ENTRIES = 10_000;
+
+// Module scope on purpose: this holds short-lived tokens keyed by session, never a client or a user's
+// request state, and each entry is only ever returned for the session it was issued to.
+const cache = new Map<string, { jwt: string; exp: number }>();
+const inFlight = new Map<string, Promise<string>>();
+
+function expiry(jwt: string): number {
+  const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
+  if (typeof payload.exp !== 'number') throw new Error('Clerk returned a template token without exp');
+  return payload.exp;
+}
+
+function remember(key: string, jwt: string) {
+  if (cache.size >= MAX_ENTRIES) {
+    const now = Date.now() / 1000;
+    for (const [k, v] of cache) if (v.exp <= now) cache.delete(k);
+    // Still full: drop the oldest entries (a Map iterates in insertion order).
+    for (const k of cache.keys()) {
+      if (cache.size < MAX_ENTRIES) break;
+      cache.delete(k);
+    }
+  }
+  cache.set(key, { jwt, exp: expiry(jwt) });
+}
+
+/** A valid template token for this session (cached), fetched from Clerk only when needed. */
+export async function templateToken(sessionId: string, template: string, orgId: string | null | undefined): Promise<string> {
+  const key = `${sessionId}\u0000${template}\u0000${orgId ?? ''}`;
+  const hit = cache.get(key);
+  if (hit && hit.exp - REFRESH_MARGIN_SECONDS > Date.now() / 1000) return hit.jwt;
+  // Concurrent requests of one session share one Backend API call.
+  let pending = inFlight.get(key);
+  if (!pending) {
+    pending = (async () => {
+      const { jwt } = await (await clerkClient()).sessions.getToken(sessionId, template);
+      remember(key, jwt);
+      return jwt;
+    })().finally(() => inFlight.delete(key));
+    inFlight.set(key, pending);
+  }
+  return pending;
+}
+
+/** For tests: forget every cached token. */
+export function clearTemplateTokenCache() {
+  cache.clear();
+}

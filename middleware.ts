@@ -1,0 +1,64 @@
+// Runs before every page and API request. Clerk verifies the session (cookie or Bearer token)
+// locally with CLERK_JWT_KEY; then the route rules below decide who may pass.
+// (Next.js 16 suggests renaming this file to proxy.ts; middleware.ts still works and is what the
+// project layout documents.)
+import { clerkMiddleware, createRouteMatcher } from '@clerk/nextjs/server';
+import { NextResponse } from 'next/server';
+import { isLocalHost, isLocalPublishableKey } from '@/lib/env';
+
+// Everything not listed here is public: /, /sign-in, /sign-up and the webhook (Svix signs it).
+const isAppPage = createRouteMatcher(['/dashboard(.*)', '/org(.*)']);
+const isWebhook = createRouteMatcher(['/api/webhooks(.*)']);
+const isApi = createRouteMatcher(['/api(.*)']);
+
+// Read once per server start. The SDK does not read CLERK_JWT_KEY by itself: without `jwtKey` it
+// would fetch the JWKS from Clerk, a network call on the request path. Hosts often store the PEM on
+// one line with literal \n.
+const jwtKey = process.env.CLERK_JWT_KEY?.replace(/\\n/g, '\n') || undefined;
+const authorizedParties = process.env.CLERK_AUTHORIZED_PARTIES?.split(',').map((s) => s.trim()).filter(Boolean);
+const localKeys = isLocalPublishableKey(process.env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY ?? '');
+// A proxy URL that is a path (locally /__clerk) means this app serves Clerk's Frontend API itself.
+const proxyPath = process.env.NEXT_PUBLIC_CLERK_PROXY_URL?.startsWith('/') ? process.env.NEXT_PUBLIC_CLERK_PROXY_URL : undefined;
+
+export default clerkMiddleware(
+  async (auth, req) => {
+    // The local stack's keys are public knowledge: refuse to serve them to anyone but this machine.
+    if (localKeys && !isLocalHost(req.headers.get('host'))) {
+      return NextResponse.json(
+        { error: 'This deployment uses the local stack Clerk keys (clerk.local.localhost). Set your Clerk instance keys in the hosting environment.' },
+        { status: 503 },
+      );
+    }
+    if (isWebhook(req)) return;
+    if (isApi(req)) {
+      const { userId } = await auth();
+      // An API client wants a status it can act on, not an HTML redirect.
+      if (!userId) return NextResponse.json({ error: 'Sign in first (send a Clerk session cookie or an Authorization: Bearer token).' }, { status: 401 });
+      return;
+    }
+    if (isAppPage(req)) {
+      const { userId, redirectToSignIn } = await auth();
+      if (!userId) return redirectToSignIn({ returnBackUrl: req.url });
+    }
+  },
+  {
+    jwtKey,
+    authorizedParties,
+    signInUrl: '/sign-in',
+    signUpUrl: '/sign-up',
+    // Serves Clerk's Frontend API (and the clerk-js bundles) from this app's origin at /__clerk,
+    // forwarding to CLERK_FAPI_URL (locally: the stack's stand-in). Keep '/__clerk/(.*)' in the matcher.
+    frontendApiProxy: { enabled: Boolean(proxyPath), path: proxyPath },
+  },
+);
+
+export const config = {
+  matcher: [
+    // Every page, skipping Next.js internals and static files...
+    '/((?!_next|[^?]*\\.(?:html?|css|js(?!on)|jpe?g|webp|png|gif|svg|ttf|woff2?|ico|csv|docx?|xlsx?|zip|webmanifest)).*)',
+    // ...always the API...
+    '/(api|trpc)(.*)',
+    // ...and the Frontend API proxy, whose clerk-js bundle paths end in .js.
+    '/__clerk/(.*)',
+  ],
+};
