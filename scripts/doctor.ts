@@ -183,7 +183,7 @@ interface Ctx {
   token?: string;
   claims?: JWTPayload & { role?: string; o?: { id?: string }; org_id?: string };
   whoami?: { role: string; sub: string | null; org_id: string | null; org_role: string | null };
-  args: { token?: string; user: string; userGiven: boolean; org?: string };
+  args: { token?: string; user: string; userGiven: boolean; org?: string; lifetime?: number };
   warnings: { cause: CauseId; message: string; fix: string }[];
   cleanups: (() => Promise<void>)[];
 }
@@ -350,7 +350,8 @@ async function mintWithBackendApi(ctx: Ctx): Promise<string> {
   ctx.cleanups.push(async () => {
     await http(`${ctx.clerkApiUrl}/v1/sessions/${sid}/revoke`, { method: 'POST', headers: auth }).catch(() => undefined);
   });
-  const t = await http(`${ctx.clerkApiUrl}/v1/sessions/${sid}/tokens${ctx.template ? `/${ctx.template}` : ''}`, { method: 'POST', headers: auth, body: '{}' });
+  const body = ctx.args.lifetime ? { expires_in_seconds: ctx.args.lifetime } : {};
+  const t = await http(`${ctx.clerkApiUrl}/v1/sessions/${sid}/tokens${ctx.template ? `/${ctx.template}` : ''}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
   const jwt = (t.body as { jwt?: string } | null)?.jwt;
   if (t.status === 404 && ctx.template) throw problem('template-missing', `Clerk has no JWT template named "${ctx.template}" (404 from the Backend API).`, `Create it: Clerk Dashboard -> Configure -> JWT templates -> New template -> Supabase, named "${ctx.template}".`);
   if (!jwt) throw problem('no-token', `Clerk's Backend API gave no token (${t.status}).`, 'Pass one with --token (see `npm run doctor -- --help`).');
@@ -370,7 +371,8 @@ async function obtainToken(ctx: Ctx): Promise<string> {
       org: ctx.args.org ? { id: ctx.args.org, slug: ctx.args.org.replace(/^org_/, ''), role: 'admin' as const } : undefined,
     };
     try {
-      return ctx.template ? await mintTemplateToken(keys, ctx.template, subject) : await mintSessionToken(keys, subject);
+      const opts = { expiresInSeconds: ctx.args.lifetime };
+      return ctx.template ? await mintTemplateToken(keys, ctx.template, subject, opts) : await mintSessionToken(keys, subject, opts);
     } catch (e) {
       if (e instanceof UnknownTemplateError) throw problem('template-missing', e.message, 'Set CLERK_SUPABASE_TEMPLATE=supabase.');
       throw e;
@@ -615,6 +617,7 @@ Checks the configuration the app uses (process env, .env.local, .env; else the l
   --user ID         the test user (default ${DEFAULT_USER} locally; hosted: doctor creates a short test
                     session for this Clerk user id through the Backend API)
   --org ID          the test user's active organisation (local default: org_acme)
+  --print-token     only print a token for --user (10 minutes; for the README's curl checklist)
   --no-color        plain output (also NO_COLOR=1; colour is only used on a terminal)
 `;
 
@@ -627,6 +630,7 @@ export async function main(argv: string[]): Promise<number> {
       user: { type: 'string' },
       org: { type: 'string' },
       'no-color': { type: 'boolean' },
+      'print-token': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -667,6 +671,20 @@ export async function main(argv: string[]): Promise<number> {
     warnings: [],
     cleanups: [],
   };
+
+  if (values['print-token']) {
+    // For scripts: the token on stdout, or the reason on stderr. The session is left to expire
+    // with the token, so no cleanup runs here.
+    ctx.args.lifetime = 600;
+    try {
+      if (!ctx.local && !ctx.args.userGiven && !ctx.args.token) throw problem('no-token', '--print-token needs --user <Clerk user id> against hosted services.', 'Clerk Dashboard -> Users -> a user -> copy the User ID.');
+      print(await obtainToken(ctx));
+      return 0;
+    } catch (e) {
+      process.stderr.write(`${e instanceof Problem ? `${e.cause}: ${e.message}\n  fix: ${e.fix}` : String(e)}\n`);
+      return 1;
+    }
+  }
 
   print(paint('1', `npm run doctor: ${local ? `local stack (${env.LOCAL_STACK})` : `hosted (${ctx.supabaseUrl || 'no Supabase URL'})`}, ${ctx.template ? `JWT-template mode (${ctx.template})` : 'third-party mode'}`));
   print(paint('2', `  configuration from: ${[...loaded.sources].reverse().concat('process env').join(', ')}`));
