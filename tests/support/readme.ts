@@ -32,7 +32,7 @@ export const SHELL_LANGS = ['bash', 'sh', 'shell', 'console'];
 export function commands(text: string): string[] {
   return codeBlocks(text)
     .filter((b) => SHELL_LANGS.includes(b.lang))
-    .flatMap((b) => b.body.replace(/\\\n\s*/g, ' ').split('\n'))
+    .flatMap((b) => b.body.replace(/\s*\\\n\s*/g, ' ').split('\n'))
     .map((line) => line.replace(/(^|\s+)#(\s.*)?$/, '').trim())
     .filter(Boolean);
 }
