@@ -1,0 +1,274 @@
+// The bench's output: the targets from the issue, judged against what this run measured, and the
+// Markdown table the README's Performance section shows. Targets live here, once; a miss is
+// reported as FAIL with the figure, never hidden by moving the line.
+import type { benchRls } from './rls.ts';
+import type { StackResult } from './stack.ts';
+import type { Summary } from './stats.ts';
+
+export interface LoadSummary {
+  requests: number;
+  requestsPerSecond: number;
+  latencyMedianMs: number;
+  latencyP99Ms: number;
+  latencyMeanMs: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface AppResult {
+  route: string;
+  directEquivalent: string;
+  connections: number;
+  secondsPerRun: number;
+  users: number;
+  app: LoadSummary;
+  direct: LoadSummary;
+  throughputRatio: number;
+  p99Ratio: number;
+  sequential: { app: Summary; direct: Summary };
+  buildSeconds: number;
+  startSeconds: Record<string, number>;
+}
+
+export interface ModeCalls {
+  requests: number;
+  sessions: number;
+  seconds: number;
+  backendCalls: number;
+  callsPer1000Requests: number;
+  calls: Record<string, number>;
+}
+
+export interface ClerkResult {
+  thirdParty: ModeCalls;
+  template: ModeCalls & { tokenLifetimeSeconds: number; allowedCalls: number };
+  verifyToken: Summary;
+  requestMedianMs: number;
+  verifyShareOfRequest: number;
+}
+
+export interface ChunkInfo { file: string; bytes: number; gzipBytes: number; contains: string[] }
+export interface PageJs { name: string; path: string; status: number; chunks: ChunkInfo[]; bytes: number; gzipBytes: number; byOrigin: Record<string, number> }
+export interface BrowserResult { pages: PageJs[]; sharedGzipBytes: number; note: string }
+
+export interface Target { part: string; target: string; measured: string; pass: boolean | null; reason?: string }
+
+export interface BenchResults {
+  date: string;
+  mode: 'quick' | 'full';
+  machine: Record<string, unknown> & { cores: number; memoryGiB: number; cpuModel: string };
+  note: string;
+  durationSeconds?: number;
+  stack?: StackResult;
+  rls?: Awaited<ReturnType<typeof benchRls>>;
+  app?: AppResult;
+  clerk?: ClerkResult;
+  browser?: BrowserResult;
+  targets?: Target[];
+  errors?: { part: string; error: string }[];
+}
+
+export const TARGETS = {
+  rlsMaxRatioToBaseline: 1.15,
+  rlsMinSpeedupOverNaive: 20,
+  appMinThroughputRatio: 0.5,
+  appMaxP99Ratio: 2,
+  stackColdMs: 5000,
+  stackWarmMs: 2000,
+  dashboardMaxGzipBytes: 130_000,
+};
+
+const ms = (x: number) => (x >= 100 ? `${Math.round(x)} ms` : x >= 10 ? `${x.toFixed(1)} ms` : `${x.toFixed(2)} ms`);
+const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
+
+export function evaluateTargets(r: BenchResults): Target[] {
+  const t: Target[] = [];
+  if (r.rls) {
+    for (const q of r.rls.queries) {
+      t.push({
+        part: 'rls',
+        target: `"${q.name}" at ${r.rls.sizes.tasks.toLocaleString('en')} tasks within ${TARGETS.rlsMaxRatioToBaseline}x of the RLS-free baseline (median, PostgREST)`,
+        measured: `${q.ratioToBaseline}x (${ms(q.rest.rls.median)} vs ${ms(q.rest.baseline.median)}; SQL alone ${q.sqlRatioToBaseline}x)`,
+        pass: q.ratioToBaseline <= TARGETS.rlsMaxRatioToBaseline,
+      });
+      t.push({
+        part: 'rls',
+        target: `"${q.name}" at least ${TARGETS.rlsMinSpeedupOverNaive}x faster than the naive policy`,
+        measured: `${q.speedupOverNaive}x (naive ${ms(q.rest.naive.median)}; SQL alone ${q.sqlSpeedupOverNaive}x)`,
+        pass: q.speedupOverNaive >= TARGETS.rlsMinSpeedupOverNaive,
+      });
+    }
+  }
+  if (r.app) {
+    t.push({
+      part: 'app',
+      target: `${r.app.route} serves at least ${TARGETS.appMinThroughputRatio * 100}% of the data API's direct throughput`,
+      measured: `${Math.round(r.app.throughputRatio * 100)}% (${r.app.app.requestsPerSecond} vs ${r.app.direct.requestsPerSecond} req/s)`,
+      pass: r.app.throughputRatio >= TARGETS.appMinThroughputRatio,
+    });
+    t.push({
+      part: 'app',
+      target: `${r.app.route} p99 at most ${TARGETS.appMaxP99Ratio}x the data API's`,
+      measured: `${r.app.p99Ratio}x (${ms(r.app.app.latencyP99Ms)} vs ${ms(r.app.direct.latencyP99Ms)})`,
+      pass: r.app.p99Ratio <= TARGETS.appMaxP99Ratio,
+    });
+  }
+  if (r.clerk) {
+    t.push({
+      part: 'clerk',
+      target: 'Third-party mode: 0 Clerk Backend API calls per request',
+      measured: `${r.clerk.thirdParty.backendCalls} calls for ${r.clerk.thirdParty.requests} requests`,
+      pass: r.clerk.thirdParty.backendCalls === 0,
+    });
+    const tp = r.clerk.template;
+    t.push({
+      part: 'clerk',
+      target: 'Template mode: at most one Backend API call per session per token lifetime',
+      measured: `${tp.backendCalls} calls for ${tp.requests} requests over ${tp.sessions} sessions in ${tp.seconds} s (lifetime ${tp.tokenLifetimeSeconds} s; allowed ${tp.allowedCalls})`,
+      pass: tp.backendCalls <= tp.allowedCalls,
+    });
+  }
+  if (r.stack) {
+    t.push({
+      part: 'stack',
+      target: `Cold start (fresh data folder) ready in under ${TARGETS.stackColdMs / 1000} s (slowest run)`,
+      measured: `${(r.stack.cold.max / 1000).toFixed(2)} s (median ${(r.stack.cold.median / 1000).toFixed(2)} s, ${r.stack.cold.n} runs)`,
+      pass: r.stack.cold.max < TARGETS.stackColdMs,
+    });
+    t.push({
+      part: 'stack',
+      target: `Warm start ready in under ${TARGETS.stackWarmMs / 1000} s (slowest run)`,
+      measured: `${(r.stack.warm.max / 1000).toFixed(2)} s (median ${(r.stack.warm.median / 1000).toFixed(2)} s, ${r.stack.warm.n} runs)`,
+      pass: r.stack.warm.max < TARGETS.stackWarmMs,
+    });
+  }
+  if (r.browser) {
+    const dash = r.browser.pages.find((p) => p.name === 'dashboard');
+    if (dash) {
+      t.push({
+        part: 'browser',
+        target: `Signed-in dashboard first-load JS (app chunks, without clerk-js) at most ${kb(TARGETS.dashboardMaxGzipBytes)} gzip`,
+        measured: `${kb(dash.gzipBytes)} gzip (${kb(dash.bytes)} raw, ${dash.chunks.length} files)`,
+        pass: dash.gzipBytes <= TARGETS.dashboardMaxGzipBytes,
+      });
+    }
+  }
+  for (const e of r.errors ?? []) t.push({ part: e.part, target: `${e.part} benchmark ran`, measured: e.error.split('\n')[0], pass: false });
+  return t;
+}
+
+function table(head: string[], rows: (string | number)[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map((h, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+export function renderMarkdown(r: BenchResults): string {
+  const m = r.machine;
+  const out: string[] = [];
+  out.push(`<!-- generated by \`npm run bench\`${r.mode === 'quick' ? ' -- --quick' : ''}; do not edit by hand -->`);
+  out.push(
+    `Measured ${r.date.slice(0, 10)} on ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB RAM, Node ${String(m.node).replace(/^v/, '')}, ` +
+      `${r.mode} size, ${r.durationSeconds ?? '?'} s in all. ${r.note}`,
+  );
+  if (r.targets?.length) {
+    out.push('\n**Targets**\n');
+    out.push(table(['', 'Target', 'Measured'], r.targets.map((x) => [x.pass === null ? '–' : x.pass ? 'PASS' : '**FAIL**', x.target, x.measured])));
+  }
+  if (r.rls) {
+    const s = r.rls.sizes;
+    out.push(
+      `\n**RLS at scale**: ${s.tasks.toLocaleString('en')} tasks over ${s.users.toLocaleString('en')} users, ${s.projects.toLocaleString('en')} projects over ${s.orgs.toLocaleString('en')} orgs ` +
+        `(loaded with generate_series in ${r.rls.load.loadSeconds ?? '(reused)'} s). Median / p99 per request through PostgREST, ` +
+        `one request at a time, ${r.rls.sampleUsers} different users' tokens in turn; "SQL" is the same query in a transaction as Postgres runs it for PostgREST.\n`,
+    );
+    out.push(
+      table(
+        ['Query', 'RLS (user token)', 'Baseline (BYPASSRLS + explicit filter)', 'Ratio', 'Naive policy (unwrapped, no index)', 'Naive / RLS', 'SQL: RLS / baseline / naive'],
+        r.rls.queries.map((q) => [
+          q.name,
+          `${ms(q.rest.rls.median)} / ${ms(q.rest.rls.p99)}`,
+          `${ms(q.rest.baseline.median)} / ${ms(q.rest.baseline.p99)}`,
+          `${q.ratioToBaseline}x`,
+          `${ms(q.rest.naive.median)} / ${ms(q.rest.naive.p99)}`,
+          `${q.speedupOverNaive}x`,
+          `${ms(q.sql.rls.median)} / ${ms(q.sql.baseline.median)} / ${ms(q.sql.naive.median)}`,
+        ]),
+      ),
+    );
+    out.push('\n<details><summary>EXPLAIN (ANALYZE, BUFFERS) of each query</summary>\n');
+    for (const q of r.rls.queries) {
+      for (const v of ['rls', 'baseline', 'naive'] as const) {
+        out.push(`*${q.name}, ${v}*\n\n\`\`\`\n${q.explain[v]}\n\`\`\`\n`);
+      }
+    }
+    out.push('</details>');
+  }
+  if (r.app) {
+    const a = r.app;
+    out.push(
+      `\n**App overhead**: \`next start\` (production build), ${a.connections} concurrent connections for ${a.secondsPerRun} s each, Bearer tokens of ${a.users} users in turn. ` +
+        `Direct = ${a.directEquivalent} with the same tokens.\n`,
+    );
+    out.push(
+      table(
+        ['', 'req/s', 'median', 'p99', 'non-2xx', 'sequential median / p99'],
+        [
+          [a.route, a.app.requestsPerSecond, ms(a.app.latencyMedianMs), ms(a.app.latencyP99Ms), a.app.non2xx + a.app.errors, `${ms(a.sequential.app.median)} / ${ms(a.sequential.app.p99)}`],
+          ['Data API direct', a.direct.requestsPerSecond, ms(a.direct.latencyMedianMs), ms(a.direct.latencyP99Ms), a.direct.non2xx + a.direct.errors, `${ms(a.sequential.direct.median)} / ${ms(a.sequential.direct.p99)}`],
+          ['App / direct', `${a.throughputRatio}x`, '', `${a.p99Ratio}x`, '', ''],
+        ],
+      ),
+    );
+  }
+  if (r.clerk) {
+    const c = r.clerk;
+    const calls = (x: ModeCalls) => Object.entries(x.calls).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none';
+    out.push(`\n**Clerk cost**: Backend API calls counted at the local Backend API stand-in.\n`);
+    out.push(
+      table(
+        ['Mode', 'Requests', 'Sessions', 'Backend API calls', 'Per 1,000 requests', 'Which'],
+        [
+          ['Third-party (session token)', c.thirdParty.requests, c.thirdParty.sessions, c.thirdParty.backendCalls, c.thirdParty.callsPer1000Requests, calls(c.thirdParty)],
+          [`JWT template (${c.template.tokenLifetimeSeconds} s tokens)`, c.template.requests, c.template.sessions, c.template.backendCalls, c.template.callsPer1000Requests, calls(c.template)],
+        ],
+      ),
+    );
+    out.push(
+      `\nSession token verification in the middleware (\`verifyToken\` with \`jwtKey\`, no network): median ${ms(c.verifyToken.median)}, p99 ${ms(c.verifyToken.p99)} ` +
+        `= ${(c.verifyShareOfRequest * 100).toFixed(1)}% of a ${ms(c.requestMedianMs)} request to ${r.app?.route ?? 'the API route'}.`,
+    );
+  }
+  if (r.browser) {
+    out.push(`\n**Browser**: first-load JavaScript from the production build (${r.browser.note})\n`);
+    out.push(
+      table(
+        ['Page', 'Files', 'Raw', 'gzip', 'Largest parts (gzip)'],
+        r.browser.pages.map((p) => [
+          `${p.name} (\`${p.path}\`)`,
+          p.chunks.length,
+          kb(p.bytes),
+          kb(p.gzipBytes),
+          Object.entries(p.byOrigin).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k} ${kb(v)}`).join(', '),
+        ]),
+      ),
+    );
+  }
+  if (r.stack) {
+    const s = r.stack;
+    const parts = (mem: StackResult['memoryWarm']) => Object.entries(mem.byPart).map(([k, v]) => `${k} ${v.pssMiB}`).join(', ');
+    out.push(`\n**Local stack**: \`local/cli.ts serve\` from spawn to ready (Postgres, migrations, PostgREST, gateway, Clerk stand-ins). Memory once ready, from /proc.\n`);
+    out.push(
+      table(
+        ['Start', 'Runs', 'Median', 'Slowest', 'RSS (sum)', 'PSS (sum)', 'PSS by part (MiB)'],
+        [
+          ['Cold (fresh data folder: initdb + db push + seed)', s.cold.n, `${(s.cold.median / 1000).toFixed(2)} s`, `${(s.cold.max / 1000).toFixed(2)} s`, `${s.memoryCold.rssMiB} MiB`, `${s.memoryCold.pssMiB} MiB`, parts(s.memoryCold)],
+          ['Warm (existing data folder)', s.warm.n, `${(s.warm.median / 1000).toFixed(2)} s`, `${(s.warm.max / 1000).toFixed(2)} s`, `${s.memoryWarm.rssMiB} MiB`, `${s.memoryWarm.pssMiB} MiB`, parts(s.memoryWarm)],
+        ],
+      ),
+    );
+    if (r.app) {
+      out.push(`\nNext.js is reported apart: \`next build\` ${r.app.buildSeconds} s; \`next start\` to first response ${Object.entries(r.app.startSeconds).map(([k, v]) => `${v} s (${k})`).join(', ')}.`);
+    }
+  }
+  for (const e of r.errors ?? []) out.push(`\n**${e.part} failed**: ${e.error}`);
+  return out.join('\n') + '\n';
+}

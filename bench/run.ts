@@ -1,0 +1,170 @@
+// `npm run bench`: every performance claim this project makes, measured side by side in one run on
+// a throw-away local stack (a test-profile instance, LOCAL_STACK_INSTANCE, default 5; never the
+// dev stack). Not part of `npm test`: timings are only ever judged here, never asserted in tests.
+//
+//   npm run bench                   full size (1,000,000 tasks), a few minutes
+//   npm run bench -- --quick        small size (50,000 tasks), about a minute; writes bench/tmp/
+//   npm run bench -- --only rls,app  some parts (stack, rls, app, clerk, browser)
+//   npm run bench -- --strict       exit 1 when a target is missed (a broken run always exits 2)
+//
+// Writes bench/results.json and bench/results.md (the README's Performance section shows the latter).
+import fs from 'node:fs';
+import path from 'node:path';
+import { layout, projectRoot } from '../local/paths.ts';
+import { benchStack, startStackProcess, type RunningBenchStack } from './stack.ts';
+import { benchRls, loadBenchData } from './rls.ts';
+import { appEnv, appModes, benchApp, BENCH_DIST_DIR, buildApp, startApp, type StartedApp } from './app.ts';
+import { benchClerk } from './clerk.ts';
+import { benchBrowser } from './browser.ts';
+import { logLine, machine } from './stats.ts';
+import { evaluateTargets, renderMarkdown, type BenchResults } from './report.ts';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const strict = args.includes('--strict');
+// Reuse .next-bench from an earlier run (e.g. CI right after its own build); default is a fresh build.
+const reuseBuild = args.includes('--reuse-build');
+const onlyArg = args.find((a) => a.startsWith('--only'));
+const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : args[args.indexOf(onlyArg) + 1]).split(',') : null;
+const PARTS = ['stack', 'rls', 'app', 'clerk', 'browser'] as const;
+const wants = (part: (typeof PARTS)[number]) => !only || only.includes(part);
+
+const instance = Number(process.env.LOCAL_STACK_INSTANCE ?? 5);
+if (!Number.isInteger(instance) || instance < 1 || instance > 9) {
+  console.error('The bench runs on its own test-profile stack: set LOCAL_STACK_INSTANCE to 1..9 (default 5), never the dev stack.');
+  process.exit(2);
+}
+const l = layout('test', instance);
+function stackAlreadyRunning(): boolean {
+  if (!fs.existsSync(l.pidFile)) return false;
+  try {
+    process.kill(Number(fs.readFileSync(l.pidFile, 'utf8')), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+if (stackAlreadyRunning()) {
+  console.error(`A local stack already runs on test instance ${instance} (${l.dir}); stop it first or pick another LOCAL_STACK_INSTANCE.`);
+  process.exit(2);
+}
+
+const size = quick
+  ? {
+      rls: { tasks: 50_000, users: 500, projects: 5_000, orgs: 50 },
+      rlsRuns: { warmup: 10, repeats: 60, naiveWarmup: 1, naiveRepeats: 5, naiveSqlRepeats: 3, sampleUsers: 50 },
+      stackRuns: { cold: 1, warm: 2 },
+      app: { connections: 10, seconds: 6, users: 100, rounds: 2, sequential: 100 },
+      clerk: { requests: 1000, sessions: 10, verifyRepeats: 2000 },
+    }
+  : {
+      rls: { tasks: 1_000_000, users: 10_000, projects: 100_000, orgs: 1_000 },
+      rlsRuns: { warmup: 30, repeats: 300, naiveWarmup: 0, naiveRepeats: 3, naiveSqlRepeats: 1, sampleUsers: 300 },
+      stackRuns: { cold: 3, warm: 5 },
+      app: { connections: 20, seconds: 30, users: 1000, rounds: 3, sequential: 400 },
+      clerk: { requests: 1000, sessions: 20, verifyRepeats: 10_000 },
+    };
+
+const outDir = quick ? path.join(projectRoot, 'bench/tmp') : path.join(projectRoot, 'bench');
+fs.mkdirSync(outDir, { recursive: true });
+
+const results: BenchResults = {
+  date: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  machine: machine(),
+  note: 'Ratios are measured within this run (variants interleaved); absolute numbers depend on the machine and its load.',
+};
+
+let stack: RunningBenchStack | null = null;
+const cleanups: (() => Promise<void>)[] = [];
+let broken = false;
+const started = Date.now();
+
+async function part(name: string, fn: () => Promise<void>) {
+  const t = Date.now();
+  console.log(`\n\x1b[1m▶ ${name}\x1b[0m`);
+  try {
+    await fn();
+  } catch (e) {
+    broken = true;
+    console.error(`\x1b[31m✗ ${name} failed:\x1b[0m ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    (results.errors ??= []).push({ part: name, error: e instanceof Error ? e.message : String(e) });
+  }
+  logLine(name, `done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
+
+const stopAll = async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => {});
+  await stack?.stop();
+};
+process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+
+try {
+  if (wants('stack')) {
+    await part('stack', async () => {
+      const r = await benchStack(l, instance, size.stackRuns);
+      results.stack = r.result;
+      stack = r.stack;
+    });
+  }
+  stack ??= await startStackProcess(l, instance);
+
+  if (wants('rls')) {
+    await part('rls', async () => {
+      results.rls = await benchRls(stack!.env, size.rls, size.rlsRuns);
+    });
+  }
+
+  if (wants('app') || wants('clerk') || wants('browser')) {
+    const env = appEnv(l, stack.env);
+    let buildSeconds = 0;
+    const apps: Partial<Record<'third-party' | 'template', StartedApp>> = {};
+    await part('next build + start', async () => {
+      if (!(reuseBuild && fs.existsSync(path.join(projectRoot, BENCH_DIST_DIR, 'BUILD_ID')))) buildSeconds = await buildApp(l, env);
+      for (const mode of appModes(l)) {
+        const app = await startApp(l, env, mode);
+        apps[mode.name] = app;
+        cleanups.push(app.stop);
+      }
+    });
+    const third = apps['third-party'];
+    const template = apps.template;
+    // The app needs the bench's users and their tasks: load them if the rls part did not run.
+    if (!wants('rls') && third) await part('data', async () => void (await loadBenchData(stack!.env, size.rls)));
+    if (wants('app') && third) {
+      await part('app', async () => {
+        const r = await benchApp(third, stack!.env, { ...size.app, usersInData: size.rls.users });
+        results.app = { ...r, buildSeconds, startSeconds: Object.fromEntries(Object.values(apps).map((a) => [a!.mode.name, a!.seconds])) };
+      });
+    }
+    if (wants('clerk') && third && template) {
+      await part('clerk', async () => {
+        results.clerk = await benchClerk({ thirdParty: third, template }, env, {
+          ...size.clerk,
+          usersInData: size.rls.users,
+          requestMedianMs: results.app?.sequential.app.median ?? NaN,
+        });
+      });
+    }
+    if (wants('browser') && third) {
+      await part('browser', async () => {
+        results.browser = await benchBrowser(third, BENCH_DIST_DIR);
+      });
+    }
+  }
+} finally {
+  await stopAll();
+}
+
+results.durationSeconds = Math.round((Date.now() - started) / 1000);
+results.targets = evaluateTargets(results);
+fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+fs.writeFileSync(path.join(outDir, 'results.md'), renderMarkdown(results));
+
+console.log('\n\x1b[1mTargets\x1b[0m');
+for (const t of results.targets) {
+  console.log(`  ${t.pass === null ? '\x1b[33m–\x1b[0m' : t.pass ? '\x1b[32mPASS\x1b[0m' : '\x1b[31mFAIL\x1b[0m'} ${t.target}: ${t.measured}`);
+}
+console.log(`\nWrote ${path.relative(projectRoot, path.join(outDir, 'results.json'))} and results.md in ${results.durationSeconds} s.`);
+const missed = results.targets.some((t) => t.pass === false);
+process.exit(broken ? 2 : strict && missed ? 1 : 0);
