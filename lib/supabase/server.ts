@@ -21,5 +21,8 @@ export async function createClient() {
       if (!sessionId) return null;
       return template ? templateToken(sessionId, template, orgId) : getToken();
     },
+    // supabase-js retries failed reads with back-off (1 + 2 + 4 s). On the server that holds the
+    // visitor's request for 7 s; fail fast instead: the API answers 503 and the caller retries.
+    db: { retry: false },
   });
 }

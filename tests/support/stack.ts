@@ -15,6 +15,8 @@ export interface TokenOptions {
   template?: string;
   expiresInSeconds?: number;
   issuedAt?: number;
+  /** The `azp` claim (the app origin). The app's middleware refuses session tokens without it. */
+  azp?: string;
 }
 
 /** A unique user id per test, so tests never see each other's rows. */
@@ -29,6 +31,7 @@ export async function mintToken(o: TokenOptions): Promise<string> {
     sessionId: `sess_${randomBytes(8).toString('hex')}`,
     email: `${o.user}@example.test`,
     org: o.org ? { id: o.org, slug: o.org.replace(/^org_/, ''), role: o.orgRole ?? 'member' } : undefined,
+    authorizedParty: o.azp,
   };
   const opts = { expiresInSeconds: o.expiresInSeconds, issuedAt: o.issuedAt };
   return o.template ? mintTemplateToken(keys, o.template, subject, opts) : mintSessionToken(keys, subject, opts);
@@ -69,4 +72,26 @@ export async function withDb<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A session registered with the local Clerk Backend API (so that template mode can exchange it for a
+ * template token at POST /v1/sessions/:sid/tokens/:template) and its session token, minted by that
+ * API exactly as Clerk would. `azp` is the app origin the token is for.
+ */
+export async function createSession(o: { user: string; org?: string; azp?: string }): Promise<{ sessionId: string; token: string }> {
+  const api = process.env.CLERK_API_URL!;
+  const headers = { authorization: `Bearer ${process.env.CLERK_SECRET_KEY}`, 'content-type': 'application/json' };
+  const res = await fetch(`${api}/v1/sessions`, { method: 'POST', headers, body: JSON.stringify({ user_id: o.user, active_organization_id: o.org }) });
+  if (!res.ok) throw new Error(`POST /v1/sessions: ${res.status} ${await res.text()}`);
+  const { id } = (await res.json()) as { id: string };
+  const tok = await fetch(`${api}/v1/sessions/${id}/tokens`, { method: 'POST', headers, body: JSON.stringify(o.azp ? { azp: o.azp } : {}) });
+  if (!tok.ok) throw new Error(`POST /v1/sessions/${id}/tokens: ${tok.status} ${await tok.text()}`);
+  return { sessionId: id, token: ((await tok.json()) as { jwt: string }).jwt };
+}
+
+/** Calls counted by the local Clerk Backend API ("METHOD /pattern" -> n), to prove what the app cached. */
+export async function backendApiCalls(): Promise<Record<string, number>> {
+  const res = await fetch(`${process.env.CLERK_API_URL}/__local/stats`);
+  return ((await res.json()) as { calls: Record<string, number> }).calls;
 }
