@@ -23,7 +23,6 @@ import {
   frontendState,
   membershipJson,
   organizationJson,
-  publicUserDataJson,
   sessionJson,
   signInJson,
   signUpJson,

@@ -1,0 +1,49 @@
+// Browser tests: real clerk-js and Clerk's prebuilt components against the app's production build.
+// `npm test` runs them after starting the test stack and `next start` in both integration modes
+// (APP_URL_THIRD_PARTY, APP_URL_TEMPLATE); `npm run test:e2e:live` runs the same specs against a real
+// Clerk development instance and hosted Supabase (see the README's "End-to-end tests").
+import { defineConfig, devices } from '@playwright/test';
+import { accounts, chromiumExecutable, live, loadE2eEnv } from './tests/e2e/support/env.ts';
+
+loadE2eEnv();
+accounts(); // fail early, with the variable's name, when a live run lacks credentials
+
+const thirdPartyUrl = process.env.APP_URL_THIRD_PARTY ?? process.env.APP_URL ?? 'http://localhost:3000';
+const templateUrl = process.env.APP_URL_TEMPLATE;
+const executablePath = chromiumExecutable();
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  outputDir: 'test-results/e2e',
+  // One browser at a time: the tests share seeded accounts and this machine has two cores.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: true,
+  retries: 0,
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  globalSetup: './tests/e2e/support/global-setup.ts',
+  reporter: [['list']],
+  use: {
+    ...devices['Desktop Chrome'],
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    actionTimeout: 20_000,
+    navigationTimeout: 45_000,
+    launchOptions: {
+      executablePath,
+      // --no-sandbox: Chromium refuses to run as root (CI containers) with its sandbox on.
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  projects: [
+    { name: 'third-party', use: { baseURL: thirdPartyUrl }, testIgnore: live ? /fapi-coverage|sign-up/ : /fapi-coverage/ },
+    // JWT-template mode: the sign-in and tasks flow again, with HS256 template tokens.
+    ...(templateUrl ? [{ name: 'template', use: { baseURL: templateUrl }, grep: /@both-modes/, testIgnore: /fapi-coverage/ }] : []),
+    // Last: every Frontend API call the browsers made was one the local stand-in knows.
+    ...(live ? [] : [{ name: 'fapi-coverage', testMatch: /fapi-coverage/, dependencies: ['third-party', ...(templateUrl ? ['template'] : [])] }]),
+  ],
+  ...(live && !process.env.APP_URL_THIRD_PARTY
+    ? { webServer: { command: 'npm run build && npm run start -- --port 3000', url: 'http://localhost:3000', reuseExistingServer: true, timeout: 300_000 } }
+    : {}),
+});

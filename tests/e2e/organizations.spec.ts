@@ -1,0 +1,81 @@
+// Organisations through Clerk's <OrganizationSwitcher/>: the active organisation travels in the
+// session token (o.id/o.rol/o.slg, or org_* in template mode) to Postgres, where the policies decide.
+import { expect, test, type Page } from '@playwright/test';
+import { accounts } from './support/env.ts';
+import { signIn, signOutThroughMenu, supabaseToken } from './support/clerk.ts';
+
+const { alice, bob, orgName } = accounts();
+
+async function choose(page: Page, option: string | 'Personal account') {
+  await page.locator('.cl-organizationSwitcherTrigger').click();
+  await page.locator('.cl-organizationSwitcherPopoverCard').getByText(option, { exact: true }).click();
+}
+
+async function projectNames(page: Page) {
+  const res = await page.request.get('/api/projects');
+  expect(res.status()).toBe(200);
+  return (await res.json()) as { orgId: string | null; projects: { id: string; name: string }[] };
+}
+
+test('switching Acme -> personal -> Acme shows the projects, hides them, shows them again', async ({ page }) => {
+  await signIn(page, alice, '/org');
+  const projects = page.getByRole('list', { name: 'Projects' });
+  const none = page.getByRole('heading', { name: 'No organisation is active' });
+
+  await choose(page, orgName);
+  await expect(projects.getByRole('listitem').first()).toBeVisible();
+  const inAcme = await projectNames(page);
+  expect(inAcme.orgId).toBeTruthy();
+  expect(inAcme.projects.length).toBeGreaterThan(0);
+
+  await choose(page, 'Personal account');
+  await expect(none).toBeVisible();
+  await expect(projects).toHaveCount(0);
+  expect(await projectNames(page)).toEqual({ orgId: null, projects: [] });
+
+  await choose(page, orgName);
+  await expect(projects.getByText(inAcme.projects[0].name, { exact: true })).toBeVisible();
+  expect((await projectNames(page)).projects.map((p) => p.id).sort()).toEqual(inAcme.projects.map((p) => p.id).sort());
+});
+
+test('a member cannot delete an organisation project; an admin can', async ({ page }, info) => {
+  const template = info.project.name === 'template' ? (process.env.CLERK_SUPABASE_TEMPLATE ?? 'supabase') : process.env.CLERK_SUPABASE_TEMPLATE || null;
+  const name = `E2E project ${Date.now().toString(36)}`;
+
+  // alice (admin) adds a project.
+  await signIn(page, alice, '/org');
+  await choose(page, orgName);
+  await page.getByLabel('New project').fill(name);
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(page.getByRole('list', { name: 'Projects' }).getByText(name, { exact: true })).toBeVisible();
+  await signOutThroughMenu(page);
+
+  // bob (member) sees it, gets no delete button, and a delete straight at the data API with his own
+  // Clerk token removes nothing: row-level security, not the UI, is the boundary.
+  await signIn(page, bob, '/org');
+  await choose(page, orgName);
+  const list = page.getByRole('list', { name: 'Projects' });
+  await expect(list.getByText(name, { exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: `Delete project: ${name}` })).toHaveCount(0);
+  const project = (await projectNames(page)).projects.find((p) => p.name === name)!;
+  expect(project).toBeTruthy();
+  const token = await supabaseToken(page, template);
+  expect(token).toBeTruthy();
+  const res = await page.request.delete(`${process.env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/projects?id=eq.${project.id}`, {
+    headers: { apikey: process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY!, authorization: `Bearer ${token}`, prefer: 'return=representation' },
+  });
+  expect(res.status()).toBe(200);
+  expect(await res.json()).toEqual([]);
+  await page.reload();
+  await expect(list.getByText(name, { exact: true })).toBeVisible();
+  await signOutThroughMenu(page);
+
+  // alice deletes it through the page.
+  await signIn(page, alice, '/org');
+  await choose(page, orgName);
+  await page.getByRole('button', { name: `Delete project: ${name}` }).click();
+  await expect(page.getByRole('list', { name: 'Projects' }).getByText(name, { exact: true })).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: /^Organisation/ })).toBeVisible();
+  await expect(page.getByText(name, { exact: true })).toHaveCount(0);
+});

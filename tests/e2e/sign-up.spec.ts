@@ -1,0 +1,19 @@
+// Sign-up through Clerk's <SignUp/> form, then signing in again with the new account. Local only: a
+// live instance verifies new email addresses (playwright.config.ts leaves this file out there).
+import { expect, test } from '@playwright/test';
+import { fillClerkSignIn, signOutThroughMenu } from './support/clerk.ts';
+
+test('a new account signs up with a password, lands on an empty dashboard, and can sign in again', async ({ page }) => {
+  const account = { email: `e2e-${Date.now().toString(36)}@example.test`, password: 'a-long-test-password' };
+  await page.goto('/sign-up');
+  await page.locator('input[name=emailAddress]').fill(account.email);
+  await page.locator('input[name=password]').fill(account.password);
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByText('No tasks yet')).toBeVisible();
+  await signOutThroughMenu(page);
+
+  await page.goto('/sign-in');
+  await fillClerkSignIn(page, account);
+  await expect(page).toHaveURL(/\/dashboard$/);
+});

@@ -1,0 +1,41 @@
+// Signing in and out the two ways Clerk's users do in browser tests: by clicking through Clerk's own
+// <SignIn/> form, and with @clerk/testing (`clerk.signIn`), which drives clerk-js in the page.
+import { clerk, setupClerkTestingToken } from '@clerk/testing/playwright';
+import { expect, type Page } from '@playwright/test';
+import type { Account } from './env.ts';
+
+/** Clerk's prebuilt form: email, Continue, password, Continue. Leaves the page wherever Clerk sends it. */
+export async function fillClerkSignIn(page: Page, account: Account, password = account.password) {
+  const identifier = page.locator('input[name=identifier]');
+  await expect(identifier).toBeVisible();
+  await identifier.fill(account.email);
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
+  const pw = page.locator('input[name=password]');
+  await expect(pw).toBeVisible();
+  await pw.fill(password);
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
+}
+
+/** @clerk/testing's sign-in: loads a page with clerk-js, signs in with the password strategy, opens `then`. */
+export async function signIn(page: Page, account: Account, then = '/dashboard') {
+  await setupClerkTestingToken({ page });
+  await page.goto('/');
+  await clerk.signIn({ page, signInParams: { strategy: 'password', identifier: account.email, password: account.password } });
+  await page.goto(then);
+  await expect(page).toHaveURL(new RegExp(`${then}$`));
+}
+
+/** Sign out through <UserButton/>'s menu, as a person would. */
+export async function signOutThroughMenu(page: Page) {
+  await page.locator('.cl-userButtonTrigger').click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).or(page.getByRole('button', { name: 'Sign out' })).click();
+  await expect(page.locator('.cl-userButtonTrigger')).toHaveCount(0);
+}
+
+/** The token the app's browser code would hand to Supabase in this integration mode. */
+export function supabaseToken(page: Page, template: string | null) {
+  return page.evaluate(async (t) => {
+    const session = (window as unknown as { Clerk: { session: { getToken(o?: { template: string }): Promise<string | null> } } }).Clerk.session;
+    return session.getToken(t ? { template: t } : undefined);
+  }, template);
+}

@@ -1,0 +1,65 @@
+// Where the e2e suite points, and as whom it signs in.
+//   Local (default): the test stack (its env file: layout('test').envFile) and the two production
+//   servers tests/run.ts started (APP_URL_THIRD_PARTY / APP_URL_TEMPLATE), seeded accounts.
+//   Live (E2E_LIVE=1, `npm run test:e2e:live`): your real Clerk development instance and hosted
+//   Supabase from .env.local / .env.test.local, with the E2E_* test users described in the README.
+import fs from 'node:fs';
+import path from 'node:path';
+import { layout, projectRoot } from '../../../local/paths.ts';
+
+export const live = process.env.E2E_LIVE === '1';
+
+function parseEnvFile(file: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!fs.existsSync(file)) return out;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const m = /^\s*(?:export\s+)?([A-Za-z0-9_]+)\s*=\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const v = m[2].trim();
+    out[m[1]] = v.startsWith('"') ? (JSON.parse(v) as string) : v.replace(/^'(.*)'$/, '$1');
+  }
+  return out;
+}
+
+/** Fills process.env (without overriding what is already set) and says where the env came from. */
+export function loadE2eEnv(): string[] {
+  const files = live
+    ? ['.env.test.local', '.env.local'].map((f) => path.join(projectRoot, f))
+    : [process.env.LOCAL_STACK_ENV_FILE ?? layout('test').envFile, path.join(layout('test').dir, 'apps.env')];
+  for (const file of files) for (const [k, v] of Object.entries(parseEnvFile(file))) process.env[k] ??= v;
+  if (!live && !process.env.CLERK_FAPI_URL) {
+    throw new Error(`No running test stack (${files[0]} is missing). Run \`npm test\`, or \`LOCAL_STACK_PROFILE=test npm run stack:up\` plus the app (see the README's e2e section).`);
+  }
+  return files.filter((f) => fs.existsSync(f));
+}
+
+export interface Account {
+  email: string;
+  password: string;
+}
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: the live e2e run needs it in .env.test.local (see the README's e2e section).`);
+  return v;
+}
+
+/** alice: admin of the shared organisation; bob: a member of it (seeded locally, E2E_* live). */
+export function accounts(): { alice: Account; bob: Account; orgName: string } {
+  if (live) {
+    return {
+      alice: { email: required('E2E_ADMIN_EMAIL'), password: required('E2E_ADMIN_PASSWORD') },
+      bob: { email: required('E2E_MEMBER_EMAIL'), password: required('E2E_MEMBER_PASSWORD') },
+      orgName: required('E2E_ORG_NAME'),
+    };
+  }
+  const password = 'clerk-local-password';
+  return { alice: { email: 'alice@example.test', password }, bob: { email: 'bob@example.test', password }, orgName: 'Acme' };
+}
+
+/** The Chromium to drive: Debian's package where it exists (no browser downloads here), else Playwright's. */
+export function chromiumExecutable(): string | undefined {
+  const fromEnv = process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE;
+  if (fromEnv) return fromEnv;
+  return fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
+}
