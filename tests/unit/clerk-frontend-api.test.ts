@@ -1,0 +1,206 @@
+// The local Clerk Frontend API stand-in: pinned to the clerk-js it was written for, covering every
+// path that bundle can call, and answering the calls the browser flows make with Clerk's shapes.
+// (The browser proof is the e2e suite; this runs the stand-in in-process on 127.0.0.1.)
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { decodeJwt, decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadKeys, type LocalKeys } from '../../local/keys.ts';
+import { layout, projectRoot } from '../../local/paths.ts';
+import { clerkJsFapiPaths, clerkJsPathsReviewed, frontendApiEndpoints, FRONTEND_API_WRITTEN_FOR } from '../../local/clerk/endpoints.ts';
+import { createFrontendApi } from '../../local/clerk/frontend-api.ts';
+import { Store } from '../../local/clerk/store.ts';
+
+const installed = (pkg: string) => (JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+const dist = (pkg: string) => path.join(projectRoot, 'node_modules', pkg, 'dist');
+
+describe('pinned clerk-js', () => {
+  it('is the version the Frontend API stand-in was written for', () => {
+    const msg = (pkg: string, want: string) =>
+      `node_modules has ${pkg}@${installed(pkg)} but local/clerk/endpoints.ts was written for ${want}. clerk-js talks to a private, versioned API: ` +
+      'review the paths below, run `npm run test:e2e`, then bump FRONTEND_API_WRITTEN_FOR.';
+    expect(installed('@clerk/clerk-js'), msg('@clerk/clerk-js', FRONTEND_API_WRITTEN_FOR.clerkJs)).toBe(FRONTEND_API_WRITTEN_FOR.clerkJs);
+    expect(installed('@clerk/ui'), msg('@clerk/ui', FRONTEND_API_WRITTEN_FOR.clerkUi)).toBe(FRONTEND_API_WRITTEN_FOR.clerkUi);
+  });
+
+  it('calls no Frontend API path that the stand-in has not reviewed (answered or knowingly left out)', () => {
+    const files = fs.readdirSync(dist('@clerk/clerk-js')).filter((f) => f === 'clerk.browser.js' || /_clerk\.browser_.*\.js$/.test(f));
+    expect(files.length).toBeGreaterThan(1);
+    const seen = clerkJsFapiPaths(files.map((f) => fs.readFileSync(path.join(dist('@clerk/clerk-js'), f), 'utf8')).join('\n'));
+    const reviewed = Object.keys(clerkJsPathsReviewed).sort();
+    expect(seen.filter((p) => !reviewed.includes(p)), 'new in the clerk-js bundle: add each to clerkJsPathsReviewed (and answer it if the app needs it)').toEqual([]);
+    expect(reviewed.filter((p) => !seen.includes(p)), 'gone from the clerk-js bundle: remove from clerkJsPathsReviewed').toEqual([]);
+  });
+
+  it('answers every reviewed path marked "answered" with an endpoint in the table', () => {
+    const table = frontendApiEndpoints.map((e) => e.path.replace(/:[a-z]+/g, ':param'));
+    for (const [p, verdict] of Object.entries(clerkJsPathsReviewed)) {
+      if (verdict !== 'answered') continue;
+      expect(table, `${p} is marked answered`).toContain(p.startsWith('action:') ? `/v1/client/sessions/:param/${p.slice(7)}` : `/v1${p}`);
+    }
+  });
+
+  it('serves the bundle files the stack env points the app at', async () => {
+    const { stackEnv } = await import('../../local/stack.ts');
+    const env = stackEnv(layout('test'), await loadKeys());
+    for (const [pkg, url] of [['@clerk/clerk-js', env.NEXT_PUBLIC_CLERK_JS_URL], ['@clerk/ui', env.NEXT_PUBLIC_CLERK_UI_URL]]) {
+      const m = /^\/__clerk\/npm\/(@clerk\/[a-z-]+)@([^/]+)\/dist\/(.+)$/.exec(url)!;
+      expect(m, url).toBeTruthy();
+      expect([m[1], m[2]]).toEqual([pkg, installed(pkg)]);
+      expect(fs.existsSync(path.join(dist(pkg), m[3])), `${pkg} dist/${m[3]}`).toBe(true);
+    }
+  });
+});
+
+describe('Frontend API stand-in over HTTP', () => {
+  let keys: LocalKeys;
+  let server: http.Server;
+  let base: string;
+  let dir: string;
+  let storeFile: string;
+
+  beforeAll(async () => {
+    keys = await loadKeys();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fapi-'));
+    storeFile = path.join(dir, 'clerk.json');
+    const l = { ...layout('test'), dir, logs: dir, clerkStore: storeFile };
+    server = createFrontendApi({ keys, store: new Store(storeFile), layout: l });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const app = 'http://localhost:3999';
+  const call = async (p: string, init: { method?: string; form?: Record<string, string>; secret?: string | null } = {}) => {
+    const headers: Record<string, string> = { origin: app };
+    if (init.secret !== null) headers['clerk-secret-key'] = init.secret ?? keys.clerkSecretKey;
+    if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
+    const res = await fetch(`${base}${p}`, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, body: init.form ? new URLSearchParams(init.form) : undefined, redirect: 'manual' });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, any>) : null }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const devBrowser = async () => (await call('/v1/dev_browser', { method: 'POST' })).json!.id as string;
+  const signIn = async (email: string) => {
+    const dvb = await devBrowser();
+    const r = await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, { form: { strategy: 'password', identifier: email, password: 'clerk-local-password' } });
+    expect(r.status).toBe(200);
+    return { dvb, sessionId: r.json!.response.created_session_id as string };
+  };
+
+  it('refuses callers without the local secret key, with a Clerk error that says why', async () => {
+    const none = await call('/v1/environment', { secret: null });
+    expect(none.status).toBe(401);
+    expect(none.json!.errors[0].code).toBe('local_proxy_required');
+    const wrong = await call('/v1/environment', { secret: 'sk_test_someone_elses' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.json!.errors[0]).toMatchObject({ code: 'authentication_invalid', message: expect.stringContaining('not the local key') });
+  });
+
+  it('signs in with identifier then password, refusing a wrong password with form_password_incorrect', async () => {
+    const dvb = await devBrowser();
+    const first = await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, { form: { identifier: 'alice@example.test' } });
+    expect(first.json!.response).toMatchObject({ object: 'sign_in_attempt', status: 'needs_first_factor', supported_first_factors: [{ strategy: 'password' }] });
+    const id = first.json!.response.id as string;
+    const wrong = await call(`/v1/client/sign_ins/${id}/attempt_first_factor?__clerk_db_jwt=${dvb}`, { form: { strategy: 'password', password: 'nope' } });
+    expect(wrong.status).toBe(422);
+    expect(wrong.json!.errors[0]).toMatchObject({ code: 'form_password_incorrect', meta: { param_name: 'password' } });
+    const ok = await call(`/v1/client/sign_ins/${id}/attempt_first_factor?__clerk_db_jwt=${dvb}`, { form: { strategy: 'password', password: 'clerk-local-password' } });
+    expect(ok.json!.response.status).toBe('complete');
+    const client = ok.json!.client;
+    expect(client.sessions).toHaveLength(1);
+    expect(client.last_active_session_id).toBe(ok.json!.response.created_session_id);
+    expect(client.sessions[0].user).toMatchObject({ id: 'user_alice', email_addresses: [{ email_address: 'alice@example.test' }] });
+    expect(client.sessions[0].user.organization_memberships.map((m: { role: string; organization: { id: string } }) => [m.organization.id, m.role])).toEqual([['org_acme', 'org:admin']]);
+    const unknown = await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, { form: { identifier: 'nobody@example.test' } });
+    expect(unknown.status).toBe(422);
+    expect(unknown.json!.errors[0].code).toBe('form_identifier_not_found');
+  });
+
+  it('issues RS256 session tokens with role authenticated and the active organisation as o.id/o.rol/o.slg', async () => {
+    const { dvb, sessionId } = await signIn('bob@example.test');
+    const pub = await importSPKI(keys.publicKeyPem, 'RS256');
+    const personal = await call(`/v1/client/sessions/${sessionId}/tokens?__clerk_db_jwt=${dvb}`, { form: {} });
+    const { payload: p1 } = await jwtVerify(personal.json!.jwt as string, pub);
+    expect(p1).toMatchObject({ sub: 'user_bob', sid: sessionId, role: 'authenticated', azp: app, v: 2 });
+    expect(p1.o).toBeUndefined();
+
+    const touched = await call(`/v1/client/sessions/${sessionId}/touch?__clerk_db_jwt=${dvb}`, { form: { active_organization_id: 'org_acme' } });
+    expect(touched.json!.response.last_active_organization_id).toBe('org_acme');
+    const inOrg = await call(`/v1/client/sessions/${sessionId}/tokens?__clerk_db_jwt=${dvb}`, { form: { organization_id: 'org_acme' } });
+    expect(decodeJwt(inOrg.json!.jwt as string).o).toEqual({ id: 'org_acme', rol: 'member', slg: 'acme' });
+
+    const notMine = await call(`/v1/client/sessions/${sessionId}/touch?__clerk_db_jwt=${dvb}`, { form: { active_organization_id: 'org_globex' } });
+    expect(notMine.status).toBe(404);
+    const template = await call(`/v1/client/sessions/${sessionId}/tokens/supabase?__clerk_db_jwt=${dvb}`, { form: {} });
+    expect(decodeProtectedHeader(template.json!.jwt as string).alg).toBe('HS256');
+    const { payload: t } = await jwtVerify(template.json!.jwt as string, new TextEncoder().encode(keys.jwtSecret));
+    expect(t).toMatchObject({ sub: 'user_bob', role: 'authenticated', org_id: 'org_acme', org_role: 'org:member', org_slug: 'acme' });
+    expect((await call(`/v1/client/sessions/${sessionId}/tokens/nope?__clerk_db_jwt=${dvb}`, { form: {} })).status).toBe(404);
+
+    // Another browser cannot use this session.
+    const other = await devBrowser();
+    expect((await call(`/v1/client/sessions/${sessionId}/tokens?__clerk_db_jwt=${other}`, { form: {} })).status).toBe(404);
+
+    const out = await call(`/v1/client/sessions?_method=DELETE&__clerk_db_jwt=${dvb}`, { form: {} });
+    expect(out.json!.client.sessions).toEqual([]);
+    expect((await call(`/v1/client/sessions/${sessionId}/tokens?__clerk_db_jwt=${dvb}`, { form: {} })).status).toBe(401);
+  });
+
+  it('answers the handshake with cookies signed by the instance key', async () => {
+    const { dvb } = await signIn('carol@example.test');
+    const r = await call(`/v1/client/handshake?redirect_url=${encodeURIComponent(`${app}/dashboard`)}&suffixed_cookies=false&__clerk_db_jwt=${dvb}`);
+    expect(r.status).toBe(307);
+    const location = new URL(r.headers.get('location')!);
+    expect(location.origin + location.pathname).toBe(`${app}/dashboard`);
+    const { payload } = await jwtVerify(location.searchParams.get('__clerk_handshake')!, await importSPKI(keys.publicKeyPem, 'RS256'));
+    const cookies = payload.handshake as string[];
+    const session = cookies.find((c) => c.startsWith('__session='))!;
+    expect(decodeJwt(session.split(';')[0].slice('__session='.length))).toMatchObject({ sub: 'user_carol', azp: app });
+    expect(cookies.some((c) => /^__client_uat=[1-9]/.test(c))).toBe(true);
+    expect(cookies).toContainEqual(expect.stringMatching(new RegExp(`^__clerk_db_jwt=${dvb};`)));
+
+    const fresh = await call(`/v1/client/handshake?redirect_url=${encodeURIComponent(`${app}/`)}&suffixed_cookies=true`);
+    const freshCookies = decodeJwt(new URL(fresh.headers.get('location')!).searchParams.get('__clerk_handshake')!).handshake as string[];
+    expect(freshCookies).toContainEqual(expect.stringMatching(/^__client_uat=0;/));
+    expect(freshCookies).toContainEqual(expect.stringMatching(/^__clerk_db_jwt_[A-Za-z0-9_-]{8}=dvb_/));
+  });
+
+  it('signs up with email and password, and the account survives a restart (the store persists)', async () => {
+    const dvb = await devBrowser();
+    const email = `new-${Date.now()}@example.test`;
+    const short = await call(`/v1/client/sign_ups?__clerk_db_jwt=${dvb}`, { form: { email_address: email, password: 'short' } });
+    expect(short.status).toBe(422);
+    expect(short.json!.errors[0].meta.param_name).toBe('password');
+    const r = await call(`/v1/client/sign_ups?__clerk_db_jwt=${dvb}`, { form: { email_address: email, password: 'long-enough-password' } });
+    expect(r.json!.response).toMatchObject({ status: 'complete', email_address: email });
+    expect(r.json!.client.sessions[0].user.id).toBe(r.json!.response.created_user_id);
+    const taken = await call(`/v1/client/sign_ups?__clerk_db_jwt=${dvb}`, { form: { email_address: email, password: 'long-enough-password' } });
+    expect(taken.json!.errors[0].code).toBe('form_identifier_exists');
+
+    await new Promise((res) => setTimeout(res, 100)); // the store batches writes (50 ms)
+    const reopened = new Store(storeFile);
+    const user = reopened.userByEmail(email);
+    expect(user?.id).toBe(r.json!.response.created_user_id);
+    expect(reopened.verifyPassword(user!, 'long-enough-password')).toBe(true);
+  });
+
+  it('records calls to paths it does not know, and serves only installed bundles', async () => {
+    await call('/__local/unknown', { method: 'DELETE' });
+    const r = await call('/v1/client/brand_new_thing');
+    expect(r.status).toBe(404);
+    expect(r.json!.errors[0].message).toContain('GET /v1/client/brand_new_thing');
+    expect((await call('/__local/unknown')).json).toEqual({ unknown: { 'GET /v1/client/brand_new_thing': 1 } });
+
+    const js = await fetch(`${base}/npm/@clerk/clerk-js@${installed('@clerk/clerk-js')}/dist/clerk.browser.js`, { headers: { 'clerk-secret-key': keys.clerkSecretKey } });
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toContain('javascript');
+    expect((await call('/npm/@clerk/clerk-js@1.0.0/dist/clerk.browser.js')).status).toBe(404);
+    expect((await call('/npm/@clerk/ui@1.36.0/dist/..%2F..%2Fpackage.json')).status).toBe(404);
+  });
+});
