@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { layout, projectRoot } from '../../../local/paths.ts';
 
-export const live = process.env.E2E_LIVE === '1';
+export const live = process.env.E2E_LIVE === '1' || process.env.npm_lifecycle_event === 'test:e2e:live';
 
 function parseEnvFile(file: string): Record<string, string> {
   const out: Record<string, string> = {};
