@@ -1,0 +1,89 @@
+// lib/api.ts: how database failures and bad requests become statuses. Never a 500 with a stack trace.
+import { describe, expect, it, vi } from 'vitest';
+
+vi.mock('@clerk/nextjs/server', () => ({ auth: async () => ({ userId: null }) }));
+const { ApiError, DATABASE_UNAVAILABLE, MAX_BODY_BYTES, dbError, readJson, requireUser, route } = await import('../../lib/api.ts');
+const { newTask } = await import('../../lib/schemas.ts');
+
+const failure = (status: number, code = '', message = 'x') => ({ status, error: { code, message } });
+
+describe('dbError', () => {
+  it.each([
+    ['fetch failed (no response)', failure(0, '', 'TypeError: fetch failed'), 503],
+    ['gateway 502', failure(502), 503],
+    ['gateway 504', failure(504), 503],
+    ['PostgREST cannot connect', failure(503, 'PGRST001'), 503],
+    ['PostgREST connection error', failure(503, 'PGRST000'), 503],
+    ['single() found nothing', failure(406, 'PGRST116'), 404],
+    ['JWT expired / invalid', failure(401, 'PGRST301'), 401],
+    ['RLS refused', failure(403, '42501'), 403],
+    ['check constraint', failure(400, '23514'), 400],
+    ['invalid uuid', failure(400, '22P02'), 400],
+    ['raise exception', failure(400, 'P0001'), 400],
+    ['unique violation', failure(409, '23505'), 409],
+  ])('%s -> %i', (_name, input, status) => {
+    expect(dbError(input).status).toBe(status);
+  });
+
+  it('an unknown error is a 500 with a generic message, never the database text', () => {
+    const e = dbError(failure(400, 'XX000', 'secret internals at line 42'));
+    expect(e.status).toBe(500);
+    expect(JSON.stringify(e.body)).not.toContain('internals');
+  });
+});
+
+const post = (body: BodyInit | null, headers: Record<string, string> = {}) => new Request('http://app.test/api/tasks', { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
+async function statusOf(p: Promise<unknown>) {
+  try {
+    await p;
+    return 200;
+  } catch (e) {
+    return e instanceof ApiError ? { status: e.status, body: e.body } : e;
+  }
+}
+
+describe('readJson', () => {
+  it('returns the validated body', async () => {
+    expect(await readJson(post(JSON.stringify({ title: '  hi  ' })), newTask)).toEqual({ title: 'hi' });
+  });
+  it('400 for malformed JSON', async () => {
+    expect(await statusOf(readJson(post('{"title":'), newTask))).toEqual({ status: 400, body: { error: 'The body is not valid JSON.' } });
+  });
+  it("400 with zod's field errors", async () => {
+    expect(await statusOf(readJson(post('{"title":""}'), newTask))).toEqual({ status: 400, body: { error: 'Invalid request body.', fieldErrors: { title: ['Title cannot be empty.'] }, formErrors: [] } });
+  });
+  it('413 from Content-Length, before reading', async () => {
+    expect(await statusOf(readJson(post('{}', { 'content-length': String(MAX_BODY_BYTES + 1) }), newTask))).toMatchObject({ status: 413 });
+  });
+  it('413 while streaming when Content-Length is absent', async () => {
+    const stream = new ReadableStream({
+      start(c) {
+        for (let i = 0; i < 40; i++) c.enqueue(new TextEncoder().encode('x'.repeat(1024)));
+        c.close();
+      },
+    });
+    expect(await statusOf(readJson(post(stream), newTask))).toMatchObject({ status: 413 });
+  });
+});
+
+describe('route', () => {
+  it('turns an ApiError into its JSON answer', async () => {
+    const res = await route(async () => requireUser().then(() => new Response('unreachable')))();
+    expect(res.status).toBe(401);
+    expect((await res.json()).error).toMatch(/Sign in/);
+  });
+  it('a network failure is a 503; anything else a 500 without a stack trace', async () => {
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const down = await route(async () => {
+      throw new TypeError('fetch failed');
+    })();
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ error: DATABASE_UNAVAILABLE });
+    const bug = await route(async () => {
+      throw new Error('boom at /work/main/lib/x.ts:1');
+    })();
+    expect(bug.status).toBe(500);
+    expect(await bug.text()).not.toContain('boom');
+    quiet.mockRestore();
+  });
+});

@@ -1,0 +1,83 @@
+// lib/env.ts: every problem is named with what is wrong and how to fix it, secrets are never echoed.
+import { describe, expect, it } from 'vitest';
+import { EnvError, isLocalHost, isLocalPublishableKey, parseServerEnv } from '../../lib/env.ts';
+import { LOCAL_PK, REAL_PK, validEnv } from './fixtures.ts';
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    parseServerEnv(env);
+    return [];
+  } catch (e) {
+    expect(e).toBeInstanceOf(EnvError);
+    return (e as EnvError).problems;
+  }
+}
+
+describe('parseServerEnv', () => {
+  it('accepts a complete environment and derives the mode', () => {
+    expect(parseServerEnv(validEnv()).CLERK_SUPABASE_TEMPLATE).toBeUndefined();
+    expect(parseServerEnv({ ...validEnv(), CLERK_SUPABASE_TEMPLATE: 'supabase' }).CLERK_SUPABASE_TEMPLATE).toBe('supabase');
+  });
+
+  it('names every missing variable at once, with where to find it', () => {
+    const found = problems({});
+    for (const name of ['NEXT_PUBLIC_SUPABASE_URL', 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY', 'NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY', 'CLERK_SECRET_KEY']) {
+      expect(found.find((p) => p.startsWith(`${name} is missing`))).toMatch(/Dashboard/);
+    }
+    // An empty value (KEY= in a .env file) counts as missing.
+    expect(problems({ ...validEnv(), CLERK_SECRET_KEY: '' })).toEqual([expect.stringMatching(/^CLERK_SECRET_KEY is missing/)]);
+  });
+
+  it('checks key prefixes', () => {
+    expect(problems({ ...validEnv(), NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: 'sk_test_abc' })).toEqual([expect.stringMatching(/NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY must start with pk_test_ or pk_live_/), expect.stringMatching(/looks like a secret/)]);
+    expect(problems({ ...validEnv(), CLERK_SECRET_KEY: 'pk_test_abc' })).toEqual([expect.stringMatching(/CLERK_SECRET_KEY must start with sk_test_ or sk_live_/)]);
+    expect(problems({ ...validEnv(), CLERK_WEBHOOK_SIGNING_SECRET: 'abc' })).toEqual([expect.stringMatching(/must start with whsec_/)]);
+    expect(problems({ ...validEnv(), SUPABASE_SECRET_KEY: 'sb_publishable_x' })).toEqual([expect.stringMatching(/SUPABASE_SECRET_KEY must be the secret key/)]);
+  });
+
+  it('checks URL shapes', () => {
+    for (const url of ['supabase.co', 'http://x.supabase.co/rest/v1', 'ftp://x.supabase.co']) {
+      expect(problems({ ...validEnv(), NEXT_PUBLIC_SUPABASE_URL: url })).toEqual([expect.stringMatching(/NEXT_PUBLIC_SUPABASE_URL must be an origin/)]);
+    }
+    expect(problems({ ...validEnv(), NEXT_PUBLIC_CLERK_PROXY_URL: 'http://localhost:3000/__clerk' })).toEqual([expect.stringMatching(/path like \/__clerk or an https/)]);
+    expect(problems({ ...validEnv(), CLERK_AUTHORIZED_PARTIES: 'https://a.example/, localhost' })).toEqual([expect.stringMatching(/comma-separated list of origins/)]);
+    expect(parseServerEnv({ ...validEnv(), CLERK_AUTHORIZED_PARTIES: 'https://a.example, http://localhost:3000' }).CLERK_AUTHORIZED_PARTIES).toEqual(['https://a.example', 'http://localhost:3000']);
+  });
+
+  it('refuses a secret key exposed as NEXT_PUBLIC_, without printing it', () => {
+    const secret = 'sb_secret_supersecretvalue123';
+    const found = problems({ ...validEnv(), NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: secret, NEXT_PUBLIC_SUPABASE_SECRET_KEY: secret });
+    expect(found.some((p) => /holds a secret key.*rotate/.test(p))).toBe(true);
+    expect(found.some((p) => p.startsWith('NEXT_PUBLIC_SUPABASE_SECRET_KEY') && /shipped to the browser/.test(p))).toBe(true);
+    expect(found.join('\n')).not.toContain(secret);
+  });
+
+  it('refuses the local keys on a deployed platform, but not a production build on this machine', () => {
+    expect(problems({ ...validEnv(), VERCEL: '1' })).toEqual([expect.stringMatching(/local stack's key, but this is a deployment \(VERCEL is set\)/)]);
+    expect(problems({ ...validEnv(), FLY_APP_NAME: 'app' })).toHaveLength(1);
+    expect(problems({ ...validEnv(), NODE_ENV: 'production' })).toEqual([]);
+    expect(problems({ ...validEnv(), VERCEL: '1', NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK })).toEqual([]);
+  });
+
+  it('accepts a PEM stored on one line with literal \\n', () => {
+    const pem = '-----BEGIN PUBLIC KEY-----\\nMIIBIjANBg\\n-----END PUBLIC KEY-----';
+    expect(parseServerEnv({ ...validEnv(), CLERK_JWT_KEY: pem }).CLERK_JWT_KEY).toBe('-----BEGIN PUBLIC KEY-----\nMIIBIjANBg\n-----END PUBLIC KEY-----');
+    expect(problems({ ...validEnv(), CLERK_JWT_KEY: 'MIIBIjANBg' })).toEqual([expect.stringMatching(/CLERK_JWT_KEY must be the PEM public key/)]);
+  });
+
+  it('rejects a template name that cannot be a Clerk template', () => {
+    expect(problems({ ...validEnv(), CLERK_SUPABASE_TEMPLATE: 'supa base' })).toEqual([expect.stringMatching(/CLERK_SUPABASE_TEMPLATE must be the name/)]);
+  });
+});
+
+describe('local keys and hosts', () => {
+  it('recognises the local publishable key', () => {
+    expect(isLocalPublishableKey(LOCAL_PK)).toBe(true);
+    expect(isLocalPublishableKey(REAL_PK)).toBe(false);
+    expect(isLocalPublishableKey('pk_test_!!!')).toBe(false);
+  });
+  it('treats only loopback hosts as local', () => {
+    for (const host of ['localhost:3000', '127.0.0.1:3100', '[::1]:3000', 'localhost']) expect(isLocalHost(host)).toBe(true);
+    for (const host of ['app.example.com', 'localhost.example.com', '10.0.0.1:3000', null]) expect(isLocalHost(host)).toBe(false);
+  });
+});

@@ -1,0 +1,139 @@
+// lib/supabase/server.ts and template-token.ts, at the HTTP level (msw): the exact headers supabase-js
+// sends in each mode, and in template mode how often the (mocked) Clerk Backend API is asked for a
+// template token: once per session, again only shortly before expiry, never replayed once expired.
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeJwt } from './fixtures.ts';
+
+// Clerk's SDK reads its configuration when first imported: set the environment before any import.
+const session = vi.hoisted(() => {
+  Object.assign(process.env, {
+    NEXT_PUBLIC_SUPABASE_URL: 'http://supabase.test',
+    NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: 'sb_publishable_unittest',
+    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: `pk_test_${Buffer.from('clerk.local.localhost$').toString('base64').replace(/=+$/, '')}`,
+    CLERK_SECRET_KEY: 'sk_test_unittest',
+    CLERK_API_URL: 'http://clerk-api.test',
+    CLERK_TELEMETRY_DISABLED: '1',
+  });
+  return { current: { sessionId: null as string | null, orgId: null as string | null, getToken: async (): Promise<string | null> => null } };
+});
+vi.mock('server-only', () => ({}));
+vi.mock('@clerk/nextjs/server', async (importOriginal) => ({ ...(await importOriginal<object>()), auth: async () => session.current }));
+
+const { createClient } = await import('../../lib/supabase/server.ts');
+const { clearTemplateTokenCache, REFRESH_MARGIN_SECONDS } = await import('../../lib/supabase/template-token.ts');
+const env = await import('../../lib/env.ts');
+
+const seen: { authorization: string | null; apikey: string | null }[] = [];
+const tokenCalls: { path: string; auth: string | null }[] = [];
+let nextExp = 0;
+const server = setupServer(
+  http.get('http://supabase.test/rest/v1/tasks', ({ request }) => {
+    seen.push({ authorization: request.headers.get('authorization'), apikey: request.headers.get('apikey') });
+    return HttpResponse.json([]);
+  }),
+  // Clerk's Backend API: a fresh template token per call, numbered so tests can tell them apart.
+  http.post('http://clerk-api.test/v1/sessions/:sid/tokens/:template', ({ request, params }) => {
+    tokenCalls.push({ path: new URL(request.url).pathname, auth: request.headers.get('authorization') });
+    return HttpResponse.json({ object: 'token', jwt: fakeJwt({ sub: 'user_1', sid: params.sid, n: tokenCalls.length, exp: nextExp }) });
+  }),
+);
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterAll(() => server.close());
+beforeEach(() => {
+  seen.length = 0;
+  tokenCalls.length = 0;
+  clearTemplateTokenCache();
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date('2026-11-23T12:00:00Z'));
+  nextExp = Date.now() / 1000 + 60;
+});
+afterEach(() => {
+  vi.useRealTimers();
+  delete process.env.CLERK_SUPABASE_TEMPLATE;
+});
+
+/** serverEnv() is parsed once per process; reset it between modes. */
+async function mode(template?: string) {
+  if (template) process.env.CLERK_SUPABASE_TEMPLATE = template;
+  vi.resetModules();
+  return (await import('../../lib/supabase/server.ts')).createClient;
+}
+const query = async (client: Awaited<ReturnType<typeof createClient>>) => expect((await client.from('tasks').select()).error).toBeNull();
+const tokenNumber = (authorization: string | null) => JSON.parse(Buffer.from(authorization!.split('.')[1], 'base64url').toString()).n as number;
+
+describe('third-party mode', () => {
+  it('sends the Clerk session token as the Bearer token and the publishable key as apikey', async () => {
+    session.current = { sessionId: 'sess_1', orgId: null, getToken: async () => 'session.jwt.token' };
+    await query(await createClient());
+    expect(seen).toEqual([{ authorization: 'Bearer session.jwt.token', apikey: 'sb_publishable_unittest' }]);
+    expect(tokenCalls).toEqual([]);
+    expect(env.serverEnv().CLERK_SUPABASE_TEMPLATE).toBeUndefined();
+  });
+
+  it('signed out: falls back to the publishable key (the anon role)', async () => {
+    session.current = { sessionId: null, orgId: null, getToken: async () => null };
+    await query(await createClient());
+    expect(seen).toEqual([{ authorization: 'Bearer sb_publishable_unittest', apikey: 'sb_publishable_unittest' }]);
+  });
+});
+
+describe('template mode', () => {
+  it('exchanges the session for a template token at the Backend API, with the secret key', async () => {
+    const create = await mode('supabase');
+    session.current = { sessionId: 'sess_1', orgId: null, getToken: async () => 'session.jwt.token' };
+    await query(await create());
+    expect(tokenCalls).toEqual([{ path: '/v1/sessions/sess_1/tokens/supabase', auth: 'Bearer sk_test_unittest' }]);
+    expect(seen[0].apikey).toBe('sb_publishable_unittest');
+    expect(tokenNumber(seen[0].authorization)).toBe(1);
+  });
+
+  it('caches per session: steady traffic makes no Backend API call per request', async () => {
+    const create = await mode('supabase');
+    session.current = { sessionId: 'sess_1', orgId: null, getToken: async () => null };
+    for (let i = 0; i < 10; i++) await query(await create());
+    // Concurrent first requests of another session share one call.
+    session.current = { sessionId: 'sess_2', orgId: null, getToken: async () => null };
+    await Promise.all(Array.from({ length: 5 }, async () => query(await create())));
+    expect(tokenCalls.map((c) => c.path)).toEqual(['/v1/sessions/sess_1/tokens/supabase', '/v1/sessions/sess_2/tokens/supabase']);
+    expect(seen).toHaveLength(15);
+  });
+
+  it('a new active organisation gets its own token (the org is in the claims)', async () => {
+    const create = await mode('supabase');
+    session.current = { sessionId: 'sess_1', orgId: 'org_a', getToken: async () => null };
+    await query(await create());
+    session.current = { sessionId: 'sess_1', orgId: 'org_b', getToken: async () => null };
+    await query(await create());
+    await query(await create());
+    expect(tokenCalls).toHaveLength(2);
+  });
+
+  it('refreshes shortly before expiry, and within one long request never replays an expired token', async () => {
+    const create = await mode('supabase');
+    session.current = { sessionId: 'sess_1', orgId: null, getToken: async () => null };
+    const client = await create(); // one request that lives long
+    await query(client);
+    vi.setSystemTime(Date.now() + (60 - REFRESH_MARGIN_SECONDS - 1) * 1000); // still fresh enough
+    await query(client);
+    expect(tokenCalls).toHaveLength(1);
+    nextExp = Date.now() / 1000 + 120;
+    vi.setSystemTime(Date.now() + 2000); // inside the refresh margin
+    await query(client);
+    expect(tokenCalls).toHaveLength(2);
+    expect(seen.map((s) => tokenNumber(s.authorization))).toEqual([1, 1, 2]);
+  });
+
+  it('a Backend API failure surfaces as a failed query, not a crash, and is not cached', async () => {
+    const create = await mode('supabase');
+    session.current = { sessionId: 'sess_down', orgId: null, getToken: async () => null };
+    server.use(http.post('http://clerk-api.test/v1/sessions/:sid/tokens/:template', () => HttpResponse.json({ errors: [{ code: 'internal', message: 'down', long_message: 'down' }] }, { status: 503 }), { once: true }));
+    const failed = await (await create()).from('tasks').select();
+    expect(failed.error).not.toBeNull();
+    expect(failed.status).toBe(0); // lib/api.ts maps this to a 503
+    expect(seen).toEqual([]);
+    await query(await create());
+    expect(tokenCalls).toHaveLength(1);
+  });
+});
