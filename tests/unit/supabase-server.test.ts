@@ -39,7 +39,7 @@ const server = setupServer(
     return HttpResponse.json({ object: 'token', jwt: fakeJwt({ sub: 'user_1', sid: params.sid, n: tokenCalls.length, exp: nextExp }) });
   }),
 );
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterAll(() => server.close());
 beforeEach(() => {
   seen.length = 0;

@@ -31,7 +31,7 @@ const server = setupServer(
     return rpcResponse();
   }),
 );
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterAll(() => server.close());
 beforeEach(() => {
   rpcCalls.length = 0;
