@@ -3,13 +3,12 @@
 // tests/support/policy-checks.ts for what it misses. Both run on the migrated test database, and
 // both are shown to catch a deliberately bad migration applied to a scratch database.
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../local/paths.ts';
 import { policyFindings } from '../support/policy-checks.ts';
+import { withScratchDatabase } from '../support/scratch-db.ts';
 import { withDb } from '../support/stack.ts';
 
 interface Advisory {
@@ -51,26 +50,6 @@ async function justification(c: pg.Client, a: Advisory): Promise<string | null> 
   }
   const comment = (await c.query<{ comment: string | null }>(sql, args)).rows[0]?.comment ?? '';
   return comment.includes(`lint-ok ${a.name}`) ? comment : null;
-}
-
-/** A throw-away database with the bootstrap and every migration applied, dropped afterwards. */
-async function withScratchDatabase<T>(fn: (c: pg.Client, url: string) => Promise<T>): Promise<T> {
-  const name = `scratch_${randomBytes(5).toString('hex')}`;
-  await withDb((c) => c.query(`create database ${name}`));
-  const url = process.env.SUPABASE_DB_URL!.replace(/\/[^/]*$/, `/${name}`);
-  const client = new pg.Client({ connectionString: url });
-  try {
-    await client.connect();
-    await client.query(fs.readFileSync(path.join(projectRoot, 'local/bootstrap.sql'), 'utf8'));
-    const dir = path.join(projectRoot, 'supabase/migrations');
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
-      await client.query(fs.readFileSync(path.join(dir, file), 'utf8'));
-    }
-    return await fn(client, url);
-  } finally {
-    await client.end().catch(() => {});
-    await withDb((c) => c.query(`drop database if exists ${name} with (force)`));
-  }
 }
 
 // Everything a careless migration tends to do, one table or function per mistake.

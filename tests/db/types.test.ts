@@ -3,11 +3,22 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generateTypes, typesFile } from '../../local/db-types.ts';
+import { withScratchDatabase } from '../support/scratch-db.ts';
 
 describe('generated database types', () => {
   it('match the migrated database (run `npm run db:types` when this fails)', () => {
     const generated = generateTypes(process.env.SUPABASE_DB_URL!);
     expect(generated).toContain('"tasks": {');
     expect(fs.readFileSync(typesFile, 'utf8')).toBe(generated);
+  });
+
+  it('stop matching as soon as a migration changes the schema (scratch database)', async () => {
+    await withScratchDatabase(async (c, url) => {
+      expect(generateTypes(url)).toBe(fs.readFileSync(typesFile, 'utf8'));
+      await c.query('alter table public.tasks add column due_on date');
+      const drifted = generateTypes(url);
+      expect(drifted).toContain('"due_on": string | null;');
+      expect(drifted).not.toBe(fs.readFileSync(typesFile, 'utf8'));
+    });
   });
 });
