@@ -1,0 +1,92 @@
+// Where the reliability suite finds the app and the stack. Inside `npm test` (tests/run.ts) everything
+// is already running and named in the environment. Run by hand, it reuses a running test stack and
+// app servers of this LOCAL_STACK_INSTANCE when they answer, and otherwise starts its own: a fresh
+// test stack, `next build` into its own dist folder, and `next start` in both integration modes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { layout, projectRoot } from '../../local/paths.ts';
+import { httpOk, parseEnv, startStack, type RunningStack } from '../../local/stack.ts';
+
+export interface Environment {
+  thirdPartyUrl: string;
+  templateUrl: string;
+  /** The stack's variables (Supabase/Clerk URLs and keys, control URL). */
+  env: Record<string, string>;
+  /** The dist folder of the build the apps serve (for the bundle and manifest checks). */
+  distDir: string;
+  logsDir: string;
+  close(): Promise<void>;
+}
+
+const l = layout('test');
+const bin = (name: string) => path.join(projectRoot, 'node_modules/.bin', name);
+const distFolder = () => (l.dir.endsWith('test') ? '.next' : path.basename(l.dir).replace(/^test/, '.next-test'));
+const appUrl = (port: number) => `http://localhost:${port}`;
+
+function run(cmd: string, args: string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: projectRoot, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+export async function prepareEnvironment(log: (line: string) => void): Promise<Environment> {
+  const fromEnv = process.env.APP_URL_THIRD_PARTY && process.env.APP_URL_TEMPLATE && process.env.LOCAL_STACK_CONTROL_URL;
+  const stackEnv = fs.existsSync(l.envFile) ? parseEnv(fs.readFileSync(l.envFile, 'utf8')) : {};
+  const base = {
+    distDir: path.join(projectRoot, process.env.NEXT_DIST_DIR ?? distFolder()),
+    logsDir: l.logs,
+    close: async () => {},
+  };
+  if (fromEnv) {
+    return { ...base, thirdPartyUrl: process.env.APP_URL_THIRD_PARTY!, templateUrl: process.env.APP_URL_TEMPLATE!, env: { ...stackEnv, ...(process.env as Record<string, string>) } };
+  }
+  const [tp, tpl] = [appUrl(l.ports.app), appUrl(l.ports.app + 1)];
+  const stackUp = stackEnv.LOCAL_STACK_CONTROL_URL && (await httpOk(`${stackEnv.LOCAL_STACK_CONTROL_URL}/status`));
+  if (stackUp && (await httpOk(`${tp}/`)) && (await httpOk(`${tpl}/`))) {
+    log(`Reusing the running test stack (instance ${process.env.LOCAL_STACK_INSTANCE ?? 0}) and apps at ${tp}, ${tpl}.`);
+    return { ...base, thirdPartyUrl: tp, templateUrl: tpl, env: stackEnv };
+  }
+  if (stackUp) {
+    throw new Error(`A test stack of this instance is running but its apps are not (${tp}, ${tpl}). Stop it (LOCAL_STACK_PROFILE=test npm run stack:down) or run \`npm test\`.`);
+  }
+
+  log('No running test stack: starting one, building the app and starting it in both modes (about 2 minutes).');
+  fs.rmSync(l.pgData, { recursive: true, force: true });
+  fs.rmSync(l.clerkStore, { force: true });
+  fs.mkdirSync(l.logs, { recursive: true });
+  const stackLog = fs.createWriteStream(path.join(l.logs, 'stack.log'), { flags: 'w' });
+  const stack: RunningStack = await startStack(l, (line) => stackLog.write(`${line}\n`));
+  const servers: ChildProcess[] = [];
+  const close = async () => {
+    for (const s of servers) s.kill('SIGTERM');
+    await stack.stop('reliability run finished');
+  };
+  try {
+    const parties = [l.ports.app, l.ports.app + 1].flatMap((p) => [appUrl(p), `http://127.0.0.1:${p}`]).join(',');
+    const appEnv = { ...stack.env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: distFolder() };
+    const tsconfig = fs.readFileSync(path.join(projectRoot, 'tsconfig.json'), 'utf8');
+    const built = await run(bin('next'), ['build'], appEnv);
+    fs.writeFileSync(path.join(projectRoot, 'tsconfig.json'), tsconfig); // next build edits it; keep the committed file
+    if (built !== 0) throw new Error('next build failed');
+    for (const [mode, port, extra] of [['third-party', l.ports.app, {}], ['template', l.ports.app + 1, { CLERK_SUPABASE_TEMPLATE: 'supabase' }]] as const) {
+      const logFile = path.join(l.logs, `app-${mode}.log`);
+      const child = spawn(bin('next'), ['start', '--port', String(port)], {
+        cwd: projectRoot,
+        env: { ...process.env, ...appEnv, ...extra, APP_URL: appUrl(port) },
+        stdio: ['ignore', fs.openSync(logFile, 'w'), fs.openSync(logFile, 'a')],
+      });
+      servers.push(child);
+      const deadline = Date.now() + 60_000;
+      while (!(await httpOk(`http://127.0.0.1:${port}/`))) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`next start (${mode}) did not come up; see ${logFile}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { ...base, distDir: path.join(projectRoot, distFolder()), thirdPartyUrl: tp, templateUrl: tpl, env: stack.env, close };
+}

@@ -1,0 +1,158 @@
+// Parts of the stack fail while the load runs: PostgREST stopped, Postgres stopped and started again,
+// the Clerk Backend API stopped (it matters in template mode, where the server exchanges sessions for
+// template tokens), and a query held past the statement timeout. While a part is down the API must
+// answer 503 JSON with a clear message, pages must show an error state, and once the part is back
+// the app must recover by itself within 5 s. Probe users do the probing; the load's users keep going
+// and their final comparison (load.ts) proves no acknowledged write was lost or applied twice.
+import { action, actionIds, api, check, control, newUser, page, sleep, timeUntil, withDb, type CheckResult, type Ctx, type SimUser } from './harness.ts';
+
+export const RECOVERY_LIMIT_MS = 5_000;
+
+export interface FaultReport {
+  checks: CheckResult[];
+  injected: string[];
+  recoveryMs: Record<string, number | null>;
+}
+
+const ERROR_STATE = /role="alert"[^>]*>[^<]*(Could not load|unreachable|try again)/i;
+
+/** A 503 or 504 with a JSON { error } that says what is wrong (not a generic "something went wrong"). */
+function clearOutage(a: { status: number; json: Record<string, unknown> | null }, mentions: RegExp) {
+  const msg = typeof a.json?.error === 'string' ? a.json.error : '';
+  return { ok: (a.status === 503 || a.status === 504) && mentions.test(msg), seen: `${a.status} ${JSON.stringify(a.json)}` };
+}
+
+export async function prepareProbes(ctx: Ctx) {
+  const probe = await newUser(ctx, 'third-party', 'probe');
+  const cachedTemplate = await newUser(ctx, 'template', 'probecached');
+  // A template-mode session the app has never seen: its first request needs the Backend API.
+  const freshTemplate = await newUser(ctx, 'template', 'probefresh');
+  const warm = await api(ctx, cachedTemplate, 'GET', '/api/tasks');
+  if (warm.status !== 200) throw new Error(`template probe user could not list tasks: ${warm.status} ${warm.text}`);
+  return { probe, cachedTemplate, freshTemplate };
+}
+
+async function recovery(ctx: Ctx, u: SimUser, name: string, report: FaultReport) {
+  const ms = await timeUntil(async () => (await api(ctx, u, 'GET', '/api/tasks', undefined, 'api GET /api/tasks (recovery probe)')).status === 200, 30_000, 100);
+  report.recoveryMs[name] = ms;
+  report.checks.push(check(`${name}: recovers without a restart within ${RECOVERY_LIMIT_MS / 1000} s`, ms !== null && ms <= RECOVERY_LIMIT_MS, ms === null ? 'still failing after 30 s' : `first 200 after ${ms} ms`));
+  // And writes work again.
+  const post = await api(ctx, u, 'POST', '/api/tasks', { title: `${u.tag} after ${name}` });
+  report.checks.push(check(`${name}: writes work again after recovery`, post.status === 201, `POST /api/tasks -> ${post.status}`));
+}
+
+export async function runFaults(ctx: Ctx, probes: Awaited<ReturnType<typeof prepareProbes>>, o: { pauseMs: number }): Promise<FaultReport> {
+  const report: FaultReport = { checks: [], injected: [], recoveryMs: {} };
+  const ids = actionIds(ctx.distDir);
+  const { probe, cachedTemplate, freshTemplate } = probes;
+  const push = (name: string, ok: boolean, detail: string) => report.checks.push(check(name, ok, detail));
+
+  // --- PostgREST stopped ---------------------------------------------------------------------------
+  await sleep(o.pauseMs);
+  {
+    const name = 'PostgREST stopped';
+    const end = ctx.faults.begin(name);
+    report.injected.push(name);
+    await control(ctx, 'postgrest', 'stop');
+    try {
+      const post = clearOutage(await api(ctx, probe, 'POST', '/api/tasks', { title: `${probe.tag} during outage` }), /database|data API|unreachable/i);
+      push(`${name}: POST /api/tasks answers 503 JSON with a clear message`, post.ok, post.seen);
+      const list = clearOutage(await api(ctx, probe, 'GET', '/api/tasks'), /database|data API|unreachable/i);
+      push(`${name}: GET /api/tasks answers 503 JSON with a clear message`, list.ok, list.seen);
+      const html = await page(ctx, probe, '/dashboard');
+      push(`${name}: /dashboard shows an error state`, html.status === 200 && ERROR_STATE.test(html.text), `${html.status} ${(ERROR_STATE.exec(html.text) ?? ['no error message'])[0]}`);
+      const act = await action(ctx, probe, ids, 'addTask', { title: `${probe.tag} action during outage` });
+      push(`${name}: the addTask action answers with an error message`, act.status === 200 && typeof act.result?.error === 'string', `${act.status} ${JSON.stringify(act.result)}`);
+    } finally {
+      await control(ctx, 'postgrest', 'start');
+    }
+    await recovery(ctx, probe, name, report);
+    end();
+  }
+
+  // --- Postgres stopped, then started ------------------------------------------------------------------
+  await sleep(o.pauseMs);
+  {
+    const name = 'Postgres restarted';
+    const end = ctx.faults.begin(name);
+    report.injected.push(name);
+    await control(ctx, 'postgres', 'stop');
+    try {
+      const post = clearOutage(await api(ctx, probe, 'POST', '/api/tasks', { title: `${probe.tag} during db outage` }), /database|unreachable/i);
+      push(`${name}: POST /api/tasks answers 503 JSON while Postgres is down`, post.ok, post.seen);
+      const html = await page(ctx, probe, '/dashboard');
+      push(`${name}: /dashboard shows an error state while Postgres is down`, html.status === 200 && ERROR_STATE.test(html.text), `${html.status} ${(ERROR_STATE.exec(html.text) ?? ['no error message'])[0]}`);
+    } finally {
+      await control(ctx, 'postgres', 'start');
+    }
+    await recovery(ctx, probe, name, report);
+    end();
+  }
+
+  // --- Clerk Backend API stopped (template mode) --------------------------------------------------------
+  await sleep(o.pauseMs);
+  {
+    const name = 'Clerk Backend API stopped (template mode)';
+    const end = ctx.faults.begin(name);
+    report.injected.push(name);
+    await control(ctx, 'clerk-backend', 'stop');
+    try {
+      const fresh = clearOutage(await api(ctx, freshTemplate, 'GET', '/api/tasks'), /clerk|sign-in|session|unreachable/i);
+      push(`${name}: a new session gets 503 JSON with a clear message`, fresh.ok, fresh.seen);
+      const html = await page(ctx, freshTemplate, '/dashboard');
+      push(`${name}: /dashboard shows an error state for a new session`, html.status === 200 && ERROR_STATE.test(html.text), `${html.status} ${(ERROR_STATE.exec(html.text) ?? ['no error message'])[0]}`);
+      const cached = await api(ctx, cachedTemplate, 'GET', '/api/tasks');
+      push(`${name}: a session with a cached template token keeps working`, cached.status === 200, `${cached.status}`);
+    } finally {
+      await control(ctx, 'clerk-backend', 'start');
+    }
+    await recovery(ctx, freshTemplate, name, report);
+    end();
+  }
+
+  // --- A query slower than the statement timeout ---------------------------------------------------------
+  await sleep(o.pauseMs);
+  {
+    const name = 'query past the statement timeout';
+    const created = await api(ctx, probe, 'POST', '/api/tasks', { title: `${probe.tag} to be locked` });
+    const taskId = (created.json?.task as { id: string } | undefined)?.id;
+    if (!taskId) throw new Error(`could not create the probe task: ${created.status} ${created.text}`);
+    const end = ctx.faults.begin(name);
+    report.injected.push(name);
+    await withDb(ctx, async (db) => {
+      const { rows } = await db.query<{ setting: string | null }>(
+        `select (select s from unnest(setconfig) s where s like 'statement_timeout=%') as setting
+           from pg_db_role_setting where setrole = 'authenticated'::regrole and setdatabase = 0`,
+      );
+      const original = rows[0]?.setting?.split('=')[1] ?? null;
+      // PostgREST applies the impersonated role's settings per request; lower it for this test only.
+      await db.query(`alter role authenticated set statement_timeout = '1500ms'`);
+      await db.query(`notify pgrst, 'reload config'`);
+      await db.query(`notify pgrst, 'reload schema'`);
+      await sleep(1500);
+      // A superuser transaction holds the row: the API's UPDATE waits on it past the timeout.
+      await db.query('begin');
+      await db.query('select id from public.tasks where id = $1 for update', [taskId]);
+      try {
+        const started = Date.now();
+        const patch = await api(ctx, probe, 'PATCH', `/api/tasks/${taskId}`, { title: `${probe.tag} never applied` });
+        const took = Date.now() - started;
+        const answer = clearOutage(patch, /database|took too long|timed out|unreachable|try again/i);
+        push(`${name}: PATCH answers 503/504 JSON with a clear message, not a hang`, answer.ok && took < 7_500, `${answer.seen} after ${took} ms`);
+        const act = await action(ctx, probe, ids, 'renameTask', { id: taskId, title: `${probe.tag} never applied either` });
+        push(`${name}: the renameTask action answers with an error message`, act.status === 200 && typeof act.result?.error === 'string', `${act.status} ${JSON.stringify(act.result)}`);
+      } finally {
+        await db.query('rollback');
+        await db.query(original === null ? `alter role authenticated reset statement_timeout` : `alter role authenticated set statement_timeout = '${original}'`);
+        await db.query(`notify pgrst, 'reload config'`);
+        await db.query(`notify pgrst, 'reload schema'`);
+      }
+      const { rows: after } = await db.query<{ title: string }>('select title from public.tasks where id = $1', [taskId]);
+      push(`${name}: the timed-out writes were not applied`, after[0]?.title === `${probe.tag} to be locked`, `title is now ${JSON.stringify(after[0]?.title)}`);
+    });
+    const again = await api(ctx, probe, 'PATCH', `/api/tasks/${taskId}`, { done: true });
+    push(`${name}: the same row can be written once the lock is gone`, again.status === 200, `${again.status}`);
+    end();
+  }
+  return report;
+}
