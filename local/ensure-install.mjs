@@ -19,5 +19,8 @@ const stale =
 
 if (stale) {
   console.log('Installing dependencies (node_modules is missing or older than package-lock.json)...');
-  execSync('npm ci --no-audit --no-fund --loglevel=error', { cwd: root, stdio: 'inherit' });
+  // `npm install`, not `npm ci`: the lockfile holds only the platform binaries this registry serves
+  // (next, supabase and postgrest ship one optional package per OS), and `npm ci` refuses a lockfile
+  // that lacks the other platforms' entries. With the lockfile in sync it installs exactly what it pins.
+  execSync('npm install --no-audit --no-fund --loglevel=error', { cwd: root, stdio: 'inherit' });
 }
