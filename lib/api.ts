@@ -15,6 +15,15 @@ export class ApiError extends Error {
 }
 
 export const DATABASE_UNAVAILABLE = 'The database is unreachable right now. Try again in a moment.';
+export const DATABASE_TIMEOUT = 'The database took too long to answer (statement timeout). Try again in a moment.';
+/**
+ * Error names lib/supabase/template-token.ts gives a failed template token request. supabase-js turns
+ * an error thrown by `accessToken` into a result with status 0 and the message "<name>: <message>";
+ * the name lets dbError blame Clerk (503) or the session (401) instead of the database.
+ */
+export const CLERK_UNAVAILABLE = 'ClerkUnavailableError';
+export const CLERK_SESSION_REFUSED = 'ClerkSessionRefusedError';
+export const CLERK_UNAVAILABLE_MESSAGE = 'Clerk (the sign-in service) is unreachable right now, so no database token could be issued. Try again in a moment.';
 
 /** The part of a supabase-js error we need: PostgREST's `code` plus the HTTP status (0 = no response). */
 export interface DbFailure {
@@ -28,6 +37,10 @@ export interface DbFailure {
  */
 export function dbError({ error, status }: DbFailure): ApiError {
   const code = error?.code ?? '';
+  // Template mode: the token for Supabase could not be had from Clerk (lib/supabase/template-token.ts).
+  if (status === 0 && error?.message.startsWith(`${CLERK_UNAVAILABLE}:`)) return new ApiError(503, CLERK_UNAVAILABLE_MESSAGE);
+  if (status === 0 && error?.message.startsWith(`${CLERK_SESSION_REFUSED}:`)) return new ApiError(401, 'Your session was refused by Clerk. Sign in again.');
+  if (code === '57014') return new ApiError(503, DATABASE_TIMEOUT);
   if (status === 0 || status >= 500 || /^PGRST00[0-3]$/.test(code) || code === '57P01' || code === '08006') {
     return new ApiError(503, DATABASE_UNAVAILABLE);
   }
@@ -35,7 +48,8 @@ export function dbError({ error, status }: DbFailure): ApiError {
   if (code.startsWith('PGRST3') || status === 401) return new ApiError(401, 'Your session token was refused. Sign in again.');
   if (code === '42501' || status === 403) return new ApiError(403, 'Not allowed.');
   if (code === '23505' || code === '23503') return new ApiError(409, 'That conflicts with an existing row.');
-  if (['23514', '23502', '22001', '22P02', '22023', 'P0001'].includes(code)) return new ApiError(400, 'The database rejected that value.');
+  // 22P05/22021: text Postgres cannot store (NUL, bad encoding); PGRST102: a body PostgREST cannot parse.
+  if (['23514', '23502', '22001', '22P02', '22023', 'P0001', '22P05', '22021', 'PGRST102'].includes(code)) return new ApiError(400, 'The database rejected that value.');
   console.error('Unexpected database error', code, error?.message);
   return new ApiError(500, 'Unexpected database error.');
 }

@@ -2,8 +2,14 @@
 // (tasks_title_length, projects_name_length); checking here first gives the user a clear message.
 import { z } from 'zod';
 
+// Postgres text cannot hold NUL (U+0000), and a lone UTF-16 surrogate is not valid JSON for the data
+// API: refuse both here with a message, instead of a database error later.
+const storableText = (v: string) => !v.includes('\u0000') && v.isWellFormed();
+const NOT_STORABLE = 'cannot contain NUL characters or broken Unicode (lone surrogates).';
+
 export const taskTitle = z
   .string({ error: 'Title must be text.' })
+  .refine(storableText, { error: `Title ${NOT_STORABLE}` })
   .trim()
   .min(1, { error: 'Title cannot be empty.' })
   .max(200, { error: 'Title can be at most 200 characters.' });
@@ -16,6 +22,7 @@ export const taskChanges = z
 
 export const projectName = z
   .string({ error: 'Name must be text.' })
+  .refine(storableText, { error: `Name ${NOT_STORABLE}` })
   .trim()
   .min(1, { error: 'Name cannot be empty.' })
   .max(100, { error: 'Name can be at most 100 characters.' });

@@ -7,6 +7,7 @@
 // a fresh one on its next query: an expiring token is refreshed, never replayed.
 import 'server-only';
 import { clerkClient } from '@clerk/nextjs/server';
+import { CLERK_SESSION_REFUSED, CLERK_UNAVAILABLE } from '@/lib/api';
 
 /** Refresh this many seconds before `exp`: covers clock skew and a request queued in flight. */
 export const REFRESH_MARGIN_SECONDS = 10;
@@ -36,6 +37,15 @@ function remember(key: string, jwt: string) {
   cache.set(key, { jwt, exp: expiry(jwt) });
 }
 
+/** Names the failure so that dbError (lib/api.ts) can tell "Clerk is down" from "the database is down". */
+function templateTokenFailure(e: unknown): Error {
+  const status = (e as { status?: unknown } | null)?.status;
+  const refused = typeof status === 'number' && status >= 400 && status < 500 && status !== 429;
+  const failure = new Error(refused ? `Clerk answered ${status} to this session's template token request` : 'Clerk Backend API did not answer the template token request');
+  failure.name = refused ? CLERK_SESSION_REFUSED : CLERK_UNAVAILABLE;
+  return failure;
+}
+
 /** A valid template token for this session (cached), fetched from Clerk only when needed. */
 export async function templateToken(sessionId: string, template: string, orgId: string | null | undefined): Promise<string> {
   const key = `${sessionId}\u0000${template}\u0000${orgId ?? ''}`;
@@ -45,7 +55,12 @@ export async function templateToken(sessionId: string, template: string, orgId: 
   let pending = inFlight.get(key);
   if (!pending) {
     pending = (async () => {
-      const { jwt } = await (await clerkClient()).sessions.getToken(sessionId, template);
+      let jwt: string;
+      try {
+        ({ jwt } = await (await clerkClient()).sessions.getToken(sessionId, template));
+      } catch (e) {
+        throw templateTokenFailure(e);
+      }
       remember(key, jwt);
       return jwt;
     })().finally(() => inFlight.delete(key));
