@@ -191,7 +191,7 @@ interface Ctx {
 const SUPABASE_KEYS_PAGE = 'Supabase Dashboard -> Project Settings -> API Keys';
 const CLERK_KEYS_PAGE = 'Clerk Dashboard -> Configure -> API keys';
 const THIRD_PARTY_PAGE = 'Supabase Dashboard -> Authentication -> Sign In / Providers -> Third-Party Auth -> Add provider -> Clerk';
-const CLERK_SUPABASE_PAGE = "Clerk Dashboard -> Integrations -> Supabase (https://dashboard.clerk.com/setup/supabase), 'Activate Supabase integration'";
+const CLERK_SUPABASE_PAGE = 'Clerk Dashboard -> Connect with Supabase (https://dashboard.clerk.com/setup/supabase) -> Activate Supabase integration';
 
 const rest = (ctx: Ctx, p: string) => `${ctx.supabaseUrl.replace(/\/+$/, '')}/rest/v1/${p}`;
 const headers = (ctx: Ctx, withToken = true): Record<string, string> => ({

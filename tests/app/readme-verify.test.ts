@@ -21,7 +21,7 @@ describe('README verification checklist (app API)', () => {
     for (let attempt = 0; attempt < 5; attempt++) {
       const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', `${setup.replace(/^.*USER_B.*$/gm, '')}\n${appBlock}\necho; echo "$USER_A"`], {
         cwd: projectRoot,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+        env: { PATH: process.env.PATH, HOME: process.env.HOME } as unknown as NodeJS.ProcessEnv,
         timeout: 60_000,
       });
       lines = stdout.trim().split('\n');
@@ -34,5 +34,26 @@ describe('README verification checklist (app API)', () => {
     const body = JSON.parse(me) as { userId: string; database: { role: string; sub: string } };
     expect(body.userId).toBe(userA);
     expect(body.database).toMatchObject({ role: 'authenticated', sub: userA });
+  });
+});
+
+describe('README "How the app connects": the curl examples', () => {
+  it('answer as the signed-in user: alice\'s tasks, bob\'s projects in Acme, what Postgres saw', async () => {
+    const lines = codeBlocks(section('app'))
+      .filter((b) => b.lang === 'bash')
+      .flatMap((b) => b.body.split('\n'))
+      .filter((l) => l.startsWith('curl ') && l.includes('localhost:3000/api/'));
+    expect(lines.length, 'the curl examples moved: update this test').toBeGreaterThanOrEqual(3);
+    for (const line of lines) {
+      const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', `${line.replace(/\s+#.*$/, '').replace('localhost:3000', app.replace(/^https?:\/\//, ''))} -sS`], {
+        cwd: projectRoot,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: process.env.LOCAL_STACK_INSTANCE ?? '0' } as unknown as NodeJS.ProcessEnv,
+        timeout: 60_000,
+      });
+      const body = JSON.parse(stdout) as Record<string, unknown>;
+      const path = /\/api\/(\w+)/.exec(line)![1];
+      if (path === 'me') expect(body.database).toMatchObject({ role: 'authenticated', sub: 'user_alice' });
+      else expect(Array.isArray(body[path]), `${line}: ${stdout}`).toBe(true);
+    }
   });
 });

@@ -53,7 +53,7 @@ async function doctor(config: Record<string, string | undefined>, ...args: strin
   try {
     const { stdout } = await execFileAsync(process.execPath, [path.join(projectRoot, 'scripts/doctor.ts'), '--env-file', file, ...args], {
       cwd: projectRoot,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME } as unknown as NodeJS.ProcessEnv,
       timeout: 30_000,
     });
     return { code: 0, out: stdout };

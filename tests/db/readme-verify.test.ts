@@ -14,7 +14,7 @@ const bash = async (script: string) => {
   const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], {
     cwd: projectRoot,
     // Only what a fresh shell has, plus the instance of the test stack for `npm run local:token`.
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: process.env.LOCAL_STACK_INSTANCE ?? '0' },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: process.env.LOCAL_STACK_INSTANCE ?? '0' } as unknown as NodeJS.ProcessEnv,
     timeout: 60_000,
   });
   return stdout;

@@ -21,6 +21,8 @@ interface Exercised {
 
 const VERIFY_DB = { test: 'tests/db/readme-verify.test.ts', needle: "section('verify')" };
 const VERIFY_APP = { test: 'tests/app/readme-verify.test.ts', needle: '$APP/api/me' };
+const APP_CURLS = { test: 'tests/app/readme-verify.test.ts', needle: "section('app')" };
+const LIVE_E2E_ENV = (name: string) => ({ test: 'tests/e2e/support/env.ts', needle: `required('${name}')` });
 const QUICKSTART_CURL = { test: 'tests/db/readme-verify.test.ts', needle: 'local:token -- --user user_alice' };
 
 export const EXERCISED: Record<string, Exercised> = {
@@ -33,6 +35,17 @@ export const EXERCISED: Record<string, Exercised> = {
   'npm run local:token -- --user user_alice --org org_acme --org-role admin': { test: 'tests/db/stack-cli.test.ts', needle: "'local:token', '--user', 'user_alice', '--org', 'org_acme', '--org-role', 'admin'" },
   "source <(grep -E '^NEXT_PUBLIC_SUPABASE_(URL|PUBLISHABLE_KEY)=' .local/stack.env | sed 's/^/export /')": QUICKSTART_CURL,
   'curl -s "$NEXT_PUBLIC_SUPABASE_URL/rest/v1/tasks?select=title" -H "apikey: $NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY" -H "Authorization: Bearer $(npm run -s local:token -- --user user_alice)"': QUICKSTART_CURL,
+  // How the app connects Clerk to Supabase: run against the production build
+  'curl -H "Authorization: Bearer $(npm run -s local:token -- --user user_alice)" localhost:3000/api/tasks': APP_CURLS,
+  'curl -H "Authorization: Bearer $(npm run -s local:token -- --user user_bob --org org_acme)" localhost:3000/api/projects': APP_CURLS,
+  'curl -H "Authorization: Bearer $(npm run -s local:token -- --user user_alice)" localhost:3000/api/me': APP_CURLS,
+  // End-to-end tests (the live run needs a Clerk account; these are the variables its config reads)
+  'npm run test:e2e': { test: 'tests/run.ts', needle: "step('e2e'" },
+  'E2E_ADMIN_EMAIL=you+clerk_test_admin@example.com': LIVE_E2E_ENV('E2E_ADMIN_EMAIL'),
+  'E2E_ADMIN_PASSWORD=...': LIVE_E2E_ENV('E2E_ADMIN_PASSWORD'),
+  'E2E_MEMBER_EMAIL=you+clerk_test_member@example.com': LIVE_E2E_ENV('E2E_MEMBER_EMAIL'),
+  'E2E_MEMBER_PASSWORD=...': LIVE_E2E_ENV('E2E_MEMBER_PASSWORD'),
+  'E2E_ORG_NAME=Your org name': LIVE_E2E_ENV('E2E_ORG_NAME'),
   // Going hosted
   'npx supabase db push': { test: 'tests/unit/readme-commands.test.ts', needle: "'db', 'push', '--help'" },
   'npm run doctor -- --user <a Clerk user id>': { test: 'tests/db/doctor.test.ts', needle: "'--user', 'user_carol'" },
