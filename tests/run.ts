@@ -25,7 +25,7 @@ const APP_MODES = {
 
 interface StepResult { step: string; ok: boolean; passed: number; failed: number; seconds: number; note?: string }
 const results: StepResult[] = [];
-let stack: RunningStack | null = null;
+let stack = null as RunningStack | null;
 const servers: ChildProcess[] = [];
 
 function run(cmd: string, cmdArgs: string[], env: Record<string, string> = {}): Promise<number> {
@@ -88,7 +88,7 @@ async function ensureApps() {
   const parties = Object.values(APP_MODES).flatMap(({ port }) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]).join(',');
   // Instance 0 (CI, and `npm test` on your machine) builds into the usual .next: `next dev` keeps its
   // own output in .next/dev, so the two never clash. Other instances get their own folder.
-  const distDir = l.dir.endsWith('test') ? {} : { NEXT_DIST_DIR: path.basename(l.dir).replace(/^test/, '.next-test') };
+  const distDir: Record<string, string> = l.dir.endsWith('test') ? {} : { NEXT_DIST_DIR: path.basename(l.dir).replace(/^test/, '.next-test') };
   const appEnv = { ...env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1', ...distDir };
   // next build adds its dist folder's types to tsconfig.json's include; keep the committed file as is.
   const tsconfig = fs.readFileSync(path.join(projectRoot, 'tsconfig.json'), 'utf8');
