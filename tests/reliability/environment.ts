@@ -23,6 +23,14 @@ const l = layout('test');
 const bin = (name: string) => path.join(projectRoot, 'node_modules/.bin', name);
 const distFolder = () => (l.dir.endsWith('test') ? '.next' : path.basename(l.dir).replace(/^test/, '.next-test'));
 const appUrl = (port: number) => `http://localhost:${port}`;
+/** Answers at all (under 500) within 10 s: a busy 2-core machine can take more than a second. */
+const answers = async (url: string) => {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(10_000), redirect: 'manual' })).status < 500;
+  } catch {
+    return false;
+  }
+};
 
 function run(cmd: string, args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
@@ -43,8 +51,8 @@ export async function prepareEnvironment(log: (line: string) => void): Promise<E
     return { ...base, thirdPartyUrl: process.env.APP_URL_THIRD_PARTY!, templateUrl: process.env.APP_URL_TEMPLATE!, env: { ...stackEnv, ...(process.env as Record<string, string>) } };
   }
   const [tp, tpl] = [appUrl(l.ports.app), appUrl(l.ports.app + 1)];
-  const stackUp = stackEnv.LOCAL_STACK_CONTROL_URL && (await httpOk(`${stackEnv.LOCAL_STACK_CONTROL_URL}/status`));
-  if (stackUp && (await httpOk(`${tp}/`)) && (await httpOk(`${tpl}/`))) {
+  const stackUp = stackEnv.LOCAL_STACK_CONTROL_URL && (await answers(`${stackEnv.LOCAL_STACK_CONTROL_URL}/status`));
+  if (stackUp && (await answers(`${tp}/`)) && (await answers(`${tpl}/`))) {
     log(`Reusing the running test stack (instance ${process.env.LOCAL_STACK_INSTANCE ?? 0}) and apps at ${tp}, ${tpl}.`);
     return { ...base, thirdPartyUrl: tp, templateUrl: tpl, env: stackEnv };
   }

@@ -197,7 +197,12 @@ export function api(ctx: Ctx, u: SimUser, method: string, p: string, body?: unkn
 
 /** Clerk's browser cookies for a session token (what a signed-in browser sends with a page request). */
 export function sessionCookies(token: string) {
-  const { iat } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { iat: number };
+  let iat = Math.floor(Date.now() / 1000);
+  try {
+    iat = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { iat: number }).iat;
+  } catch {
+    /* not a JWT (a forged cookie): any __client_uat will do */
+  }
   return `__session=${token}; __client_uat=${iat}; __clerk_db_jwt=dvb_local_reliability`;
 }
 

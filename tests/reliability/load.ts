@@ -50,9 +50,12 @@ export interface LoadResult {
 const TAG = /\[user_rel_[A-Za-z0-9_]+\]/g;
 const ORG_TAG = /\{org_rel_[A-Za-z0-9_]+\}/g;
 
-/** Every user tag in an answer must be the caller's own: anything else is another user's row. */
-function findLeaks(text: string, own: SimUser): string[] {
-  return [...new Set(text.match(TAG) ?? [])].filter((t) => t !== own.tag);
+/**
+ * Every user tag in an answer must be the caller's own: anything else is another user's row. Org
+ * answers (projects) may carry the tags of the same organisation's members, who share its projects.
+ */
+function findLeaks(text: string, own: SimUser, orgMates: Set<string> = new Set()): string[] {
+  return [...new Set(text.match(TAG) ?? [])].filter((t) => t !== own.tag && !orgMates.has(t));
 }
 
 export async function createUsers(ctx: Ctx, o: LoadOptions): Promise<{ models: UserModel[]; orgs: OrgModel[] }> {
@@ -80,8 +83,10 @@ export async function runLoad(ctx: Ctx, o: LoadOptions, prepared: { models: User
   let released = false;
   void until.finally(() => (released = true));
   const count = (op: string) => (operations[op] = (operations[op] ?? 0) + 1);
-  const leakCheck = (m: UserModel, what: string, text: string) => {
-    for (const t of findLeaks(text, m.user)) leaks.push(`${m.user.id} saw ${t} in ${what}`);
+  const mates = new Map(orgs.map((org) => [org.id, new Set(models.filter((x) => x.user.org?.id === org.id).map((x) => x.user.tag))]));
+  const leakCheck = (m: UserModel, what: string, text: string, orgAnswer = false) => {
+    const allowed = orgAnswer && m.user.org ? mates.get(m.user.org.id) : undefined;
+    for (const t of findLeaks(text, m.user, allowed)) leaks.push(`${m.user.id} saw ${t} in ${what}`);
     if (m.user.org) for (const t of new Set(text.match(ORG_TAG) ?? [])) if (t !== `{${m.user.org.id}}`) leaks.push(`${m.user.id} (${m.user.org.id}) saw ${t} in ${what}`);
   };
   /** A write that failed on purpose-injected faults leaves its outcome unknown; anything else must be 2xx. */
@@ -201,7 +206,8 @@ export async function runLoad(ctx: Ctx, o: LoadOptions, prepared: { models: User
       count('page /dashboard');
       const a = await page(ctx, u, '/dashboard');
       leakCheck(m, 'GET /dashboard', a.text);
-      if (a.status === 200) for (const t of m.tasks) if (t.state === 'live' && t.titles.size === 1) {
+      // While a part is down on purpose the page shows an error state instead of the list (faults.ts checks it).
+      if (a.status === 200 && !a.text.includes('Could not load your tasks')) for (const t of m.tasks) if (t.state === 'live' && t.titles.size === 1) {
         const html = [...t.titles][0].replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
         if (!a.text.includes(html) && !a.text.includes(html.replace(/'/g, '&#x27;'))) mismatches.push(`${u.id}: /dashboard does not show acknowledged task "${[...t.titles][0]}"`);
       }
@@ -213,7 +219,7 @@ export async function runLoad(ctx: Ctx, o: LoadOptions, prepared: { models: User
       if (r < 0.4) {
         count('projects list (api)');
         const a = await api(ctx, u, 'GET', '/api/projects');
-        leakCheck(m, 'GET /api/projects', a.text);
+        leakCheck(m, 'GET /api/projects', a.text, true);
         for (const p of (a.json?.projects ?? []) as { org_id: string; name: string }[]) {
           if (p.org_id !== org.id) leaks.push(`${u.id} (${org.id}) got a project of ${p.org_id}`);
           if (org.deleted.has(p.name)) mismatches.push(`${org.id}: deleted project "${p.name}" listed again`);
@@ -222,7 +228,7 @@ export async function runLoad(ctx: Ctx, o: LoadOptions, prepared: { models: User
         count('project create (action)');
         const name = `{${org.id}} ${u.tag} p${++m.seq}`;
         const a = await action(ctx, u, ids, 'addProject', { name });
-        leakCheck(m, 'addProject answer', a.text);
+        leakCheck(m, 'addProject answer', a.text, true);
         if (acked(a.status) && a.result && !a.result.error) {
           org.created.add(name);
           acknowledgedWrites++;
@@ -234,7 +240,7 @@ export async function runLoad(ctx: Ctx, o: LoadOptions, prepared: { models: User
         const target = mine[0];
         if (!target) return;
         const a = await action(ctx, u, ids, 'deleteProject', { id: target.id });
-        leakCheck(m, 'deleteProject answer', a.text);
+        leakCheck(m, 'deleteProject answer', a.text, true);
         const ok = acked(a.status) && a.result !== null && !a.result.error;
         if (u.org!.role === 'member') {
           // Members may not delete: the action refuses and the row stays.

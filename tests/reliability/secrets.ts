@@ -32,7 +32,7 @@ export function runSecrets(ctx: Ctx): { checks: CheckResult[]; scannedFiles: num
   for (const f of files) {
     const text = fs.readFileSync(f, 'utf8');
     for (const [name, value] of Object.entries(secrets)) if (value && text.includes(value)) found.push(`${name} in ${path.relative(ctx.distDir, f)}`);
-    if (/sb_secret_|sk_(test|live)_[A-Za-z0-9]{10}|whsec_[A-Za-z0-9+/=]{10}|-----BEGIN (RSA )?PRIVATE KEY-----/.test(text)) found.push(`a secret-shaped string in ${path.relative(ctx.distDir, f)}`);
+    if (/sb_secret_[A-Za-z0-9_-]{8}|sk_(test|live)_[A-Za-z0-9]{10}|whsec_[A-Za-z0-9+/=]{10}|-----BEGIN (RSA )?PRIVATE KEY-----/.test(text)) found.push(`a secret-shaped string in ${path.relative(ctx.distDir, f)}`);
     if (text.includes(String(keys.supabasePublishableKey))) publishableSeen = true;
   }
   checks.push(check('secrets: the scan reads the real client bundle (the publishable key is in it, as it should be)', files.length > 0 && publishableSeen, `${files.length} files under ${path.relative(process.cwd(), staticDir)}`));
