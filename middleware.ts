@@ -20,8 +20,27 @@ const localKeys = isLocalPublishableKey(process.env.NEXT_PUBLIC_CLERK_PUBLISHABL
 // A proxy URL that is a path (locally /__clerk) means this app serves Clerk's Frontend API itself.
 const proxyPath = process.env.NEXT_PUBLIC_CLERK_PROXY_URL?.startsWith('/') ? process.env.NEXT_PUBLIC_CLERK_PROXY_URL : undefined;
 
+/**
+ * Next.js decodes a server action's arguments before any of our code runs and answers a body it
+ * cannot decode with a 500. A browser always sends them as React encodes them: a JSON array (text),
+ * or multipart form data whose field "0" is that array. Anything else is a malformed request: 400.
+ */
+async function malformedServerAction(req: Request): Promise<boolean> {
+  if (req.method !== 'POST' || !req.headers.has('next-action')) return false;
+  const type = req.headers.get('content-type') ?? '';
+  try {
+    const root = type.startsWith('multipart/form-data') ? (await req.clone().formData()).get('0') : await req.clone().text();
+    return typeof root !== 'string' || !Array.isArray(JSON.parse(root));
+  } catch {
+    return true;
+  }
+}
+
 export default clerkMiddleware(
   async (auth, req) => {
+    if (await malformedServerAction(req)) {
+      return NextResponse.json({ error: 'Malformed server action request: send the form from the page.' }, { status: 400 });
+    }
     // The local stack's keys are public knowledge: refuse to serve them to anyone but this machine.
     if (localKeys && !isLocalHost(req.headers.get('host'))) {
       return NextResponse.json(

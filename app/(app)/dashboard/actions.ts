@@ -17,6 +17,8 @@ export interface TaskActionState {
 const SIGNED_OUT = { error: 'Your session has ended. Sign in again.' };
 const GONE = { error: 'That task no longer exists. Reload the page.' };
 const firstIssue = (error: z.ZodError) => error.issues[0]?.message ?? 'Invalid input.';
+// A client can call an action with any serialisable arguments, not only the form's FormData.
+const NOT_A_FORM = { error: 'Send the form fields as form data.' };
 
 /** Runs a write as the signed-in user and refreshes the page's data; returns a message on failure. */
 async function write(
@@ -31,6 +33,7 @@ async function write(
 }
 
 export async function addTask(_prev: TaskActionState, form: FormData): Promise<TaskActionState> {
+  if (!(form instanceof FormData)) return NOT_A_FORM;
   const parsed = newTask.safeParse({ title: form.get('title') });
   if (!parsed.success) return { error: firstIssue(parsed.error), title: String(form.get('title') ?? '') };
   const result = await write((db) => db.from('tasks').insert({ title: parsed.data.title }).select('id'));
@@ -38,18 +41,21 @@ export async function addTask(_prev: TaskActionState, form: FormData): Promise<T
 }
 
 export async function renameTask(form: FormData): Promise<TaskActionState> {
+  if (!(form instanceof FormData)) return NOT_A_FORM;
   const parsed = z.object({ id: rowId, title: taskTitle }).safeParse({ id: form.get('id'), title: form.get('title') });
   if (!parsed.success) return { error: firstIssue(parsed.error), title: String(form.get('title') ?? '') };
   return write((db) => db.from('tasks').update({ title: parsed.data.title }).eq('id', parsed.data.id).select('id'));
 }
 
 export async function toggleTask(form: FormData): Promise<TaskActionState> {
+  if (!(form instanceof FormData)) return NOT_A_FORM;
   const parsed = z.object({ id: rowId, done: z.enum(['true', 'false']) }).safeParse({ id: form.get('id'), done: form.get('done') });
   if (!parsed.success) return { error: firstIssue(parsed.error) };
   return write((db) => db.from('tasks').update({ done: parsed.data.done === 'true' }).eq('id', parsed.data.id).select('id'));
 }
 
 export async function deleteTask(form: FormData): Promise<TaskActionState> {
+  if (!(form instanceof FormData)) return NOT_A_FORM;
   const parsed = rowId.safeParse(form.get('id'));
   if (!parsed.success) return GONE;
   return write((db) => db.from('tasks').delete().eq('id', parsed.data).select('id'));

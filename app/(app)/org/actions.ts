@@ -12,7 +12,11 @@ export interface ProjectActionState {
   name?: string;
 }
 
+// A client can call an action with any serialisable arguments, not only the form's FormData.
+const NOT_A_FORM = { error: 'Send the form fields as form data.' };
+
 export async function addProject(_prev: ProjectActionState, form: FormData): Promise<ProjectActionState> {
+  if (!(form instanceof FormData)) return NOT_A_FORM;
   const { userId, orgId } = await auth();
   if (!userId) return { error: 'Your session has ended. Sign in again.' };
   if (!orgId) return { error: 'Choose an organisation first.' };
@@ -27,6 +31,7 @@ export async function addProject(_prev: ProjectActionState, form: FormData): Pro
 }
 
 export async function deleteProject(_prev: ProjectActionState, form: FormData): Promise<ProjectActionState> {
+  if (!(form instanceof FormData)) return NOT_A_FORM;
   const { userId, orgRole } = await auth();
   if (!userId) return { error: 'Your session has ended. Sign in again.' };
   // The button is only shown to admins; the policy refuses everyone else whatever they send.
