@@ -4,6 +4,7 @@
 // answer 503 JSON with a clear message, pages must show an error state, and once the part is back
 // the app must recover by itself within 5 s. Probe users do the probing; the load's users keep going
 // and their final comparison (load.ts) proves no acknowledged write was lost or applied twice.
+import { deliverWebhook } from './webhooks.ts';
 import { action, actionIds, api, check, control, newUser, page, sleep, timeUntil, withDb, type CheckResult, type Ctx, type SimUser } from './harness.ts';
 
 export const RECOVERY_LIMIT_MS = 5_000;
@@ -50,6 +51,8 @@ export async function runFaults(ctx: Ctx, probes: Awaited<ReturnType<typeof prep
   // --- PostgREST stopped ---------------------------------------------------------------------------
   await sleep(o.pauseMs);
   {
+    const hookId = `msg_fault_${Date.now()}`;
+    const hookUser = { id: `user_relfault_${Date.now()}`, object: 'user', first_name: 'Retry', last_name: 'Me', updated_at: Date.now(), email_addresses: [] };
     const name = 'PostgREST stopped';
     const end = ctx.faults.begin(name);
     report.injected.push(name);
@@ -63,10 +66,16 @@ export async function runFaults(ctx: Ctx, probes: Awaited<ReturnType<typeof prep
       push(`${name}: /dashboard shows an error state`, html.status === 200 && ERROR_STATE.test(html.text), `${html.status} ${(ERROR_STATE.exec(html.text) ?? ['no error message'])[0]}`);
       const act = await action(ctx, probe, ids, 'addTask', { title: `${probe.tag} action during outage` });
       push(`${name}: the addTask action answers with an error message`, act.status === 200 && typeof act.result?.error === 'string', `${act.status} ${JSON.stringify(act.result)}`);
+      const hook = await deliverWebhook(ctx, 'user.created', hookUser, hookId);
+      push(`${name}: a Clerk webhook gets a 503 (so Svix retries it)`, hook.status === 503, `${hook.status} ${hook.error ?? hook.result}`);
     } finally {
       await control(ctx, 'postgrest', 'start');
     }
     await recovery(ctx, probe, name, report);
+    // Svix's retry after the outage: applied once, and a second retry is a duplicate.
+    const retry = await deliverWebhook(ctx, 'user.created', hookUser, hookId);
+    const again = await deliverWebhook(ctx, 'user.created', hookUser, hookId);
+    push(`${name}: the webhook's retry after recovery is applied exactly once`, retry.result === 'applied' && again.result === 'duplicate', `${retry.status} ${retry.result}, then ${again.result}`);
     end();
   }
 

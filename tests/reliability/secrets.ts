@@ -43,7 +43,10 @@ export function runSecrets(ctx: Ctx): { checks: CheckResult[]; scannedFiles: num
   const leaked: string[] = [];
   for (const f of logs) {
     const text = fs.readFileSync(f, 'utf8');
-    for (const t of ctx.tokens) if (text.includes(t) || text.includes(t.split('.')[2])) leaked.push(`a session token in ${path.basename(f)}`);
+    for (const t of ctx.tokens) {
+      const signature = t.split('.')[2] ?? '';
+      if (text.includes(t) || (signature.length >= 16 && text.includes(signature))) leaked.push(`a token sent by this run in ${path.basename(f)}`);
+    }
     const jwts = text.match(/eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{8,}/g) ?? [];
     if (jwts.length) leaked.push(`${jwts.length} JWT-shaped strings in ${path.basename(f)}`);
     for (const [name, value] of Object.entries(secrets)) if (value && text.includes(value)) leaked.push(`${name} in ${path.basename(f)}`);

@@ -6,6 +6,19 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'svix';
 import { check, request, withDb, type CheckResult, type Ctx } from './harness.ts';
 
+/** One signed delivery to the app's webhook, as Svix sends it. */
+export async function deliverWebhook(ctx: Ctx, type: string, data: unknown, id = `msg_${randomBytes(8).toString('hex')}`) {
+  const timestamp = new Date();
+  const body = JSON.stringify({ type, object: 'event', data, timestamp: timestamp.getTime() });
+  const signature = new Webhook(ctx.env.CLERK_WEBHOOK_SIGNING_SECRET).sign(id, timestamp, body);
+  const a = await request(ctx, 'webhook', `${ctx.urls['third-party']}/api/webhooks/clerk`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'svix-signature': signature },
+    body,
+  });
+  return { status: a.status, result: a.json?.result, error: a.json?.error };
+}
+
 export async function runWebhooks(ctx: Ctx): Promise<{ checks: CheckResult[]; deliveries: number }> {
   const checks: CheckResult[] = [];
   const push = (name: string, ok: boolean, detail: string) => checks.push(check(`webhook: ${name}`, ok, detail));
