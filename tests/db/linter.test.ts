@@ -80,7 +80,7 @@ describe('Supabase database linter (supabase db advisors)', () => {
     });
     // Only INFO-level findings can be justified this way; nothing at WARN or ERROR.
     expect(findings.filter((f) => f.level !== 'INFO').map((f) => f.detail)).toEqual([]);
-  });
+  }, 60_000);
 
   it('catches a bad migration (scratch database)', async () => {
     await withScratchDatabase(async (c, url) => {
@@ -102,7 +102,7 @@ describe('Supabase database linter (supabase db advisors)', () => {
       expect(ours).toBeDefined();
       expect(await justification(c, ours!)).toMatch(/serves every tasks policy/);
     });
-  });
+  }, 90_000); // a scratch database and two CLI runs: slow on a busy machine
 });
 
 describe("the project's own policy checks", () => {
@@ -131,7 +131,7 @@ describe("the project's own policy checks", () => {
       expect(found).not.toContain('claim-call-per-row public.lint_public_policy "no role given"');
       expect(found).not.toContain('anon-table-privilege public.lint_per_row');
     });
-  });
+  }, 90_000);
 
   it('report a bad migration inside a rolled-back transaction on the real database too', async () => {
     await withDb(async (c) => {
