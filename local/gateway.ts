@@ -44,7 +44,7 @@ export function createGateway(keys: LocalKeys, postgrestPort: number): http.Serv
       return sendJson(res, 401, { message: 'Invalid API key', hint: 'Double check your Supabase publishable or secret API key.' }, corsHeaders);
     }
     const bearer = req.headers.authorization?.replace(/^Bearer\s+/i, '');
-    const headers = { ...req.headers, host: `127.0.0.1:${postgrestPort}` };
+    const headers: http.OutgoingHttpHeaders = { ...req.headers, host: `127.0.0.1:${postgrestPort}` };
     delete headers.apikey;
     headers.authorization = `Bearer ${!bearer || bearer === apikey ? roleToken : bearer}`;
     url.searchParams.delete('apikey');

@@ -23,6 +23,7 @@ export function postgrestJwks(keys: LocalKeys): string {
 
 export function startPostgrest(l: StackLayout, keys: LocalKeys, log: (line: string) => void): ChildProcess {
   const child = spawn(postgrestBinary(), [], {
+    // Only PostgREST's own settings: nothing of this shell's environment leaks into it.
     env: {
       PGRST_DB_URI: `postgresql://authenticator:${DB_PASSWORD}@127.0.0.1:${l.ports.postgres}/postgres`,
       PGRST_DB_SCHEMAS: 'public',
@@ -37,7 +38,7 @@ export function startPostgrest(l: StackLayout, keys: LocalKeys, log: (line: stri
       PGRST_SERVER_PORT: String(l.ports.postgrest),
       PGRST_ADMIN_SERVER_PORT: String(l.ports.postgrestAdmin),
       PGRST_LOG_LEVEL: 'warn',
-    },
+    } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const forward = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach(log);
