@@ -22,23 +22,24 @@ export function postgrestJwks(keys: LocalKeys): string {
 }
 
 export function startPostgrest(l: StackLayout, keys: LocalKeys, log: (line: string) => void): ChildProcess {
+  // Only PostgREST's own settings: nothing of this shell's environment leaks into it.
+  const settings: Record<string, string> = {
+    PGRST_DB_URI: `postgresql://authenticator:${DB_PASSWORD}@127.0.0.1:${l.ports.postgres}/postgres`,
+    PGRST_DB_SCHEMAS: 'public',
+    PGRST_DB_EXTRA_SEARCH_PATH: 'public,extensions',
+    PGRST_DB_ANON_ROLE: 'anon',
+    PGRST_DB_MAX_ROWS: '1000',
+    PGRST_DB_POOL: '20',
+    PGRST_DB_POOL_ACQUISITION_TIMEOUT: '5',
+    PGRST_DB_CHANNEL_ENABLED: 'true',
+    PGRST_JWT_SECRET: postgrestJwks(keys),
+    PGRST_SERVER_HOST: '127.0.0.1',
+    PGRST_SERVER_PORT: String(l.ports.postgrest),
+    PGRST_ADMIN_SERVER_PORT: String(l.ports.postgrestAdmin),
+    PGRST_LOG_LEVEL: 'warn',
+  };
   const child = spawn(postgrestBinary(), [], {
-    // Only PostgREST's own settings: nothing of this shell's environment leaks into it.
-    env: {
-      PGRST_DB_URI: `postgresql://authenticator:${DB_PASSWORD}@127.0.0.1:${l.ports.postgres}/postgres`,
-      PGRST_DB_SCHEMAS: 'public',
-      PGRST_DB_EXTRA_SEARCH_PATH: 'public,extensions',
-      PGRST_DB_ANON_ROLE: 'anon',
-      PGRST_DB_MAX_ROWS: '1000',
-      PGRST_DB_POOL: '20',
-      PGRST_DB_POOL_ACQUISITION_TIMEOUT: '5',
-      PGRST_DB_CHANNEL_ENABLED: 'true',
-      PGRST_JWT_SECRET: postgrestJwks(keys),
-      PGRST_SERVER_HOST: '127.0.0.1',
-      PGRST_SERVER_PORT: String(l.ports.postgrest),
-      PGRST_ADMIN_SERVER_PORT: String(l.ports.postgrestAdmin),
-      PGRST_LOG_LEVEL: 'warn',
-    } as NodeJS.ProcessEnv,
+    env: settings as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const forward = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach(log);
