@@ -1,9 +1,11 @@
 // The README's stack commands, run as a user runs them, on a separate instance (9): `npm run
 // stack:up && npm run stack:status && npm run stack:down` works and leaves no process behind, and
-// `npm run local:token` prints a token the data API accepts as that user (and refuses once expired).
+// `npm run local:token` prints a token the data API accepts as that user (and refuses once expired),
+// and `npm run db:reset` drops, bootstraps, migrates and seeds.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { layout, projectRoot } from '../../local/paths.ts';
 import { parseEnv } from '../../local/stack.ts';
@@ -61,5 +63,32 @@ describe('stack commands', () => {
 
     const expired = npm('local:token', '--user', 'user_alice', '--expires', '-120').stdout.trim();
     expect((await whoami(expired)).status).toBe(401);
+  });
+
+  it('db:reset drops what was added and re-applies migrations and seed', async () => {
+    const up = npm('stack:up');
+    expect(up.status, up.stderr + up.stdout).toBe(0);
+    const stackEnv = parseEnv(fs.readFileSync(instance.envFile, 'utf8'));
+    const db = new pg.Client({ connectionString: stackEnv.SUPABASE_DB_URL });
+    await db.connect();
+    try {
+      await db.query(`insert into public.tasks (user_id, title) values ('user_reset_probe', 'gone after reset')`);
+      await db.query('create table public.not_in_any_migration (id int)');
+      const reset = npm('db:reset');
+      expect(reset.status, reset.stderr + reset.stdout).toBe(0);
+      expect((await db.query(`select count(*)::int as n from public.tasks where user_id = 'user_reset_probe'`)).rows[0].n).toBe(0);
+      expect((await db.query(`select to_regclass('public.not_in_any_migration') as t`)).rows[0].t).toBeNull();
+      expect((await db.query(`select count(*)::int as n from public.tasks where user_id = 'user_alice'`)).rows[0].n).toBeGreaterThan(0);
+      expect((await db.query('select count(*)::int as n from supabase_migrations.schema_migrations')).rows[0].n).toBe(fs.readdirSync(`${projectRoot}/supabase/migrations`).length);
+    } finally {
+      await db.end();
+    }
+    // The data API sees the reset schema at once (PostgREST reloads on the DDL event trigger).
+    const token = npm('local:token', '--user', 'user_alice').stdout.trim();
+    const res = await fetch(`${stackEnv.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/tasks?select=title`, {
+      headers: { apikey: stackEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as unknown[]).length).toBeGreaterThan(0);
   });
 });

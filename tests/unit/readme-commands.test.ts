@@ -30,6 +30,7 @@ export const EXERCISED: Record<string, Exercised> = {
   'npm run dev': { test: 'tests/app/dev-command.test.ts', needle: "['run', 'dev']" },
   'npm test': { test: 'tests/run.ts', needle: '`npm test`' },
   'npm run stack:up': { test: 'tests/db/stack-cli.test.ts', needle: "npm('stack:up')" },
+  'npm run db:reset': { test: 'tests/db/stack-cli.test.ts', needle: "npm('db:reset')" },
   'npm run stack:status': { test: 'tests/db/stack-cli.test.ts', needle: "npm('stack:status')" },
   'npm run stack:down': { test: 'tests/db/stack-cli.test.ts', needle: "npm('stack:down')" },
   'npm run local:token -- --user user_alice --org org_acme --org-role admin': { test: 'tests/db/stack-cli.test.ts', needle: "'local:token', '--user', 'user_alice', '--org', 'org_acme', '--org-role', 'admin'" },
@@ -75,7 +76,6 @@ export const NOT_RUNNABLE_HERE: Record<string, string> = {
   'git clone <this repository> && cd <it>': 'needs the network; every other command runs in this clone',
   'npx supabase login': 'needs a Supabase account; the command and its CLI version are checked with --help below',
   'npx supabase link --project-ref <project-ref>': 'needs a Supabase project; --project-ref is checked with --help below',
-  'npm run db:reset': 'drops the database of the running stack, so it cannot run beside the other db tests on the shared test stack; no test runs it yet (Quickstart owner: add one on a private instance)',
 };
 
 describe('README commands', () => {
