@@ -23,7 +23,8 @@ afterAll(() => {
   npm('stack:down');
 });
 
-describe('stack commands', () => {
+// Each test starts or stops whole stacks: generous limits, as the suite may share the machine.
+describe('stack commands', { timeout: 120_000 }, () => {
   it('up, status and down leave no process behind', async () => {
     fs.rmSync(instance.dir, { recursive: true, force: true });
     const up = npm('stack:up');
