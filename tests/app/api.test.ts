@@ -3,9 +3,13 @@
 // created in the local Clerk (Backend API stand-in), so template mode can exchange their sessions for
 // template tokens exactly as with a browser session. One file on purpose: the outage tests at the end
 // stop parts of the shared stack, and nothing else may be running against it meanwhile.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import path from 'node:path';
 import { Webhook } from 'svix';
 import { afterAll, describe, expect, it } from 'vitest';
+import { layout, projectRoot } from '../../local/paths.ts';
 import { backendApiCalls, createSession, withDb } from '../support/stack.ts';
 
 const MODES = [
@@ -341,6 +345,43 @@ describe('Clerk webhook', () => {
   it('acknowledges events it does not handle without touching the database', async () => {
     const res = await deliver('session.created', { id: 'sess_x', object: 'session' });
     expect(await res.json()).toEqual({ result: 'ignored' });
+  });
+});
+
+describe('configuration guards', () => {
+  it('refuses to serve the local stack keys to a non-local Host (a deployment)', async () => {
+    // fetch() cannot override Host; node:http can.
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const url = new URL('/dashboard', THIRD_PARTY_URL);
+      http
+        .get({ hostname: url.hostname, port: url.port, path: url.pathname, headers: { host: 'app.example.com' } }, (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        })
+        .on('error', reject);
+    });
+    expect(status).toBe(503);
+    expect(JSON.parse(body).error).toMatch(/local stack Clerk keys/);
+  });
+
+  it('a server with a broken environment stops at start-up, naming each problem', async () => {
+    // The same production build tests/run.ts started (its dist folder), with two variables broken.
+    const l = layout('test');
+    const distDir = l.dir.endsWith('test') ? '.next' : path.basename(l.dir).replace(/^test/, '.next-test');
+    const child = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['start', '--port', '0'], {
+      cwd: projectRoot,
+      env: { ...process.env, NEXT_DIST_DIR: distDir, CLERK_SECRET_KEY: '', NEXT_PUBLIC_SUPABASE_URL: 'xyz.supabase.co/rest/v1' },
+    });
+    let output = '';
+    child.stdout.on('data', (c) => (output += c));
+    child.stderr.on('data', (c) => (output += c));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('exit', (c) => (clearTimeout(timer), resolve(c)));
+    });
+    expect(code).toBe(1);
+    expect(output).toContain('CLERK_SECRET_KEY is missing');
+    expect(output).toContain('NEXT_PUBLIC_SUPABASE_URL must be an origin');
   });
 });
 

@@ -1,0 +1,11 @@
+// Imported once at start-up by instrumentation.ts (Node.js runtime only): print every environment
+// problem and stop, so a misconfigured deployment fails its health check instead of serving errors.
+import { EnvError, parseServerEnv } from './env';
+
+try {
+  parseServerEnv();
+} catch (e) {
+  if (!(e instanceof EnvError)) throw e;
+  console.error(`\n${e.message}\n`);
+  process.exit(1);
+}
