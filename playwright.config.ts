@@ -14,13 +14,15 @@ const executablePath = chromiumExecutable();
 
 export default defineConfig({
   testDir: 'tests/e2e',
-  outputDir: 'test-results/e2e',
+  // Per stack instance: Playwright empties its output folder at start, and runs may share a checkout.
+  outputDir: `test-results/e2e${process.env.LOCAL_STACK_INSTANCE && process.env.LOCAL_STACK_INSTANCE !== '0' ? `-${process.env.LOCAL_STACK_INSTANCE}` : ''}`,
   // One browser at a time: the tests share seeded accounts and this machine has two cores.
   workers: 1,
   fullyParallel: false,
   forbidOnly: true,
   retries: 0,
-  timeout: 90_000,
+  // Several sign-ins per test on a shared two-core machine; Playwright's own waits keep tests fast when it is idle.
+  timeout: 180_000,
   expect: { timeout: 15_000 },
   globalSetup: './tests/e2e/support/global-setup.ts',
   reporter: [['list']],

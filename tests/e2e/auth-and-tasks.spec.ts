@@ -36,7 +36,8 @@ test('@both-modes a signed-out visit to the dashboard signs in through Clerk\'s 
   await page.locator('input[name=password]').fill(alice.password);
   await page.getByRole('button', { name: 'Continue', exact: true }).click();
 
-  await expect(page).toHaveURL(/\/dashboard$/);
+  // Generous: on a cold server the first /dashboard render includes loading its code.
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 45_000 });
   await expect(page.getByRole('heading', { name: 'Your tasks' })).toBeVisible();
   const title = unique('E2E task');
   await addTask(page, title);

@@ -7,6 +7,7 @@ import { signIn, signOutThroughMenu, supabaseToken } from './support/clerk.ts';
 const { alice, bob, orgName } = accounts();
 
 async function choose(page: Page, option: string | 'Personal account') {
+  await expect(page.locator('.cl-organizationSwitcherTrigger')).toBeVisible({ timeout: 60_000 });
   await page.locator('.cl-organizationSwitcherTrigger').click();
   await page.locator('.cl-organizationSwitcherPopoverCard').getByText(option, { exact: true }).click();
 }

@@ -27,6 +27,8 @@ export async function signIn(page: Page, account: Account, then = '/dashboard') 
 
 /** Sign out through <UserButton/>'s menu, as a person would. */
 export async function signOutThroughMenu(page: Page) {
+  // clerk-js and the UI bundle load after the page; on a busy machine that takes a while.
+  await expect(page.locator('.cl-userButtonTrigger')).toBeVisible({ timeout: 60_000 });
   await page.locator('.cl-userButtonTrigger').click();
   await page.getByRole('menuitem', { name: 'Sign out' }).or(page.getByRole('button', { name: 'Sign out' })).click();
   await expect(page.locator('.cl-userButtonTrigger')).toHaveCount(0);
