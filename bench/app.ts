@@ -10,6 +10,7 @@ import { loadKeys } from '../local/keys.ts';
 import { mintSessionToken } from '../local/clerk/tokens.ts';
 import { projectRoot, type StackLayout } from '../local/paths.ts';
 import { httpOk } from '../local/stack.ts';
+import { cpuMs } from './stack.ts';
 import { benchUser } from './rls.ts';
 import type { AppResult, LoadSummary } from './report.ts';
 import { logLine, measureInterleaved, now, ratio, round, summarize } from './stats.ts';
@@ -32,15 +33,24 @@ export function appEnv(l: StackLayout, stackEnv: Record<string, string>): Record
   return { ...stackEnv, CLERK_AUTHORIZED_PARTIES: parties, NEXT_DIST_DIR: BENCH_DIST_DIR, NEXT_TELEMETRY_DISABLED: '1' };
 }
 
-/** `next build` into .next-bench; returns its wall time in seconds. */
-export async function buildApp(l: StackLayout, env: Record<string, string>): Promise<number> {
+/**
+ * `next build` into .next-bench; returns its wall time in seconds. With `skipTypecheck` it runs
+ * Next's two-step build (compile, then generate), which emits the same bundles without the
+ * project-wide type check (`npm test` type-checks; the bench only needs the output).
+ */
+export async function buildApp(l: StackLayout, env: Record<string, string>, opts: { skipTypecheck?: boolean } = {}): Promise<number> {
   const log = path.join(l.logs, 'bench-next-build.log');
   const started = now();
-  const code = await new Promise<number>((resolve) => {
-    const out = fs.openSync(log, 'w');
-    const child = spawn(nextBin, ['build'], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
-    child.on('exit', (c) => resolve(c ?? 1));
-  });
+  const out = fs.openSync(log, 'w');
+  const steps = opts.skipTypecheck ? [['build', '--experimental-build-mode=compile'], ['build', '--experimental-build-mode=generate']] : [['build']];
+  let code = 0;
+  for (const args of steps) {
+    code = await new Promise<number>((resolve) => {
+      const child = spawn(nextBin, args, { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
+      child.on('exit', (c) => resolve(c ?? 1));
+    });
+    if (code !== 0) break;
+  }
   if (code !== 0) throw new Error(`next build failed (exit ${code}); see ${log}:\n${fs.readFileSync(log, 'utf8').split('\n').slice(-15).join('\n')}`);
   const seconds = round((now() - started) / 1000, 1);
   logLine('app', `next build in ${seconds} s`);
@@ -53,8 +63,10 @@ export async function startApp(l: StackLayout, env: Record<string, string>, mode
   const log = path.join(l.logs, `bench-app-${mode.name}.log`);
   const out = fs.openSync(log, 'w');
   const url = `http://127.0.0.1:${mode.port}`;
+  // Something already answering there would be measured instead of this build.
+  if (await httpOk(`${url}/`)) throw new Error(`port ${mode.port} is already in use; stop what listens there (\`lsof -i :${mode.port}\`)`);
   const started = now();
-  const child = spawn(nextBin, ['start', '--port', String(mode.port), '--hostname', '127.0.0.1'], {
+  const child = spawn(nextBin, ['start', '--port', String(mode.port)], {
     cwd: projectRoot,
     env: { ...process.env, ...env, ...mode.env, APP_URL: `http://localhost:${mode.port}`, NODE_ENV: 'production' },
     stdio: ['ignore', out, out],
@@ -67,18 +79,22 @@ export async function startApp(l: StackLayout, env: Record<string, string>, mode
     });
   const deadline = Date.now() + 60_000;
   while (!(await httpOk(`${url}/`))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
       await stop();
       throw new Error(`next start (${mode.name}) did not come up on ${url}; see ${log}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  if (child.exitCode !== null) throw new Error(`next start (${mode.name}) exited right after start; see ${log}`);
   const seconds = round((now() - started) / 1000, 2);
   logLine('app', `next start (${mode.name}) answering on ${url} after ${seconds} s`);
   return { mode, url, child, seconds, stop };
 }
 
-/** Session tokens (1 h, so a long run never sees one expire) for bench users that own tasks. */
+/**
+ * Session tokens (1 h, so a long run never sees one expire) for bench users that own tasks. `azp`
+ * must name the app's origin: with authorizedParties set, Clerk refuses a token without it.
+ */
 export async function benchTokens(count: number, usersInData: number, authorizedParty?: string): Promise<{ user: string; token: string }[]> {
   const keys = await loadKeys();
   const out: { user: string; token: string }[] = [];
@@ -123,8 +139,18 @@ export async function load(target: Target, tokens: string[], o: { connections: n
   };
 }
 
+type Run = LoadSummary & { seconds: number; cpu: Record<string, number> };
+
+/** A load run that also reads how much CPU each process tree spent on it (from /proc). */
+async function loadWithCpu(target: Target, tokens: string[], o: { connections: number; seconds: number }, roots: Record<string, number>): Promise<Run> {
+  const before = Object.fromEntries(Object.entries(roots).map(([k, pid]) => [k, cpuMs(pid)]));
+  const r = await load(target, tokens, o);
+  const cpu = Object.fromEntries(Object.entries(roots).map(([k, pid]) => [k, cpuMs(pid) - before[k]]));
+  return { ...r, cpu };
+}
+
 /** Several alternating rounds combined: total requests over total time, median of medians, worst p99. */
-function combine(runs: (LoadSummary & { seconds: number })[]): LoadSummary {
+function combine(runs: Run[]): LoadSummary & { cpuMsPerRequest: Record<string, number> } {
   const total = runs.reduce((a, r) => a + r.requests, 0);
   const seconds = runs.reduce((a, r) => a + r.seconds, 0);
   const sortedMedians = runs.map((r) => r.latencyMedianMs).sort((a, b) => a - b);
@@ -136,6 +162,7 @@ function combine(runs: (LoadSummary & { seconds: number })[]): LoadSummary {
     latencyMeanMs: round(runs.reduce((a, r) => a + r.latencyMeanMs * r.requests, 0) / total, 2),
     non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
     errors: runs.reduce((a, r) => a + r.errors, 0),
+    cpuMsPerRequest: Object.fromEntries(Object.keys(runs[0].cpu).map((k) => [k, round(runs.reduce((a, r) => a + r.cpu[k], 0) / total, 2)])),
   };
 }
 
@@ -147,8 +174,11 @@ export async function benchApp(
   app: StartedApp,
   stackEnv: Record<string, string>,
   o: { connections: number; seconds: number; users: number; usersInData: number; rounds: number; sequential: number },
+  stackPid: number,
 ): Promise<Omit<AppResult, 'buildSeconds' | 'startSeconds'>> {
-  const people = await benchTokens(o.users, o.usersInData);
+  // CPU per request, per process tree: robust to a busy machine where wall-clock numbers wander.
+  const roots = { 'next start': app.child.pid!, 'local stack (gateway, PostgREST, Postgres)': stackPid };
+  const people = await benchTokens(o.users, o.usersInData, new URL(app.url).origin);
   const tokens = people.map((p) => p.token);
   const appTarget: Target = { url: `${app.url}/api/tasks`, headers: {} };
   const directTarget: Target = { url: `${stackEnv.NEXT_PUBLIC_SUPABASE_URL}${DIRECT_PATH}`, headers: { apikey: stackEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY } };
@@ -165,16 +195,16 @@ export async function benchApp(
   // Warm up both (JIT, connection pools, PostgREST's caches), then alternate rounds.
   await load(appTarget, tokens, { connections: o.connections, seconds: 2 });
   await load(directTarget, tokens, { connections: o.connections, seconds: 2 });
-  const appRuns = [];
-  const directRuns = [];
+  const appRuns: Run[] = [];
+  const directRuns: Run[] = [];
   const per = o.seconds / o.rounds;
   for (let i = 0; i < o.rounds; i++) {
     if (i % 2 === 0) {
-      appRuns.push(await load(appTarget, tokens, { connections: o.connections, seconds: per }));
-      directRuns.push(await load(directTarget, tokens, { connections: o.connections, seconds: per }));
+      appRuns.push(await loadWithCpu(appTarget, tokens, { connections: o.connections, seconds: per }, roots));
+      directRuns.push(await loadWithCpu(directTarget, tokens, { connections: o.connections, seconds: per }, roots));
     } else {
-      directRuns.push(await load(directTarget, tokens, { connections: o.connections, seconds: per }));
-      appRuns.push(await load(appTarget, tokens, { connections: o.connections, seconds: per }));
+      directRuns.push(await loadWithCpu(directTarget, tokens, { connections: o.connections, seconds: per }, roots));
+      appRuns.push(await loadWithCpu(appTarget, tokens, { connections: o.connections, seconds: per }, roots));
     }
   }
   const appLoad = combine(appRuns);
@@ -204,5 +234,6 @@ export async function benchApp(
     sequential: { app: summarize(seq.app), direct: summarize(seq.direct) },
   };
   logLine('app', `${ROUTE}: ${appLoad.requestsPerSecond} req/s, p50 ${appLoad.latencyMedianMs} ms, p99 ${appLoad.latencyP99Ms} ms | data API direct: ${directLoad.requestsPerSecond} req/s, p50 ${directLoad.latencyMedianMs} ms, p99 ${directLoad.latencyP99Ms} ms | throughput x${result.throughputRatio}, p99 x${result.p99Ratio}`);
+  logLine('app', `CPU per request: app ${JSON.stringify(appLoad.cpuMsPerRequest)} | direct ${JSON.stringify(directLoad.cpuMsPerRequest)}`);
   return result;
 }

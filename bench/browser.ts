@@ -50,6 +50,15 @@ function chunkInfo(distDir: string, url: string, framework: Set<string>): ChunkI
   return { file: rel, bytes: buf.length, gzipBytes: gzipSync(buf, { level: 9 }).length, contains: contains.length ? contains : ['app code'] };
 }
 
+/** Next's own list of a route's first-load chunks (diagnostics/route-bundle-stats.json), to cross-check. */
+function buildStatsFor(distDir: string, route: string): string[] | null {
+  const file = path.join(distDir, 'diagnostics/route-bundle-stats.json');
+  if (!fs.existsSync(file)) return null;
+  const stats = JSON.parse(fs.readFileSync(file, 'utf8')) as { route: string; firstLoadChunkPaths: string[] }[];
+  const entry = stats.find((s) => s.route === route);
+  return entry ? entry.firstLoadChunkPaths.map((p) => p.replace(/^[^/]*\//, '')) : null;
+}
+
 async function page(app: StartedApp, distDir: string, framework: Set<string>, name: string, pathname: string, headers: Record<string, string>, mustContain: RegExp): Promise<PageJs & { otherScripts: string[] }> {
   const res = await fetch(`${app.url}${pathname}`, { headers: { accept: 'text/html', 'sec-fetch-dest': 'document', ...headers }, redirect: 'manual' });
   const html = await res.text();
@@ -63,10 +72,15 @@ async function page(app: StartedApp, distDir: string, framework: Set<string>, na
     const key = c.contains.join(' + ');
     byOrigin[key] = (byOrigin[key] ?? 0) + c.gzipBytes;
   }
+  const fromBuild = buildStatsFor(distDir, pathname);
+  const notInHtml = fromBuild?.filter((f) => !chunks.some((c) => c.file === f)) ?? [];
+  const notInBuildStats = fromBuild ? chunks.filter((c) => !fromBuild.includes(c.file)).map((c) => c.file) : [];
   return {
     name,
     path: pathname,
     status: res.status,
+    buildStatsAgree: fromBuild ? notInHtml.length === 0 && notInBuildStats.length === 0 : null,
+    ...(notInHtml.length || notInBuildStats.length ? { notInHtml, notInBuildStats } : {}),
     chunks,
     bytes: chunks.reduce((a, c) => a + c.bytes, 0),
     gzipBytes: chunks.reduce((a, c) => a + c.gzipBytes, 0),
@@ -88,7 +102,8 @@ export async function benchBrowser(app: StartedApp, distDirName: string): Promis
   const token = await mintSessionToken(keys, { userId: user, sessionId: 'sess_bench_browser', authorizedParty: `http://127.0.0.1:${app.mode.port}` }, { expiresInSeconds: 3600, issuedAt: iat });
   const cookie = `__session=${token}; __client_uat=${iat}; __clerk_db_jwt=bench`;
 
-  const landing = await page(app, distDir, framework, 'landing', '/', {}, /<html/i);
+  // Signed out, past the development instance's first handshake (as a returning visitor is).
+  const landing = await page(app, distDir, framework, 'landing', '/', { cookie: '__client_uat=0; __clerk_db_jwt=bench' }, /<html/i);
   const dashboard = await page(app, distDir, framework, 'dashboard', '/dashboard', { cookie }, /Benchmark task/);
   const shared = landing.chunks.filter((c) => dashboard.chunks.some((d) => d.file === c.file));
   for (const p of [landing, dashboard]) {

@@ -44,7 +44,7 @@ export async function benchClerk(
   o: { requests: number; sessions: number; verifyRepeats: number; usersInData: number; requestMedianMs: number },
 ): Promise<ClerkResult> {
   // Third-party mode: locally minted session tokens of many users, as clerk-js would send them.
-  const thirdPartyTokens = (await benchTokens(Math.min(100, o.usersInData), o.usersInData)).map((t) => t.token);
+  const thirdPartyTokens = (await benchTokens(Math.min(100, o.usersInData), o.usersInData, new URL(apps.thirdParty.url).origin)).map((t) => t.token);
   await load({ url: `${apps.thirdParty.url}/api/tasks`, headers: {} }, thirdPartyTokens, { connections: 5, amount: 50 });
   const thirdParty = { ...(await countCalls(apps.thirdParty, env, thirdPartyTokens, o.requests)), sessions: thirdPartyTokens.length };
   logLine('clerk', `third-party mode: ${thirdParty.backendCalls} Backend API calls for ${thirdParty.requests} requests`);
@@ -59,7 +59,7 @@ export async function benchClerk(
     if (created.status !== 200 && created.status !== 422) throw new Error(`creating ${userId} in the Clerk stand-in: HTTP ${created.status} ${JSON.stringify(created.body)}`);
     const session = await backend(env, 'POST', '/v1/sessions', { user_id: userId });
     if (session.status !== 200) throw new Error(`creating a session for ${userId}: HTTP ${session.status} ${JSON.stringify(session.body)}`);
-    templateTokens.push(await mintSessionToken(keys, { userId, sessionId: String(session.body.id) }, { expiresInSeconds: 3600 }));
+    templateTokens.push(await mintSessionToken(keys, { userId, sessionId: String(session.body.id), authorizedParty: new URL(apps.template.url).origin }, { expiresInSeconds: 3600 }));
   }
   const template = { ...(await countCalls(apps.template, env, templateTokens, o.requests)), sessions: o.sessions };
   const lifetime = jwtTemplates[apps.template.mode.env.CLERK_SUPABASE_TEMPLATE].lifetimeSeconds;

@@ -21,8 +21,8 @@ export interface AppResult {
   connections: number;
   secondsPerRun: number;
   users: number;
-  app: LoadSummary;
-  direct: LoadSummary;
+  app: LoadSummary & { cpuMsPerRequest: Record<string, number> };
+  direct: LoadSummary & { cpuMsPerRequest: Record<string, number> };
   throughputRatio: number;
   p99Ratio: number;
   sequential: { app: Summary; direct: Summary };
@@ -48,7 +48,19 @@ export interface ClerkResult {
 }
 
 export interface ChunkInfo { file: string; bytes: number; gzipBytes: number; contains: string[] }
-export interface PageJs { name: string; path: string; status: number; chunks: ChunkInfo[]; bytes: number; gzipBytes: number; byOrigin: Record<string, number> }
+export interface PageJs {
+  name: string;
+  path: string;
+  status: number;
+  chunks: ChunkInfo[];
+  bytes: number;
+  gzipBytes: number;
+  byOrigin: Record<string, number>;
+  /** Whether the HTML's scripts match Next's own first-load list for the route (null: no such file). */
+  buildStatsAgree: boolean | null;
+  notInHtml?: string[];
+  notInBuildStats?: string[];
+}
 export interface BrowserResult { pages: PageJs[]; sharedGzipBytes: number; note: string }
 
 export interface Target { part: string; target: string; measured: string; pass: boolean | null; reason?: string }

@@ -6,6 +6,8 @@
 //   npm run bench -- --quick        small size (50,000 tasks), about a minute; writes bench/tmp/
 //   npm run bench -- --only rls,app  some parts (stack, rls, app, clerk, browser)
 //   npm run bench -- --strict       exit 1 when a target is missed (a broken run always exits 2)
+//   --reuse-build                   keep an existing .next-bench build; --skip-typecheck builds without
+//                                   Next's type check (npm test runs it)
 //
 // Writes bench/results.json and bench/results.md (the README's Performance section shows the latter).
 import fs from 'node:fs';
@@ -24,6 +26,8 @@ const quick = args.includes('--quick');
 const strict = args.includes('--strict');
 // Reuse .next-bench from an earlier run (e.g. CI right after its own build); default is a fresh build.
 const reuseBuild = args.includes('--reuse-build');
+// Build without Next's project-wide type check (npm test does that); same bundles.
+const skipTypecheck = args.includes('--skip-typecheck');
 const onlyArg = args.find((a) => a.startsWith('--only'));
 const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : args[args.indexOf(onlyArg) + 1]).split(',') : null;
 const PARTS = ['stack', 'rls', 'app', 'clerk', 'browser'] as const;
@@ -59,7 +63,7 @@ const size = quick
     }
   : {
       rls: { tasks: 1_000_000, users: 10_000, projects: 100_000, orgs: 1_000 },
-      rlsRuns: { warmup: 30, repeats: 300, naiveWarmup: 0, naiveRepeats: 3, naiveSqlRepeats: 1, sampleUsers: 300 },
+      rlsRuns: { warmup: 30, repeats: 300, naiveWarmup: 0, naiveRepeats: 2, naiveSqlRepeats: 1, sampleUsers: 300 },
       stackRuns: { cold: 3, warm: 5 },
       app: { connections: 20, seconds: 30, users: 1000, rounds: 3, sequential: 400 },
       clerk: { requests: 1000, sessions: 20, verifyRepeats: 10_000 },
@@ -120,7 +124,7 @@ try {
     let buildSeconds = 0;
     const apps: Partial<Record<'third-party' | 'template', StartedApp>> = {};
     await part('next build + start', async () => {
-      if (!(reuseBuild && fs.existsSync(path.join(projectRoot, BENCH_DIST_DIR, 'BUILD_ID')))) buildSeconds = await buildApp(l, env);
+      if (!(reuseBuild && fs.existsSync(path.join(projectRoot, BENCH_DIST_DIR, 'BUILD_ID')))) buildSeconds = await buildApp(l, env, { skipTypecheck });
       for (const mode of appModes(l)) {
         const app = await startApp(l, env, mode);
         apps[mode.name] = app;
@@ -133,7 +137,7 @@ try {
     if (!wants('rls') && third) await part('data', async () => void (await loadBenchData(stack!.env, size.rls)));
     if (wants('app') && third) {
       await part('app', async () => {
-        const r = await benchApp(third, stack!.env, { ...size.app, usersInData: size.rls.users });
+        const r = await benchApp(third, stack!.env, { ...size.app, usersInData: size.rls.users }, stack!.child.pid!);
         results.app = { ...r, buildSeconds, startSeconds: Object.fromEntries(Object.values(apps).map((a) => [a!.mode.name, a!.seconds])) };
       });
     }

@@ -47,6 +47,18 @@ export async function startStackProcess(l: StackLayout, instance: number): Promi
   return { child, env: readEnvFile(l.envFile), readyMs, stop };
 }
 
+/** CPU time (user + system) used so far by a process and its descendants, in milliseconds. */
+export function cpuMs(root: number): number {
+  let ticks = 0;
+  for (const pid of processTree(root)) {
+    const stat = readProc(pid, 'stat');
+    if (!stat) continue;
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15 of /proc/pid/stat)
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
 interface ProcMemory { pid: number; name: string; rssKiB: number; pssKiB: number }
 
 function readProc(pid: number, file: string): string | null {
