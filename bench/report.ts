@@ -1,6 +1,7 @@
 // The bench's output: the targets from the issue, judged against what this run measured, and the
 // Markdown table the README's Performance section shows. Targets live here, once; a miss is
 // reported as FAIL with the figure, never hidden by moving the line.
+import fs from 'node:fs';
 import type { benchRls } from './rls.ts';
 import type { StackResult } from './stack.ts';
 import type { Summary } from './stats.ts';
@@ -283,4 +284,19 @@ export function renderMarkdown(r: BenchResults): string {
   }
   for (const e of r.errors ?? []) out.push(`\n**${e.part} failed**: ${e.error}`);
   return out.join('\n') + '\n';
+}
+
+/**
+ * Puts results.md into the README's Performance section, between `<!-- bench:results -->` and
+ * `<!-- /bench:results -->` (inside `<!-- section:performance -->`); nothing else is touched.
+ */
+export function updateReadme(readmePath: string, markdown: string): boolean {
+  const text = fs.readFileSync(readmePath, 'utf8');
+  const section = /<!-- section:performance -->[\s\S]*?<!-- \/section:performance -->/.exec(text);
+  if (!section) return false;
+  const inner = /(<!-- bench:results -->)[\s\S]*?(<!-- \/bench:results -->)/;
+  if (!inner.test(section[0])) return false;
+  const updated = section[0].replace(inner, (_m, open: string, close: string) => `${open}\n${markdown.trim()}\n${close}`);
+  fs.writeFileSync(readmePath, text.replace(section[0], () => updated));
+  return true;
 }

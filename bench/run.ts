@@ -6,6 +6,7 @@
 //   npm run bench -- --quick        small size (50,000 tasks), about a minute; writes bench/tmp/
 //   npm run bench -- --only rls,app  some parts (stack, rls, app, clerk, browser)
 //   npm run bench -- --strict       exit 1 when a target is missed (a broken run always exits 2)
+//   --update-readme                 (full run) put results.md into the README's Performance section
 //   --reuse-build                   keep an existing .next-bench build; --skip-typecheck builds without
 //                                   Next's type check (npm test runs it)
 //
@@ -19,7 +20,7 @@ import { appEnv, appModes, benchApp, BENCH_DIST_DIR, buildApp, startApp, type St
 import { benchClerk } from './clerk.ts';
 import { benchBrowser } from './browser.ts';
 import { logLine, machine } from './stats.ts';
-import { evaluateTargets, renderMarkdown, type BenchResults } from './report.ts';
+import { evaluateTargets, renderMarkdown, updateReadme, type BenchResults } from './report.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -164,6 +165,11 @@ results.durationSeconds = Math.round((Date.now() - started) / 1000);
 results.targets = evaluateTargets(results);
 fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 fs.writeFileSync(path.join(outDir, 'results.md'), renderMarkdown(results));
+// Only a complete full-size run may replace the figures the README shows.
+if (args.includes('--update-readme')) {
+  if (quick || only || broken) console.log('README not updated: --update-readme needs a full run of every part without errors.');
+  else console.log(updateReadme(path.join(projectRoot, 'README.md'), renderMarkdown(results)) ? 'Updated the README Performance section.' : 'README: no <!-- bench:results --> markers in the Performance section; not updated.');
+}
 
 console.log('\n\x1b[1mTargets\x1b[0m');
 for (const t of results.targets) {
