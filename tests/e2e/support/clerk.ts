@@ -32,6 +32,9 @@ export async function signOutThroughMenu(page: Page) {
   await page.locator('.cl-userButtonTrigger').click();
   await page.getByRole('menuitem', { name: 'Sign out' }).or(page.getByRole('button', { name: 'Sign out' })).click();
   await expect(page.locator('.cl-userButtonTrigger')).toHaveCount(0);
+  // The next request must not race clerk-js's own cookie update: wait until the browser tells the
+  // server "signed out" (__client_uat=0, no __session), as it will for every request from now on.
+  await page.waitForFunction(() => /(^|; )__client_uat=0(;|$)/.test(document.cookie) && !/(^|; )__session=/.test(document.cookie));
 }
 
 /** The token the app's browser code would hand to Supabase in this integration mode. */
