@@ -59,6 +59,12 @@ export class FaultLog {
     this.windows.push(w);
     return () => void (w.end = Date.now());
   }
+  /** Where a request stood relative to the faults, for failure messages. */
+  describe(start: number) {
+    const w = this.windows.filter((x) => x.start <= start).at(-1);
+    if (!w) return ' [before any fault]';
+    return ` [${((start - w.start) / 1000).toFixed(1)} s after "${w.name}" began${w.end ? `, ${((start - w.end) / 1000).toFixed(1)} s after it ended` : ''}]`;
+  }
   /** Was a fault active (or just ended) when a request that started at `start` and took `ms` ran? */
   covers(start: number, ms: number) {
     return this.windows.some((w) => start + ms >= w.start && start <= (w.end ?? Infinity) + FaultLog.GRACE_MS);
@@ -175,7 +181,7 @@ const STACK_TRACE = /\n\s+at [^\n]+\(?[^\n]*:\d+:\d+\)?|node_modules\/|webpack-i
 
 /** Rules every answer obeys: no 500, no stack trace, a 503 only during a fault and with a JSON error. */
 function checkAnswer(ctx: Ctx, kind: string, a: Answer, start: number) {
-  const where = `${kind} -> ${a.status}`;
+  const where = `${kind} -> ${a.status} after ${a.ms} ms${ctx.faults.describe(start)}`;
   if (STACK_TRACE.test(a.text)) ctx.stats.violation(`${where}: the answer contains a stack trace or a server path: ${a.text.slice(0, 200)}`);
   if (a.status === 0) {
     ctx.stats.violation(`${where}: no answer (${a.text.slice(0, 120)})`);

@@ -179,8 +179,10 @@ export async function runHostile(ctx: Ctx, runs: number): Promise<HostileReport>
       done: fc.option(fc.oneof(fc.constantFrom('true', 'false'), hostileString), { nil: undefined }),
       file: fc.boolean(),
       inOrg: fc.boolean(),
-    }), async (f: { name: ActionName; title?: string; name_?: string; id?: string; done?: string; file: boolean; inOrg: boolean }) => {
-      const fields: Record<string, string | Blob> = {};
+      extra: fc.boolean(),
+    }), async (f: { name: ActionName; title?: string; name_?: string; id?: string; done?: string; file: boolean; inOrg: boolean; extra: boolean }) => {
+      // Extra fields naming the victim: the actions must take identity from the session only.
+      const fields: Record<string, string | Blob> = f.extra ? { user_id: victim.id, org_id: 'org_acme', created_by: victim.id } : {};
       if (f.title !== undefined) fields.title = f.file ? new Blob([f.title]) : f.title;
       if (f.name_ !== undefined) fields.name = f.name_;
       if (f.id !== undefined) fields.id = f.id;
