@@ -33,6 +33,11 @@ const onlyArg = args.find((a) => a.startsWith('--only'));
 const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : args[args.indexOf(onlyArg) + 1]).split(',') : null;
 const PARTS = ['stack', 'rls', 'app', 'clerk', 'browser'] as const;
 const wants = (part: (typeof PARTS)[number]) => !only || only.includes(part);
+const unknownParts = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? [];
+if (unknownParts.length) {
+  console.error(`Unknown part(s) ${unknownParts.join(', ')}; the parts are ${PARTS.join(', ')}.`);
+  process.exit(2);
+}
 
 const instance = Number(process.env.LOCAL_STACK_INSTANCE ?? 5);
 if (!Number.isInteger(instance) || instance < 1 || instance > 9) {

@@ -16,8 +16,24 @@ export interface RunningBenchStack {
   stop(): Promise<void>;
 }
 
-/** Starts `node local/cli.ts serve` for the bench's test-profile instance; resolves once it is ready. */
+/**
+ * Starts `node local/cli.ts serve` for the bench's test-profile instance; resolves once it is ready.
+ * The stack's ports lie in Linux's ephemeral range, so an unrelated outgoing connection can hold
+ * one for a while (a TIME-WAIT lasts 60 s): a "port ... is in use" refusal is retried for ~70 s.
+ */
 export async function startStackProcess(l: StackLayout, instance: number): Promise<RunningBenchStack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(l, instance);
+    } catch (e) {
+      if (attempt >= 10 || !/is in use/.test(String(e))) throw e;
+      logLine('stack', `a stack port was busy (attempt ${attempt}): ${String(e).split('\n').pop()?.slice(0, 120)}; retrying in 7 s`);
+      await new Promise((r) => setTimeout(r, 7000));
+    }
+  }
+}
+
+async function startOnce(l: StackLayout, instance: number): Promise<RunningBenchStack> {
   fs.mkdirSync(l.logs, { recursive: true });
   const started = now();
   const child = spawn(process.execPath, [path.join(projectRoot, 'local/cli.ts'), 'serve'], {
