@@ -6,9 +6,9 @@ import { clerkMiddleware, createRouteMatcher } from '@clerk/nextjs/server';
 import { NextResponse } from 'next/server';
 import { isLocalHost, isLocalPublishableKey } from '@/lib/env';
 
-// Everything not listed here is public: /, /sign-in, /sign-up and the webhook (Svix signs it).
-const isAppPage = createRouteMatcher(['/dashboard(.*)', '/org(.*)']);
-const isWebhook = createRouteMatcher(['/api/webhooks(.*)']);
+// Deny by default: only these are public (the webhook is authenticated by its Svix signature).
+// A page added later is signed-in only unless someone lists it here on purpose.
+const isPublic = createRouteMatcher(['/', '/sign-in(.*)', '/sign-up(.*)', '/api/webhooks/clerk']);
 const isApi = createRouteMatcher(['/api(.*)']);
 
 // Read once per server start. The SDK does not read CLERK_JWT_KEY by itself: without `jwtKey` it
@@ -48,17 +48,12 @@ export default clerkMiddleware(
         { status: 503 },
       );
     }
-    if (isWebhook(req)) return;
-    if (isApi(req)) {
-      const { userId } = await auth();
-      // An API client wants a status it can act on, not an HTML redirect.
-      if (!userId) return NextResponse.json({ error: 'Sign in first (send a Clerk session cookie or an Authorization: Bearer token).' }, { status: 401 });
-      return;
-    }
-    if (isAppPage(req)) {
-      const { userId, redirectToSignIn } = await auth();
-      if (!userId) return redirectToSignIn({ returnBackUrl: req.url });
-    }
+    if (isPublic(req)) return;
+    const { userId, redirectToSignIn } = await auth();
+    if (userId) return;
+    // An API client wants a status it can act on, not an HTML redirect.
+    if (isApi(req)) return NextResponse.json({ error: 'Sign in first (send a Clerk session cookie or an Authorization: Bearer token).' }, { status: 401 });
+    return redirectToSignIn({ returnBackUrl: req.url });
   },
   {
     jwtKey,

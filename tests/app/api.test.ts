@@ -78,8 +78,8 @@ async function firstVisit(appUrl: string, path: string) {
 
 describe.each(MODES)('%s mode', (mode, appUrl) => {
   describe('signed out', () => {
-    it('redirects app pages to sign-in', async () => {
-      for (const path of ['/dashboard', '/org']) {
+    it('redirects app pages to sign-in (deny by default: a page nobody listed as public too)', async () => {
+      for (const path of ['/dashboard', '/org', '/settings-added-later']) {
         const res = await page(appUrl, null, path);
         expect(res.status).toBe(307);
         const location = new URL(res.headers.get('location')!, appUrl);
@@ -97,7 +97,7 @@ describe.each(MODES)('%s mode', (mode, appUrl) => {
     });
 
     it('answers the API with 401 JSON, not a redirect', async () => {
-      for (const path of ['/api/tasks', '/api/projects', '/api/me']) {
+      for (const path of ['/api/tasks', '/api/projects', '/api/me', '/api/added-later']) {
         const res = await api(appUrl, null, path);
         expect(res.status).toBe(401);
         expect((await res.json()).error).toMatch(/sign in/i);
