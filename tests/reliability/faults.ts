@@ -102,6 +102,8 @@ export async function runFaults(ctx: Ctx, probes: Awaited<ReturnType<typeof prep
   await sleep(o.pauseMs);
   {
     const name = 'Clerk Backend API stopped (template mode)';
+    // Template tokens live 60 s: make sure this session's is fresh in the app's cache before the outage.
+    await api(ctx, cachedTemplate, 'GET', '/api/tasks');
     const end = ctx.faults.begin(name);
     report.injected.push(name);
     await control(ctx, 'clerk-backend', 'stop');

@@ -165,10 +165,14 @@ export async function runHostile(ctx: Ctx, runs: number): Promise<HostileReport>
       const a = await request(ctx, `hostile forged GET ${f.path.replace(/[0-9a-f-]{36}/, ':id')}`, `${attacker.appUrl}${f.path}`, { headers });
       for (const t of tagsIn(a.text)) expect(t === attacker.tag, `answer shows ${t}`);
       expect(!a.text.includes(victim.id), `the answer names the victim: ${a.text.slice(0, 200)}`);
-      const validAuth = f.auth === 'attacker' || (f.auth === 'none' && f.cookie === 'attacker');
-      if (f.path.startsWith('/api/tasks/')) expect([401, 404, 405].includes(a.status), `${a.status} ${a.text.slice(0, 200)}`);
-      else if (validAuth) expect(a.status === 200 || (a.status === 401 && f.auth !== 'attacker'), `${a.status} ${a.text.slice(0, 200)}`);
+      // Only the attacker's own credentials (a Bearer token, or the cookie when no Bearer token is sent) may pass.
+      const ownCredentials = f.auth === 'attacker' || f.cookie === 'attacker';
+      if (a.status === 200) {
+        expect(ownCredentials, `200 without valid credentials: ${a.text.slice(0, 200)}`);
+        if (f.path === '/api/me') expect(a.json?.userId === attacker.id, `signed in as ${String(a.json?.userId)}`);
+      } else if (f.path.startsWith('/api/tasks/')) expect([401, 404, 405].includes(a.status), `${a.status} ${a.text.slice(0, 200)}`);
       else expect(a.status === 401 && isMessage(a.json), `${a.status} ${a.text.slice(0, 200)}`);
+      if (f.auth === 'attacker' && !f.path.startsWith('/api/tasks/')) expect(a.status === 200, `the attacker's valid token got ${a.status}`);
     }),
 
     property('server actions: any form fields give a message or success, never a 5xx; the victim\'s row never changes', fc.record({
