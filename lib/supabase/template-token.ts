@@ -4,7 +4,9 @@
 // organisation (the org is in the claims) until shortly before they expire.
 //
 // supabase-js calls `accessToken` before every request, so a long request that outlives a token gets
-// a fresh one on its next query: an expiring token is refreshed, never replayed.
+// a fresh one on its next query: an expiring token is refreshed, never replayed. The trade-off: a
+// revoked session keeps its cached token until that token expires (60 s by default), exactly as a
+// Clerk session token stays valid until its own expiry.
 import 'server-only';
 import { clerkClient } from '@clerk/nextjs/server';
 import { CLERK_SESSION_REFUSED, CLERK_UNAVAILABLE } from '@/lib/api';
