@@ -89,3 +89,20 @@ test('@both-modes a task title with HTML and quotes is shown as text', async ({ 
   await expect(tasks.locator('b')).toHaveCount(0);
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 });
+
+test('@both-modes with the session cookie gone, a page visit goes through the handshake and stays signed in', async ({ page, context }) => {
+  await signIn(page, alice);
+  // Leave the app first, so clerk-js in the page cannot write a fresh cookie back before the visit.
+  await page.goto('about:blank');
+  // What an expired or missing __session looks like to the middleware: __client_uat says "signed in".
+  await context.clearCookies({ name: /^__session/ });
+  const handshakes: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/v1/client/handshake')) handshakes.push(r.url());
+  });
+  await page.goto('/dashboard');
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole('heading', { name: 'Your tasks' })).toBeVisible();
+  expect(handshakes.length).toBeGreaterThan(0);
+  expect((await context.cookies()).some((c) => c.name.startsWith('__session') && c.value.length > 0)).toBe(true);
+});

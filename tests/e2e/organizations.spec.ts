@@ -12,6 +12,14 @@ async function choose(page: Page, option: string | 'Personal account') {
   await page.locator('.cl-organizationSwitcherPopoverCard').getByText(option, { exact: true }).click();
 }
 
+/** Asks clerk-js for a new session token (a Frontend API call) and decodes its claims. */
+async function freshSessionClaims(page: Page): Promise<{ sub: string; o?: { id: string; rol: string; slg: string } }> {
+  const jwt = await page.evaluate(() =>
+    (window as unknown as { Clerk: { session: { getToken(o: { skipCache: boolean }): Promise<string> } } }).Clerk.session.getToken({ skipCache: true }),
+  );
+  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+}
+
 async function projectNames(page: Page) {
   const res = await page.request.get('/api/projects');
   expect(res.status()).toBe(200);
@@ -28,11 +36,15 @@ test('switching Acme -> personal -> Acme shows the projects, hides them, shows t
   const inAcme = await projectNames(page);
   expect(inAcme.orgId).toBeTruthy();
   expect(inAcme.projects.length).toBeGreaterThan(0);
+  // A freshly minted session token (not the cached one) names the organisation and alice's role in it.
+  const claims = await freshSessionClaims(page);
+  expect(claims.o).toMatchObject({ id: inAcme.orgId, rol: 'admin', slg: expect.any(String) });
 
   await choose(page, 'Personal account');
   await expect(none).toBeVisible();
   await expect(projects).toHaveCount(0);
   expect(await projectNames(page)).toEqual({ orgId: null, projects: [] });
+  expect((await freshSessionClaims(page)).o).toBeUndefined();
 
   await choose(page, orgName);
   await expect(projects.getByText(inAcme.projects[0].name, { exact: true })).toBeVisible();
