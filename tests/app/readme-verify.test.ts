@@ -16,7 +16,7 @@ describe('README verification checklist (app API)', () => {
   it('signed out 401, signed in 200, /api/me shows role authenticated and the user id', async () => {
     const blocks = codeBlocks(section('verify')).filter((b) => b.lang === 'bash');
     const setup = blocks[0].body.replace('source .env.local', `source ${envFile}`).replace(/^USER_A=\S+/m, `USER_A=${uniqueUserId('readme_app')}`);
-    const appBlock = blocks.find((b) => b.body.includes('$APP/api/me'))!.body.replace(/^APP=\S+/m, `APP=${app}`);
+    const appBlock = blocks.find((b) => b.body.includes('$APP/api/me'))!.body.replace(/^APP=.*$/m, `APP=${app}`);
     let lines: string[] = [];
     for (let attempt = 0; attempt < 5; attempt++) {
       const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', `${setup.replace(/^.*USER_B.*$/gm, '')}\n${appBlock}\necho; echo "$USER_A"`], {
