@@ -61,7 +61,7 @@ const expect = (ok: boolean, msg: string) => {
 const isMessage = (json: Record<string, unknown> | null) => typeof json?.error === 'string' && (json.error as string).length > 0;
 const tagsIn = (text: string) => [...new Set(text.match(/\[user_rel_[A-Za-z0-9_]+\]/g) ?? [])];
 
-export async function runHostile(ctx: Ctx, runs: number): Promise<HostileReport> {
+export async function runHostile(ctx: Ctx, runs: number, seed: number): Promise<HostileReport> {
   const checks: CheckResult[] = [];
   const ids = actionIds(ctx.distDir);
   const attacker = await newUser(ctx, 'third-party', 'attacker');
@@ -79,7 +79,7 @@ export async function runHostile(ctx: Ctx, runs: number): Promise<HostileReport>
     const result = await fc.check(fc.asyncProperty(arb, async (v) => {
       inputs++;
       await body(v as never);
-    }), { numRuns, endOnFailure: true });
+    }), { numRuns, seed, endOnFailure: true }); // --seed N replays the same inputs
     const detail = result.failed
       ? `${result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance)}; input ${fc.stringify(result.counterexample).slice(0, 300)}`
       : `${result.numRuns} inputs, ${((Date.now() - started) / 1000).toFixed(1)} s`;

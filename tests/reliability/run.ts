@@ -1,7 +1,7 @@
 // `npm run test:reliability`: the app under concurrent users, failing parts, hostile input, replayed
 // and forged webhooks, and a scan for leaked secrets. `--ci` is the size `npm test` runs (about a
 // minute of work); `--full` is the size for a run by hand (50+ users, a few minutes); `--seed N`
-// replays a load mix. Prints PASS/FAIL per check and ends with "N passed, N failed".
+// replays a load mix and the fuzz inputs. Prints PASS/FAIL per check and ends with "N passed, N failed".
 //
 // Inside `npm test` the app and stack are already running (their URLs are in the environment). Run by
 // hand, it reuses this instance's running test stack and apps, or starts its own (see environment.ts).
@@ -87,7 +87,7 @@ try {
   };
   ctx.stats.violations.splice(0);
   if (wants('hostile')) {
-    const h = await runHostile(ctx, size.hostileRuns);
+    const h = await runHostile(ctx, size.hostileRuns, seed);
     h.checks.forEach(report);
     partViolations('hostile');
     figures.inputsTried = h.inputs;
