@@ -6,12 +6,14 @@
 //   npm run bench -- --quick        small size (50,000 tasks), about a minute; writes bench/tmp/
 //   npm run bench -- --only rls,app  some parts (stack, rls, app, clerk, browser)
 //   npm run bench -- --strict       exit 1 when a target is missed (a broken run always exits 2)
+//   --render                        only re-render results.md (and the README) from results.json
 //   --update-readme                 (full run) put results.md into the README's Performance section
 //   --reuse-build                   keep an existing .next-bench build; --skip-typecheck builds without
 //                                   Next's type check (npm test runs it)
 //
 // Writes bench/results.json and bench/results.md (the README's Performance section shows the latter).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { layout, projectRoot } from '../local/paths.ts';
 import { benchStack, startStackProcess, type RunningBenchStack } from './stack.ts';
@@ -37,6 +39,18 @@ const unknownParts = only?.filter((p) => !(PARTS as readonly string[]).includes(
 if (unknownParts.length) {
   console.error(`Unknown part(s) ${unknownParts.join(', ')}; the parts are ${PARTS.join(', ')}.`);
   process.exit(2);
+}
+
+// --render: rewrite results.md (and with --update-readme the README table) from results.json alone.
+if (args.includes('--render')) {
+  const dir = path.join(projectRoot, quick ? 'bench/tmp' : 'bench');
+  const saved = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as BenchResults;
+  saved.targets = evaluateTargets(saved);
+  fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(saved, null, 2) + '\n');
+  fs.writeFileSync(path.join(dir, 'results.md'), renderMarkdown(saved));
+  if (args.includes('--update-readme') && !quick) updateReadme(path.join(projectRoot, 'README.md'), renderMarkdown(saved));
+  console.log(`Rendered ${path.relative(projectRoot, dir)}/results.md from results.json.`);
+  process.exit(0);
 }
 
 const instance = Number(process.env.LOCAL_STACK_INSTANCE ?? 5);
@@ -92,6 +106,8 @@ const started = Date.now();
 
 async function part(name: string, fn: () => Promise<void>) {
   const t = Date.now();
+  // How busy the machine was: on a shared box this explains wall-clock figures that ratios do not.
+  (results.loadAverage ??= {})[name] = Number(os.loadavg()[0].toFixed(2));
   console.log(`\n\x1b[1m▶ ${name}\x1b[0m`);
   try {
     await fn();
