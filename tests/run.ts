@@ -142,7 +142,24 @@ try {
   if (fs.existsSync(path.join(projectRoot, 'tests/reliability/run.ts'))) {
     await step('reliability', async () => {
       await ensureApps();
-      return commandStep(process.execPath, [path.join(projectRoot, 'tests/reliability/run.ts'), '--ci']);
+      // It prints per-check PASS/FAIL and ends with its own "N passed, N failed" line: count those.
+      let output = '';
+      const code = await new Promise<number>((resolve) => {
+        const child = spawn(process.execPath, [path.join(projectRoot, 'tests/reliability/run.ts'), '--ci'], {
+          cwd: projectRoot,
+          env: { ...process.env, ...stack!.env, ...appUrls() },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        child.stdout.on('data', (chunk: Buffer) => {
+          process.stdout.write(chunk);
+          output += chunk.toString();
+        });
+        child.on('exit', (c) => resolve(c ?? 1));
+      });
+      const counts = [...output.matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
+      const passed = counts ? Number(counts[1]) : 0;
+      const failed = counts ? Number(counts[2]) : 1;
+      return { ok: code === 0, passed, failed: code !== 0 && failed === 0 ? 1 : failed };
     });
   }
 } finally {
