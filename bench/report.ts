@@ -28,6 +28,8 @@ export interface AppResult {
   p99Ratio: number;
   sequential: { app: Summary; direct: Summary };
   buildSeconds: number;
+  /** How .next-bench was built: `next build`, without its type check, or reused from an earlier run. */
+  buildMode?: string;
   startSeconds: Record<string, number>;
 }
 
@@ -285,7 +287,7 @@ export function renderMarkdown(r: BenchResults): string {
       ),
     );
     if (r.app) {
-      out.push(`\nNext.js is reported apart: \`next build\` ${r.app.buildSeconds} s; \`next start\` to first response ${Object.entries(r.app.startSeconds).map(([k, v]) => `${v} s (${k})`).join(', ')}.`);
+      out.push(`\nNext.js is reported apart: \`next build\` ${r.app.buildMode === 'reused' ? '(reused from an earlier run)' : `${r.app.buildSeconds} s${r.app.buildMode === 'compile+generate' ? ' (without its type check)' : ''}`}; \`next start\` to first response ${Object.entries(r.app.startSeconds).map(([k, v]) => `${v} s (${k})`).join(', ')}.`);
     }
   }
   for (const e of r.errors ?? []) out.push(`\n**${e.part} failed**: ${e.error}`);

@@ -76,7 +76,7 @@ if (stackAlreadyRunning()) {
 const size = quick
   ? {
       rls: { tasks: 50_000, users: 500, projects: 5_000, orgs: 50 },
-      rlsRuns: { warmup: 10, repeats: 60, naiveWarmup: 1, naiveRepeats: 5, naiveSqlRepeats: 3, sampleUsers: 50 },
+      rlsRuns: { warmup: 10, repeats: 60, naiveWarmup: 0, naiveRepeats: 3, naiveSqlRepeats: 1, sampleUsers: 50 },
       stackRuns: { cold: 1, warm: 2 },
       app: { connections: 10, seconds: 6, users: 100, rounds: 2, sequential: 100 },
       clerk: { requests: 1000, sessions: 10, verifyRepeats: 2000 },
@@ -144,9 +144,13 @@ try {
   if (wants('app') || wants('clerk') || wants('browser')) {
     const env = appEnv(l, stack.env);
     let buildSeconds = 0;
+    let buildMode = 'reused';
     const apps: Partial<Record<'third-party' | 'template', StartedApp>> = {};
     await part('next build + start', async () => {
-      if (!(reuseBuild && fs.existsSync(path.join(projectRoot, BENCH_DIST_DIR, 'BUILD_ID')))) buildSeconds = await buildApp(l, env, { skipTypecheck });
+      if (!(reuseBuild && fs.existsSync(path.join(projectRoot, BENCH_DIST_DIR, 'BUILD_ID')))) {
+        buildSeconds = await buildApp(l, env, { skipTypecheck });
+        buildMode = skipTypecheck ? 'compile+generate' : 'next build';
+      }
       for (const mode of appModes(l)) {
         const app = await startApp(l, env, mode);
         apps[mode.name] = app;
@@ -160,7 +164,7 @@ try {
     if (wants('app') && third) {
       await part('app', async () => {
         const r = await benchApp(third, stack!.env, { ...size.app, usersInData: size.rls.users }, stack!.child.pid!);
-        results.app = { ...r, buildSeconds, startSeconds: Object.fromEntries(Object.values(apps).map((a) => [a!.mode.name, a!.seconds])) };
+        results.app = { ...r, buildSeconds, buildMode, startSeconds: Object.fromEntries(Object.values(apps).map((a) => [a!.mode.name, a!.seconds])) };
       });
     }
     if (wants('clerk') && third && template) {
