@@ -2,6 +2,7 @@
 // runs against the third-party build and again against the JWT-template build.
 import fs from 'node:fs';
 import path from 'node:path';
+import { clerk } from '@clerk/testing/playwright';
 import { expect, test } from '@playwright/test';
 import { accounts } from './support/env.ts';
 import { fillClerkSignIn, signIn, signOutThroughMenu } from './support/clerk.ts';
@@ -90,12 +91,16 @@ test('@both-modes a task title with HTML and quotes is shown as text', async ({ 
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 });
 
-test('@both-modes with the session cookie gone, a page visit goes through the handshake and stays signed in', async ({ page, context }) => {
-  await signIn(page, alice);
-  // Leave the app first, so clerk-js in the page cannot write a fresh cookie back before the visit.
-  await page.goto('about:blank');
+test('@both-modes with the session cookie gone, a page visit goes through the handshake and stays signed in', async ({ page: first, context }) => {
+  await signIn(first, alice);
+  // Close the page once clerk-js is idle: a page left mid-request would let clerk-js write "signed
+  // out" cookies, and a live page could write a fresh __session back before the visit.
+  await clerk.loaded({ page: first });
+  await first.waitForLoadState('networkidle');
+  await first.close();
   // What an expired or missing __session looks like to the middleware: __client_uat says "signed in".
   await context.clearCookies({ name: /^__session/ });
+  const page = await context.newPage();
   const response = await page.goto('/dashboard');
   // The redirect chain of that one navigation: page -> /__clerk/v1/client/handshake -> page.
   const chain: string[] = [];

@@ -21,6 +21,8 @@ export async function signIn(page: Page, account: Account, then = '/dashboard') 
   await setupClerkTestingToken({ page });
   await page.goto('/');
   await clerk.signIn({ page, signInParams: { strategy: 'password', identifier: account.email, password: account.password } });
+  // Let clerk-js finish what setActive started: leaving mid-request makes it write signed-out cookies.
+  await page.waitForLoadState('networkidle');
   await page.goto(then);
   await expect(page).toHaveURL(new RegExp(`${then}$`));
 }
