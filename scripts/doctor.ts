@@ -368,6 +368,8 @@ async function obtainToken(ctx: Ctx): Promise<string> {
     const subject = {
       userId: ctx.args.user,
       sessionId: `sess_doctor_${Date.now()}`,
+      // The app's middleware checks azp against CLERK_AUTHORIZED_PARTIES, as for a browser's token.
+      authorizedParty: ctx.env.APP_URL,
       org: ctx.args.org ? { id: ctx.args.org, slug: ctx.args.org.replace(/^org_/, ''), role: 'admin' as const } : undefined,
     };
     try {
