@@ -39,8 +39,10 @@ export function testInstance(): number {
 }
 
 export function layout(profile: Profile = profileFromEnv(), instance = profile === 'test' ? testInstance() : 0): StackLayout {
-  // The dev profile keeps the Supabase CLI's well-known ports (54321 API, 54322 database).
-  const base = profile === 'dev' ? 54321 : 55321 + instance * 100;
+  // The dev profile keeps the Supabase CLI's well-known ports (54321 API, 54322 database). Test
+  // instances sit below Linux's ephemeral range (32768-60999), where an outgoing connection could
+  // hold a port the next test stack needs.
+  const base = profile === 'dev' ? 54321 : 25321 + instance * 100;
   const dir = path.join(localRoot, instance ? `${profile}-${instance}` : profile);
   return {
     profile,
