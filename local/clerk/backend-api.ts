@@ -8,46 +8,20 @@ import type { LocalKeys } from '../keys.ts';
 import { match, readParams, sendClerkError, sendJson } from '../http.ts';
 import type { LocalOrg, LocalSession, LocalUser, Store } from './store.ts';
 import { mintSessionToken, mintTemplateToken, UnknownTemplateError } from './tokens.ts';
+import { userJson } from './resources.ts';
 
-export function backendUserJson(u: LocalUser) {
+/** The Backend API's user: the Frontend API's user resource plus the fields only the server sees. */
+export function backendUserJson(store: Store, u: LocalUser) {
+  const user: Record<string, unknown> = userJson(store, u);
+  delete user.organization_memberships; // the Backend API lists them at their own endpoint
   return {
-    object: 'user',
-    id: u.id,
-    username: null,
-    first_name: u.firstName,
-    last_name: u.lastName,
-    image_url: '',
-    has_image: false,
-    primary_email_address_id: u.emailId,
-    primary_phone_number_id: null,
-    primary_web3_wallet_id: null,
-    password_enabled: true,
-    two_factor_enabled: false,
-    totp_enabled: false,
-    backup_code_enabled: false,
-    email_addresses: [
-      { object: 'email_address', id: u.emailId, email_address: u.email, reserved: false, linked_to: [], verification: { status: 'verified', strategy: 'admin', attempts: null, expire_at: null } },
-    ],
-    phone_numbers: [],
-    web3_wallets: [],
-    external_accounts: [],
-    saml_accounts: [],
-    passkeys: [],
-    public_metadata: {},
+    ...user,
     private_metadata: {},
-    unsafe_metadata: {},
-    external_id: null,
-    last_sign_in_at: u.lastSignInAt,
     banned: false,
     locked: false,
     lockout_expires_in_seconds: null,
     verification_attempts_remaining: 100,
-    delete_self_enabled: true,
-    create_organization_enabled: true,
     last_active_at: u.lastSignInAt,
-    legal_accepted_at: null,
-    created_at: u.createdAt,
-    updated_at: u.updatedAt,
   };
 }
 
@@ -116,14 +90,14 @@ export function createBackendApi(keys: LocalKeys, store: Store): BackendApi {
       if ((m = match('/v1/users/:id', path)) && method === 'GET') {
         count('GET /v1/users/:id');
         const user = store.user(m.id);
-        return user ? sendJson(res, 200, backendUserJson(user)) : sendClerkError(res, 404, 'resource_not_found', `User ${m.id} not found`);
+        return user ? sendJson(res, 200, backendUserJson(store, user)) : sendClerkError(res, 404, 'resource_not_found', `User ${m.id} not found`);
       }
       if (path === '/v1/users' && method === 'GET') {
         count('GET /v1/users');
         const ids = url.searchParams.getAll('user_id');
         const emails = url.searchParams.getAll('email_address').map((e) => e.toLowerCase());
         const users = store.users().filter((u) => (!ids.length || ids.includes(u.id)) && (!emails.length || emails.includes(u.email.toLowerCase())));
-        return sendJson(res, 200, users.map(backendUserJson));
+        return sendJson(res, 200, users.map((u) => backendUserJson(store, u)));
       }
       if (path === '/v1/users' && method === 'POST') {
         count('POST /v1/users');
@@ -132,7 +106,7 @@ export function createBackendApi(keys: LocalKeys, store: Store): BackendApi {
         if (!email || typeof p.password !== 'string') return sendClerkError(res, 422, 'form_param_missing', 'email_address and password are required');
         if (store.userByEmail(email)) return sendClerkError(res, 422, 'form_identifier_exists', 'That email address is taken.');
         const user = store.createUser({ email, password: p.password, firstName: (p.first_name as string) ?? null, lastName: (p.last_name as string) ?? null, id: p.user_id as string | undefined });
-        return sendJson(res, 200, backendUserJson(user));
+        return sendJson(res, 200, backendUserJson(store, user));
       }
       if ((m = match('/v1/users/:id/organization_memberships', path)) && method === 'GET') {
         count('GET /v1/users/:id/organization_memberships');
