@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
-import { Webhook } from 'svix';
 import { afterAll, describe, expect, it } from 'vitest';
 import { layout, projectRoot } from '../../local/paths.ts';
 import { backendApiCalls, createSession, withDb } from '../support/stack.ts';
+import { clerkUserData, signedDelivery } from '../support/clerk-webhook.ts';
 
 const MODES = [
   ['third-party', process.env.APP_URL_THIRD_PARTY ?? 'http://localhost:3100'],
@@ -281,28 +281,10 @@ describe('Clerk Backend API calls', () => {
 describe('Clerk webhook', () => {
   const secret = process.env.CLERK_WEBHOOK_SIGNING_SECRET!;
   const url = `${THIRD_PARTY_URL}/api/webhooks/clerk`;
-  const userData = (id: string, updatedAt: number, first = 'Wendy') => ({
-    id,
-    object: 'user',
-    first_name: first,
-    last_name: 'Hook',
-    username: null,
-    image_url: '',
-    primary_email_address_id: 'idn_1',
-    email_addresses: [{ id: 'idn_1', email_address: `${id}@example.test` }],
-    created_at: updatedAt,
-    updated_at: updatedAt,
-  });
+  const userData = clerkUserData;
   function deliver(type: string, data: unknown, opts: { id?: string; timestamp?: Date; secret?: string } = {}) {
-    const id = opts.id ?? `msg_${randomBytes(8).toString('hex')}`;
-    const timestamp = opts.timestamp ?? new Date();
-    const body = JSON.stringify({ type, object: 'event', data, timestamp: timestamp.getTime() });
-    const signature = new Webhook(opts.secret ?? secret).sign(id, timestamp, body);
-    return fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'svix-signature': signature },
-      body,
-    });
+    const { headers, body } = signedDelivery(opts.secret ?? secret, type, data, opts);
+    return fetch(url, { method: 'POST', headers, body });
   }
   const profileOf = (id: string) => withDb(async (c) => (await c.query('select display_name, email from public.profiles where id = $1', [id])).rows[0] ?? null);
 

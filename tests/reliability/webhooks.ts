@@ -3,19 +3,13 @@
 // users never seen, and signed events with hostile data. Rejected deliveries must write nothing; the
 // final state must be what Clerk's newest event says.
 import { randomBytes } from 'node:crypto';
-import { Webhook } from 'svix';
+import { clerkUserData, signedDelivery } from '../support/clerk-webhook.ts';
 import { check, request, withDb, type CheckResult, type Ctx } from './harness.ts';
 
 /** One signed delivery to the app's webhook, as Svix sends it. */
 export async function deliverWebhook(ctx: Ctx, type: string, data: unknown, id = `msg_${randomBytes(8).toString('hex')}`) {
-  const timestamp = new Date();
-  const body = JSON.stringify({ type, object: 'event', data, timestamp: timestamp.getTime() });
-  const signature = new Webhook(ctx.env.CLERK_WEBHOOK_SIGNING_SECRET).sign(id, timestamp, body);
-  const a = await request(ctx, 'webhook', `${ctx.urls['third-party']}/api/webhooks/clerk`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'svix-signature': signature },
-    body,
-  });
+  const { headers, body } = signedDelivery(ctx.env.CLERK_WEBHOOK_SIGNING_SECRET, type, data, { id });
+  const a = await request(ctx, 'webhook', `${ctx.urls['third-party']}/api/webhooks/clerk`, { method: 'POST', headers, body });
   return { status: a.status, result: a.json?.result, error: a.json?.error };
 }
 
@@ -26,18 +20,7 @@ export async function runWebhooks(ctx: Ctx): Promise<{ checks: CheckResult[]; de
   const url = `${ctx.urls['third-party']}/api/webhooks/clerk`;
   let deliveries = 0;
 
-  const userData = (id: string, updatedAt: number, first = 'Wendy') => ({
-    id,
-    object: 'user',
-    first_name: first,
-    last_name: 'Hook',
-    username: null,
-    image_url: '',
-    primary_email_address_id: 'idn_1',
-    email_addresses: [{ id: 'idn_1', email_address: `${id}@example.test` }],
-    created_at: updatedAt,
-    updated_at: updatedAt,
-  });
+  const userData = clerkUserData;
   interface Delivery {
     id?: string;
     timestamp?: Date;
@@ -46,15 +29,8 @@ export async function runWebhooks(ctx: Ctx): Promise<{ checks: CheckResult[]; de
   }
   async function deliver(type: string, data: unknown, o: Delivery = {}) {
     deliveries++;
-    const id = o.id ?? `msg_${randomBytes(8).toString('hex')}`;
-    const timestamp = o.timestamp ?? new Date();
-    const body = JSON.stringify({ type, object: 'event', data, timestamp: timestamp.getTime() });
-    const signature = new Webhook(o.secret ?? secret).sign(id, timestamp, body);
-    const a = await request(ctx, 'webhook', url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'svix-signature': signature },
-      body: o.tamper ? o.tamper(body) : body,
-    });
+    const { id, headers, body } = signedDelivery(o.secret ?? secret, type, data, o);
+    const a = await request(ctx, 'webhook', url, { method: 'POST', headers, body: o.tamper ? o.tamper(body) : body });
     return { status: a.status, result: a.json?.result, error: a.json?.error, id };
   }
   const db = <T>(fn: Parameters<typeof withDb<T>>[1]) => withDb(ctx, fn);
