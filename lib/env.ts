@@ -2,8 +2,10 @@
 // stops the server at start-up (instrumentation.ts) with one line per problem saying what is wrong
 // and how to fix it, instead of failing later inside a request with a confusing 401 or 500.
 //
-// Split in two like ixartz/SaaS-Boilerplate: `clientEnv()` holds only NEXT_PUBLIC_ values (inlined
-// into the browser bundle at build time), `serverEnv()` everything, and must only run on the server.
+// Split in two like ixartz/SaaS-Boilerplate: `clientSchema` covers the NEXT_PUBLIC_ values (inlined
+// into the browser bundle at build time), `serverSchema` everything. Both are checked on the server at
+// start-up; browser code reads the NEXT_PUBLIC_ values directly (lib/supabase/client.ts), so neither
+// zod nor the server's checks ever ship to the browser.
 import { z } from 'zod';
 
 /** The host the local stack encodes in its publishable key (`.localhost` never leaves the machine). */
@@ -88,7 +90,6 @@ const serverSchema = clientSchema.extend({
   LOCAL_STACK: z.string().optional(),
 });
 
-export type ClientEnv = z.infer<typeof clientSchema>;
 export type ServerEnv = z.infer<typeof serverSchema>;
 
 export class EnvError extends Error {
@@ -136,18 +137,6 @@ export function parseServerEnv(source: Record<string, string | undefined> = proc
 let cached: ServerEnv | null = null;
 /** The validated server environment (parsed once per process). Server code only. */
 export function serverEnv(): ServerEnv {
-  if (typeof window !== 'undefined') throw new Error('serverEnv() was called in the browser; use clientEnv.');
+  if (typeof window !== 'undefined') throw new Error('serverEnv() was called in the browser; read NEXT_PUBLIC_ values directly there.');
   return (cached ??= parseServerEnv());
-}
-
-let cachedClient: ClientEnv | null = null;
-/** The validated NEXT_PUBLIC_ values; safe in the browser. */
-export function clientEnv(): ClientEnv {
-  // Each variable is named literally so that Next.js inlines it into the browser bundle.
-  return (cachedClient ??= check(clientSchema, {
-    NEXT_PUBLIC_SUPABASE_URL: process.env.NEXT_PUBLIC_SUPABASE_URL,
-    NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY,
-    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: process.env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
-    NEXT_PUBLIC_CLERK_PROXY_URL: process.env.NEXT_PUBLIC_CLERK_PROXY_URL,
-  }));
 }

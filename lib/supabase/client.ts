@@ -8,7 +8,6 @@ import { useAuth } from '@clerk/nextjs';
 import { createClient } from '@supabase/supabase-js';
 import { useMemo } from 'react';
 import type { Database } from '@/lib/database.types';
-import { clientEnv } from '@/lib/env';
 
 /**
  * @param template The Clerk JWT template name in template mode (the server passes it down from
@@ -17,8 +16,9 @@ import { clientEnv } from '@/lib/env';
 export function useSupabase(template?: string) {
   const { getToken, sessionId } = useAuth();
   return useMemo(() => {
-    const { NEXT_PUBLIC_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY } = clientEnv();
-    return createClient<Database>(NEXT_PUBLIC_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, {
+    // Inlined at build time and validated by lib/env.ts when the server started; read directly so
+    // that zod and the server-side checks stay out of the browser bundle.
+    return createClient<Database>(process.env.NEXT_PUBLIC_SUPABASE_URL!, process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY!, {
       // clerk-js caches and refreshes the token itself; asking before each request is cheap.
       accessToken: async () => (sessionId ? getToken(template ? { template } : undefined) : null),
     });
