@@ -67,9 +67,6 @@ export default clerkMiddleware(
 );
 
 export const config = {
-  // The Node.js runtime, as Next 16's proxy.ts uses: `npm run bench` measured the edge sandbox at about
-  // 10 ms of CPU per API request against about 7 ms here, and nothing in this file needs the edge.
-  runtime: 'nodejs',
   matcher: [
     // Every page, skipping Next.js internals and static files...
     '/((?!_next|[^?]*\\.(?:html?|css|js(?!on)|jpe?g|webp|png|gif|svg|ttf|woff2?|ico|csv|docx?|xlsx?|zip|webmanifest)).*)',
