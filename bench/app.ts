@@ -8,7 +8,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { loadKeys } from '../local/keys.ts';
 import { mintSessionToken } from '../local/clerk/tokens.ts';
-import { projectRoot, type StackLayout } from '../local/paths.ts';
+import { keepingTsconfig, projectRoot, type StackLayout } from '../local/paths.ts';
 import { httpOk } from '../local/stack.ts';
 import { cpuMs } from './stack.ts';
 import { benchUser } from './rls.ts';
@@ -44,13 +44,15 @@ export async function buildApp(l: StackLayout, env: Record<string, string>, opts
   const out = fs.openSync(log, 'w');
   const steps = opts.skipTypecheck ? [['build', '--experimental-build-mode=compile'], ['build', '--experimental-build-mode=generate']] : [['build']];
   let code = 0;
-  for (const args of steps) {
-    code = await new Promise<number>((resolve) => {
-      const child = spawn(nextBin, args, { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
-      child.on('exit', (c) => resolve(c ?? 1));
-    });
-    if (code !== 0) break;
-  }
+  await keepingTsconfig(async () => {
+    for (const args of steps) {
+      code = await new Promise<number>((resolve) => {
+        const child = spawn(nextBin, args, { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
+        child.on('exit', (c) => resolve(c ?? 1));
+      });
+      if (code !== 0) break;
+    }
+  });
   if (code !== 0) throw new Error(`next build failed (exit ${code}); see ${log}:\n${fs.readFileSync(log, 'utf8').split('\n').slice(-15).join('\n')}`);
   const seconds = round((now() - started) / 1000, 1);
   logLine('app', `next build in ${seconds} s`);

@@ -1,6 +1,7 @@
 // Where the local stack keeps its state and which ports it uses. Two profiles: `dev` (what
 // `npm run dev` and `npm run stack:up` use) and `test` (a separate, throw-away instance started by
 // `npm test`, so tests never touch your dev data). Everything lives in the git-ignored `.local/`.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -63,4 +64,18 @@ export function layout(profile: Profile = profileFromEnv(), instance = profile =
       app: profile === 'dev' ? 3000 : 3100 + instance * 10,
     },
   };
+}
+
+/**
+ * Runs `next build`/`next dev` with a custom distDir without leaving tsconfig.json modified: Next
+ * adds the folder's types to its `include`, which would show up as a change in every clone.
+ */
+export async function keepingTsconfig<T>(fn: () => Promise<T>): Promise<T> {
+  const file = path.join(projectRoot, 'tsconfig.json');
+  const committed = fs.readFileSync(file, 'utf8');
+  try {
+    return await fn();
+  } finally {
+    if (fs.readFileSync(file, 'utf8') !== committed) fs.writeFileSync(file, committed);
+  }
 }

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { layout, projectRoot } from '../local/paths.ts';
+import { keepingTsconfig, layout, projectRoot } from '../local/paths.ts';
 import { formatEnv, httpOk, startStack, type RunningStack } from '../local/stack.ts';
 
 const l = layout('test');
@@ -90,10 +90,7 @@ async function ensureApps() {
   // own output in .next/dev, so the two never clash. Other instances get their own folder.
   const distDir: Record<string, string> = l.dir.endsWith('test') ? {} : { NEXT_DIST_DIR: path.basename(l.dir).replace(/^test/, '.next-test') };
   const appEnv = { ...env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1', ...distDir };
-  // next build adds its dist folder's types to tsconfig.json's include; keep the committed file as is.
-  const tsconfig = fs.readFileSync(path.join(projectRoot, 'tsconfig.json'), 'utf8');
-  const built = await run(bin('next'), ['build'], appEnv);
-  fs.writeFileSync(path.join(projectRoot, 'tsconfig.json'), tsconfig);
+  const built = await keepingTsconfig(() => run(bin('next'), ['build'], appEnv));
   if (built !== 0) throw new Error('next build failed');
   for (const [mode, { port, env: modeEnv }] of Object.entries(APP_MODES)) {
     const child = spawn(bin('next'), ['start', '--port', String(port)], {

@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { layout, projectRoot } from '../../local/paths.ts';
+import { keepingTsconfig, layout, projectRoot } from '../../local/paths.ts';
 import { parseEnv } from '../../local/stack.ts';
 
 const instance = layout('test', 8);
@@ -16,16 +16,13 @@ const portOpen = (port: number) =>
   });
 
 let dev: ReturnType<typeof spawn> | null = null;
-// next dev adds its own dist folder's types to tsconfig.json's include; keep the committed file.
-const tsconfigPath = `${projectRoot}/tsconfig.json`;
-const tsconfig = fs.readFileSync(tsconfigPath, 'utf8');
 afterAll(() => {
   if (dev?.pid && dev.exitCode === null) process.kill(-dev.pid, 'SIGKILL');
-  fs.writeFileSync(tsconfigPath, tsconfig);
 });
 
 describe('npm run dev', () => {
-  it('serves the app on the local stack and stops everything on Ctrl-C', async () => {
+  // keepingTsconfig: next dev adds its own dist folder's types to tsconfig.json's include.
+  it('serves the app on the local stack and stops everything on Ctrl-C', () => keepingTsconfig(async () => {
     fs.rmSync(instance.dir, { recursive: true, force: true });
     dev = spawn('npm', ['run', 'dev'], {
       cwd: projectRoot,
@@ -63,5 +60,5 @@ describe('npm run dev', () => {
     for (const [name, port] of Object.entries({ ...stackPorts, app: appPort })) expect(await portOpen(port), `${name} still listening`).toBe(false);
     const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(instance.pgData));
     expect(left).toEqual([]);
-  }, 300_000);
+  }), 300_000);
 });

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { layout, projectRoot } from '../../local/paths.ts';
+import { keepingTsconfig, layout, projectRoot } from '../../local/paths.ts';
 import { httpOk, parseEnv, startStack, type RunningStack } from '../../local/stack.ts';
 
 export interface Environment {
@@ -74,9 +74,7 @@ export async function prepareEnvironment(log: (line: string) => void): Promise<E
   try {
     const parties = [l.ports.app, l.ports.app + 1].flatMap((p) => [appUrl(p), `http://127.0.0.1:${p}`]).join(',');
     const appEnv = { ...stack.env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: distFolder() };
-    const tsconfig = fs.readFileSync(path.join(projectRoot, 'tsconfig.json'), 'utf8');
-    const built = await run(bin('next'), ['build'], appEnv);
-    fs.writeFileSync(path.join(projectRoot, 'tsconfig.json'), tsconfig); // next build edits it; keep the committed file
+    const built = await keepingTsconfig(() => run(bin('next'), ['build'], appEnv));
     if (built !== 0) throw new Error('next build failed');
     for (const [mode, port, extra] of [['third-party', l.ports.app, {}], ['template', l.ports.app + 1, { CLERK_SUPABASE_TEMPLATE: 'supabase' }]] as const) {
       const logFile = path.join(l.logs, `app-${mode}.log`);
