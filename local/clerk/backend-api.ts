@@ -8,7 +8,7 @@ import type { LocalKeys } from '../keys.ts';
 import { match, readParams, sendClerkError, sendJson } from '../http.ts';
 import type { LocalOrg, LocalSession, LocalUser, Store } from './store.ts';
 import { mintSessionToken, mintTemplateToken, UnknownTemplateError } from './tokens.ts';
-import { userJson } from './resources.ts';
+import { organizationJson, userJson } from './resources.ts';
 
 /** The Backend API's user: the Frontend API's user resource plus the fields only the server sees. */
 export function backendUserJson(store: Store, u: LocalUser) {
@@ -25,22 +25,9 @@ export function backendUserJson(store: Store, u: LocalUser) {
   };
 }
 
-export function backendOrgJson(o: LocalOrg, membersCount: number) {
-  return {
-    object: 'organization',
-    id: o.id,
-    name: o.name,
-    slug: o.slug,
-    image_url: '',
-    has_image: false,
-    members_count: membersCount,
-    max_allowed_memberships: 0,
-    admin_delete_enabled: true,
-    public_metadata: {},
-    private_metadata: {},
-    created_at: o.createdAt,
-    updated_at: o.updatedAt,
-  };
+/** The Backend API's organisation: the Frontend API's resource plus the server-only metadata. */
+export function backendOrgJson(store: Store, o: LocalOrg) {
+  return { ...organizationJson(store, o), private_metadata: {} };
 }
 
 function sessionJson(s: LocalSession) {
@@ -120,7 +107,7 @@ export function createBackendApi(keys: LocalKeys, store: Store): BackendApi {
             permissions: [],
             public_metadata: {},
             private_metadata: {},
-            organization: backendOrgJson(org, store.membershipsOfOrg(org.id).length),
+            organization: backendOrgJson(store, org),
             public_user_data: { user_id: m!.id, identifier: store.user(m!.id)?.email ?? '', first_name: null, last_name: null, image_url: '', has_image: false },
             created_at: mem.createdAt,
             updated_at: mem.createdAt,
@@ -131,7 +118,7 @@ export function createBackendApi(keys: LocalKeys, store: Store): BackendApi {
       if ((m = match('/v1/organizations/:id', path)) && method === 'GET') {
         count('GET /v1/organizations/:id');
         const org = store.org(m.id) ?? store.orgs().find((o) => o.slug === m!.id);
-        return org ? sendJson(res, 200, backendOrgJson(org, store.membershipsOfOrg(org.id).length)) : sendClerkError(res, 404, 'resource_not_found', 'Organization not found');
+        return org ? sendJson(res, 200, backendOrgJson(store, org)) : sendClerkError(res, 404, 'resource_not_found', 'Organization not found');
       }
       if (path === '/v1/sessions' && method === 'POST') {
         count('POST /v1/sessions');
