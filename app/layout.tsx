@@ -10,7 +10,7 @@ export const metadata: Metadata = {
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     // Configured from the environment. proxyUrl=/__clerk makes clerk-js talk to this app's origin
-    // (the middleware forwards to Clerk, or to the local stand-in). The provider also reads
+    // (proxy.ts forwards to Clerk, or to the local stand-in). The provider also reads
     // NEXT_PUBLIC_CLERK_JS_URL and NEXT_PUBLIC_CLERK_UI_URL itself, to load pinned clerk-js and UI bundles.
     <ClerkProvider
       proxyUrl={process.env.NEXT_PUBLIC_CLERK_PROXY_URL || undefined}

@@ -60,7 +60,7 @@ export function unwrap<T>(result: DbFailure & { data: T }): T {
   return result.data;
 }
 
-/** The signed-in user or a 401. The middleware already answers 401; this is defence in depth. */
+/** Every route handler that reads user data starts with this: the signed-in user, or a 401 JSON answer. */
 export async function requireUser() {
   const session = await auth();
   if (!session.userId) throw new ApiError(401, 'Sign in first (send a Clerk session cookie or an Authorization: Bearer token).');

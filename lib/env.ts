@@ -7,29 +7,12 @@
 // start-up; browser code reads the NEXT_PUBLIC_ values directly (lib/supabase/client.ts), so neither
 // zod nor the server's checks ever ship to the browser.
 import { z } from 'zod';
+import { localKeysMisuse } from './local-stack';
 
-/** The host the local stack encodes in its publishable key (`.localhost` never leaves the machine). */
-const LOCAL_CLERK_HOST = 'clerk.local.localhost';
-
-/** A Clerk publishable key is pk_(test|live)_ + base64("<frontend API host>$"). */
-export function isLocalPublishableKey(pk: string): boolean {
-  try {
-    return atob(pk.replace(/^pk_(test|live)_/, '')).replace(/\$$/, '') === LOCAL_CLERK_HOST;
-  } catch {
-    return false;
-  }
-}
-
-/** Hosting platforms announce themselves with one of these; used to refuse the local keys there. */
+/** Hosting platforms announce themselves with one of these. */
 const PLATFORM_FLAGS = ['VERCEL', 'VERCEL_ENV', 'NETLIFY', 'RENDER', 'FLY_APP_NAME', 'RAILWAY_ENVIRONMENT', 'K_SERVICE', 'HEROKU_APP_NAME', 'AWS_LAMBDA_FUNCTION_NAME'];
 export function deployedPlatform(source: Record<string, string | undefined>): string | null {
   return PLATFORM_FLAGS.find((flag) => source[flag]) ?? null;
-}
-
-/** For the middleware: a request whose Host is not this machine means the app is deployed. */
-export function isLocalHost(host: string | null): boolean {
-  const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
-  return name === 'localhost' || name === '127.0.0.1' || name === '::1' || name.endsWith('.localhost');
 }
 
 // Never echo a secret back in an error message: show its first characters only.
@@ -121,10 +104,14 @@ function crossChecks(source: Record<string, string | undefined>): string[] {
       problems.push(`${name} (${peek(value)}) looks like a secret, and every NEXT_PUBLIC_ variable is shipped to the browser. Rename it without NEXT_PUBLIC_ and rotate the key.`);
     }
   }
+  const misuse = localKeysMisuse(source);
+  if (misuse) problems.push(misuse);
+  // The local stack's plumbing, set in a deployment, would send the real secret key to another server.
   const platform = deployedPlatform(source);
-  const pk = source.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY;
-  if (platform && pk && isLocalPublishableKey(pk)) {
-    problems.push(`NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY is the local stack's key, but this is a deployment (${platform} is set). Set your Clerk instance's keys in the platform's environment settings.`);
+  for (const name of platform ? ['LOCAL_STACK', 'CLERK_API_URL', 'CLERK_FAPI_URL'] : []) {
+    if (source[name] && !(name === 'CLERK_API_URL' && source[name] === 'https://api.clerk.com')) {
+      problems.push(`${name} is set, but this is a deployment (${platform} is set). It belongs to the local stack only: remove it from the platform's environment settings.`);
+    }
   }
   return problems;
 }

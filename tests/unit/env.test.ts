@@ -1,6 +1,7 @@
 // lib/env.ts: every problem is named with what is wrong and how to fix it, secrets are never echoed.
 import { describe, expect, it } from 'vitest';
-import { EnvError, isLocalHost, isLocalPublishableKey, parseServerEnv } from '../../lib/env.ts';
+import { EnvError, parseServerEnv } from '../../lib/env.ts';
+import { isLocalPublishableKey, localKeysGuard } from '../../lib/local-stack.ts';
 import { LOCAL_PK, REAL_PK, validEnv } from './fixtures.ts';
 
 function problems(env: Record<string, string | undefined>): string[] {
@@ -52,11 +53,20 @@ describe('parseServerEnv', () => {
     expect(found.join('\n')).not.toContain(secret);
   });
 
-  it('refuses the local keys on a deployed platform, but not a production build on this machine', () => {
-    expect(problems({ ...validEnv(), VERCEL: '1' })).toEqual([expect.stringMatching(/local stack's key, but this is a deployment \(VERCEL is set\)/)]);
-    expect(problems({ ...validEnv(), FLY_APP_NAME: 'app' })).toHaveLength(1);
+  it('refuses the local keys outside the local stack (facts of the process, not of the request)', () => {
+    const outside = /local stack Clerk keys .* not running on the local stack/;
+    const withoutFlag = { ...validEnv(), LOCAL_STACK: undefined };
+    expect(problems(withoutFlag)).toEqual([expect.stringMatching(outside)]);
+    expect(problems({ ...validEnv(), CLERK_FAPI_URL: 'https://clerk.example.com' })).toEqual([expect.stringMatching(outside)]);
+    expect(problems({ ...validEnv(), CLERK_API_URL: 'http://10.0.0.5:54327' })).toEqual([expect.stringMatching(outside)]);
     expect(problems({ ...validEnv(), NODE_ENV: 'production' })).toEqual([]);
-    expect(problems({ ...validEnv(), VERCEL: '1', NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK })).toEqual([]);
+    expect(problems({ ...withoutFlag, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK })).toEqual([]);
+  });
+
+  it('refuses local-stack variables on a deployed platform (they would send the secret key elsewhere)', () => {
+    const found = problems({ ...validEnv(), VERCEL: '1', NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK });
+    for (const name of ['LOCAL_STACK', 'CLERK_API_URL', 'CLERK_FAPI_URL']) expect(found.some((p) => p.startsWith(name) && /VERCEL is set/.test(p))).toBe(true);
+    expect(problems({ NEXT_PUBLIC_SUPABASE_URL: 'https://x.supabase.co', NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: 'sb_publishable_x', NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK, CLERK_SECRET_KEY: 'sk_live_x', VERCEL: '1' })).toEqual([]);
   });
 
   it('accepts a PEM stored on one line with literal \\n', () => {
@@ -76,8 +86,14 @@ describe('local keys and hosts', () => {
     expect(isLocalPublishableKey(REAL_PK)).toBe(false);
     expect(isLocalPublishableKey('pk_test_!!!')).toBe(false);
   });
-  it('treats only loopback hosts as local', () => {
-    for (const host of ['localhost:3000', '127.0.0.1:3100', '[::1]:3000', 'localhost']) expect(isLocalHost(host)).toBe(true);
-    for (const host of ['app.example.com', 'localhost.example.com', '10.0.0.1:3000', null]) expect(isLocalHost(host)).toBe(false);
+  it('answers only requests addressed to this machine when the local keys are in use', () => {
+    const withHost = (host: string) => new Request('http://app.test/', { headers: { host } });
+    const refuseLocalKeysOffMachine = localKeysGuard(validEnv());
+    for (const host of ['localhost:3000', '127.0.0.1:3100', '[::1]:3000', 'localhost']) expect(refuseLocalKeysOffMachine(withHost(host))).toBeNull();
+    for (const host of ['app.example.com', 'localhost.example.com', '10.0.0.1:3000']) expect(refuseLocalKeysOffMachine(withHost(host))?.status).toBe(503);
+    // Outside the local stack every request is refused, whatever Host it claims.
+    const withoutFlag = { ...validEnv(), LOCAL_STACK: undefined };
+    expect(localKeysGuard(withoutFlag)(withHost('localhost:3000'))?.status).toBe(503);
+    expect(localKeysGuard({ ...withoutFlag, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK })(withHost('app.example.com'))).toBeNull();
   });
 });

@@ -9,7 +9,10 @@ export const validEnv = (): Record<string, string> => ({
   SUPABASE_SECRET_KEY: 'sb_secret_unittest',
   NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: LOCAL_PK,
   CLERK_SECRET_KEY: 'sk_test_unittest',
-  CLERK_API_URL: 'http://clerk-api.test',
+  // What `npm run dev` writes: the local keys are accepted only with these (lib/local-stack.ts).
+  LOCAL_STACK: 'test',
+  CLERK_API_URL: 'http://127.0.0.1:25327',
+  CLERK_FAPI_URL: 'http://127.0.0.1:25328',
   CLERK_WEBHOOK_SIGNING_SECRET: `whsec_${Buffer.from('unit-test-webhook-secret-32bytes!').toString('base64')}`,
   NEXT_PUBLIC_CLERK_PROXY_URL: '/__clerk',
 });

@@ -11,7 +11,7 @@ const session = vi.hoisted(() => {
   Object.assign(process.env, {
     NEXT_PUBLIC_SUPABASE_URL: 'http://supabase.test',
     NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: 'sb_publishable_unittest',
-    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: `pk_test_${Buffer.from('clerk.local.localhost$').toString('base64').replace(/=+$/, '')}`,
+    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: `pk_test_${Buffer.from('clerk.example.test$').toString('base64').replace(/=+$/, '')}`,
     CLERK_SECRET_KEY: 'sk_test_unittest',
     CLERK_API_URL: 'http://clerk-api.test',
     CLERK_TELEMETRY_DISABLED: '1',

@@ -13,7 +13,7 @@ const secret = vi.hoisted(() => {
     NEXT_PUBLIC_SUPABASE_URL: 'http://supabase.test',
     NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: 'sb_publishable_unittest',
     SUPABASE_SECRET_KEY: 'sb_secret_unittest',
-    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: `pk_test_${Buffer.from('clerk.local.localhost$').toString('base64').replace(/=+$/, '')}`,
+    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: `pk_test_${Buffer.from('clerk.example.test$').toString('base64').replace(/=+$/, '')}`,
     CLERK_SECRET_KEY: 'sk_test_unittest',
     CLERK_WEBHOOK_SIGNING_SECRET: s,
     CLERK_TELEMETRY_DISABLED: '1',

@@ -1,5 +1,5 @@
-// Clerk -> this app: keeps public.profiles in step with Clerk's users. Public route (the middleware
-// lets it through): the Svix signature on the raw body is the authentication.
+// Clerk -> this app: keeps public.profiles in step with Clerk's users. Public route (no session
+// check): the Svix signature on the raw body is the authentication.
 //
 // Svix delivers at least once and in any order; apply_clerk_user_event() handles that in one
 // transaction (dedupe on svix-id, order on updated_at, tombstone on user.deleted). Together with

@@ -1,4 +1,5 @@
 // Server-rendered: the tasks are read on the server, as the signed-in user, through RLS.
+import { auth } from '@clerk/nextjs/server';
 import { dbError } from '@/lib/api';
 import { serverEnv } from '@/lib/env';
 import { createClient } from '@/lib/supabase/server';
@@ -6,6 +7,8 @@ import { OpenTasksCount } from './open-tasks-count';
 import { AddTaskForm, TaskList } from './task-list';
 
 export default async function DashboardPage() {
+  // Signed out (or a session with unfinished tasks): redirect to sign-in, coming back here after.
+  await auth.protect();
   const supabase = await createClient();
   // No user_id filter: the policy only returns the caller's rows. (Adding .eq('user_id', ...) would
   // be harmless defence in depth, but it would hide a broken policy instead of exposing it in tests.)

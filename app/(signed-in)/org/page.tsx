@@ -7,7 +7,8 @@ import { createClient } from '@/lib/supabase/server';
 import { AddProjectForm, DeleteProjectButton } from './project-forms';
 
 export default async function OrgPage() {
-  const { orgId, orgRole, orgSlug } = await auth();
+  // Signed out: redirect to sign-in, coming back here after.
+  const { orgId, orgRole, orgSlug } = await auth.protect();
   const switcher = <OrganizationSwitcher afterSelectOrganizationUrl="/org" afterSelectPersonalUrl="/org" afterCreateOrganizationUrl="/org" />;
 
   if (!orgId) {

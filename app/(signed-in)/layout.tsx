@@ -1,15 +1,14 @@
-// The signed-in area. The middleware already redirected signed-out visitors to /sign-in; this layout
-// adds the account controls and creates the user's profile on their first visit.
+// The signed-in area's frame: account controls, and the user's profile created on their first visit.
+// It checks the session for itself, but a layout is not re-rendered on client-side navigation, so
+// each page below checks it too (auth.protect()): the page, not this layout, guards its data.
 import { UserButton } from '@clerk/nextjs';
 import { auth } from '@clerk/nextjs/server';
 import Link from 'next/link';
-import { redirect } from 'next/navigation';
 import { SiteHeader } from '@/app/_components/site-header';
 import { ensureProfileOnce } from '@/lib/profile';
 
 export default async function SignedInLayout({ children }: { children: React.ReactNode }) {
-  const { userId } = await auth();
-  if (!userId) redirect('/sign-in'); // defence in depth, should the middleware matcher ever miss a path
+  const { userId } = await auth.protect();
   await ensureProfileOnce(userId);
   return (
     <>

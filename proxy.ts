@@ -1,0 +1,42 @@
+// Runs before every page, API route and server action (Next.js 16 calls this file proxy.ts; older
+// guides call it middleware.ts). It does three things and decides no access itself: each page, route
+// handler and server action checks the session on its own (Clerk's resource-level protection), so a
+// path pattern here can never leave a resource open.
+//   1. Guards that must answer before Next.js or Clerk parse anything.
+//   2. clerkMiddleware: verifies the session (cookie or Bearer) locally with CLERK_JWT_KEY and hands
+//      the result to auth(); refuses tokens minted for other origins (authorizedParties).
+//   3. Serves Clerk's Frontend API from this origin at NEXT_PUBLIC_CLERK_PROXY_URL when it is a path.
+import { clerkMiddleware } from '@clerk/nextjs/server';
+import type { NextFetchEvent, NextRequest } from 'next/server';
+import { serverEnv } from '@/lib/env';
+import { localKeysGuard } from '@/lib/local-stack';
+import { rejectMalformedServerAction } from '@/lib/server-action-guard';
+
+const env = serverEnv();
+const refuseLocalKeysOffMachine = localKeysGuard();
+const proxyPath = env.NEXT_PUBLIC_CLERK_PROXY_URL?.startsWith('/') ? env.NEXT_PUBLIC_CLERK_PROXY_URL : undefined;
+
+const clerk = clerkMiddleware({
+  // Without jwtKey the SDK fetches Clerk's JWKS over the network; it does not read CLERK_JWT_KEY itself.
+  jwtKey: env.CLERK_JWT_KEY,
+  authorizedParties: env.CLERK_AUTHORIZED_PARTIES,
+  signInUrl: '/sign-in',
+  signUpUrl: '/sign-up',
+  // Forwards /__clerk/* to CLERK_FAPI_URL (Clerk's Frontend API; locally the stand-in).
+  frontendApiProxy: { enabled: Boolean(proxyPath), path: proxyPath },
+});
+
+export default async function proxy(req: NextRequest, event: NextFetchEvent) {
+  return refuseLocalKeysOffMachine(req) ?? (await rejectMalformedServerAction(req)) ?? clerk(req, event);
+}
+
+export const config = {
+  matcher: [
+    // Every page, skipping Next.js internals and static files...
+    '/((?!_next|[^?]*\\.(?:html?|css|js(?!on)|jpe?g|webp|png|gif|svg|ttf|woff2?|ico|csv|docx?|xlsx?|zip|webmanifest)).*)',
+    // ...always the API...
+    '/(api|trpc)(.*)',
+    // ...and the Frontend API proxy, whose clerk-js bundle paths end in .js.
+    '/__clerk/(.*)',
+  ],
+};
