@@ -16,6 +16,9 @@ const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : args[arg
 const wants = (step: string) => !only || only.includes(step);
 const bin = (name: string) => path.join(projectRoot, 'node_modules/.bin', name);
 const resultsDir = path.join(l.dir, 'results');
+// Instance 0 (CI, and `npm test` on your machine) builds into the usual .next: `next dev` keeps its own
+// output in .next/dev, so the two never clash. Other instances get their own folder.
+const distDir = l.dir.endsWith('test') ? '.next' : path.basename(l.dir).replace(/^test/, '.next-test');
 
 // The production build runs twice: third-party mode (the default) and JWT-template mode.
 const APP_MODES = {
@@ -28,10 +31,17 @@ const results: StepResult[] = [];
 let stack = null as RunningStack | null;
 const servers: ChildProcess[] = [];
 
-function run(cmd: string, cmdArgs: string[], env: Record<string, string> = {}): Promise<number> {
+/** Runs a command with its output on the terminal and, when `logFile` is given, in that file too. */
+function run(cmd: string, cmdArgs: string[], env: Record<string, string> = {}, logFile?: string): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, cmdArgs, { cwd: projectRoot, stdio: 'inherit', env: { ...process.env, ...env } });
-    child.on('exit', (code) => resolve(code ?? 1));
+    const child = spawn(cmd, cmdArgs, { cwd: projectRoot, stdio: logFile ? ['ignore', 'pipe', 'pipe'] : 'inherit', env: { ...process.env, ...env } });
+    if (logFile) {
+      const log = fs.createWriteStream(logFile);
+      child.stdout!.on('data', (c: Buffer) => (process.stdout.write(c), log.write(c)));
+      child.stderr!.on('data', (c: Buffer) => (process.stderr.write(c), log.write(c)));
+      child.on('close', () => log.end());
+    }
+    child.on('close', (code) => resolve(code ?? 1));
   });
 }
 
@@ -86,11 +96,9 @@ async function ensureApps() {
   if (appsStarted) return;
   const { env } = await ensureStack();
   const parties = Object.values(APP_MODES).flatMap(({ port }) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]).join(',');
-  // Instance 0 (CI, and `npm test` on your machine) builds into the usual .next: `next dev` keeps its
-  // own output in .next/dev, so the two never clash. Other instances get their own folder.
-  const distDir: Record<string, string> = l.dir.endsWith('test') ? {} : { NEXT_DIST_DIR: path.basename(l.dir).replace(/^test/, '.next-test') };
-  const appEnv = { ...env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1', ...distDir };
-  const built = await keepingTsconfig(() => run(bin('next'), ['build'], appEnv));
+  const appEnv = { ...env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1', ...(distDir === '.next' ? {} : { NEXT_DIST_DIR: distDir }) };
+  // The build's log is kept: tests/app/deprecations.test.ts reads it.
+  const built = await keepingTsconfig(() => run(bin('next'), ['build'], appEnv, path.join(l.logs, 'next-build.log')));
   if (built !== 0) throw new Error('next build failed');
   for (const [mode, { port, env: modeEnv }] of Object.entries(APP_MODES)) {
     const child = spawn(bin('next'), ['start', '--port', String(port)], {
@@ -112,7 +120,14 @@ async function ensureApps() {
     formatEnv({ APP_URL_THIRD_PARTY: `http://localhost:${APP_MODES['third-party'].port}`, APP_URL_TEMPLATE: `http://localhost:${APP_MODES.template.port}` }),
   );
 }
-const appUrls = () => ({ APP_URL_THIRD_PARTY: `http://localhost:${APP_MODES['third-party'].port}`, APP_URL_TEMPLATE: `http://localhost:${APP_MODES.template.port}` });
+const appUrls = () => ({
+  APP_URL_THIRD_PARTY: `http://localhost:${APP_MODES['third-party'].port}`,
+  APP_URL_TEMPLATE: `http://localhost:${APP_MODES.template.port}`,
+  // The production build both servers run, for tests that read its manifests (tests/app/route-walk.test.ts).
+  APP_DIST_DIR: path.join(projectRoot, distDir),
+  // next-build.log and app-<mode>.log, for tests/app/deprecations.test.ts.
+  APP_LOGS_DIR: l.logs,
+});
 
 fs.mkdirSync(resultsDir, { recursive: true });
 try {

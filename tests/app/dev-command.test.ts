@@ -44,6 +44,11 @@ describe('npm run dev', () => {
     const dashboard = await fetch(`${app}/dashboard`, { redirect: 'manual' });
     expect([302, 303, 307, 308]).toContain(dashboard.status);
     expect(dashboard.headers.get('location')).toMatch(/sign-in/);
+    // Every kind of request has run once (proxy, pages, the API): none may print a deprecation notice.
+    expect((await fetch(`${app}/sign-in`)).status).toBe(200);
+    expect((await fetch(`${app}/api/tasks`)).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(output.split('\n').filter((line) => /deprecat/i.test(line))).toEqual([]);
 
     const env = parseEnv(fs.readFileSync(instance.envFile, 'utf8'));
     const api = await fetch(`${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/`, { headers: { apikey: env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY } });

@@ -1,11 +1,11 @@
 'use server';
-// The dashboard's writes. Server actions are public HTTP endpoints: each one checks the session,
-// validates its input with zod and lets row-level security decide whether the row may be touched.
-import { auth } from '@clerk/nextjs/server';
+// The dashboard's writes. Server actions are public HTTP endpoints: each one checks the session
+// first, validates its input with zod and lets row-level security decide whether the row may be touched.
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { dbError } from '@/lib/api';
 import { newTask, rowId, taskTitle } from '@/lib/schemas';
+import { signedInForm } from '@/lib/server-action';
 import { createClient } from '@/lib/supabase/server';
 
 export interface TaskActionState {
@@ -14,17 +14,13 @@ export interface TaskActionState {
   title?: string;
 }
 
-const SIGNED_OUT = { error: 'Your session has ended. Sign in again.' };
 const GONE = { error: 'That task no longer exists. Reload the page.' };
 const firstIssue = (error: z.ZodError) => error.issues[0]?.message ?? 'Invalid input.';
-// A client can call an action with any serialisable arguments, not only the form's FormData.
-const NOT_A_FORM = { error: 'Send the form fields as form data.' };
 
 /** Runs a write as the signed-in user and refreshes the page's data; returns a message on failure. */
 async function write(
   run: (supabase: Awaited<ReturnType<typeof createClient>>) => PromiseLike<{ data: unknown[] | null; error: { code?: string; message: string } | null; status: number }>,
 ): Promise<TaskActionState> {
-  if (!(await auth()).userId) return SIGNED_OUT;
   const result = await run(await createClient());
   if (result.error) return { error: dbError(result).message };
   if (!result.data?.length) return GONE; // no row matched: deleted meanwhile, or not this user's
@@ -32,30 +28,38 @@ async function write(
   return {};
 }
 
-export async function addTask(_prev: TaskActionState, form: FormData): Promise<TaskActionState> {
-  if (!(form instanceof FormData)) return NOT_A_FORM;
+export async function addTask(_prev: TaskActionState, input: FormData): Promise<TaskActionState> {
+  const checked = await signedInForm(input);
+  if (!checked.ok) return { error: checked.error };
+  const { form } = checked;
   const parsed = newTask.safeParse({ title: form.get('title') });
   if (!parsed.success) return { error: firstIssue(parsed.error), title: String(form.get('title') ?? '') };
   const result = await write((db) => db.from('tasks').insert({ title: parsed.data.title }).select('id'));
   return result.error ? { ...result, title: parsed.data.title } : {};
 }
 
-export async function renameTask(form: FormData): Promise<TaskActionState> {
-  if (!(form instanceof FormData)) return NOT_A_FORM;
+export async function renameTask(input: FormData): Promise<TaskActionState> {
+  const checked = await signedInForm(input);
+  if (!checked.ok) return { error: checked.error };
+  const { form } = checked;
   const parsed = z.object({ id: rowId, title: taskTitle }).safeParse({ id: form.get('id'), title: form.get('title') });
   if (!parsed.success) return { error: firstIssue(parsed.error), title: String(form.get('title') ?? '') };
   return write((db) => db.from('tasks').update({ title: parsed.data.title }).eq('id', parsed.data.id).select('id'));
 }
 
-export async function toggleTask(form: FormData): Promise<TaskActionState> {
-  if (!(form instanceof FormData)) return NOT_A_FORM;
+export async function toggleTask(input: FormData): Promise<TaskActionState> {
+  const checked = await signedInForm(input);
+  if (!checked.ok) return { error: checked.error };
+  const { form } = checked;
   const parsed = z.object({ id: rowId, done: z.enum(['true', 'false']) }).safeParse({ id: form.get('id'), done: form.get('done') });
   if (!parsed.success) return { error: firstIssue(parsed.error) };
   return write((db) => db.from('tasks').update({ done: parsed.data.done === 'true' }).eq('id', parsed.data.id).select('id'));
 }
 
-export async function deleteTask(form: FormData): Promise<TaskActionState> {
-  if (!(form instanceof FormData)) return NOT_A_FORM;
+export async function deleteTask(input: FormData): Promise<TaskActionState> {
+  const checked = await signedInForm(input);
+  if (!checked.ok) return { error: checked.error };
+  const { form } = checked;
   const parsed = rowId.safeParse(form.get('id'));
   if (!parsed.success) return GONE;
   return write((db) => db.from('tasks').delete().eq('id', parsed.data).select('id'));
