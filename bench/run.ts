@@ -4,7 +4,7 @@
 //
 //   npm run bench                   full size (1,000,000 tasks), a few minutes
 //   npm run bench -- --quick        small size (50,000 tasks), about a minute; writes bench/tmp/
-//   npm run bench -- --only rls,app  some parts (stack, rls, app, clerk, browser)
+//   npm run bench -- --only rls,app  some parts (stack, rls, app, profile, clerk, browser)
 //   npm run bench -- --strict       exit 1 when a target is missed (a broken run always exits 2)
 //   --render                        only re-render results.md (and the README) from results.json
 //   --update-readme                 (full run) put results.md into the README's Performance section
@@ -20,6 +20,7 @@ import { benchStack, startStackProcess, type RunningBenchStack } from './stack.t
 import { benchRls, loadBenchData } from './rls.ts';
 import { appEnv, appModes, benchApp, BENCH_DIST_DIR, buildApp, startApp, type StartedApp } from './app.ts';
 import { benchClerk } from './clerk.ts';
+import { profileApp } from './profile.ts';
 import { benchBrowser } from './browser.ts';
 import { logLine, machine } from './stats.ts';
 import { evaluateTargets, renderMarkdown, updateReadme, type BenchResults } from './report.ts';
@@ -33,7 +34,7 @@ const reuseBuild = args.includes('--reuse-build');
 const skipTypecheck = args.includes('--skip-typecheck');
 const onlyArg = args.find((a) => a.startsWith('--only'));
 const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : args[args.indexOf(onlyArg) + 1]).split(',') : null;
-const PARTS = ['stack', 'rls', 'app', 'clerk', 'browser'] as const;
+const PARTS = ['stack', 'rls', 'app', 'profile', 'clerk', 'browser'] as const;
 const wants = (part: (typeof PARTS)[number]) => !only || only.includes(part);
 const unknownParts = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? [];
 if (unknownParts.length) {
@@ -79,6 +80,7 @@ const size = quick
       rlsRuns: { warmup: 10, repeats: 60, naiveWarmup: 0, naiveRepeats: 3, naiveSqlRepeats: 1, sampleUsers: 50 },
       stackRuns: { cold: 1, warm: 2 },
       app: { connections: 10, seconds: 6, users: 100, rounds: 2, sequential: 100 },
+      profile: { connections: 10, seconds: 6, users: 100 },
       clerk: { requests: 1000, sessions: 10, verifyRepeats: 2000 },
     }
   : {
@@ -86,6 +88,7 @@ const size = quick
       rlsRuns: { warmup: 30, repeats: 300, naiveWarmup: 0, naiveRepeats: 2, naiveSqlRepeats: 1, sampleUsers: 300 },
       stackRuns: { cold: 3, warm: 5 },
       app: { connections: 20, seconds: 30, users: 1000, rounds: 3, sequential: 400 },
+      profile: { connections: 20, seconds: 15, users: 1000 },
       clerk: { requests: 1000, sessions: 20, verifyRepeats: 10_000 },
     };
 
@@ -141,7 +144,7 @@ try {
     });
   }
 
-  if (wants('app') || wants('clerk') || wants('browser')) {
+  if (wants('app') || wants('profile') || wants('clerk') || wants('browser')) {
     const env = appEnv(l, stack.env);
     let buildSeconds = 0;
     let buildMode = 'reused';
@@ -165,6 +168,11 @@ try {
       await part('app', async () => {
         const r = await benchApp(third, stack!.env, { ...size.app, usersInData: size.rls.users }, stack!.child.pid!);
         results.app = { ...r, buildSeconds, buildMode, startSeconds: Object.fromEntries(Object.values(apps).map((a) => [a!.mode.name, a!.seconds])) };
+      });
+    }
+    if (wants('profile') && third) {
+      await part('profile', async () => {
+        results.profile = await profileApp(l, env, third.mode, { ...size.profile, usersInData: size.rls.users });
       });
     }
     if (wants('clerk') && third && template) {

@@ -8,8 +8,7 @@ import { SiteHeader } from '@/app/_components/site-header';
 import { ensureProfileOnce } from '@/lib/profile';
 
 export default async function SignedInLayout({ children }: { children: React.ReactNode }) {
-  const { userId } = await auth.protect();
-  await ensureProfileOnce(userId);
+  await ensureProfileOnce(await auth.protect());
   return (
     <>
       <SiteHeader>

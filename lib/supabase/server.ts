@@ -9,8 +9,15 @@ import type { Database } from '@/lib/database.types';
 import { serverEnv } from '@/lib/env';
 import { templateToken } from './template-token';
 
-export async function createClient() {
-  const { sessionId, orgId, getToken } = await auth();
+/** What the client needs from Clerk's auth(): pass the session your code already checked. */
+export type ClerkSession = Pick<Awaited<ReturnType<typeof auth>>, 'sessionId' | 'orgId' | 'getToken'>;
+
+/**
+ * @param session The result of the `auth()` (or `auth.protect()`) call that checked the request.
+ * Passing it saves reading the session a second time (each read decrypts Clerk's request data).
+ */
+export async function createClient(session?: ClerkSession) {
+  const { sessionId, orgId, getToken } = session ?? (await auth());
   const env = serverEnv();
   const template = env.CLERK_SUPABASE_TEMPLATE;
   return createSupabaseClient<Database>(env.NEXT_PUBLIC_SUPABASE_URL, env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { dbError } from '@/lib/api';
 import { newTask, rowId, taskTitle } from '@/lib/schemas';
 import { signedInForm } from '@/lib/server-action';
-import { createClient } from '@/lib/supabase/server';
+import { createClient, type ClerkSession } from '@/lib/supabase/server';
 
 export interface TaskActionState {
   error?: string;
@@ -19,9 +19,10 @@ const firstIssue = (error: z.ZodError) => error.issues[0]?.message ?? 'Invalid i
 
 /** Runs a write as the signed-in user and refreshes the page's data; returns a message on failure. */
 async function write(
+  session: ClerkSession,
   run: (supabase: Awaited<ReturnType<typeof createClient>>) => PromiseLike<{ data: unknown[] | null; error: { code?: string; message: string } | null; status: number }>,
 ): Promise<TaskActionState> {
-  const result = await run(await createClient());
+  const result = await run(await createClient(session));
   if (result.error) return { error: dbError(result).message };
   if (!result.data?.length) return GONE; // no row matched: deleted meanwhile, or not this user's
   revalidatePath('/dashboard');
@@ -34,7 +35,7 @@ export async function addTask(_prev: TaskActionState, input: FormData): Promise<
   const { form } = checked;
   const parsed = newTask.safeParse({ title: form.get('title') });
   if (!parsed.success) return { error: firstIssue(parsed.error), title: String(form.get('title') ?? '') };
-  const result = await write((db) => db.from('tasks').insert({ title: parsed.data.title }).select('id'));
+  const result = await write(checked.session, (db) => db.from('tasks').insert({ title: parsed.data.title }).select('id'));
   return result.error ? { ...result, title: parsed.data.title } : {};
 }
 
@@ -44,7 +45,7 @@ export async function renameTask(input: FormData): Promise<TaskActionState> {
   const { form } = checked;
   const parsed = z.object({ id: rowId, title: taskTitle }).safeParse({ id: form.get('id'), title: form.get('title') });
   if (!parsed.success) return { error: firstIssue(parsed.error), title: String(form.get('title') ?? '') };
-  return write((db) => db.from('tasks').update({ title: parsed.data.title }).eq('id', parsed.data.id).select('id'));
+  return write(checked.session, (db) => db.from('tasks').update({ title: parsed.data.title }).eq('id', parsed.data.id).select('id'));
 }
 
 export async function toggleTask(input: FormData): Promise<TaskActionState> {
@@ -53,7 +54,7 @@ export async function toggleTask(input: FormData): Promise<TaskActionState> {
   const { form } = checked;
   const parsed = z.object({ id: rowId, done: z.enum(['true', 'false']) }).safeParse({ id: form.get('id'), done: form.get('done') });
   if (!parsed.success) return { error: firstIssue(parsed.error) };
-  return write((db) => db.from('tasks').update({ done: parsed.data.done === 'true' }).eq('id', parsed.data.id).select('id'));
+  return write(checked.session, (db) => db.from('tasks').update({ done: parsed.data.done === 'true' }).eq('id', parsed.data.id).select('id'));
 }
 
 export async function deleteTask(input: FormData): Promise<TaskActionState> {
@@ -62,5 +63,5 @@ export async function deleteTask(input: FormData): Promise<TaskActionState> {
   const { form } = checked;
   const parsed = rowId.safeParse(form.get('id'));
   if (!parsed.success) return GONE;
-  return write((db) => db.from('tasks').delete().eq('id', parsed.data).select('id'));
+  return write(checked.session, (db) => db.from('tasks').delete().eq('id', parsed.data).select('id'));
 }

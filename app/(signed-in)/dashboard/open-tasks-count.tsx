@@ -1,13 +1,14 @@
 'use client';
 // The browser side of the integration: this count is queried by the browser straight from Supabase
 // with the user's Clerk token (useSupabase), not by the server. It refreshes when the page's data
-// changes, when the window regains focus and every 30 seconds.
+// changes, when the window regains focus and every 30 seconds. Until supabase-js has loaded (after
+// the page is interactive) it shows the count the server rendered.
 import { useAuth } from '@clerk/nextjs';
 import { useEffect, useState } from 'react';
 import { useSupabase } from '@/lib/supabase/client';
 
 export function OpenTasksCount({ template, serverCount }: { template?: string; serverCount: number }) {
-  const supabase = useSupabase(template);
+  const getSupabase = useSupabase(template);
   const { isSignedIn } = useAuth();
   const [live, setLive] = useState<{ count: number | null; failed: boolean }>({ count: null, failed: false });
 
@@ -15,8 +16,14 @@ export function OpenTasksCount({ template, serverCount }: { template?: string; s
     if (!isSignedIn) return; // clerk-js is still loading: show the server's number meanwhile
     let active = true;
     const refresh = async () => {
-      const { count, error } = await supabase.from('tasks').select('id', { count: 'exact', head: true }).eq('done', false);
-      if (active) setLive(error ? (s) => ({ ...s, failed: true }) : { count: count ?? 0, failed: false });
+      try {
+        const supabase = await getSupabase();
+        const { count, error } = await supabase.from('tasks').select('id', { count: 'exact', head: true }).eq('done', false);
+        if (active) setLive(error ? (s) => ({ ...s, failed: true }) : { count: count ?? 0, failed: false });
+      } catch {
+        // supabase-js could not be loaded (offline, a new deployment): keep the last count.
+        if (active) setLive((s) => ({ ...s, failed: true }));
+      }
     };
     void refresh();
     const timer = setInterval(refresh, 30_000);
@@ -27,7 +34,7 @@ export function OpenTasksCount({ template, serverCount }: { template?: string; s
       window.removeEventListener('focus', refresh);
     };
     // serverCount: a server action changed the tasks, so ask again.
-  }, [supabase, isSignedIn, serverCount]);
+  }, [getSupabase, isSignedIn, serverCount]);
 
   const count = live.count ?? serverCount;
   return (

@@ -8,8 +8,8 @@ import { AddTaskForm, TaskList } from './task-list';
 
 export default async function DashboardPage() {
   // Signed out (or a session with unfinished tasks): redirect to sign-in, coming back here after.
-  await auth.protect();
-  const supabase = await createClient();
+  const session = await auth.protect();
+  const supabase = await createClient(session);
   // No user_id filter: the policy only returns the caller's rows. (Adding .eq('user_id', ...) would
   // be harmless defence in depth, but it would hide a broken policy instead of exposing it in tests.)
   const { data: tasks, error, status } = await supabase.from('tasks').select('id, title, done').order('created_at', { ascending: false });

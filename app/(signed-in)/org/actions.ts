@@ -19,7 +19,7 @@ export async function addProject(_prev: ProjectActionState, input: FormData): Pr
   if (!session.orgId) return { error: 'Choose an organisation first.' };
   const parsed = projectName.safeParse(form.get('name'));
   if (!parsed.success) return { error: parsed.error.issues[0]?.message, name: String(form.get('name') ?? '') };
-  const supabase = await createClient();
+  const supabase = await createClient(session);
   // org_id and created_by default to the token's claims in the database.
   const { error: failed, status } = await supabase.from('projects').insert({ name: parsed.data });
   if (failed) return { error: dbError({ error: failed, status }).message, name: parsed.data };
@@ -35,7 +35,7 @@ export async function deleteProject(_prev: ProjectActionState, input: FormData):
   if (session.orgRole !== 'org:admin') return { error: 'Only organisation admins can delete projects.' };
   const id = rowId.safeParse(form.get('id'));
   if (!id.success) return { error: 'That project no longer exists.' };
-  const supabase = await createClient();
+  const supabase = await createClient(session);
   const { data, error: failed, status } = await supabase.from('projects').delete().eq('id', id.data).select('id');
   if (failed) return { error: dbError({ error: failed, status }).message };
   if (!data.length) return { error: 'That project no longer exists.' };

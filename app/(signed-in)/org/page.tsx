@@ -8,7 +8,8 @@ import { AddProjectForm, DeleteProjectButton } from './project-forms';
 
 export default async function OrgPage() {
   // Signed out: redirect to sign-in, coming back here after.
-  const { orgId, orgRole, orgSlug } = await auth.protect();
+  const session = await auth.protect();
+  const { orgId, orgRole, orgSlug } = session;
   const switcher = <OrganizationSwitcher afterSelectOrganizationUrl="/org" afterSelectPersonalUrl="/org" afterCreateOrganizationUrl="/org" />;
 
   if (!orgId) {
@@ -24,7 +25,7 @@ export default async function OrgPage() {
     );
   }
 
-  const supabase = await createClient();
+  const supabase = await createClient(session);
   const { data: projects, error, status } = await supabase.from('projects').select('id, name, created_by').order('created_at', { ascending: false });
   const isAdmin = orgRole === 'org:admin';
 

@@ -6,9 +6,10 @@ import { serverEnv } from '@/lib/env';
 import { createClient } from '@/lib/supabase/server';
 
 export const GET = route(async () => {
-  const { userId, orgId, orgRole } = await requireUser();
+  const session = await requireUser();
+  const { userId, orgId, orgRole } = session;
   const template = serverEnv().CLERK_SUPABASE_TEMPLATE ?? null;
-  const supabase = await createClient();
+  const supabase = await createClient(session);
   const database = unwrap(await supabase.rpc('whoami'));
   return NextResponse.json({ userId, orgId: orgId ?? null, orgRole: orgRole ?? null, mode: template ? 'template' : 'third-party', template, database });
 });

@@ -4,9 +4,10 @@ import { requireUser, route, unwrap } from '@/lib/api';
 import { createClient } from '@/lib/supabase/server';
 
 export const GET = route(async () => {
-  const { orgId } = await requireUser();
+  const session = await requireUser();
+  const { orgId } = session;
   if (!orgId) return NextResponse.json({ orgId: null, projects: [] });
-  const supabase = await createClient();
+  const supabase = await createClient(session);
   const projects = unwrap(await supabase.from('projects').select('id, org_id, name, created_by, created_at').order('created_at', { ascending: false }));
   return NextResponse.json({ orgId, projects });
 });

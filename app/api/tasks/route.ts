@@ -8,16 +8,16 @@ import { createClient } from '@/lib/supabase/server';
 const COLUMNS = 'id, title, done, created_at, updated_at';
 
 export const GET = route(async () => {
-  await requireUser();
-  const supabase = await createClient();
+  const session = await requireUser();
+  const supabase = await createClient(session);
   const tasks = unwrap(await supabase.from('tasks').select(COLUMNS).order('created_at', { ascending: false }));
   return NextResponse.json({ tasks });
 });
 
 export const POST = route(async (req: Request) => {
-  await requireUser();
+  const session = await requireUser();
   const { title } = await readJson(req, newTask);
-  const supabase = await createClient();
+  const supabase = await createClient(session);
   const task = unwrap(await supabase.from('tasks').insert({ title }).select(COLUMNS).single());
   return NextResponse.json({ task }, { status: 201 });
 });

@@ -18,19 +18,19 @@ async function taskId({ params }: Params) {
 }
 
 export const PATCH = route(async (req: Request, ctx: Params) => {
-  await requireUser();
+  const session = await requireUser();
   const id = await taskId(ctx);
   const changes = await readJson(req, taskChanges);
-  const supabase = await createClient();
+  const supabase = await createClient(session);
   const task = unwrap(await supabase.from('tasks').update(changes).eq('id', id).select('id, title, done, created_at, updated_at').maybeSingle());
   if (!task) throw NOT_FOUND;
   return NextResponse.json({ task });
 });
 
 export const DELETE = route(async (_req: Request, ctx: Params) => {
-  await requireUser();
+  const session = await requireUser();
   const id = await taskId(ctx);
-  const supabase = await createClient();
+  const supabase = await createClient(session);
   const deleted = unwrap(await supabase.from('tasks').delete().eq('id', id).select('id').maybeSingle());
   if (!deleted) throw NOT_FOUND;
   return new NextResponse(null, { status: 204 });
