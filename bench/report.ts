@@ -6,6 +6,7 @@ import type { ProfileResult } from './profile.ts';
 import type { benchRls } from './rls.ts';
 import type { StackResult } from './stack.ts';
 import type { Summary } from './stats.ts';
+import { ratio } from './stats.ts';
 
 export interface LoadSummary {
   requests: number;
@@ -92,6 +93,8 @@ export const TARGETS = {
   rlsMinSpeedupOverNaive: 20,
   appMinThroughputRatio: 0.5,
   appMaxP99Ratio: 2,
+  appMaxSequentialRatio: 2,
+  appMaxCpuMsPerRequest: 3,
   stackColdMs: 5000,
   stackWarmMs: 2000,
   // Above the framework floor (Next.js + React runtime, measured in the same build): Next 16 + React 19
@@ -136,6 +139,22 @@ export function evaluateTargets(r: BenchResults): Target[] {
       measured: `${r.app.p99Ratio}x (${ms(r.app.app.latencyP99Ms)} vs ${ms(r.app.direct.latencyP99Ms)})`,
       pass: r.app.p99Ratio <= TARGETS.appMaxP99Ratio,
     });
+    const seq = r.app.sequential;
+    t.push({
+      part: 'app',
+      target: `${r.app.route} one request at a time: median at most ${TARGETS.appMaxSequentialRatio}x the data API's`,
+      measured: `${ratio(seq.app.median, seq.direct.median)}x (${ms(seq.app.median)} vs ${ms(seq.direct.median)})`,
+      pass: ratio(seq.app.median, seq.direct.median) <= TARGETS.appMaxSequentialRatio,
+    });
+    const cpu = r.app.app.cpuMsPerRequest['next start'];
+    if (cpu !== undefined) {
+      t.push({
+        part: 'app',
+        target: `\`next start\` CPU per ${r.app.route} at most ${TARGETS.appMaxCpuMsPerRequest} ms (breakdown: the profile part)`,
+        measured: `${cpu.toFixed(2)} ms`,
+        pass: cpu <= TARGETS.appMaxCpuMsPerRequest,
+      });
+    }
   }
   if (r.clerk) {
     t.push({
@@ -276,7 +295,7 @@ export function renderMarkdown(r: BenchResults): string {
       ),
     );
     out.push(
-      `\nSession token verification in the middleware (\`verifyToken\` with \`jwtKey\`, no network): median ${ms(c.verifyToken.median)}, p99 ${ms(c.verifyToken.p99)} ` +
+      `\nSession token verification in \`proxy.ts\` (\`verifyToken\` with \`jwtKey\`, no network): median ${ms(c.verifyToken.median)}, p99 ${ms(c.verifyToken.p99)} ` +
         `= ${(c.verifyShareOfRequest * 100).toFixed(1)}% of a ${ms(c.requestMedianMs)} request to ${r.app?.route ?? 'the API route'}.`,
     );
   }

@@ -1,14 +1,14 @@
 // The README's first command, run as a person runs it: `npm run dev` starts the local stack and the
 // app, the app answers, the data API answers with the local key, and Ctrl-C (SIGINT to the
-// foreground process group) stops everything it started. Runs on test instance 8.
+// foreground process group) stops everything it started. Runs on its own scratch instance (local/paths.ts scratchInstance).
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { keepingTsconfig, layout, projectRoot } from '../../local/paths.ts';
+import { keepingTsconfig, layout, projectRoot, scratchInstance } from '../../local/paths.ts';
 import { parseEnv } from '../../local/stack.ts';
 
-const instance = layout('test', 8);
+const instance = layout('test', scratchInstance('dev-command'));
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
@@ -27,7 +27,7 @@ describe('npm run dev', () => {
     dev = spawn('npm', ['run', 'dev'], {
       cwd: projectRoot,
       detached: true, // its own process group, like a terminal's foreground job
-      env: { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: '8', NEXT_DIST_DIR: '.next-test-dev', PORT: String(instance.ports.app) },
+      env: { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: String(scratchInstance('dev-command')), NEXT_DIST_DIR: '.next-test-dev', PORT: String(instance.ports.app) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -7,11 +7,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { layout, projectRoot } from '../../local/paths.ts';
+import { layout, projectRoot, scratchInstance } from '../../local/paths.ts';
 import { parseEnv } from '../../local/stack.ts';
 
-const instance = layout('test', 9);
-const env = { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: '9' };
+const instance = layout('test', scratchInstance('stack-cli'));
+const env = { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: String(scratchInstance('stack-cli')) };
 const npm = (script: string, ...args: string[]) =>
   spawnSync('npm', ['run', '-s', script, ...(args.length ? ['--', ...args] : [])], { cwd: projectRoot, env, encoding: 'utf8', timeout: 90_000 });
 
