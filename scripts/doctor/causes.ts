@@ -1,0 +1,46 @@
+// doctor's vocabulary: every problem it can name, with a stable id (the README's pitfalls table and
+// tests/db/doctor.test.ts use the ids), and the error a check throws to name one.
+export const CAUSES = {
+  'env-missing': 'A required environment variable is not set',
+  'env-malformed': 'An environment variable has the wrong shape',
+  'secret-in-public-env': 'A secret key is in a NEXT_PUBLIC_ variable (shipped to every browser)',
+  'clerk-instance-mismatch': 'The Clerk publishable and secret keys belong to different instances',
+  'clerk-secret-key-invalid': "Clerk's Backend API refuses CLERK_SECRET_KEY",
+  'supabase-unreachable': 'The Supabase URL does not answer',
+  'supabase-unavailable': 'The Supabase data API answers with a server error',
+  'not-supabase-endpoint': 'The URL answers, but not like a Supabase data API',
+  'supabase-api-key-invalid': 'The Supabase API key is refused',
+  'migrations-missing': 'The database has not got this app\'s migrations',
+  'template-missing': 'The Clerk JWT template does not exist',
+  'template-signing-key': 'The JWT template is not signed with a custom HS256 key',
+  'template-deprecated': 'JWT-template mode is deprecated by Supabase (since 2025-04-01)',
+  'no-token': 'No token to test with',
+  'token-malformed': 'The token is not a Clerk JWT',
+  'token-expired': 'The token has expired',
+  'missing-role-claim': 'The token has no "role" claim, so Postgres runs it as anon',
+  'wrong-role-claim': 'The token\'s "role" claim is not "authenticated"',
+  'wrong-clerk-instance': 'The token comes from another Clerk instance than the configured keys',
+  'token-mode-mismatch': 'The token kind does not match the integration mode',
+  'template-secret-mismatch': 'The template token is not signed with SUPABASE_JWT_SECRET',
+  'token-rejected': 'The data API rejects the token (invalid JWT, 401)',
+  'token-runs-as-anon': 'Postgres runs the request as anon, not authenticated',
+  'missing-grant': 'A GRANT is missing (42501, 403)',
+  'rls-disabled': 'Row-level security is off or a policy lets others read rows',
+  'auth-uid-cast': 'A policy or default uses auth.uid(), which casts the Clerk id to uuid',
+  'uuid-owner-column': 'An owner column is uuid, but Clerk user ids are text',
+  'ensure-profile-failed': 'ensure_user_profile() does not work for the test user',
+  'profile-missing': 'The user exists in Clerk but not in the database',
+  'unexpected-error': 'doctor itself hit an unexpected error',
+} as const;
+export type CauseId = keyof typeof CAUSES;
+
+export class Problem extends Error {
+  readonly cause: CauseId;
+  readonly fix: string;
+  constructor(cause: CauseId, message: string, fix: string) {
+    super(message);
+    this.cause = cause;
+    this.fix = fix;
+  }
+}
+export const problem = (cause: CauseId, message: string, fix: string) => new Problem(cause, message, fix);
