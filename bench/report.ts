@@ -2,6 +2,8 @@
 // Markdown table the README's Performance section shows. Targets live here, once; a miss is
 // reported as FAIL with the figure, never hidden by moving the line.
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ProfileResult } from './profile.ts';
 import type { benchRls } from './rls.ts';
 import type { StackResult } from './stack.ts';
@@ -271,12 +273,24 @@ export function renderMarkdown(r: BenchResults): string {
     const p = r.profile;
     out.push(`\n**Where \`next start\` spends its CPU** on ${p.route} (\`node --cpu-prof\` during the same load, samples mapped through the build's source maps; ${p.cpuMsPerRequest} ms per request with the profiler on, ${p.requests} requests):\n`);
     const caused = new Map(p.causes.map((c) => [c.category, c]));
+    // The same profile of the code before this project's request-path work (bench/profile-before.json).
+    const beforeFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'profile-before.json');
+    const before = fs.existsSync(beforeFile) ? (JSON.parse(fs.readFileSync(beforeFile, 'utf8')) as ProfileResult & { commit: string; what: string }) : null;
+    const was = new Map(before?.categories.map((c) => [c.category, c]) ?? []);
     out.push(
       table(
-        ['Part', 'Self: share', 'Self: ms per request', 'With the Node/V8 work it called: ms per request'],
-        p.categories.filter((c) => c.share >= 0.005).map((c) => [c.category, `${(c.share * 100).toFixed(1)}%`, c.msPerRequest.toFixed(2), caused.get(c.category)?.msPerRequest.toFixed(2) ?? '-']),
+        ['Part', 'Self: share', 'Self: ms per request', 'With the Node/V8 work it called: ms per request', ...(before ? [`Before (${before.commit}): share`] : [])],
+        p.categories
+          .filter((c) => c.share >= 0.005)
+          .map((c) => [c.category, `${(c.share * 100).toFixed(1)}%`, c.msPerRequest.toFixed(2), caused.get(c.category)?.msPerRequest.toFixed(2) ?? '-', ...(before ? [was.has(c.category) ? `${(was.get(c.category)!.share * 100).toFixed(1)}%` : '-'] : [])]),
       ),
     );
+    if (before) {
+      out.push(
+        `\nBefore = commit ${before.commit} (${before.what}): ${before.cpuMsPerRequest} ms of CPU per request under the profiler, against ${p.cpuMsPerRequest} ms now. ` +
+          'Profiler figures run high on a loaded machine; compare shares, and the CPU per request of the app table above (no profiler).',
+      );
+    }
     out.push(`\n<details><summary>Heaviest functions (self time)</summary>\n`);
     out.push(table(['Function', 'Source', 'Share'], p.top.map((f) => [`\`${f.fn}\``, f.source.replace(/^.*node_modules\//, ''), `${(f.share * 100).toFixed(1)}%`])));
     out.push('</details>');
@@ -334,19 +348,4 @@ export function renderMarkdown(r: BenchResults): string {
   }
   for (const e of r.errors ?? []) out.push(`\n**${e.part} failed**: ${e.error}`);
   return out.join('\n') + '\n';
-}
-
-/**
- * Puts results.md into the README's Performance section, between `<!-- bench:results -->` and
- * `<!-- /bench:results -->` (inside `<!-- section:performance -->`); nothing else is touched.
- */
-export function updateReadme(readmePath: string, markdown: string): boolean {
-  const text = fs.readFileSync(readmePath, 'utf8');
-  const section = /<!-- section:performance -->[\s\S]*?<!-- \/section:performance -->/.exec(text);
-  if (!section) return false;
-  const inner = /(<!-- bench:results -->)[\s\S]*?(<!-- \/bench:results -->)/;
-  if (!inner.test(section[0])) return false;
-  const updated = section[0].replace(inner, (_m, open: string, close: string) => `${open}\n${markdown.trim()}\n${close}`);
-  fs.writeFileSync(readmePath, text.replace(section[0], () => updated));
-  return true;
 }

@@ -6,12 +6,11 @@
 //   npm run bench -- --quick        small size (50,000 tasks), about a minute; writes bench/tmp/
 //   npm run bench -- --only rls,app  some parts (stack, rls, app, profile, clerk, browser)
 //   npm run bench -- --strict       exit 1 when a target is missed (a broken run always exits 2)
-//   --render                        only re-render results.md (and the README) from results.json
-//   --update-readme                 (full run) put results.md into the README's Performance section
+//   --render                        only re-render results.md from results.json
 //   --reuse-build                   keep an existing .next-bench build; --skip-typecheck builds without
 //                                   Next's type check (npm test runs it)
 //
-// Writes bench/results.json and bench/results.md (the README's Performance section shows the latter).
+// Writes bench/results.json and bench/results.md (docs/performance.md explains them; the README links there).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +22,7 @@ import { benchClerk } from './clerk.ts';
 import { profileApp } from './profile.ts';
 import { benchBrowser } from './browser.ts';
 import { logLine, machine } from './stats.ts';
-import { evaluateTargets, renderMarkdown, updateReadme, type BenchResults } from './report.ts';
+import { evaluateTargets, renderMarkdown, type BenchResults } from './report.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -42,14 +41,13 @@ if (unknownParts.length) {
   process.exit(2);
 }
 
-// --render: rewrite results.md (and with --update-readme the README table) from results.json alone.
+// --render: rewrite results.md from results.json alone (after a change to the report's layout).
 if (args.includes('--render')) {
   const dir = path.join(projectRoot, quick ? 'bench/tmp' : 'bench');
   const saved = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as BenchResults;
   saved.targets = evaluateTargets(saved);
   fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(saved, null, 2) + '\n');
   fs.writeFileSync(path.join(dir, 'results.md'), renderMarkdown(saved));
-  if (args.includes('--update-readme') && !quick) updateReadme(path.join(projectRoot, 'README.md'), renderMarkdown(saved));
   console.log(`Rendered ${path.relative(projectRoot, dir)}/results.md from results.json.`);
   process.exit(0);
 }
@@ -198,12 +196,6 @@ results.durationSeconds = Math.round((Date.now() - started) / 1000);
 results.targets = evaluateTargets(results);
 fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 fs.writeFileSync(path.join(outDir, 'results.md'), renderMarkdown(results));
-// Only a complete full-size run may replace the figures the README shows.
-if (args.includes('--update-readme')) {
-  if (quick || only || broken) console.log('README not updated: --update-readme needs a full run of every part without errors.');
-  else console.log(updateReadme(path.join(projectRoot, 'README.md'), renderMarkdown(results)) ? 'Updated the README Performance section.' : 'README: no <!-- bench:results --> markers in the Performance section; not updated.');
-}
-
 console.log('\n\x1b[1mTargets\x1b[0m');
 for (const t of results.targets) {
   console.log(`  ${t.pass === null ? '\x1b[33m–\x1b[0m' : t.pass ? '\x1b[32mPASS\x1b[0m' : '\x1b[31mFAIL\x1b[0m'} ${t.target}: ${t.measured}`);
