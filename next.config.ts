@@ -1,9 +1,8 @@
 import type { NextConfig } from 'next';
 
 const nextConfig: NextConfig = {
-  // The local stack's stand-ins live in local/ and must never be bundled into the app.
   poweredByHeader: false,
-  // npm test builds into its own folder so it never clobbers your dev or production build.
+  // Lets several builds share one checkout (the test runner and the bench build into their own folders).
   distDir: process.env.NEXT_DIST_DIR ?? '.next',
   typedRoutes: false,
 };

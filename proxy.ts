@@ -22,7 +22,7 @@ const clerk = clerkMiddleware({
   authorizedParties: env.CLERK_AUTHORIZED_PARTIES,
   signInUrl: '/sign-in',
   signUpUrl: '/sign-up',
-  // Forwards /__clerk/* to CLERK_FAPI_URL (Clerk's Frontend API; locally the stand-in).
+  // Forwards /__clerk/* to Clerk's Frontend API (CLERK_FAPI_URL when set).
   frontendApiProxy: { enabled: Boolean(proxyPath), path: proxyPath },
 });
 

@@ -9,9 +9,9 @@ export const metadata: Metadata = {
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
-    // Configured from the environment. proxyUrl=/__clerk makes clerk-js talk to this app's origin
-    // (proxy.ts forwards to Clerk, or to the local stand-in). The provider also reads
-    // NEXT_PUBLIC_CLERK_JS_URL and NEXT_PUBLIC_CLERK_UI_URL itself, to load pinned clerk-js and UI bundles.
+    // Configured from the environment. With NEXT_PUBLIC_CLERK_PROXY_URL=/__clerk, clerk-js talks to
+    // this app's origin and proxy.ts forwards to Clerk's Frontend API. The provider also reads
+    // NEXT_PUBLIC_CLERK_JS_URL and NEXT_PUBLIC_CLERK_UI_URL by itself, when set.
     <ClerkProvider
       proxyUrl={process.env.NEXT_PUBLIC_CLERK_PROXY_URL || undefined}
       signInUrl="/sign-in"

@@ -7,13 +7,7 @@
 // start-up; browser code reads the NEXT_PUBLIC_ values directly (lib/supabase/client.ts), so neither
 // zod nor the server's checks ever ship to the browser.
 import { z } from 'zod';
-import { localKeysMisuse } from './local-stack';
-
-/** Hosting platforms announce themselves with one of these. */
-const PLATFORM_FLAGS = ['VERCEL', 'VERCEL_ENV', 'NETLIFY', 'RENDER', 'FLY_APP_NAME', 'RAILWAY_ENVIRONMENT', 'K_SERVICE', 'HEROKU_APP_NAME', 'AWS_LAMBDA_FUNCTION_NAME'];
-export function deployedPlatform(source: Record<string, string | undefined>): string | null {
-  return PLATFORM_FLAGS.find((flag) => source[flag]) ?? null;
-}
+import { localStackProblems } from './local-stack';
 
 // Never echo a secret back in an error message: show its first characters only.
 const peek = (v: string) => JSON.stringify(v.length > 12 ? `${v.slice(0, 8)}…` : v);
@@ -23,8 +17,8 @@ const httpUrl = (name: string, hint: string) =>
     .string({ error: `${name} is missing. ${hint}` })
     .refine((v) => /^https?:\/\/[^/\s]+\/?$/.test(v), { message: `${name} must be an origin like https://xyzcompany.supabase.co (no path, no /rest/v1). ${hint}` });
 
-const supabaseHint = 'Copy it from Supabase Dashboard -> Project Settings -> API (locally: `npm run dev` writes .local/stack.env).';
-const clerkHint = 'Copy it from Clerk Dashboard -> API keys (locally: `npm run dev` writes .local/stack.env).';
+const supabaseHint = 'Copy it from Supabase Dashboard -> Project Settings -> API.';
+const clerkHint = 'Copy it from Clerk Dashboard -> API keys.';
 
 const clientSchema = z.object({
   NEXT_PUBLIC_SUPABASE_URL: httpUrl('NEXT_PUBLIC_SUPABASE_URL', supabaseHint),
@@ -70,7 +64,6 @@ const serverSchema = clientSchema.extend({
     .string()
     .refine((v) => v.startsWith('sb_secret_') || /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(v), { message: `SUPABASE_SECRET_KEY must be the secret key (sb_secret_…) or the legacy service_role JWT. ${supabaseHint}` })
     .optional(),
-  LOCAL_STACK: z.string().optional(),
 });
 
 export type ServerEnv = z.infer<typeof serverSchema>;
@@ -104,15 +97,7 @@ function crossChecks(source: Record<string, string | undefined>): string[] {
       problems.push(`${name} (${peek(value)}) looks like a secret, and every NEXT_PUBLIC_ variable is shipped to the browser. Rename it without NEXT_PUBLIC_ and rotate the key.`);
     }
   }
-  const misuse = localKeysMisuse(source);
-  if (misuse) problems.push(misuse);
-  // The local stack's plumbing, set in a deployment, would send the real secret key to another server.
-  const platform = deployedPlatform(source);
-  for (const name of platform ? ['LOCAL_STACK', 'CLERK_API_URL', 'CLERK_FAPI_URL'] : []) {
-    if (source[name] && !(name === 'CLERK_API_URL' && source[name] === 'https://api.clerk.com')) {
-      problems.push(`${name} is set, but this is a deployment (${platform} is set). It belongs to the local stack only: remove it from the platform's environment settings.`);
-    }
-  }
+  problems.push(...localStackProblems(source));
   return problems;
 }
 

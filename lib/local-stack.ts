@@ -1,5 +1,5 @@
-// The one piece of app code that knows about the offline local stack (`npm run dev`). Delete this
-// file when copying the app into your product, with its two imports (proxy.ts, lib/env.ts).
+// The one piece of app code that knows about the offline local stack (`npm run dev`).
+// Delete this file when copying the app into your product, with its two uses (proxy.ts, lib/env.ts).
 //
 // The local stack's Clerk keys are generated per checkout, but its seeded password is public, so an
 // app holding them must only ever answer this machine. That is decided from facts a client cannot
@@ -34,6 +34,25 @@ export function localKeysMisuse(env: Record<string, string | undefined> = proces
   if (!isLocalPublishableKey(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY)) return null;
   if (env.LOCAL_STACK && isLoopbackUrl(env.CLERK_API_URL) && isLoopbackUrl(env.CLERK_FAPI_URL)) return null;
   return 'This app holds the local stack Clerk keys (clerk.local.localhost) but is not running on the local stack. Set your Clerk instance keys in the hosting environment.';
+}
+
+/** Hosting platforms announce themselves with one of these. */
+const PLATFORM_FLAGS = ['VERCEL', 'VERCEL_ENV', 'NETLIFY', 'RENDER', 'FLY_APP_NAME', 'RAILWAY_ENVIRONMENT', 'K_SERVICE', 'HEROKU_APP_NAME', 'AWS_LAMBDA_FUNCTION_NAME'];
+const deployedPlatform = (env: Record<string, string | undefined>) => PLATFORM_FLAGS.find((flag) => env[flag]) ?? null;
+
+/** For lib/env.ts: the local keys out of place, or the stack's plumbing set in a deployment. */
+export function localStackProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const misuse = localKeysMisuse(env);
+  if (misuse) problems.push(misuse);
+  // Set in a deployment, these would send the real secret key to another server.
+  const platform = deployedPlatform(env);
+  for (const name of platform ? ['LOCAL_STACK', 'CLERK_API_URL', 'CLERK_FAPI_URL'] : []) {
+    if (env[name] && !(name === 'CLERK_API_URL' && env[name] === 'https://api.clerk.com')) {
+      problems.push(`${name} is set, but this is a deployment (${platform} is set). It belongs to the local stack only: remove it from the platform's environment settings.`);
+    }
+  }
+  return problems;
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);

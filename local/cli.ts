@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { layout, projectRoot, type StackLayout } from './paths.ts';
 import { httpOk, migrate, readEnvFile, startStack } from './stack.ts';
 import { withSuperuser } from './postgres.ts';
-import { LOCAL_PASSWORD, seedAccounts, seedOrgs } from './clerk/store.ts';
+import { LOCAL_PASSWORD, seedAccountRoles, seedAccounts } from './clerk/store.ts';
 import { loadKeys } from './keys.ts';
 import { mintSessionToken, mintTemplateToken } from './clerk/tokens.ts';
 import { randomBytes } from 'node:crypto';
@@ -48,8 +48,7 @@ function summary(l: StackLayout, env: Record<string, string>) {
   const lines = rows.map(([k, v]) => `  ${k.padEnd(26)}${v}`);
   lines.push('', `  Local accounts (password: ${LOCAL_PASSWORD})`);
   for (const a of seedAccounts) {
-    const orgs = seedOrgs.filter((o) => o.members.some(([u]) => u === a.id)).map((o) => `${o.name} (${o.members.find(([u]) => u === a.id)![1]})`);
-    lines.push(`    ${a.email.padEnd(22)}${a.id.padEnd(13)}${orgs.join(', ')}`);
+    lines.push(`    ${a.email.padEnd(22)}${a.id.padEnd(13)}${seedAccountRoles(a.id).join(', ')}`);
   }
   return lines.join('\n');
 }

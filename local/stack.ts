@@ -13,7 +13,7 @@ import { projectRoot, type StackLayout } from './paths.ts';
 import { databaseUrl, startPostgres, withSuperuser } from './postgres.ts';
 import { startPostgrest } from './postgrest.ts';
 import { createGateway } from './gateway.ts';
-import { Store } from './clerk/store.ts';
+import { LOCAL_PASSWORD, seedAccountRoles, seedAccounts, Store } from './clerk/store.ts';
 import { createBackendApi } from './clerk/backend-api.ts';
 import { createFrontendApi } from './clerk/frontend-api.ts';
 import { sendJson } from './http.ts';
@@ -47,6 +47,9 @@ export function stackEnv(l: StackLayout, keys: LocalKeys): Record<string, string
     CLERK_AUTHORIZED_PARTIES: `${app},http://127.0.0.1:${l.ports.app}`,
     CLERK_TELEMETRY_DISABLED: '1',
     NEXT_PUBLIC_CLERK_TELEMETRY_DISABLED: '1',
+    // Shown beside the sign-in form (app/_components/local-stack-accounts.tsx): the seeded accounts.
+    LOCAL_STACK_ACCOUNTS: seedAccounts.map((a) => `${a.email} (${seedAccountRoles(a.id).join(', ')})`).join('; '),
+    LOCAL_STACK_PASSWORD: LOCAL_PASSWORD,
     LOCAL_STACK_CONTROL_URL: `http://127.0.0.1:${l.ports.control}`,
     APP_URL: app,
   };

@@ -67,6 +67,11 @@ export const seedOrgs = [
   { id: 'org_globex', name: 'Globex', slug: 'globex', members: [['user_carol', 'admin']] },
 ] as const;
 
+/** Each seeded account's organisations, as people read them: "Acme admin". */
+export function seedAccountRoles(userId: string): string[] {
+  return seedOrgs.flatMap((o) => o.members.filter(([u]) => u === userId).map(([, role]) => `${o.name} ${role}`));
+}
+
 function seedState(): State {
   const now = Date.now();
   const passwordHash = hashPassword(LOCAL_PASSWORD);

@@ -5,6 +5,7 @@
 //   Supabase from .env.local / .env.test.local, with the E2E_* test users described in the README.
 import fs from 'node:fs';
 import path from 'node:path';
+import { LOCAL_PASSWORD, seedAccounts, seedOrgs } from '../../../local/clerk/store.ts';
 import { layout, projectRoot } from '../../../local/paths.ts';
 
 export const live = process.env.E2E_LIVE === '1' || process.env.npm_lifecycle_event === 'test:e2e:live';
@@ -53,8 +54,8 @@ export function accounts(): { alice: Account; bob: Account; orgName: string } {
       orgName: required('E2E_ORG_NAME'),
     };
   }
-  const password = 'clerk-local-password';
-  return { alice: { email: 'alice@example.test', password }, bob: { email: 'bob@example.test', password }, orgName: 'Acme' };
+  const email = (id: string) => seedAccounts.find((a) => a.id === id)!.email;
+  return { alice: { email: email('user_alice'), password: LOCAL_PASSWORD }, bob: { email: email('user_bob'), password: LOCAL_PASSWORD }, orgName: seedOrgs[0].name };
 }
 
 /** The Chromium to drive: Debian's package where it exists (no browser downloads here), else Playwright's. */

@@ -1,5 +1,5 @@
 import { SignIn } from '@clerk/nextjs';
-import { LocalAccounts } from '@/app/_components/local-accounts';
+import { LocalStackAccounts } from '@/app/_components/local-stack-accounts';
 import { SiteHeader } from '@/app/_components/site-header';
 
 export default function SignInPage() {
@@ -9,7 +9,7 @@ export default function SignInPage() {
       <main className="auth-page">
         <h1 className="visually-hidden">Sign in</h1>
         <SignIn path="/sign-in" signUpUrl="/sign-up" />
-        <LocalAccounts />
+        <LocalStackAccounts />
       </main>
     </>
   );

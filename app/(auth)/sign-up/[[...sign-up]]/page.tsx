@@ -1,5 +1,5 @@
 import { SignUp } from '@clerk/nextjs';
-import { LocalAccounts } from '@/app/_components/local-accounts';
+import { LocalStackAccounts } from '@/app/_components/local-stack-accounts';
 import { SiteHeader } from '@/app/_components/site-header';
 
 export default function SignUpPage() {
@@ -9,7 +9,7 @@ export default function SignUpPage() {
       <main className="auth-page">
         <h1 className="visually-hidden">Sign up</h1>
         <SignUp path="/sign-up" signInUrl="/sign-in" />
-        <LocalAccounts />
+        <LocalStackAccounts />
       </main>
     </>
   );
