@@ -5,12 +5,12 @@
 //   npm run db:types -- --check   exits 1 if the checked-in file is out of date (CI, tests)
 // The CLI prints unformatted TypeScript; TypeScript's own printer lays it out, so the file reads well
 // and regenerating it gives byte-identical output.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { layout, projectRoot } from './paths.ts';
 import { readEnvFile } from './stack.ts';
+import { supabaseCli } from './supabase-cli.ts';
 
 export const typesFile = path.join(projectRoot, 'lib/database.types.ts');
 
@@ -31,13 +31,8 @@ export function localDbUrl(): string {
 
 /** The types the migrations in `dbUrl` produce, formatted exactly as lib/database.types.ts stores them. */
 export function generateTypes(dbUrl: string): string {
-  const cli = path.join(projectRoot, 'node_modules/.bin/supabase');
   // `--db-url` is deprecated in CLI 3.x; `--remote=<url>` targets any Postgres URL.
-  const r = spawnSync(cli, ['gen', 'types', 'typescript', `--remote=${dbUrl}`, '--schema', 'public'], {
-    cwd: projectRoot,
-    encoding: 'utf8',
-    env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
-  });
+  const r = supabaseCli(['gen', 'types', 'typescript', `--remote=${dbUrl}`, '--schema', 'public']);
   if (r.status !== 0 || !r.stdout.includes('export type Json')) {
     throw new Error(`supabase gen types failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`);
   }

@@ -1,7 +1,7 @@
 // Local instance keys, generated once into `.local/keys.json` (git-ignored). They play the parts of
 // the Clerk instance keys (RSA-2048 signing key, pk_/sk_ keys, webhook secret) and of the Supabase
 // project keys (JWT secret, publishable/secret API keys). Nothing here is valid anywhere but on
-// this machine, and the app refuses these keys when it is deployed (see lib/env.ts).
+// this machine, and the app refuses these keys outside the local stack (see lib/local-stack.ts).
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { SignJWT } from 'jose';
@@ -23,15 +23,6 @@ export interface LocalKeys {
   supabaseSecretKey: string;
   anonJwt: string;
   serviceRoleJwt: string;
-}
-
-export function isLocalPublishableKey(pk: string): boolean {
-  const encoded = pk.replace(/^pk_(test|live)_/, '');
-  try {
-    return Buffer.from(encoded, 'base64').toString('utf8').replace(/\$$/, '') === LOCAL_FAPI_HOST;
-  } catch {
-    return false;
-  }
 }
 
 async function generate(): Promise<LocalKeys> {

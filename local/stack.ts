@@ -2,7 +2,7 @@
 // the Clerk stand-ins, writes the env file the app and tests read, and stops everything it started
 // when asked (SIGINT/SIGTERM) or when one part dies. Used by `npm run dev`, `npm run stack:up` (in
 // the background) and `npm test` (the `test` profile).
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -17,6 +17,7 @@ import { LOCAL_PASSWORD, seedAccountRoles, seedAccounts, Store } from './clerk/s
 import { createBackendApi } from './clerk/backend-api.ts';
 import { createFrontendApi } from './clerk/frontend-api.ts';
 import { sendJson } from './http.ts';
+import { supabaseCli } from './supabase-cli.ts';
 
 function installedVersion(pkg: string): string {
   return (JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
@@ -57,7 +58,8 @@ export function stackEnv(l: StackLayout, keys: LocalKeys): Record<string, string
 
 export function formatEnv(env: Record<string, string>): string {
   return Object.entries(env)
-    .map(([k, v]) => `${k}=${v.includes('\n') ? JSON.stringify(v) : v}`)
+    // Quoted when a shell would split or misread it: the README sources this file with bash.
+    .map(([k, v]) => `${k}=${/^[\w@%+=:,./-]*$/.test(v) ? v : JSON.stringify(v)}`)
     .join('\n') + '\n';
 }
 
@@ -131,12 +133,7 @@ export async function migrate(l: StackLayout, log: (line: string) => void, opts:
     await c.query(fs.readFileSync(path.join(projectRoot, 'local/bootstrap.sql'), 'utf8'));
     await c.query(`alter role authenticator with password 'postgres'`);
   });
-  const cli = path.join(projectRoot, 'node_modules/.bin/supabase');
-  const r = spawnSync(cli, ['db', 'push', `--remote=${databaseUrl(l.ports.postgres)}`, '--include-seed', '--yes'], {
-    cwd: projectRoot,
-    encoding: 'utf8',
-    env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
-  });
+  const r = supabaseCli(['db', 'push', `--remote=${databaseUrl(l.ports.postgres)}`, '--include-seed', '--yes']);
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   out.split('\n').filter(Boolean).forEach((x) => log(`[db push] ${x}`));
   if (r.status !== 0) {

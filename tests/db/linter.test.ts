@@ -2,11 +2,9 @@
 // dashboard's Security and Performance Advisors) and the project's rules in
 // tests/support/policy-checks.ts for what it misses. Both run on the migrated test database, and
 // both are shown to catch a deliberately bad migration applied to a scratch database.
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../local/paths.ts';
+import { supabaseCli } from '../../local/supabase-cli.ts';
 import { policyFindings } from '../support/policy-checks.ts';
 import { withScratchDatabase } from '../support/scratch-db.ts';
 import { withDb } from '../support/stack.ts';
@@ -20,11 +18,7 @@ interface Advisory {
 }
 
 function advisors(dbUrl: string): Advisory[] {
-  const r = spawnSync(
-    path.join(projectRoot, 'node_modules/.bin/supabase'),
-    ['db', 'advisors', `--remote=${dbUrl}`, '--type', 'all', '--level', 'info', '--output-format', 'json'],
-    { cwd: projectRoot, encoding: 'utf8', env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' } },
-  );
+  const r = supabaseCli(['db', 'advisors', `--remote=${dbUrl}`, '--type', 'all', '--level', 'info', '--output-format', 'json']);
   expect(r.status, r.stderr).toBe(0);
   return (JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { results: Advisory[] }).results;
 }
