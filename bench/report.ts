@@ -99,7 +99,7 @@ export const TARGETS = {
   appMaxCpuMsPerRequest: 3,
   stackColdMs: 5000,
   stackWarmMs: 2000,
-  functionColdMs: 2000,
+  functionColdMs: 1000,
   functionWarmMedianMs: 30,
   // Above the framework floor (Next.js + React runtime, measured in the same build): Next 16 + React 19
   // alone are about 132 KB gzip, so an absolute 130 KB would measure the framework, not the app.

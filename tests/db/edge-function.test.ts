@@ -3,10 +3,12 @@
 // verified by the function against the Clerk JWKS) and the JWT-template token (HS256, verified by the
 // data API for the function). Each refusal test is an attack a caller could try; each must be refused
 // with the status and reason the function documents, and never with the victim's tasks.
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKeys, LOCAL_FAPI_HOST } from '../../local/keys.ts';
+import { projectRoot } from '../../local/paths.ts';
 import { createSession, mintToken, uniqueUserId, withDb } from '../support/stack.ts';
 
 const fnUrl = () => `${process.env.NEXT_PUBLIC_SUPABASE_URL}/functions/v1/task-report`;
@@ -149,6 +151,18 @@ describe('task-report with tokens the local Clerk issues (session-token customiz
     expect(await res.json()).toMatchObject({ user: 'user_alice', plan: 'pro' });
     const bob = await createSession({ user: 'user_bob', azp: appOrigin() });
     expect((await call(bob.token)).status).toBe(403);
+  });
+
+  it("the README's curl: a `npm run local:token` token for alice opens her report", async () => {
+    const token = spawnSync('npm', ['run', '-s', 'local:token', '--', '--user', 'user_alice'], {
+      cwd: projectRoot,
+      env: { ...process.env, LOCAL_STACK_PROFILE: 'test' },
+      encoding: 'utf8',
+    });
+    expect(token.status, token.stderr).toBe(0);
+    const res = await call(token.stdout.trim());
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ user: 'user_alice', plan: 'pro' });
   });
 
   it('a plan changed with users.updateUserMetadata reaches the next token, not the database', async () => {
