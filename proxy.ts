@@ -10,7 +10,7 @@ import { clerkMiddleware } from '@clerk/nextjs/server';
 import type { NextFetchEvent, NextRequest } from 'next/server';
 import { serverEnv } from '@/lib/env';
 import { localKeysGuard } from '@/lib/local-stack';
-import { rejectMalformedServerAction } from '@/lib/server-action-guard';
+import { rejectMalformedServerAction, rejectUndecodablePath } from '@/lib/request-guards';
 
 const env = serverEnv();
 const refuseLocalKeysOffMachine = localKeysGuard();
@@ -27,7 +27,7 @@ const clerk = clerkMiddleware({
 });
 
 export default async function proxy(req: NextRequest, event: NextFetchEvent) {
-  return refuseLocalKeysOffMachine(req) ?? (await rejectMalformedServerAction(req)) ?? clerk(req, event);
+  return refuseLocalKeysOffMachine(req) ?? rejectUndecodablePath(req) ?? (await rejectMalformedServerAction(req)) ?? clerk(req, event);
 }
 
 export const config = {
