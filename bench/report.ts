@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { ProfileResult } from './profile.ts';
 import type { benchRls } from './rls.ts';
 import type { StackResult } from './stack.ts';
+import type { FunctionsResult } from './functions.ts';
 import type { Summary } from './stats.ts';
 import { ratio } from './stats.ts';
 
@@ -86,6 +87,7 @@ export interface BenchResults {
   clerk?: ClerkResult;
   browser?: BrowserResult;
   profile?: ProfileResult;
+  functions?: FunctionsResult;
   targets?: Target[];
   errors?: { part: string; error: string }[];
 }
@@ -99,6 +101,8 @@ export const TARGETS = {
   appMaxCpuMsPerRequest: 3,
   stackColdMs: 5000,
   stackWarmMs: 2000,
+  functionColdMs: 1000,
+  functionWarmMedianMs: 30,
   // Above the framework floor (Next.js + React runtime, measured in the same build): Next 16 + React 19
   // alone are about 132 KB gzip, so an absolute 130 KB would measure the framework, not the app.
   dashboardMaxAboveFloorGzipBytes: 60_000,
@@ -198,6 +202,21 @@ export function evaluateTargets(r: BenchResults): Target[] {
         pass: dash.gzipBytes - floor <= TARGETS.dashboardMaxAboveFloorGzipBytes,
       });
     }
+  }
+  if (r.functions) {
+    const f = r.functions;
+    t.push({
+      part: 'functions',
+      target: `Edge Function cold start (restart to first report through the gateway) under ${TARGETS.functionColdMs / 1000} s (slowest run)`,
+      measured: `${ms(f.coldStart.max)} (median ${ms(f.coldStart.median)}, ${f.coldStart.n} runs; Deno listening after ${ms(f.boot.median)})`,
+      pass: f.coldStart.max < TARGETS.functionColdMs,
+    });
+    t.push({
+      part: 'functions',
+      target: `Edge Function warm call through the gateway, median under ${TARGETS.functionWarmMedianMs} ms in both modes`,
+      measured: `session token ${ms(f.warm.sessionToken.median)}, template token ${ms(f.warm.templateToken.median)}`,
+      pass: Math.max(f.warm.sessionToken.median, f.warm.templateToken.median) < TARGETS.functionWarmMedianMs,
+    });
   }
   for (const e of r.errors ?? []) t.push({ part: e.part, target: `${e.part} benchmark ran`, measured: e.error.split('\n')[0], pass: false });
   return t;
@@ -345,6 +364,23 @@ export function renderMarkdown(r: BenchResults): string {
     if (r.app) {
       out.push(`\nNext.js is reported apart: \`next build\` ${r.app.buildMode === 'reused' ? '(reused from an earlier run)' : `${r.app.buildSeconds} s${r.app.buildMode === 'compile+generate' ? ' (without its type check)' : ''}`}; \`next start\` to first response ${Object.entries(r.app.startSeconds).map(([k, v]) => `${v} s (${k})`).join(', ')}.`);
     }
+  }
+  if (r.functions) {
+    const f = r.functions;
+    out.push(
+      `\n**Edge Function** \`${f.function}\` on Deno (npm \`deno\`) through the gateway's /functions/v1: cold start from a restart to the first report (Deno boot, module load, first JWKS fetch), then ${f.calls} warm calls per mode, one at a time (summary of alice's tasks: four count/row queries through PostgREST with her token).\n`,
+    );
+    out.push(
+      table(
+        ['Measure', 'Runs', 'Median', 'p99', 'Slowest'],
+        [
+          ['Cold start (restart to first 200)', f.coldStart.n, ms(f.coldStart.median), ms(f.coldStart.p99), ms(f.coldStart.max)],
+          ['of which Deno boot to listening', f.boot.n, ms(f.boot.median), ms(f.boot.p99), ms(f.boot.max)],
+          ['Warm call, session token (JWKS verified in the function)', f.warm.sessionToken.n, ms(f.warm.sessionToken.median), ms(f.warm.sessionToken.p99), ms(f.warm.sessionToken.max)],
+          ['Warm call, template token (verified by the data API)', f.warm.templateToken.n, ms(f.warm.templateToken.median), ms(f.warm.templateToken.p99), ms(f.warm.templateToken.max)],
+        ],
+      ),
+    );
   }
   for (const e of r.errors ?? []) out.push(`\n**${e.part} failed**: ${e.error}`);
   return out.join('\n') + '\n';

@@ -4,7 +4,7 @@
 //
 //   npm run bench                   full size (1,000,000 tasks), a few minutes
 //   npm run bench -- --quick        small size (50,000 tasks), about a minute; writes bench/tmp/
-//   npm run bench -- --only rls,app  some parts (stack, rls, app, profile, clerk, browser)
+//   npm run bench -- --only rls,app  some parts (stack, rls, functions, app, profile, clerk, browser)
 //   npm run bench -- --strict       exit 1 when a target is missed (a broken run always exits 2)
 //   --render                        only re-render results.md from results.json
 //   --reuse-build                   keep an existing .next-bench build; --skip-typecheck builds without
@@ -21,6 +21,7 @@ import { appEnv, appModes, benchApp, BENCH_DIST_DIR, buildApp, startApp, type St
 import { benchClerk } from './clerk.ts';
 import { profileApp } from './profile.ts';
 import { benchBrowser } from './browser.ts';
+import { benchFunctions } from './functions.ts';
 import { logLine, machine } from './stats.ts';
 import { evaluateTargets, renderMarkdown, type BenchResults } from './report.ts';
 
@@ -33,7 +34,7 @@ const reuseBuild = args.includes('--reuse-build');
 const skipTypecheck = args.includes('--skip-typecheck');
 const onlyArg = args.find((a) => a.startsWith('--only'));
 const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : args[args.indexOf(onlyArg) + 1]).split(',') : null;
-const PARTS = ['stack', 'rls', 'app', 'profile', 'clerk', 'browser'] as const;
+const PARTS = ['stack', 'rls', 'functions', 'app', 'profile', 'clerk', 'browser'] as const;
 const wants = (part: (typeof PARTS)[number]) => !only || only.includes(part);
 const unknownParts = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? [];
 if (unknownParts.length) {
@@ -80,6 +81,7 @@ const size = quick
       app: { connections: 10, seconds: 6, users: 100, rounds: 2, sequential: 100 },
       profile: { connections: 10, seconds: 6, users: 100 },
       clerk: { requests: 1000, sessions: 10, verifyRepeats: 2000 },
+      functions: { coldRuns: 3, calls: 100 },
     }
   : {
       rls: { tasks: 1_000_000, users: 10_000, projects: 100_000, orgs: 1_000 },
@@ -88,6 +90,7 @@ const size = quick
       app: { connections: 20, seconds: 30, users: 1000, rounds: 3, sequential: 400 },
       profile: { connections: 20, seconds: 15, users: 1000 },
       clerk: { requests: 1000, sessions: 20, verifyRepeats: 10_000 },
+      functions: { coldRuns: 5, calls: 300 },
     };
 
 const outDir = quick ? path.join(projectRoot, 'bench/tmp') : path.join(projectRoot, 'bench');
@@ -139,6 +142,12 @@ try {
   if (wants('rls')) {
     await part('rls', async () => {
       results.rls = await benchRls(stack!.env, size.rls, size.rlsRuns);
+    });
+  }
+
+  if (wants('functions')) {
+    await part('functions', async () => {
+      results.functions = await benchFunctions(stack!.env, size.functions);
     });
   }
 

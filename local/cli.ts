@@ -16,6 +16,7 @@ import { LOCAL_PASSWORD, seedAccountRoles, seedAccounts } from './clerk/store.ts
 import { loadKeys } from './keys.ts';
 import { mintSessionToken, mintTemplateToken } from './clerk/tokens.ts';
 import { randomBytes } from 'node:crypto';
+import { discoverFunctions } from './functions/config.ts';
 
 function pidAlive(pid: number) {
   try {
@@ -40,6 +41,7 @@ function fail(message: string): never {
 function summary(l: StackLayout, env: Record<string, string>) {
   const rows = [
     ['Data API (Supabase URL)', `${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1`],
+    ...discoverFunctions(l.ports.functions).map((fn) => [`Edge Function ${fn.name}`, `${env.NEXT_PUBLIC_SUPABASE_URL}/functions/v1/${fn.name} (Deno${fn.verifyJwt ? '' : ', verify_jwt off'})`]),
     ['Postgres', env.SUPABASE_DB_URL],
     ['Clerk Backend API', env.CLERK_API_URL],
     ['Clerk Frontend API', `${env.CLERK_FAPI_URL} (the app proxies it at /__clerk)`],
@@ -48,7 +50,7 @@ function summary(l: StackLayout, env: Record<string, string>) {
   const lines = rows.map(([k, v]) => `  ${k.padEnd(26)}${v}`);
   lines.push('', `  Local accounts (password: ${LOCAL_PASSWORD})`);
   for (const a of seedAccounts) {
-    lines.push(`    ${a.email.padEnd(22)}${a.id.padEnd(13)}${seedAccountRoles(a.id).join(', ')}`);
+    lines.push(`    ${a.email.padEnd(22)}${a.id.padEnd(13)}${`plan ${a.plan}`.padEnd(11)}${seedAccountRoles(a.id).join(', ')}`);
   }
   return lines.join('\n');
 }
@@ -173,6 +175,7 @@ async function token(l: StackLayout, argv: string[]) {
     userId: values.user,
     sessionId: `sess_local_${randomBytes(8).toString('hex')}`,
     email: seedAccounts.find((a) => a.id === values.user)?.email,
+    publicMetadata: { plan: seedAccounts.find((a) => a.id === values.user)?.plan } as Record<string, unknown> | undefined,
     org: values.org ? { id: values.org, slug: values.org.replace(/^org_/, ''), role: (role ?? 'member') as 'admin' | 'member' } : undefined,
     // Clerk's SDK refuses a token without `azp` when the app sets authorizedParties (it does): claim the app's origin.
     authorizedParty: env.APP_URL,
@@ -186,6 +189,9 @@ async function token(l: StackLayout, argv: string[]) {
       body: JSON.stringify({ user_id: values.user, active_organization_id: values.org }),
     });
     if (res.ok) subject.sessionId = ((await res.json()) as { id: string }).id;
+    // The user's public metadata feeds the session token's custom claims (`plan`), as Clerk's would.
+    const user = await fetch(`${env.CLERK_API_URL}/v1/users/${encodeURIComponent(values.user)}`, { headers: { authorization: `Bearer ${keys.clerkSecretKey}` } });
+    if (user.ok) subject.publicMetadata = ((await user.json()) as { public_metadata?: Record<string, unknown> }).public_metadata;
   }
   const now = Math.floor(Date.now() / 1000);
   const jwt = values.template

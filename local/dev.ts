@@ -47,7 +47,8 @@ if (hosted) {
     const logFile = fs.createWriteStream(path.join(l.logs, 'stack.log'), { flags: 'a' });
     fs.mkdirSync(l.logs, { recursive: true });
     try {
-      stack = await startStack(l, (line) => logFile.write(`${new Date().toISOString()} ${line}\n`));
+      // Edge Functions restart when their files change, as with `supabase functions serve`.
+      stack = await startStack(l, (line) => logFile.write(`${new Date().toISOString()} ${line}\n`), { watchFunctions: true });
     } catch (e) {
       fail(`The local stack did not start: ${e instanceof Error ? e.message : String(e)}`);
     }

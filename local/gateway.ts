@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { LocalKeys } from './keys.ts';
 import { sendJson } from './http.ts';
+import type { FunctionRoute } from './functions/route.ts';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -16,7 +17,8 @@ const corsHeaders = {
   'Access-Control-Max-Age': '3600',
 };
 
-export function createGateway(keys: LocalKeys, postgrestPort: number): http.Server {
+/** `functions`: the /functions/v1 route (local/functions/route.ts), which has its own rules. */
+export function createGateway(keys: LocalKeys, postgrestPort: number, functions?: FunctionRoute): http.Server {
   // apikey -> the Bearer token PostgREST gets when the request carries no user token of its own.
   const roleTokenFor = new Map<string, string>([
     [keys.supabasePublishableKey, keys.anonJwt],
@@ -27,13 +29,14 @@ export function createGateway(keys: LocalKeys, postgrestPort: number): http.Serv
 
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
+    if (functions && url.pathname.startsWith('/functions/v1/')) return functions(req, res, url);
     if (req.method === 'OPTIONS') {
       res.writeHead(200, { ...corsHeaders, 'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '*' });
       return res.end();
     }
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' }, corsHeaders);
     if (!url.pathname.startsWith('/rest/v1')) {
-      return sendJson(res, 404, { message: `The local gateway serves only /rest/v1 (the data API), not ${url.pathname}` }, corsHeaders);
+      return sendJson(res, 404, { message: `The local gateway serves only /rest/v1 (the data API) and /functions/v1 (Edge Functions), not ${url.pathname}` }, corsHeaders);
     }
     const apikey = (req.headers.apikey as string | undefined) ?? url.searchParams.get('apikey') ?? undefined;
     if (!apikey) {

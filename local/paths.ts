@@ -26,7 +26,8 @@ export interface StackLayout {
   clerkStore: string;
   pidFile: string;
   envFile: string;
-  ports: { gateway: number; postgres: number; postgrest: number; postgrestAdmin: number; clerkBackend: number; clerkFrontend: number; control: number; app: number };
+  /** `functions`: the first Edge Function's port; the others follow (local/functions/config.ts). */
+  ports: { gateway: number; postgres: number; postgrest: number; postgrestAdmin: number; clerkBackend: number; clerkFrontend: number; control: number; functions: number; app: number };
 }
 
 /**
@@ -67,6 +68,7 @@ export function layout(profile: Profile = profileFromEnv(), instance = profile =
       clerkBackend: base + 6,
       clerkFrontend: base + 7,
       control: base + 8,
+      functions: base + 10,
       app: profile === 'dev' ? 3000 : 3100 + instance * 10,
     },
   };

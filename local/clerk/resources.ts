@@ -142,7 +142,7 @@ export function userJson(store: Store, u: LocalUser) {
     saml_accounts: [],
     passkeys: [],
     organization_memberships: store.membershipsOfUser(u.id).map((m) => membershipJson(store, m)),
-    public_metadata: {},
+    public_metadata: u.publicMetadata ?? {},
     unsafe_metadata: {},
     create_organization_enabled: false,
     create_organizations_limit: null,

@@ -16,6 +16,8 @@ export interface LocalUser {
   createdAt: number;
   updatedAt: number;
   lastSignInAt: number | null;
+  /** Clerk's public metadata: readable by the user, set only by the backend (e.g. `{ plan: "pro" }`). */
+  publicMetadata?: Record<string, unknown>;
 }
 export interface LocalOrg { id: string; name: string; slug: string; createdAt: number; updatedAt: number }
 export interface LocalMembership { id: string; orgId: string; userId: string; role: 'admin' | 'member'; createdAt: number }
@@ -56,11 +58,15 @@ function checkPassword(password: string, stored: string): boolean {
   return timingSafeEqual(expected, actual);
 }
 
-/** The seeded accounts, also shown on the local sign-in page and by `npm run stack:status`. */
+/**
+ * The seeded accounts, also shown on the local sign-in page and by `npm run stack:status`. Their
+ * `plan` is public metadata, which the session token carries as a custom claim (session-claims.ts):
+ * alice and carol are on Pro (task reports), bob on Free.
+ */
 export const seedAccounts = [
-  { id: 'user_alice', email: 'alice@example.test', firstName: 'Alice', lastName: 'Anders' },
-  { id: 'user_bob', email: 'bob@example.test', firstName: 'Bob', lastName: 'Brown' },
-  { id: 'user_carol', email: 'carol@example.test', firstName: 'Carol', lastName: 'Chen' },
+  { id: 'user_alice', email: 'alice@example.test', firstName: 'Alice', lastName: 'Anders', plan: 'pro' },
+  { id: 'user_bob', email: 'bob@example.test', firstName: 'Bob', lastName: 'Brown', plan: 'free' },
+  { id: 'user_carol', email: 'carol@example.test', firstName: 'Carol', lastName: 'Chen', plan: 'pro' },
 ] as const;
 export const seedOrgs = [
   { id: 'org_acme', name: 'Acme', slug: 'acme', members: [['user_alice', 'admin'], ['user_bob', 'member']] },
@@ -86,6 +92,7 @@ function seedState(): State {
       createdAt: now,
       updatedAt: now,
       lastSignInAt: null,
+      publicMetadata: { plan: a.plan },
     })),
     orgs: seedOrgs.map((o) => ({ id: o.id, name: o.name, slug: o.slug, createdAt: now, updatedAt: now })),
     memberships: seedOrgs.flatMap((o) =>
@@ -105,6 +112,11 @@ export class Store {
     this.file = file;
     this.state = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as State) : seedState();
     this.state.extra ??= {};
+    // A store written before plans existed: give the seeded users theirs.
+    for (const a of seedAccounts) {
+      const u = this.state.users.find((x) => x.id === a.id);
+      if (u) u.publicMetadata ??= { plan: a.plan };
+    }
     this.saveNow();
   }
 
@@ -136,7 +148,7 @@ export class Store {
   verifyPassword(user: LocalUser, password: string) {
     return checkPassword(password, user.passwordHash);
   }
-  createUser(input: { email: string; password: string; firstName?: string | null; lastName?: string | null; id?: string }) {
+  createUser(input: { email: string; password: string; firstName?: string | null; lastName?: string | null; id?: string; publicMetadata?: Record<string, unknown> }) {
     if (this.userByEmail(input.email)) throw new Error(`A user with ${input.email} exists`);
     const now = Date.now();
     const user: LocalUser = {
@@ -149,12 +161,13 @@ export class Store {
       createdAt: now,
       updatedAt: now,
       lastSignInAt: null,
+      publicMetadata: input.publicMetadata ?? {},
     };
     this.state.users.push(user);
     this.save();
     return user;
   }
-  updateUser(id: string, patch: Partial<Pick<LocalUser, 'firstName' | 'lastName' | 'lastSignInAt'>>) {
+  updateUser(id: string, patch: Partial<Pick<LocalUser, 'firstName' | 'lastName' | 'lastSignInAt' | 'publicMetadata'>>) {
     const user = this.user(id);
     if (!user) return null;
     Object.assign(user, patch, { updatedAt: Date.now() });
@@ -229,6 +242,7 @@ export class Store {
       userId: user.id,
       sessionId: session.id,
       email: user.email,
+      publicMetadata: user.publicMetadata ?? {},
       authorizedParty,
       org: org && membership ? { id: org.id, slug: org.slug, role: membership.role } : undefined,
     };

@@ -6,7 +6,8 @@
 //     "email": "{{user.primary_email_address}}",
 //     "org_id": "{{org.id}}",
 //     "org_role": "{{org.role}}",
-//     "org_slug": "{{org.slug}}"
+//     "org_slug": "{{org.slug}}",
+//     "plan": "{{user.public_metadata.plan}}"
 //   }
 //
 // with "Custom signing key" on, signing algorithm HS256 and the Supabase project's JWT secret.
@@ -26,6 +27,7 @@ export const jwtTemplates: Record<string, JwtTemplate> = {
       aud: 'authenticated',
       ...(s.email ? { email: s.email } : {}),
       ...(s.org ? { org_id: s.org.id, org_role: `org:${s.org.role}`, org_slug: s.org.slug } : {}),
+      ...(s.publicMetadata?.plan ? { plan: s.publicMetadata.plan } : {}),
     }),
   },
 };

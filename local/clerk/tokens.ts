@@ -4,6 +4,7 @@
 import { importPKCS8, SignJWT } from 'jose';
 import type { LocalKeys } from '../keys.ts';
 import { LOCAL_FAPI_HOST } from '../keys.ts';
+import { customSessionClaims } from './session-claims.ts';
 import { jwtTemplates } from './templates.ts';
 
 export interface TokenSubject {
@@ -11,6 +12,8 @@ export interface TokenSubject {
   sessionId: string;
   email?: string;
   org?: { id: string; slug: string; role: 'admin' | 'member' };
+  /** The user's public metadata, for the custom claims (session-claims.ts, templates.ts). */
+  publicMetadata?: Record<string, unknown>;
   /** The app origin the token is for (`azp`); checked against the middleware's authorizedParties. */
   authorizedParty?: string;
 }
@@ -35,6 +38,7 @@ export async function mintSessionToken(
 ): Promise<string> {
   const iat = opts.issuedAt ?? Math.floor(Date.now() / 1000);
   const claims: Record<string, unknown> = {
+    ...customSessionClaims(subject),
     sid: subject.sessionId,
     v: 2,
     role: 'authenticated',
@@ -62,7 +66,9 @@ export async function mintTemplateToken(
   const template = jwtTemplates[templateName];
   if (!template) throw new UnknownTemplateError(templateName);
   const iat = opts.issuedAt ?? Math.floor(Date.now() / 1000);
-  return new SignJWT(template.claims(subject))
+  // azp is one of Clerk's default claims in every token it generates (left out without an Origin).
+  const claims = { ...template.claims(subject), ...(subject.authorizedParty ? { azp: subject.authorizedParty } : {}) };
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(subject.userId)
     .setIssuer(`https://${LOCAL_FAPI_HOST}`)

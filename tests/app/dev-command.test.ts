@@ -4,6 +4,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keepingTsconfig, layout, projectRoot, scratchInstance } from '../../local/paths.ts';
 import { parseEnv } from '../../local/stack.ts';
@@ -53,6 +54,26 @@ describe('npm run dev', () => {
     const env = parseEnv(fs.readFileSync(instance.envFile, 'utf8'));
     const api = await fetch(`${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/`, { headers: { apikey: env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY } });
     expect(api.status).toBe(200);
+
+    // The Edge Function runs with the rest, and restarts when a file under supabase/functions changes
+    // (a probe file no function imports, so nothing else notices).
+    const fn = () => fetch(`${env.NEXT_PUBLIC_SUPABASE_URL}/functions/v1/task-report`, { method: 'POST' }).then((r) => r.status, () => 0);
+    expect(await fn()).toBe(401);
+    const log = () => fs.readFileSync(path.join(instance.logs, 'stack.log'), 'utf8');
+    const restarts = () => log().split('\n').filter((l) => l.includes('[fn task-report]') && l.includes('Restarting')).length;
+    const before = restarts();
+    const probe = path.join(projectRoot, 'supabase/functions/_shared', `watch-probe-${process.pid}.txt`);
+    try {
+      fs.writeFileSync(probe, 'a change');
+      const until = Date.now() + 20_000;
+      while (restarts() === before && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      fs.rmSync(probe, { force: true });
+    }
+    expect(restarts(), log().split('\n').filter((l) => l.includes('[fn')).join('\n')).toBeGreaterThan(before);
+    const up = Date.now() + 20_000;
+    while ((await fn()) !== 401 && Date.now() < up) await new Promise((r) => setTimeout(r, 100));
+    expect(await fn()).toBe(401);
 
     process.kill(-dev.pid!, 'SIGINT');
     const exited = await new Promise<boolean>((resolve) => {

@@ -17,6 +17,8 @@ export interface TokenOptions {
   issuedAt?: number;
   /** The `azp` claim (the app origin). The app's middleware refuses session tokens without it. */
   azp?: string;
+  /** The user's public metadata `plan`, which the token carries as the custom claim `plan`. */
+  plan?: string;
 }
 
 /** A unique user id per test, so tests never see each other's rows. */
@@ -32,6 +34,7 @@ export async function mintToken(o: TokenOptions): Promise<string> {
     email: `${o.user}@example.test`,
     org: o.org ? { id: o.org, slug: o.org.replace(/^org_/, ''), role: o.orgRole ?? 'member' } : undefined,
     authorizedParty: o.azp,
+    publicMetadata: o.plan ? { plan: o.plan } : {},
   };
   const opts = { expiresInSeconds: o.expiresInSeconds, issuedAt: o.issuedAt };
   return o.template ? mintTemplateToken(keys, o.template, subject, opts) : mintSessionToken(keys, subject, opts);

@@ -51,6 +51,8 @@ export const EXERCISED: Record<string, Exercised> = {
   'npx supabase db push': { test: 'tests/unit/readme-commands.test.ts', needle: "'db', 'push', '--help'" },
   'npm run doctor -- --user <a Clerk user id>': { test: 'tests/db/doctor.test.ts', needle: "'--user', 'user_carol'" },
   'npm run doctor -- --token <a token less than a minute old>': { test: 'tests/db/doctor.test.ts', needle: "'--token'" },
+  // Edge Functions
+  'curl -s -X POST "$NEXT_PUBLIC_SUPABASE_URL/functions/v1/task-report" -H "Authorization: Bearer $(npm run -s local:token -- --user user_alice)"': { test: 'tests/db/edge-function.test.ts', needle: "'local:token', '--', '--user', 'user_alice'" },
   // Verification checklist: run verbatim (see the test files)
   'set -a; source .env.local; set +a': VERIFY_DB,
   'USER_A=user_...': VERIFY_DB,
@@ -76,6 +78,8 @@ export const NOT_RUNNABLE_HERE: Record<string, string> = {
   'git clone <this repository> && cd <it>': 'needs the network; every other command runs in this clone',
   'npx supabase login': 'needs a Supabase account; the command and its CLI version are checked with --help below',
   'npx supabase link --project-ref <project-ref>': 'needs a Supabase project; --project-ref is checked with --help below',
+  'npx supabase secrets set CLERK_ISSUER=https://<your Clerk Frontend API host> CLERK_AUTHORIZED_PARTIES=https://<your app domain>': 'needs a Supabase project; `secrets set` is checked with --help below',
+  'npx supabase functions deploy task-report --no-verify-jwt': 'needs a Supabase project; --no-verify-jwt is checked with --help below, and the function runs on Deno in tests/db/edge-function.test.ts',
 };
 
 // The guide is the README plus the internals it links to in docs/: every command in either must run.
@@ -114,6 +118,8 @@ describe('README commands', () => {
     expect(help('login', '--help')).toMatch(/login/i);
     expect(help('link', '--help')).toContain('--project-ref');
     expect(help('db', 'push', '--help')).toMatch(/--include-seed/);
+    expect(help('functions', 'deploy', '--help')).toContain('--no-verify-jwt');
+    expect(help('secrets', 'set', '--help')).toMatch(/Set a secret/);
   });
 });
 
