@@ -41,7 +41,8 @@ function findingKey(a: Advisory): string {
 }
 const justification = (a: Advisory): string | null => ACCEPTED[findingKey(a)] ?? null;
 
-// Everything a careless migration tends to do, one table or function per mistake.
+// Everything a careless migration tends to do, one table or function per mistake. New objects start
+// closed (20261124120100_closed_by_default.sql), so opening them to anon takes an explicit grant here.
 const BAD_MIGRATION = `
   create table public.lint_no_rls (id uuid primary key default gen_random_uuid(), owner text not null);
 
@@ -57,6 +58,10 @@ const BAD_MIGRATION = `
   create policy "no role given" on public.lint_public_policy for select using (owner = (select auth.jwt() ->> 'sub'));
 
   create function public.lint_mutable_path() returns text language sql security definer as $$ select 'x' $$;
+
+  grant all on public.lint_no_rls, public.lint_per_row, public.lint_public_policy to anon, authenticated;
+  revoke all on public.lint_per_row from anon;
+  grant execute on function public.lint_mutable_path() to anon, authenticated;
 `;
 
 describe('Supabase database linter (supabase db advisors)', () => {
@@ -124,6 +129,7 @@ describe("the project's own policy checks", () => {
       try {
         await c.query(`
           create table public.lint_tx_check (id uuid primary key, owner text);
+          grant select on public.lint_tx_check to anon, authenticated;
           alter table public.lint_tx_check enable row level security;
           create policy "per row" on public.lint_tx_check for select to authenticated using (owner = auth.jwt() ->> 'sub');`);
         const found = (await policyFindings(c)).map((f) => `${f.rule} ${f.object}`);
