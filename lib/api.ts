@@ -69,25 +69,34 @@ export async function requireUser() {
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** Reads a JSON body of at most MAX_BODY_BYTES and validates it: 413, 400 (malformed) or 400 with zod's field errors. */
-export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
-  const tooLarge = () => new ApiError(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`);
-  if (Number(req.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw tooLarge();
-  // Content-Length can be absent (chunked) or wrong: count the bytes while reading too.
+/**
+ * The raw body, refused with a 413 past `maxBytes`. Content-Length can be absent (chunked) or lie,
+ * so the bytes are counted while reading and the stream is cancelled at the limit: a huge body is
+ * never buffered whole.
+ */
+export async function readBody(req: Request, maxBytes: number): Promise<Buffer> {
+  const tooLarge = () => new ApiError(413, `The body is larger than ${maxBytes} bytes.`);
+  if (Number(req.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = req.body?.getReader();
   for (let r = await reader?.read(); r && !r.done; r = await reader!.read()) {
     size += r.value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       await reader!.cancel();
       throw tooLarge();
     }
     chunks.push(r.value);
   }
+  return Buffer.concat(chunks);
+}
+
+/** Reads a JSON body of at most MAX_BODY_BYTES and validates it: 413, 400 (malformed) or 400 with zod's field errors. */
+export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
+  const raw = await readBody(req, MAX_BODY_BYTES);
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(raw.toString('utf8'));
   } catch {
     throw new ApiError(400, 'The body is not valid JSON.');
   }
