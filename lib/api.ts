@@ -23,6 +23,8 @@ export const DATABASE_TIMEOUT = 'The database took too long to answer (statement
  */
 export const CLERK_UNAVAILABLE = 'ClerkUnavailableError';
 export const CLERK_SESSION_REFUSED = 'ClerkSessionRefusedError';
+export const CLERK_ORG_MISMATCH = 'ClerkOrgMismatchError';
+export const CLERK_ORG_MISMATCH_MESSAGE = 'Your active organisation changed (in another tab?) while this request was on its way, so it was not run. Reload the page.';
 export const CLERK_UNAVAILABLE_MESSAGE = 'Clerk (the sign-in service) is unreachable right now, so no database token could be issued. Try again in a moment.';
 
 /** The part of a supabase-js error we need: PostgREST's `code` plus the HTTP status (0 = no response). */
@@ -40,6 +42,7 @@ export function dbError({ error, status }: DbFailure): ApiError {
   // Template mode: the token for Supabase could not be had from Clerk (lib/supabase/template-token.ts).
   if (status === 0 && error?.message.startsWith(`${CLERK_UNAVAILABLE}:`)) return new ApiError(503, CLERK_UNAVAILABLE_MESSAGE);
   if (status === 0 && error?.message.startsWith(`${CLERK_SESSION_REFUSED}:`)) return new ApiError(401, 'Your session was refused by Clerk. Sign in again.');
+  if (status === 0 && error?.message.startsWith(`${CLERK_ORG_MISMATCH}:`)) return new ApiError(409, CLERK_ORG_MISMATCH_MESSAGE);
   if (code === '57014') return new ApiError(503, DATABASE_TIMEOUT);
   if (status === 0 || status >= 500 || /^PGRST00[0-3]$/.test(code) || code === '57P01' || code === '08006') {
     return new ApiError(503, DATABASE_UNAVAILABLE);
