@@ -1,5 +1,5 @@
 // A table, sequence or function a later migration adds without its own GRANTs starts closed to the
-// API roles (supabase/migrations/20261124120100_closed_by_default.sql). Created as the role that runs
+// API roles (supabase/migrations/20261127120100_closed_by_default.sql). Created as the role that runs
 // the migrations, in a scratch database with the bootstrap and every migration applied.
 import { describe, expect, it } from 'vitest';
 import { withScratchDatabase } from '../support/scratch-db.ts';

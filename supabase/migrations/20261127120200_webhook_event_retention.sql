@@ -5,7 +5,7 @@
 -- one is 'stale' (private.clerk_users keeps that, unpruned), and user.deleted is idempotent.
 create index clerk_webhook_events_received_at_idx on private.clerk_webhook_events (received_at);
 comment on index private.clerk_webhook_events_received_at_idx is
-  'lint-ok unused_index (0005): serves the retention delete (prune_clerk_webhook_events); unused only on a fresh database.';
+  'Serves the retention delete (private.prune_clerk_webhook_events).';
 
 create or replace function private.prune_clerk_webhook_events()
 returns trigger
