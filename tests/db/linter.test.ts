@@ -29,6 +29,7 @@ function advisors(dbUrl: string): Advisory[] {
 const ACCEPTED: Record<string, string> = {
   'unused_index public.tasks_user_id_created_at_idx': 'serves every tasks policy (user_id = the caller); unused only on a fresh database',
   'unused_index public.projects_org_id_created_at_idx': 'serves every projects policy (org_id = the active org); unused only on a fresh database',
+  'unused_index private.clerk_webhook_events_received_at_idx': 'serves the retention delete of old webhook delivery ids; unused until a delivery prunes something',
   'authenticated_security_definer_function_executable public.ensure_user_profile':
     'signed-in users must be able to create their own profile; it takes no arguments and acts only for the token sub',
 };
