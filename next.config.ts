@@ -1,4 +1,6 @@
 import type { NextConfig } from 'next';
+import { PHASE_PRODUCTION_BUILD } from 'next/constants';
+import { EnvError, parseBuildEnv } from './lib/env';
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
@@ -7,4 +9,17 @@ const nextConfig: NextConfig = {
   typedRoutes: false,
 };
 
-export default nextConfig;
+export default function config(phase: string): NextConfig {
+  // The build inlines the NEXT_PUBLIC_ values: a wrong key (a service_role JWT as the publishable
+  // key, say) must stop it here, before it is shipped. The server checks again when it starts.
+  if (phase === PHASE_PRODUCTION_BUILD) {
+    try {
+      parseBuildEnv();
+    } catch (e) {
+      if (!(e instanceof EnvError)) throw e;
+      console.error(`\n${e.message.replace('Invalid environment', 'next build stopped: invalid environment')}\n`);
+      process.exit(1);
+    }
+  }
+  return nextConfig;
+}

@@ -2,18 +2,21 @@
 // guides call it middleware.ts). It does three things and decides no access itself: each page, route
 // handler and server action checks the session on its own (Clerk's resource-level protection), so a
 // path pattern here can never leave a resource open.
-//   1. Guards that must answer before Next.js or Clerk parse anything.
+//   1. Guards that must answer before Next.js or Clerk parse anything (local keys off this machine,
+//      undecodable paths, cross-site writes to the JSON API, malformed server-action bodies).
 //   2. clerkMiddleware: verifies the session (cookie or Bearer) locally with CLERK_JWT_KEY and hands
 //      the result to auth(); refuses tokens minted for other origins (authorizedParties).
 //   3. Serves Clerk's Frontend API from this origin at NEXT_PUBLIC_CLERK_PROXY_URL when it is a path.
 import { clerkMiddleware } from '@clerk/nextjs/server';
 import type { NextFetchEvent, NextRequest } from 'next/server';
+import { crossSiteWriteGuard } from '@/lib/cross-site-guard';
 import { serverEnv } from '@/lib/env';
 import { localKeysGuard } from '@/lib/local-stack';
 import { rejectMalformedServerAction, rejectUndecodablePath } from '@/lib/request-guards';
 
 const env = serverEnv();
 const refuseLocalKeysOffMachine = localKeysGuard();
+const refuseCrossSiteWrites = crossSiteWriteGuard(env.CLERK_AUTHORIZED_PARTIES);
 const proxyPath = env.NEXT_PUBLIC_CLERK_PROXY_URL?.startsWith('/') ? env.NEXT_PUBLIC_CLERK_PROXY_URL : undefined;
 
 const clerk = clerkMiddleware({
@@ -27,7 +30,7 @@ const clerk = clerkMiddleware({
 });
 
 export default async function proxy(req: NextRequest, event: NextFetchEvent) {
-  return refuseLocalKeysOffMachine(req) ?? rejectUndecodablePath(req) ?? (await rejectMalformedServerAction(req)) ?? clerk(req, event);
+  return refuseLocalKeysOffMachine(req) ?? rejectUndecodablePath(req) ?? refuseCrossSiteWrites(req) ?? (await rejectMalformedServerAction(req)) ?? clerk(req, event);
 }
 
 export const config = {

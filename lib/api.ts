@@ -23,6 +23,8 @@ export const DATABASE_TIMEOUT = 'The database took too long to answer (statement
  */
 export const CLERK_UNAVAILABLE = 'ClerkUnavailableError';
 export const CLERK_SESSION_REFUSED = 'ClerkSessionRefusedError';
+export const CLERK_ORG_MISMATCH = 'ClerkOrgMismatchError';
+export const CLERK_ORG_MISMATCH_MESSAGE = 'Your active organisation changed (in another tab?) while this request was on its way, so it was not run. Reload the page.';
 export const CLERK_UNAVAILABLE_MESSAGE = 'Clerk (the sign-in service) is unreachable right now, so no database token could be issued. Try again in a moment.';
 
 /** The part of a supabase-js error we need: PostgREST's `code` plus the HTTP status (0 = no response). */
@@ -40,6 +42,7 @@ export function dbError({ error, status }: DbFailure): ApiError {
   // Template mode: the token for Supabase could not be had from Clerk (lib/supabase/template-token.ts).
   if (status === 0 && error?.message.startsWith(`${CLERK_UNAVAILABLE}:`)) return new ApiError(503, CLERK_UNAVAILABLE_MESSAGE);
   if (status === 0 && error?.message.startsWith(`${CLERK_SESSION_REFUSED}:`)) return new ApiError(401, 'Your session was refused by Clerk. Sign in again.');
+  if (status === 0 && error?.message.startsWith(`${CLERK_ORG_MISMATCH}:`)) return new ApiError(409, CLERK_ORG_MISMATCH_MESSAGE);
   if (code === '57014') return new ApiError(503, DATABASE_TIMEOUT);
   if (status === 0 || status >= 500 || /^PGRST00[0-3]$/.test(code) || code === '57P01' || code === '08006') {
     return new ApiError(503, DATABASE_UNAVAILABLE);
@@ -69,25 +72,34 @@ export async function requireUser() {
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** Reads a JSON body of at most MAX_BODY_BYTES and validates it: 413, 400 (malformed) or 400 with zod's field errors. */
-export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
-  const tooLarge = () => new ApiError(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`);
-  if (Number(req.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw tooLarge();
-  // Content-Length can be absent (chunked) or wrong: count the bytes while reading too.
+/**
+ * The raw body, refused with a 413 past `maxBytes`. Content-Length can be absent (chunked) or lie,
+ * so the bytes are counted while reading and the stream is cancelled at the limit: a huge body is
+ * never buffered whole.
+ */
+export async function readBody(req: Request, maxBytes: number): Promise<Buffer> {
+  const tooLarge = () => new ApiError(413, `The body is larger than ${maxBytes} bytes.`);
+  if (Number(req.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = req.body?.getReader();
   for (let r = await reader?.read(); r && !r.done; r = await reader!.read()) {
     size += r.value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       await reader!.cancel();
       throw tooLarge();
     }
     chunks.push(r.value);
   }
+  return Buffer.concat(chunks);
+}
+
+/** Reads a JSON body of at most MAX_BODY_BYTES and validates it: 413, 400 (malformed) or 400 with zod's field errors. */
+export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
+  const raw = await readBody(req, MAX_BODY_BYTES);
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(raw.toString('utf8'));
   } catch {
     throw new ApiError(400, 'The body is not valid JSON.');
   }

@@ -1,6 +1,7 @@
 // Every environment variable the app reads, validated once with zod. A missing or malformed value
-// stops the server at start-up (instrumentation.ts) with one line per problem saying what is wrong
-// and how to fix it, instead of failing later inside a request with a confusing 401 or 500.
+// stops `next build` (next.config.ts) and the server at start-up (instrumentation.ts) with one line
+// per problem saying what is wrong and how to fix it, instead of failing later inside a request with
+// a confusing 401 or 500.
 //
 // Split in two like ixartz/SaaS-Boilerplate: `clientSchema` covers the NEXT_PUBLIC_ values (inlined
 // into the browser bundle at build time), `serverSchema` everything. Both are checked on the server at
@@ -8,6 +9,7 @@
 // zod nor the server's checks ever ship to the browser.
 import { z } from 'zod';
 import { localStackProblems } from './local-stack';
+import { deployedPlatform } from './platform';
 
 // Never echo a secret back in an error message: show its first characters only.
 const peek = (v: string) => JSON.stringify(v.length > 12 ? `${v.slice(0, 8)}…` : v);
@@ -17,6 +19,23 @@ const httpUrl = (name: string, hint: string) =>
     .string({ error: `${name} is missing. ${hint}` })
     .refine((v) => /^https?:\/\/[^/\s]+\/?$/.test(v), { message: `${name} must be an origin like https://xyzcompany.supabase.co (no path, no /rest/v1). ${hint}` });
 
+/**
+ * The `role` of a legacy Supabase API key (an HS256 JWT: `anon` or `service_role`); undefined when the
+ * value is not JWT-shaped, null when its payload cannot be read. Both keys look alike (eyJ…), and
+ * pasting the wrong one would ship a key that bypasses row-level security to every browser.
+ */
+function legacyKeyRole(v: string): string | null | undefined {
+  const payload = /^eyJ[\w-]*\.([\w-]+)\.[\w-]+$/.exec(v)?.[1];
+  if (!payload) return undefined;
+  try {
+    // atob, not Buffer: proxy.ts reads this module too. The claims we need are ASCII.
+    const role = (JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { role?: unknown }).role;
+    return typeof role === 'string' ? role : null;
+  } catch {
+    return null;
+  }
+}
+
 const supabaseHint = 'Copy it from Supabase Dashboard -> Project Settings -> API.';
 const clerkHint = 'Copy it from Clerk Dashboard -> API keys.';
 
@@ -25,7 +44,9 @@ const clientSchema = z.object({
   NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: z
     .string({ error: `NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY is missing. ${supabaseHint}` })
     .refine((v) => !v.startsWith('sb_secret_'), { message: 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY holds a secret key (sb_secret_…): that key bypasses row-level security and must never reach the browser. Use the publishable key (sb_publishable_…) and rotate the secret key now.' })
-    .refine((v) => v.startsWith('sb_publishable_') || /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(v), { message: 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY must be the publishable key (sb_publishable_…) or the legacy anon JWT (eyJ…). ' + supabaseHint }),
+    .refine((v) => v.startsWith('sb_publishable_') || /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(v), { message: 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY must be the publishable key (sb_publishable_…) or the legacy anon JWT (eyJ…). ' + supabaseHint })
+    .refine((v) => legacyKeyRole(v) !== 'service_role', { message: 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY holds the legacy service_role JWT: that key bypasses row-level security and must never reach the browser. Use the anon key (or sb_publishable_…), and rotate the JWT secret now if this value was ever deployed.' })
+    .refine((v) => ['anon', 'service_role', undefined].some((role) => legacyKeyRole(v) === role), { message: 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY is a JWT whose role is not "anon": use the publishable key (sb_publishable_…) or the legacy anon key. ' + supabaseHint }),
   NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: z
     .string({ error: `NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY is missing. ${clerkHint}` })
     .refine((v) => /^pk_(test|live)_[A-Za-z0-9+/=]+$/.test(v), { message: `NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY must start with pk_test_ or pk_live_. ${clerkHint}` }),
@@ -63,6 +84,7 @@ const serverSchema = clientSchema.extend({
   SUPABASE_SECRET_KEY: z
     .string()
     .refine((v) => v.startsWith('sb_secret_') || /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(v), { message: `SUPABASE_SECRET_KEY must be the secret key (sb_secret_…) or the legacy service_role JWT. ${supabaseHint}` })
+    .refine((v) => ['service_role', undefined].some((role) => legacyKeyRole(v) === role), { message: `SUPABASE_SECRET_KEY is a JWT whose role is not "service_role" (the anon key?). ${supabaseHint}` })
     .optional(),
 });
 
@@ -98,12 +120,38 @@ function crossChecks(source: Record<string, string | undefined>): string[] {
     }
   }
   problems.push(...localStackProblems(source));
+  const platform = deployedPlatform(source);
+  if (platform && source.SUPABASE_JWT_SECRET) {
+    problems.push(`SUPABASE_JWT_SECRET is set, but this is a deployment (${platform} is set). The app never reads it, and it can sign service_role tokens: remove it from the platform's environment settings and keep it in .env.local for \`npm run doctor\` only.`);
+  }
+  if (platform && source.NODE_ENV === 'production') problems.push(...productionPartyProblems(source.CLERK_AUTHORIZED_PARTIES, platform));
   return problems;
+}
+
+const isLoopbackOrigin = (origin: string) => /^https?:\/\/(localhost|127(\.\d+){3}|\[::1\]|[^/]*\.localhost)(:\d+)?$/i.test(origin);
+
+/** A production deployment must name its own origins, and only those: Clerk refuses tokens minted for any other. */
+function productionPartyProblems(value: string | undefined, platform: string): string[] {
+  const parties = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (!parties.length) return [`CLERK_AUTHORIZED_PARTIES is missing, and this is a production deployment (${platform} is set). Set it to every origin the app is served from (e.g. https://app.example.com): Clerk then refuses session tokens minted for other sites.`];
+  const loopback = parties.filter(isLoopbackOrigin);
+  return loopback.length ? [`CLERK_AUTHORIZED_PARTIES lists ${loopback.join(', ')} in a production deployment (${platform} is set): a page served on a visitor's own machine could then use their session here. Remove it (keep localhost in .env.local only).`] : [];
 }
 
 /** Validates the server's environment; throws an EnvError naming every problem. */
 export function parseServerEnv(source: Record<string, string | undefined> = process.env): ServerEnv {
   return check(serverSchema, source, crossChecks(source));
+}
+
+// At `next build` the NEXT_PUBLIC_ values are inlined into the bundle, so a wrong one must fail the
+// build, not only the start. Server-only secrets may be given to the build or only at run time (a
+// Docker image built without secrets): at build a missing one is left to the start-up check, a
+// malformed one fails already.
+const buildSchema = serverSchema.partial({ CLERK_SECRET_KEY: true });
+
+/** The checks `next build` runs (next.config.ts); throws an EnvError naming every problem. */
+export function parseBuildEnv(source: Record<string, string | undefined> = process.env): void {
+  check(buildSchema, source, crossChecks(source));
 }
 
 let cached: ServerEnv | null = null;

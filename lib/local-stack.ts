@@ -5,6 +5,7 @@
 // app holding them must only ever answer this machine. That is decided from facts a client cannot
 // set: the process says it is the local stack and its Clerk services are on loopback. The Host check
 // on top stops a page that DNS-rebinds its own name to 127.0.0.1 from driving a local app.
+import { deployedPlatform } from './platform';
 
 /** The host the local stack encodes in its publishable key (`.localhost` never leaves the machine). */
 const LOCAL_CLERK_HOST = 'clerk.local.localhost';
@@ -35,10 +36,6 @@ export function localKeysMisuse(env: Record<string, string | undefined> = proces
   if (env.LOCAL_STACK && isLoopbackUrl(env.CLERK_API_URL) && isLoopbackUrl(env.CLERK_FAPI_URL)) return null;
   return 'This app holds the local stack Clerk keys (clerk.local.localhost) but is not running on the local stack. Set your Clerk instance keys in the hosting environment.';
 }
-
-/** Hosting platforms announce themselves with one of these. */
-const PLATFORM_FLAGS = ['VERCEL', 'VERCEL_ENV', 'NETLIFY', 'RENDER', 'FLY_APP_NAME', 'RAILWAY_ENVIRONMENT', 'K_SERVICE', 'HEROKU_APP_NAME', 'AWS_LAMBDA_FUNCTION_NAME'];
-const deployedPlatform = (env: Record<string, string | undefined>) => PLATFORM_FLAGS.find((flag) => env[flag]) ?? null;
 
 /** For lib/env.ts: the local keys out of place, or the stack's plumbing set in a deployment. */
 export function localStackProblems(env: Record<string, string | undefined>): string[] {

@@ -99,6 +99,24 @@ describe('apply_clerk_user_event()', () => {
     });
   });
 
+  it('keeps delivery ids 7 days: the next delivery prunes older ones, and a pruned one redelivered is stale', async () => {
+    const user = uniqueUserId('hook');
+    const [first, old, recent] = [svixId(), svixId(), svixId()];
+    await withDb(async (c) => {
+      expect(await apply(c, first, 'user.created', userData(user, 1000))).toBe('applied');
+      await c.query(`update private.clerk_webhook_events set received_at = now() - interval '8 days' where event_id = $1`, [first]);
+      await c.query(`insert into private.clerk_webhook_events (event_id, event_type, received_at) values ($1, 'user.updated', now() - interval '30 days'), ($2, 'user.updated', now() - interval '6 days')`, [old, recent]);
+
+      expect(await apply(c, svixId(), 'user.updated', userData(uniqueUserId('hook'), 1000))).toBe('applied');
+      const kept = await c.query<{ event_id: string }>('select event_id from private.clerk_webhook_events where event_id = any($1)', [[first, old, recent]]);
+      expect(kept.rows.map((r) => r.event_id)).toEqual([recent]);
+      // Inside the window a retry is still a duplicate; past it, the user's ordering makes it harmless.
+      expect(await apply(c, recent, 'user.updated', userData(user, 9000))).toBe('duplicate');
+      expect(await apply(c, first, 'user.created', userData(user, 1000, 'Replayed'))).toBe('stale');
+      expect((await profile(c, user)).display_name).toBe('Ada Lovelace');
+    });
+  });
+
   it('concurrent deliveries of one event apply it exactly once', async () => {
     const user = uniqueUserId('hook');
     const id = svixId();

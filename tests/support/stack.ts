@@ -19,6 +19,8 @@ export interface TokenOptions {
   azp?: string;
   /** The user's public metadata `plan`, which the token carries as the custom claim `plan`. */
   plan?: string;
+  /** The session the token belongs to (default: a new random id), e.g. one registered with the Backend API. */
+  sessionId?: string;
 }
 
 /** A unique user id per test, so tests never see each other's rows. */
@@ -30,7 +32,7 @@ export async function mintToken(o: TokenOptions): Promise<string> {
   const keys = await loadKeys();
   const subject: TokenSubject = {
     userId: o.user,
-    sessionId: `sess_${randomBytes(8).toString('hex')}`,
+    sessionId: o.sessionId ?? `sess_${randomBytes(8).toString('hex')}`,
     email: `${o.user}@example.test`,
     org: o.org ? { id: o.org, slug: o.org.replace(/^org_/, ''), role: o.orgRole ?? 'member' } : undefined,
     authorizedParty: o.azp,

@@ -1,8 +1,8 @@
 // lib/env.ts: every problem is named with what is wrong and how to fix it, secrets are never echoed.
 import { describe, expect, it } from 'vitest';
-import { EnvError, parseServerEnv } from '../../lib/env.ts';
+import { EnvError, parseBuildEnv, parseServerEnv } from '../../lib/env.ts';
 import { isLocalPublishableKey, localKeysGuard } from '../../lib/local-stack.ts';
-import { LOCAL_PK, REAL_PK, validEnv } from './fixtures.ts';
+import { fakeJwt, LOCAL_PK, REAL_PK, validEnv } from './fixtures.ts';
 
 function problems(env: Record<string, string | undefined>): string[] {
   try {
@@ -67,6 +67,54 @@ describe('parseServerEnv', () => {
     const found = problems({ ...validEnv(), VERCEL: '1', NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK });
     for (const name of ['LOCAL_STACK', 'CLERK_API_URL', 'CLERK_FAPI_URL']) expect(found.some((p) => p.startsWith(name) && /VERCEL is set/.test(p))).toBe(true);
     expect(problems({ NEXT_PUBLIC_SUPABASE_URL: 'https://x.supabase.co', NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: 'sb_publishable_x', NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK, CLERK_SECRET_KEY: 'sk_live_x', VERCEL: '1' })).toEqual([]);
+  });
+
+  it('refuses the legacy service_role JWT as the publishable key (it would ship an RLS bypass to every browser)', () => {
+    const serviceRole = fakeJwt({ iss: 'supabase', ref: 'abcd1234', role: 'service_role', iat: 1, exp: 2 });
+    const found = problems({ ...validEnv(), NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: serviceRole });
+    expect(found).toEqual([expect.stringMatching(/NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY holds the legacy service_role JWT.*bypasses row-level security/)]);
+    expect(found.join('\n')).not.toContain(serviceRole);
+    expect(problems({ ...validEnv(), NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: fakeJwt({ role: 'authenticated' }) })).toEqual([expect.stringMatching(/is a JWT whose role is not "anon"/)]);
+    expect(problems({ ...validEnv(), NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: 'eyJub3Q.anNvbg.c2ln' })).toEqual([expect.stringMatching(/whose role is not "anon"/)]);
+    expect(problems({ ...validEnv(), NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: fakeJwt({ role: 'anon' }) })).toEqual([]);
+    // The other way round: the anon key where the secret key belongs.
+    expect(problems({ ...validEnv(), SUPABASE_SECRET_KEY: fakeJwt({ role: 'anon' }) })).toEqual([expect.stringMatching(/SUPABASE_SECRET_KEY is a JWT whose role is not "service_role"/)]);
+    expect(problems({ ...validEnv(), SUPABASE_SECRET_KEY: fakeJwt({ role: 'service_role' }) })).toEqual([]);
+  });
+
+  it('requires CLERK_AUTHORIZED_PARTIES without localhost in a production deployment, not locally', () => {
+    const deployed = { ...validEnv(), LOCAL_STACK: undefined, CLERK_API_URL: undefined, CLERK_FAPI_URL: undefined, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK, VERCEL: '1', NODE_ENV: 'production' };
+    expect(problems(deployed)).toEqual([expect.stringMatching(/^CLERK_AUTHORIZED_PARTIES is missing, and this is a production deployment \(VERCEL is set\)/)]);
+    for (const local of ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://app.localhost', 'http://[::1]:3000']) {
+      expect(problems({ ...deployed, CLERK_AUTHORIZED_PARTIES: `https://app.example.com,${local}` }), local).toEqual([expect.stringContaining(`CLERK_AUTHORIZED_PARTIES lists ${local} in a production deployment`)]);
+    }
+    expect(problems({ ...deployed, CLERK_AUTHORIZED_PARTIES: 'https://app.example.com' })).toEqual([]);
+    // A preview or development build on the platform, and `next start` on this machine, need none.
+    expect(problems({ ...deployed, NODE_ENV: 'development' })).toEqual([]);
+    expect(problems({ ...validEnv(), NODE_ENV: 'production', CLERK_AUTHORIZED_PARTIES: 'http://localhost:3000' })).toEqual([]);
+  });
+
+  it('refuses SUPABASE_JWT_SECRET in a deployment (it signs service_role tokens; only doctor reads it)', () => {
+    const deployed = { ...validEnv(), LOCAL_STACK: undefined, CLERK_API_URL: undefined, CLERK_FAPI_URL: undefined, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK, RENDER: 'true' };
+    const found = problems({ ...deployed, SUPABASE_JWT_SECRET: 'super-secret-jwt-token-with-at-least-32-characters' });
+    expect(found).toEqual([expect.stringMatching(/^SUPABASE_JWT_SECRET is set, but this is a deployment \(RENDER is set\).*npm run doctor/)]);
+    expect(found.join('\n')).not.toContain('super-secret');
+    expect(problems({ ...validEnv(), SUPABASE_JWT_SECRET: 'local-secret' })).toEqual([]);
+  });
+
+  it('at build time: the NEXT_PUBLIC_ values must be right, a server secret may come at start-up', () => {
+    const build = (env: Record<string, string | undefined>) => {
+      try {
+        parseBuildEnv(env);
+        return [];
+      } catch (e) {
+        return (e as EnvError).problems;
+      }
+    };
+    expect(build({ ...validEnv(), CLERK_SECRET_KEY: undefined, CLERK_WEBHOOK_SIGNING_SECRET: undefined })).toEqual([]);
+    expect(build({ ...validEnv(), NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: fakeJwt({ role: 'service_role' }) })).toEqual([expect.stringMatching(/holds the legacy service_role JWT/)]);
+    expect(build({ ...validEnv(), NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: undefined })).toEqual([expect.stringMatching(/^NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY is missing/)]);
+    expect(build({ ...validEnv(), CLERK_SECRET_KEY: 'pk_test_x' })).toEqual([expect.stringMatching(/CLERK_SECRET_KEY must start with sk_/)]);
   });
 
   it('accepts a PEM stored on one line with literal \\n', () => {

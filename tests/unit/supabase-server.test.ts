@@ -28,6 +28,8 @@ const env = await import('../../lib/env.ts');
 const seen: { authorization: string | null; apikey: string | null }[] = [];
 const tokenCalls: { path: string; auth: string | null }[] = [];
 let nextExp = 0;
+/** The active organisation of each session as Clerk's servers know it: what `org_id` the template token gets. */
+const clerkSideOrg = new Map<string, (string | null)[]>();
 const server = setupServer(
   http.get('http://supabase.test/rest/v1/tasks', ({ request }) => {
     seen.push({ authorization: request.headers.get('authorization'), apikey: request.headers.get('apikey') });
@@ -36,7 +38,9 @@ const server = setupServer(
   // Clerk's Backend API: a fresh template token per call, numbered so tests can tell them apart.
   http.post('http://clerk-api.test/v1/sessions/:sid/tokens/:template', ({ request, params }) => {
     tokenCalls.push({ path: new URL(request.url).pathname, auth: request.headers.get('authorization') });
-    return HttpResponse.json({ object: 'token', jwt: fakeJwt({ sub: 'user_1', sid: params.sid, n: tokenCalls.length, exp: nextExp }) });
+    const orgs = clerkSideOrg.get(String(params.sid));
+    const org = (orgs && orgs.length > 1 ? orgs.shift() : orgs?.[0]) ?? null;
+    return HttpResponse.json({ object: 'token', jwt: fakeJwt({ sub: 'user_1', sid: params.sid, n: tokenCalls.length, exp: nextExp, ...(org ? { org_id: org } : {}) }) });
   }),
 );
 beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
@@ -44,6 +48,7 @@ afterAll(() => server.close());
 beforeEach(() => {
   seen.length = 0;
   tokenCalls.length = 0;
+  clerkSideOrg.clear();
   clearTemplateTokenCache();
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(new Date('2026-11-23T12:00:00Z'));
@@ -102,11 +107,41 @@ describe('template mode', () => {
 
   it('a new active organisation gets its own token (the org is in the claims)', async () => {
     const create = await mode('supabase');
+    clerkSideOrg.set('sess_1', ['org_a']);
     session.current = { sessionId: 'sess_1', orgId: 'org_a', getToken: async () => null };
     await query(await create());
+    clerkSideOrg.set('sess_1', ['org_b']);
     session.current = { sessionId: 'sess_1', orgId: 'org_b', getToken: async () => null };
     await query(await create());
     await query(await create());
+    expect(tokenCalls).toHaveLength(2);
+  });
+
+  it("a template token for another organisation than the request's is never sent: refetched, then refused", async () => {
+    // Two tabs: this request's session token says org_a; Clerk's session has moved to org_b since.
+    const create = await mode('supabase');
+    clerkSideOrg.set('sess_tabs', ['org_b']);
+    session.current = { sessionId: 'sess_tabs', orgId: 'org_a', getToken: async () => null };
+    const failed = await (await create()).from('tasks').select();
+    expect(failed.status).toBe(0);
+    expect(failed.error?.message).toMatch(/^ClerkOrgMismatchError: .*org_b.*org_a/);
+    expect((await import('../../lib/api.ts')).dbError(failed)).toMatchObject({ status: 409, message: expect.stringMatching(/organisation changed/) });
+    expect(seen).toEqual([]); // the database never saw the other organisation's token
+    expect(tokenCalls).toHaveLength(2);
+    // Nothing was cached: the next request asks again, and a personal-account request likewise.
+    session.current = { sessionId: 'sess_tabs', orgId: null, getToken: async () => null };
+    expect((await (await create()).from('tasks').select()).status).toBe(0);
+    expect(seen).toEqual([]);
+  });
+
+  it("Clerk catching up between the two asks: the refetched token matches and is used", async () => {
+    const create = await mode('supabase');
+    clerkSideOrg.set('sess_switching', ['org_old', 'org_new']);
+    session.current = { sessionId: 'sess_switching', orgId: 'org_new', getToken: async () => null };
+    await query(await create());
+    expect(tokenCalls).toHaveLength(2);
+    expect(seen.map((s) => tokenNumber(s.authorization))).toEqual([2]);
+    await query(await create()); // cached now
     expect(tokenCalls).toHaveLength(2);
   });
 

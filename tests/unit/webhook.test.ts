@@ -83,6 +83,34 @@ describe('Clerk webhook route', () => {
     expect(rpcCalls).toEqual([]);
   });
 
+  it('a chunked body past 512 KiB is 413 while reading, even validly signed, and never reaches the database', async () => {
+    // No Content-Length: the limit can only be kept by counting the bytes as they arrive.
+    const id = `msg_${randomBytes(6).toString('hex')}`;
+    const timestamp = new Date();
+    const body = JSON.stringify({ type: 'user.created', object: 'event', data: { ...data, padding: 'x'.repeat(2 * 1024 * 1024) } });
+    const signature = new Webhook(secret).sign(id, timestamp, body);
+    let sent = 0;
+    const bytes = new TextEncoder().encode(body);
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent >= bytes.length) return c.close();
+        c.enqueue(bytes.subarray(sent, sent + 64 * 1024));
+        sent += 64 * 1024;
+      },
+    });
+    const req = new Request('http://app.test/api/webhooks/clerk', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'svix-signature': signature },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    const res = await POST(req as Parameters<typeof POST>[0]);
+    expect(res.status).toBe(413);
+    expect((await res.json()).error).toMatch(/larger than 524288 bytes/);
+    expect(rpcCalls).toEqual([]);
+    expect(sent).toBeLessThan(bytes.length); // it stopped reading at the limit
+  });
+
   it('ignores event types it does not handle', async () => {
     expect(await (await POST(signed('organization.created').req)).json()).toEqual({ result: 'ignored' });
     expect(rpcCalls).toEqual([]);

@@ -5,9 +5,8 @@
 // transaction (dedupe on svix-id, order on updated_at, tombstone on user.deleted). Together with
 // ensure_user_profile() on the first visit, a profile exists whichever arrives first.
 import { verifyWebhook } from '@clerk/nextjs/webhooks';
-import type { NextRequest } from 'next/server';
-import { NextResponse } from 'next/server';
-import { dbError, route } from '@/lib/api';
+import { NextRequest, NextResponse } from 'next/server';
+import { dbError, readBody, route } from '@/lib/api';
 import type { Json } from '@/lib/database.types';
 import { serverEnv } from '@/lib/env';
 import { createAdminClient } from '@/lib/supabase/admin';
@@ -19,12 +18,14 @@ export const POST = route(async (req: NextRequest) => {
   const signingSecret = serverEnv().CLERK_WEBHOOK_SIGNING_SECRET;
   // 503, not 400: Svix retries, so events are not lost while the secret is being configured.
   if (!signingSecret) return NextResponse.json({ error: 'CLERK_WEBHOOK_SIGNING_SECRET is not set on the server.' }, { status: 503 });
-  if (Number(req.headers.get('content-length') ?? 0) > MAX_WEBHOOK_BYTES) return NextResponse.json({ error: 'Webhook body too large.' }, { status: 413 });
+  // Counted while reading (a chunked body has no Content-Length): an unsigned body is never buffered
+  // past the limit just to find out that its signature is wrong.
+  const body = await readBody(req, MAX_WEBHOOK_BYTES);
 
   let event;
   try {
     // Checks the signature over the raw body and rejects timestamps more than 5 minutes off (replays).
-    event = await verifyWebhook(req, { signingSecret });
+    event = await verifyWebhook(new NextRequest(req.url, { method: 'POST', headers: req.headers, body: new Uint8Array(body) }), { signingSecret });
   } catch {
     return NextResponse.json({ error: 'Invalid, missing or stale webhook signature.' }, { status: 400 });
   }

@@ -1,0 +1,41 @@
+// `next build` inlines the NEXT_PUBLIC_ values into the browser bundle, so a wrong one must stop the
+// build, not only the server's start (next.config.ts runs lib/env.ts's checks at build). The build
+// below stops as soon as its configuration loads, before compiling anything.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { keepingTsconfig, projectRoot } from '../../local/paths.ts';
+
+const legacyKey = (role: string) => `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.${Buffer.from(JSON.stringify({ iss: 'supabase', ref: 'abcd1234', role, iat: 1700000000, exp: 2000000000 })).toString('base64url')}.c2lnbmF0dXJlLW5vdC1jaGVja2Vk`;
+
+async function build(env: Record<string, string>): Promise<{ code: number | null; output: string; distDir: string }> {
+  const distDir = `.next-build-env-${process.pid}`;
+  return keepingTsconfig(async () => {
+    const child = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['build'], { cwd: projectRoot, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: distDir, ...env } });
+    let output = '';
+    child.stdout.on('data', (c) => (output += c));
+    child.stderr.on('data', (c) => (output += c));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      child.on('exit', (c) => (clearTimeout(timer), resolve(c)));
+    });
+    return { code, output, distDir };
+  });
+}
+
+describe('next build checks the environment', () => {
+  it('a legacy service_role JWT as the publishable key fails the build, before anything is compiled', async () => {
+    const serviceRole = legacyKey('service_role');
+    const { code, output, distDir } = await build({ NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: serviceRole });
+    try {
+      expect(code).toBe(1);
+      expect(output).toContain('next build stopped: invalid environment');
+      expect(output).toMatch(/NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY holds the legacy service_role JWT/);
+      expect(output).not.toContain(serviceRole);
+      expect(fs.existsSync(path.join(projectRoot, distDir, 'static'))).toBe(false);
+    } finally {
+      fs.rmSync(path.join(projectRoot, distDir), { recursive: true, force: true });
+    }
+  }, 150_000);
+});
