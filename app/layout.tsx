@@ -1,3 +1,4 @@
+// The root layout: <ClerkProvider> around every page, so client components can read the session.
 import { ClerkProvider } from '@clerk/nextjs';
 import type { Metadata } from 'next';
 import './globals.css';

@@ -1,3 +1,4 @@
+// The public landing page: the same for everyone, with links that depend on whether you are signed in.
 import { auth } from '@clerk/nextjs/server';
 import Link from 'next/link';
 import { SiteHeader } from '@/app/_components/site-header';

@@ -1,3 +1,4 @@
+// The bar at the top of every page: the brand link on the left, the page's own links on the right.
 import Link from 'next/link';
 
 /** The bar at the top of every page; `children` are the links or account controls on the right. */

@@ -1,3 +1,4 @@
+// Sign-in: Clerk's prebuilt <SignIn/>; after it, Clerk returns to the page that sent the visitor here.
 import { SignIn } from '@clerk/nextjs';
 import { LocalStackAccounts } from '@/app/_components/local-stack-accounts';
 import { SiteHeader } from '@/app/_components/site-header';

@@ -1,3 +1,4 @@
+// Sign-up: Clerk's prebuilt <SignUp/>, which signs the new user in and returns to /dashboard.
 import { SignUp } from '@clerk/nextjs';
 import { LocalStackAccounts } from '@/app/_components/local-stack-accounts';
 import { SiteHeader } from '@/app/_components/site-header';
