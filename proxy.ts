@@ -9,17 +9,20 @@
 import { clerkMiddleware } from '@clerk/nextjs/server';
 import type { NextFetchEvent, NextRequest } from 'next/server';
 import { serverEnv } from '@/lib/env';
-import { localKeysGuard } from '@/lib/local-stack';
+import { droppedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
 import { rejectMalformedServerAction } from '@/lib/server-action-guard';
 
 const env = serverEnv();
 const refuseLocalKeysOffMachine = localKeysGuard();
 const proxyPath = env.NEXT_PUBLIC_CLERK_PROXY_URL?.startsWith('/') ? env.NEXT_PUBLIC_CLERK_PROXY_URL : undefined;
+// On the local stack the app's own port joins the list (PORT=3001 npm run dev, next start -p 3108).
+const authorizedParties = localAuthorizedParties(env.CLERK_AUTHORIZED_PARTIES);
+const reportDroppedSession = droppedSessionReporter(authorizedParties);
 
 const clerk = clerkMiddleware({
   // Without jwtKey the SDK fetches Clerk's JWKS over the network; it does not read CLERK_JWT_KEY itself.
   jwtKey: env.CLERK_JWT_KEY,
-  authorizedParties: env.CLERK_AUTHORIZED_PARTIES,
+  authorizedParties,
   signInUrl: '/sign-in',
   signUpUrl: '/sign-up',
   // Forwards /__clerk/* to CLERK_FAPI_URL (Clerk's Frontend API; locally the stand-in).
@@ -27,7 +30,7 @@ const clerk = clerkMiddleware({
 });
 
 export default async function proxy(req: NextRequest, event: NextFetchEvent) {
-  return refuseLocalKeysOffMachine(req) ?? (await rejectMalformedServerAction(req)) ?? clerk(req, event);
+  return refuseLocalKeysOffMachine(req) ?? (await rejectMalformedServerAction(req)) ?? reportDroppedSession(req, await clerk(req, event));
 }
 
 export const config = {

@@ -1,5 +1,6 @@
 import { SignIn } from '@clerk/nextjs';
 import { LocalAccounts } from '@/app/_components/local-accounts';
+import { SessionRefused } from '@/app/_components/session-refused';
 import { SiteHeader } from '@/app/_components/site-header';
 
 export default function SignInPage() {
@@ -8,6 +9,7 @@ export default function SignInPage() {
       <SiteHeader />
       <main className="auth-page">
         <h1 className="visually-hidden">Sign in</h1>
+        <SessionRefused />
         <SignIn path="/sign-in" signUpUrl="/sign-up" />
         <LocalAccounts />
       </main>
