@@ -11,18 +11,22 @@ import { clerkMiddleware } from '@clerk/nextjs/server';
 import type { NextFetchEvent, NextRequest } from 'next/server';
 import { crossSiteWriteGuard } from '@/lib/cross-site-guard';
 import { serverEnv } from '@/lib/env';
-import { localKeysGuard } from '@/lib/local-stack';
+import { droppedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
 import { rejectMalformedServerAction, rejectUndecodablePath } from '@/lib/request-guards';
 
 const env = serverEnv();
-const refuseLocalKeysOffMachine = localKeysGuard();
-const refuseCrossSiteWrites = crossSiteWriteGuard(env.CLERK_AUTHORIZED_PARTIES);
 const proxyPath = env.NEXT_PUBLIC_CLERK_PROXY_URL?.startsWith('/') ? env.NEXT_PUBLIC_CLERK_PROXY_URL : undefined;
+// The origins whose session tokens (azp) and cross-site writes (Origin) this app accepts. Locally the
+// app's own port joins the list when it runs on another one (PORT=3001, next start -p 3108).
+const authorizedParties = localAuthorizedParties(env.CLERK_AUTHORIZED_PARTIES);
+const refuseLocalKeysOffMachine = localKeysGuard();
+const refuseCrossSiteWrites = crossSiteWriteGuard(authorizedParties);
+const reportDroppedSession = droppedSessionReporter(authorizedParties);
 
 const clerk = clerkMiddleware({
   // Without jwtKey the SDK fetches Clerk's JWKS over the network; it does not read CLERK_JWT_KEY itself.
   jwtKey: env.CLERK_JWT_KEY,
-  authorizedParties: env.CLERK_AUTHORIZED_PARTIES,
+  authorizedParties,
   signInUrl: '/sign-in',
   signUpUrl: '/sign-up',
   // Forwards /__clerk/* to Clerk's Frontend API (CLERK_FAPI_URL when set).
@@ -30,7 +34,13 @@ const clerk = clerkMiddleware({
 });
 
 export default async function proxy(req: NextRequest, event: NextFetchEvent) {
-  return refuseLocalKeysOffMachine(req) ?? rejectUndecodablePath(req) ?? refuseCrossSiteWrites(req) ?? (await rejectMalformedServerAction(req)) ?? clerk(req, event);
+  return (
+    refuseLocalKeysOffMachine(req) ??
+    rejectUndecodablePath(req) ??
+    refuseCrossSiteWrites(req) ??
+    (await rejectMalformedServerAction(req)) ??
+    reportDroppedSession(req, await clerk(req, event))
+  );
 }
 
 export const config = {

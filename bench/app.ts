@@ -68,7 +68,7 @@ export async function startApp(l: StackLayout, env: Record<string, string>, mode
   // Something already answering there would be measured instead of this build.
   if (await httpOk(`${url}/`)) throw new Error(`port ${mode.port} is already in use; stop what listens there (\`lsof -i :${mode.port}\`)`);
   const started = now();
-  const child = spawn(nextBin, ['start', '--port', String(mode.port)], {
+  const child = spawn(nextBin, ['start', '--port', String(mode.port), '--hostname', 'localhost'], {
     cwd: projectRoot,
     env: { ...process.env, ...env, ...mode.env, APP_URL: `http://localhost:${mode.port}`, NODE_ENV: 'production' },
     stdio: ['ignore', out, out],

@@ -140,7 +140,7 @@ export async function profileApp(
   const url = `http://127.0.0.1:${port}`;
   if (await httpOk(`${url}/`)) throw new Error(`port ${port} is already in use; stop what listens there (\`lsof -i :${port}\`)`);
   const log = fs.openSync(path.join(l.logs, 'bench-app-profile.log'), 'w');
-  const child = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['start', '--port', String(port)], {
+  const child = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['start', '--port', String(port), '--hostname', 'localhost'], {
     cwd: projectRoot,
     env: { ...process.env, ...env, ...mode.env, CLERK_AUTHORIZED_PARTIES: `http://localhost:${port}`, APP_URL: `http://localhost:${port}`, NODE_ENV: 'production', NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` },
     stdio: ['ignore', log, log],

@@ -10,7 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { layout, projectRoot, type StackLayout } from './paths.ts';
-import { httpOk, migrate, readEnvFile, startStack } from './stack.ts';
+import { CONTROL_SECRET_HEADER, httpOk, migrate, readEnvFile, startStack } from './stack.ts';
+import { openPrivateLog, privateLog } from './private-files.ts';
+import { runsAsRoot } from './postgres-as-root.ts';
 import { withSuperuser } from './postgres.ts';
 import { LOCAL_PASSWORD, seedAccountRoles, seedAccounts } from './clerk/store.ts';
 import { loadKeys } from './keys.ts';
@@ -46,6 +48,7 @@ function summary(l: StackLayout, env: Record<string, string>) {
     ['Clerk Backend API', env.CLERK_API_URL],
     ['Clerk Frontend API', `${env.CLERK_FAPI_URL} (the app proxies it at /__clerk)`],
     ['Env file', path.relative(projectRoot, l.envFile)],
+    ...(runsAsRoot() ? [['Postgres data', `${l.pgData} (as root: see local/postgres-as-root.ts)`]] : []),
   ];
   const lines = rows.map(([k, v]) => `  ${k.padEnd(26)}${v}`);
   lines.push('', `  Local accounts (password: ${LOCAL_PASSWORD})`);
@@ -56,8 +59,7 @@ function summary(l: StackLayout, env: Record<string, string>) {
 }
 
 async function serve(l: StackLayout) {
-  const logFile = fs.createWriteStream(path.join(l.logs, 'stack.log'), { flags: 'a' });
-  fs.mkdirSync(l.logs, { recursive: true });
+  const logFile = privateLog(path.join(l.logs, 'stack.log'));
   const started = Date.now();
   let stack;
   try {
@@ -81,8 +83,7 @@ async function up(l: StackLayout) {
     console.log(`The local stack (${l.profile}) is already running (pid ${pid}).`);
     return;
   }
-  fs.mkdirSync(l.logs, { recursive: true });
-  const out = fs.openSync(path.join(l.logs, 'serve.out'), 'w');
+  const out = openPrivateLog(path.join(l.logs, 'serve.out'));
   // detached: the stack outlives this command and gets its own process group, which stack:down
   // signals as a whole so nothing is left behind.
   const child = spawn(process.execPath, [path.join(projectRoot, 'local/cli.ts'), 'serve'], {
@@ -132,7 +133,7 @@ async function status(l: StackLayout) {
     process.exit(1);
   }
   const env = readEnvFile(l.envFile);
-  const res = await fetch(`${env.LOCAL_STACK_CONTROL_URL}/status`).then((r) => r.json() as Promise<{ parts: Record<string, boolean> }>).catch(() => null);
+  const res = await fetch(`${env.LOCAL_STACK_CONTROL_URL}/status`, { headers: { [CONTROL_SECRET_HEADER]: env.LOCAL_STACK_CONTROL_SECRET ?? '' } }).then((r) => r.json() as Promise<{ parts: Record<string, boolean> }>).catch(() => null);
   const parts = res?.parts ?? {};
   console.log(`The local stack (${l.profile}) is running (pid ${pid}).`);
   console.log(Object.entries(parts).map(([k, ok]) => `  ${ok ? '\x1b[32m✓\x1b[0m' : '\x1b[31m✗\x1b[0m'} ${k}`).join('\n'));

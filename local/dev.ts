@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { layout, profileFromEnv, projectRoot } from './paths.ts';
 import { httpOk, parseEnv, readEnvFile, startStack, type RunningStack } from './stack.ts';
+import { privateLog } from './private-files.ts';
 
 // LOCAL_STACK_PROFILE=test runs the same command on a test instance (the suite exercises `npm run dev`).
 const l = layout(profileFromEnv());
@@ -23,7 +24,7 @@ function fail(message: string): never {
 const appPort = Number(process.env.PORT ?? l.ports.app);
 const inUse = await new Promise<boolean>((resolve) => {
   const s = net.createServer().once('error', () => resolve(true)).once('listening', () => s.close(() => resolve(false)));
-  s.listen(appPort);
+  s.listen(appPort, 'localhost');
 });
 if (inUse) fail(`port ${appPort} is in use: stop what holds it, or run on another port with PORT=3001 npm run dev`);
 
@@ -44,8 +45,7 @@ if (hosted) {
     console.log(`Using the local stack already running (pid ${pidFile}).`);
   } else {
     const started = Date.now();
-    const logFile = fs.createWriteStream(path.join(l.logs, 'stack.log'), { flags: 'a' });
-    fs.mkdirSync(l.logs, { recursive: true });
+    const logFile = privateLog(path.join(l.logs, 'stack.log'));
     try {
       // Edge Functions restart when their files change, as with `supabase functions serve`.
       stack = await startStack(l, (line) => logFile.write(`${new Date().toISOString()} ${line}\n`), { watchFunctions: true });
@@ -57,7 +57,10 @@ if (hosted) {
   }
 }
 
-const next = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['dev', '--port', String(appPort)], {
+// Loopback only: the local stack signs anyone in with its published password, so nothing on the
+// network may reach it. `localhost` (not 127.0.0.1): Next.js builds its own URLs from this name, and a
+// browser's http://localhost:<port> must match them (else Clerk's rewrites are proxied and fail).
+const next = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['dev', '--port', String(appPort), '--hostname', 'localhost'], {
   cwd: projectRoot,
   stdio: 'inherit',
   env: { ...process.env, ...env },
@@ -80,7 +83,7 @@ void stack?.stopped.then((reason) => shutdown(1, `\x1b[31m✗\x1b[0m The local s
 // Tell the person where to go once the app answers.
 const deadline = Date.now() + 120_000;
 while (!exiting && Date.now() < deadline) {
-  if (await httpOk(`http://127.0.0.1:${appPort}/`)) {
+  if (await httpOk(`http://localhost:${appPort}/`)) {
     if (!hosted) {
       console.log(`\n  App ready: http://localhost:${appPort}  (sign in as alice@example.test, password clerk-local-password)\n`);
     }

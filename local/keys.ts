@@ -6,6 +6,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { SignJWT } from 'jose';
 import { keysFile, localRoot } from './paths.ts';
+import { privateDir, privateFile } from './private-files.ts';
 
 /** The Frontend API host encoded in the local publishable key. `.localhost` never leaves the machine. */
 export const LOCAL_FAPI_HOST = 'clerk.local.localhost';
@@ -57,8 +58,8 @@ async function generate(): Promise<LocalKeys> {
 
 /** Loads the local keys, generating them on first use. */
 export async function loadKeys(): Promise<LocalKeys> {
-  if (fs.existsSync(keysFile)) return JSON.parse(fs.readFileSync(keysFile, 'utf8')) as LocalKeys;
-  fs.mkdirSync(localRoot, { recursive: true });
+  privateDir(localRoot);
+  if (fs.existsSync(keysFile)) return JSON.parse(fs.readFileSync(privateFile(keysFile), 'utf8')) as LocalKeys;
   const keys = await generate();
   // wx: two processes racing on a fresh clone must not end up with different keys.
   try {

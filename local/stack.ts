@@ -3,7 +3,7 @@
 // when asked (SIGINT/SIGTERM) or when one part dies. Used by `npm run dev`, `npm run stack:up` (in
 // the background) and `npm test` (the `test` profile).
 import type { ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -12,6 +12,7 @@ import { loadKeys, type LocalKeys } from './keys.ts';
 import { projectRoot, type StackLayout } from './paths.ts';
 import { databaseUrl, startPostgres, withSuperuser } from './postgres.ts';
 import { startPostgrest } from './postgrest.ts';
+import { findPostgrest } from './postgrest-binary.ts';
 import { createGateway } from './gateway.ts';
 import { LOCAL_PASSWORD, seedAccountRoles, seedAccounts, Store } from './clerk/store.ts';
 import { createBackendApi } from './clerk/backend-api.ts';
@@ -21,6 +22,7 @@ import { supabaseCli } from './supabase-cli.ts';
 import { LOCAL_FAPI_HOST } from './keys.ts';
 import { functionRoute } from './functions/route.ts';
 import { startFunctions } from './functions/runner.ts';
+import { privateDir, writePrivateFile } from './private-files.ts';
 
 function installedVersion(pkg: string): string {
   return (JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
@@ -28,6 +30,17 @@ function installedVersion(pkg: string): string {
 /** The clerk-js and @clerk/ui builds the Frontend API stand-in serves (pinned in package.json). */
 export const CLERK_JS_VERSION = installedVersion('@clerk/clerk-js');
 export const CLERK_UI_VERSION = installedVersion('@clerk/ui');
+
+/**
+ * The secret the control endpoint (status, fault injection, stop) requires in CONTROL_SECRET_HEADER.
+ * Derived from the instance keys, so it is stable per checkout and never committed. A custom header
+ * also makes every request from a web page a non-simple one, which the browser preflights and the
+ * control endpoint never approves.
+ */
+export const CONTROL_SECRET_HEADER = 'x-local-stack-secret';
+export function controlSecret(keys: LocalKeys): string {
+  return createHmac('sha256', keys.jwtSecret).update('local-stack-control').digest('base64url');
+}
 
 /** Every variable the app, the tests and the tools need to use this stack, as written to stack.env. */
 export function stackEnv(l: StackLayout, keys: LocalKeys): Record<string, string> {
@@ -56,6 +69,7 @@ export function stackEnv(l: StackLayout, keys: LocalKeys): Record<string, string
     LOCAL_STACK_ACCOUNTS: seedAccounts.map((a) => `${a.email} (${[...seedAccountRoles(a.id), `plan ${a.plan}`].join(', ')})`).join('; '),
     LOCAL_STACK_PASSWORD: LOCAL_PASSWORD,
     LOCAL_STACK_CONTROL_URL: `http://127.0.0.1:${l.ports.control}`,
+    LOCAL_STACK_CONTROL_SECRET: controlSecret(keys),
     APP_URL: app,
   };
 }
@@ -101,6 +115,19 @@ async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s`);
 }
 
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/;
+
+/** Why the control endpoint refuses this request, or null: a loopback Host and the stack's secret. */
+export function controlRefusal(req: http.IncomingMessage, secret: string): string | null {
+  if (!LOOPBACK_HOST.test(req.headers.host ?? '')) return 'The local stack control endpoint only answers requests addressed to 127.0.0.1.';
+  const given = Buffer.from(String(req.headers[CONTROL_SECRET_HEADER] ?? ''));
+  const wanted = Buffer.from(secret);
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+    return `The local stack control endpoint needs the ${CONTROL_SECRET_HEADER} header with LOCAL_STACK_CONTROL_SECRET from the stack's env file.`;
+  }
+  return null;
+}
+
 export function httpOk(url: string): Promise<boolean> {
   return new Promise((resolve) => {
     const req = http.get(url, { timeout: 1000 }, (res) => {
@@ -144,7 +171,7 @@ export async function migrate(l: StackLayout, log: (line: string) => void, opts:
     const cause = out.split('\n').find((x) => /ERROR|error/.test(x)) ?? out.trim().split('\n').pop();
     throw new Error(`a migration failed: ${cause?.trim()} (fix the file in supabase/migrations, then run \`npm run db:reset\`)`);
   }
-  fs.writeFileSync(fingerprintFile, fingerprint);
+  writePrivateFile(fingerprintFile, fingerprint);
 }
 
 export interface RunningStack {
@@ -173,7 +200,9 @@ export function functionSecrets(l: StackLayout, keys: LocalKeys): Record<string,
 
 /** `watchFunctions`: restart an Edge Function when its files change (default: the dev profile). */
 export async function startStack(l: StackLayout, log: (line: string) => void = () => {}, opts: { watchFunctions?: boolean } = {}): Promise<RunningStack> {
-  fs.mkdirSync(l.logs, { recursive: true });
+  // First, before anything starts: a machine without PostgREST 12 gets the install line at once.
+  const postgrestBin = findPostgrest();
+  privateDir(l.logs);
   for (const [name, port] of Object.entries(l.ports)) {
     if (name === 'app') continue;
     if (await portInUse(port)) {
@@ -181,6 +210,7 @@ export async function startStack(l: StackLayout, log: (line: string) => void = (
     }
   }
   const keys = await loadKeys();
+  log(`[postgrest] PostgREST ${postgrestBin.version} from ${postgrestBin.source}: ${postgrestBin.path}`);
   const parts: { name: string; close: () => Promise<void> }[] = [];
   let stopping = false;
   let resolveStopped!: (reason: string) => void;
@@ -211,7 +241,7 @@ export async function startStack(l: StackLayout, log: (line: string) => void = (
     const startRest = async () => {
       postgrestWanted = true;
       if (postgrest) return; // already running: starting it twice would leave a copy holding the ports
-      const child = startPostgrest(l, keys, (x) => log(`[postgrest] ${x}`));
+      const child = startPostgrest(postgrestBin.path, l, keys, (x) => log(`[postgrest] ${x}`));
       postgrest = child;
       child.once('exit', (code, signal) => {
         if (postgrest === child) postgrest = null;
@@ -256,8 +286,13 @@ export async function startStack(l: StackLayout, log: (line: string) => void = (
     }
 
     // The control endpoint: status for `stack:status`, and fault injection for the reliability suite.
+    // Only tools holding stack.env may drive it: a web page can neither send the secret header
+    // (the browser's preflight is never approved) nor, through DNS rebinding, pass the Host check.
+    const secret = controlSecret(keys);
     const control = http.createServer(async (req, res) => {
       const url = new URL(req.url ?? '/', 'http://local');
+      const refused = controlRefusal(req, secret);
+      if (refused) return sendJson(res, 403, { error: refused });
       try {
         if (url.pathname === '/status') {
           return sendJson(res, 200, {
@@ -307,8 +342,8 @@ export async function startStack(l: StackLayout, log: (line: string) => void = (
 
     await functionsReady;
     const env = stackEnv(l, keys);
-    fs.writeFileSync(l.envFile, formatEnv(env), { mode: 0o600 });
-    fs.writeFileSync(l.pidFile, String(process.pid));
+    writePrivateFile(l.envFile, formatEnv(env));
+    writePrivateFile(l.pidFile, String(process.pid));
     return { keys, env, stop, stopped };
   } catch (e) {
     await stop('failed to start');

@@ -101,14 +101,14 @@ async function ensureApps() {
   const built = await keepingTsconfig(() => run(bin('next'), ['build'], appEnv, path.join(l.logs, 'next-build.log')));
   if (built !== 0) throw new Error('next build failed');
   for (const [mode, { port, env: modeEnv }] of Object.entries(APP_MODES)) {
-    const child = spawn(bin('next'), ['start', '--port', String(port)], {
+    const child = spawn(bin('next'), ['start', '--port', String(port), '--hostname', 'localhost'], {
       cwd: projectRoot,
       env: { ...process.env, ...appEnv, ...modeEnv, APP_URL: `http://localhost:${port}` },
       stdio: ['ignore', fs.openSync(path.join(l.logs, `app-${mode}.log`), 'w'), fs.openSync(path.join(l.logs, `app-${mode}.log`), 'a')],
     });
     servers.push(child);
     const deadline = Date.now() + 60_000;
-    while (!(await httpOk(`http://127.0.0.1:${port}/`))) {
+    while (!(await httpOk(`http://localhost:${port}/`))) {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`next start (${mode}) did not come up; see ${path.join(l.logs, `app-${mode}.log`)}`);
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -15,6 +15,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
 import type { LocalKeys } from '../keys.ts';
 import { projectRoot, type StackLayout } from '../paths.ts';
+import { PRIVATE_FILE } from '../private-files.ts';
 import { match, readParams, sendClerkError, sendJson } from '../http.ts';
 import { newId, type LocalSession, type Store } from './store.ts';
 import { mintSessionToken, mintTemplateToken, UnknownTemplateError } from './tokens.ts';
@@ -33,6 +34,7 @@ import {
 } from './resources.ts';
 
 import { FRONTEND_API_WRITTEN_FOR, frontendApiEndpoints, type FapiMethod as Method } from './endpoints.ts';
+import { appOriginOf, handshakeTarget } from './app-origin.ts';
 
 export { FRONTEND_API_WRITTEN_FOR, frontendApiEndpoints };
 
@@ -42,7 +44,7 @@ interface Ctx {
   url: URL;
   params: Record<string, string>;
   body: Record<string, unknown>;
-  /** The app's origin (the page clerk-js runs in): used for `azp` and the environment's URLs. */
+  /** The app's origin (the page clerk-js runs in, checked by appOriginOf): `azp` and the environment's URLs. */
   appOrigin: string;
 }
 
@@ -71,7 +73,9 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
   const unknownCalls = new Map<string, number>();
   const cookieSuffix = createHash('sha1').update(keys.clerkPublishableKey).digest('base64').replace(/\+/g, '-').replace(/\//g, '_').slice(0, 8);
   const logFile = path.join(layout.logs, 'clerk-frontend.log');
-  const log = (line: string) => fs.appendFile(logFile, `${new Date().toISOString()} ${line}\n`, () => {});
+  // Direct calls (no proxy, no browser): the stack's default app.
+  const defaultAppOrigin = `http://localhost:${layout.ports.app}`;
+  const log = (line: string) => fs.appendFile(logFile, `${new Date().toISOString()} ${line}\n`, { mode: PRIVATE_FILE }, () => {});
 
   // ---- clients (one per dev browser) -------------------------------------------------------
   const devBrowserOf = (ctx: Ctx): string | null => {
@@ -232,13 +236,9 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
   // `handshake` claim lists the Set-Cookie directives the middleware must apply.
   let signingKey: CryptoKey | null = null;
   const handshake = async (ctx: Ctx) => {
-    const redirect = ctx.url.searchParams.get('redirect_url');
-    let target: URL;
-    try {
-      target = new URL(redirect ?? '');
-    } catch {
-      throw new FapiError(400, 'form_param_missing', 'redirect_url (an absolute URL of the app) is required.', { param_name: 'redirect_url' });
-    }
+    // The redirect carries the session cookies: only ever back to the app the request came through.
+    const target = handshakeTarget(ctx.url.searchParams.get('redirect_url'), ctx.appOrigin);
+    if (!target) throw new FapiError(400, 'form_param_format_invalid', `redirect_url must be an absolute URL of the app (${ctx.appOrigin}).`, { param_name: 'redirect_url' });
     let dvb = devBrowserOf(ctx);
     if (!dvb || !state.devBrowsers[dvb]) dvb = createDevBrowser().dvb;
     const client = clientOf({ ...ctx, url: new URL(`http://local/?__clerk_db_jwt=${dvb}`) });
@@ -250,7 +250,7 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
     const session = liveSessions(client).find((s) => s.id === client.lastActiveSessionId) ?? liveSessions(client)[0];
     if (session) {
       if (orgParam !== null && (orgParam === '' || store.membership(session.userId, orgParam))) store.updateSession(session.id, { activeOrgId: orgParam || null });
-      const token = await sessionToken({ ...ctx, appOrigin: target.origin }, session);
+      const token = await sessionToken(ctx, session);
       directives.push(...cookie('__session', token, ''), ...cookie('__client_uat', String(Math.floor(client.updatedAt / 1000)), `; Max-Age=${SESSION_COOKIE_MAX_AGE}`));
     } else {
       directives.push(...cookie('__session', '', '; Max-Age=0'), ...cookie('__client_uat', '0', `; Max-Age=${SESSION_COOKIE_MAX_AGE}`));
@@ -487,8 +487,10 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
         if (e.method !== method) continue;
         const params = matchEndpoint(e.path, url.pathname);
         if (!params) continue;
+        const app = appOriginOf(req, defaultAppOrigin);
+        if ('refused' in app) throw new FapiError(403, 'origin_invalid', app.refused);
         const body = method === 'GET' ? {} : await readParams(req);
-        const ctx: Ctx = { req, res, url, params, body, appOrigin: appOriginOf(req) };
+        const ctx: Ctx = { req, res, url, params, body, appOrigin: app.origin };
         return await e.handle(ctx);
       }
       const key = `${method} ${url.pathname}`;
@@ -519,18 +521,4 @@ function parseCookies(header: string | undefined): Record<string, string> {
     if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
   }
   return out;
-}
-
-/** Where clerk-js runs: the browser's Origin, else the public origin the proxy reports. */
-function appOriginOf(req: http.IncomingMessage): string {
-  const candidates = [req.headers.origin, req.headers['clerk-proxy-url'], req.headers.referer];
-  for (const c of candidates) {
-    if (typeof c !== 'string' || c === 'null') continue;
-    try {
-      return new URL(c).origin;
-    } catch {
-      /* try the next one */
-    }
-  }
-  return 'http://localhost:3000';
 }

@@ -3,6 +3,7 @@
 // and Frontend API stand-ins share one Store inside the stack process.
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
+import { writePrivateFile } from '../private-files.ts';
 
 export const LOCAL_PASSWORD = 'clerk-local-password';
 
@@ -127,7 +128,8 @@ export class Store {
   saveNow() {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = null;
-    fs.writeFileSync(`${this.file}.tmp`, JSON.stringify(this.state, null, 1));
+    // Password hashes and live sessions: readable by this user only.
+    writePrivateFile(`${this.file}.tmp`, JSON.stringify(this.state, null, 1));
     fs.renameSync(`${this.file}.tmp`, this.file);
   }
 

@@ -379,7 +379,7 @@ describe('configuration guards', () => {
 
 // Last: these stop parts of the shared test stack. Each part is restarted even when a test fails.
 describe('failing dependencies', () => {
-  const control = (path: string) => fetch(`${process.env.LOCAL_STACK_CONTROL_URL}${path}`, { method: 'POST' });
+  const control = (path: string) => fetch(`${process.env.LOCAL_STACK_CONTROL_URL}${path}`, { method: 'POST', headers: { 'x-local-stack-secret': process.env.LOCAL_STACK_CONTROL_SECRET ?? '' } });
   // Parts a failed test left stopped (starting a running part would start it twice).
   const stopped = new Set<string>();
   const stop = async (part: string) => {

@@ -1,34 +1,74 @@
-// The README's first command, run as a person runs it: `npm run dev` starts the local stack and the
-// app, the app answers, the data API answers with the local key, and Ctrl-C (SIGINT to the
-// foreground process group) stops everything it started. Runs on its own scratch instance (local/paths.ts scratchInstance).
+// The README's Quickstart, run as a newcomer runs it: its clone line verbatim (REPO_URL = this
+// checkout), in a folder only its owner may enter (mode 700, like root's home or `mktemp -d`; this
+// machine runs tests as root, so that is the "root in a private folder" case), then `npm run dev` on
+// another port than the stack's default. The app answers and accepts a session minted for its port,
+// nothing listens beyond loopback, no stack trace is printed, and Ctrl-C (SIGINT to the foreground
+// process group) stops everything it started. node_modules is a hard-linked copy of this checkout's
+// (an install takes minutes and the network); the clone also gets this checkout's uncommitted
+// changes, so the test checks what is about to be committed. The Edge Function starts with the
+// stack and restarts when its files change. Runs on its own scratch instance.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { keepingTsconfig, layout, projectRoot, scratchInstance } from '../../local/paths.ts';
+import { layout, projectRoot, scratchInstance } from '../../local/paths.ts';
+import { checkoutHome, postgresDataDir, runsAsRoot } from '../../local/postgres-as-root.ts';
 import { parseEnv } from '../../local/stack.ts';
+import { mintSessionToken } from '../../local/clerk/tokens.ts';
+import { commands, section } from '../support/readme.ts';
+import { isLoopbackAddress, listeningAddresses, reachableFromNetwork } from '../support/network.ts';
 
-const instance = layout('test', scratchInstance('dev-command'));
+const scratch = scratchInstance('dev-command');
+const ports = layout('test', scratch).ports;
+const appPort = ports.app + 5; // not the port the stack env names: the app must follow its own
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     socket.once('connect', () => { socket.destroy(); resolve(true); }).once('error', () => resolve(false));
   });
+const git = (...args: string[]) => execFileSync('git', args, { cwd: projectRoot, encoding: 'utf8' });
 
+/** This checkout's uncommitted changes, applied to the clone. */
+function copyWorkingTree(clone: string) {
+  const split = (out: string) => out.split('\0').filter(Boolean);
+  for (const file of split(git('ls-files', '-z', '--modified', '--others', '--exclude-standard'))) {
+    if (!fs.existsSync(path.join(projectRoot, file))) continue;
+    fs.mkdirSync(path.dirname(path.join(clone, file)), { recursive: true });
+    fs.copyFileSync(path.join(projectRoot, file), path.join(clone, file));
+  }
+  for (const file of split(git('ls-files', '-z', '--deleted'))) fs.rmSync(path.join(clone, file), { force: true });
+}
+
+const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'newcomer-'));
+let clone = '';
 let dev: ReturnType<typeof spawn> | null = null;
 afterAll(() => {
   if (dev?.pid && dev.exitCode === null) process.kill(-dev.pid, 'SIGKILL');
+  if (clone && runsAsRoot()) fs.rmSync(checkoutHome(clone), { recursive: true, force: true });
+  fs.rmSync(parent, { recursive: true, force: true });
 });
 
-describe('npm run dev', () => {
-  // keepingTsconfig: next dev adds its own dist folder's types to tsconfig.json's include.
-  it('serves the app on the local stack and stops everything on Ctrl-C', () => keepingTsconfig(async () => {
-    fs.rmSync(instance.dir, { recursive: true, force: true });
+describe('the Quickstart in a fresh clone', () => {
+  it('clones into a private folder, serves the app on another port, and stops everything on Ctrl-C', async () => {
+    expect(fs.statSync(parent).mode & 0o777).toBe(0o700);
+    const cloneLine = commands(section('quickstart')).find((c) => c.startsWith('git clone'))!;
+    expect(cloneLine, 'the Quickstart has a git clone line').toBeTruthy();
+    execFileSync('bash', ['-euo', 'pipefail', '-c', `${cloneLine} && pwd > .cloned-here`], { cwd: parent, env: { ...process.env, REPO_URL: projectRoot }, stdio: 'pipe' });
+    clone = fs.readFileSync(path.join(parent, fs.readdirSync(parent).find((d) => fs.existsSync(path.join(parent, d, '.cloned-here')))!, '.cloned-here'), 'utf8').trim();
+    copyWorkingTree(clone);
+    execFileSync('cp', ['-al', path.join(projectRoot, 'node_modules'), path.join(clone, 'node_modules')]);
+    // The clone's lockfile is newer than the copied install; it is the same file, so no reinstall.
+    const marker = fs.statSync(path.join(clone, 'node_modules/.package-lock.json'));
+    fs.utimesSync(path.join(clone, 'package-lock.json'), marker.atime, marker.mtime);
+
+    const devEnv: NodeJS.ProcessEnv = { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: String(scratch), PORT: String(appPort), NEXT_TELEMETRY_DISABLED: '1' };
+    delete devEnv.NEXT_DIST_DIR; // a fresh clone builds into its own .next
     dev = spawn('npm', ['run', 'dev'], {
-      cwd: projectRoot,
+      cwd: clone,
       detached: true, // its own process group, like a terminal's foreground job
-      env: { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: String(scratchInstance('dev-command')), NEXT_DIST_DIR: '.next-test-dev', PORT: String(instance.ports.app) },
+      env: devEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -38,20 +78,27 @@ describe('npm run dev', () => {
     while (!output.includes('App ready') && Date.now() < deadline && dev.exitCode === null) await new Promise((r) => setTimeout(r, 250));
     expect(output, output).toContain('App ready');
     expect(output).toMatch(/Local stack ready in [\d.]+s/);
+    expect(output).toContain(`http://localhost:${appPort}`);
 
-    const app = `http://localhost:${instance.ports.app}`;
+    const app = `http://localhost:${appPort}`;
     const home = await fetch(`${app}/`);
     expect(home.status).toBe(200);
     const dashboard = await fetch(`${app}/dashboard`, { redirect: 'manual' });
     expect([302, 303, 307, 308]).toContain(dashboard.status);
     expect(dashboard.headers.get('location')).toMatch(/sign-in/);
-    // Every kind of request has run once (proxy, pages, the API): none may print a deprecation notice.
     expect((await fetch(`${app}/sign-in`)).status).toBe(200);
     expect((await fetch(`${app}/api/tasks`)).status).toBe(401);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(output.split('\n').filter((line) => /deprecat/i.test(line))).toEqual([]);
 
-    const env = parseEnv(fs.readFileSync(instance.envFile, 'utf8'));
+    // A session minted for this port (as the Frontend API stand-in mints it for a browser here) is
+    // accepted although the stack env's CLERK_AUTHORIZED_PARTIES name another port.
+    const stackDir = path.join(clone, '.local', `test-${scratch}`);
+    const env = parseEnv(fs.readFileSync(path.join(stackDir, 'stack.env'), 'utf8'));
+    expect(env.CLERK_AUTHORIZED_PARTIES).not.toContain(String(appPort));
+    const keys = JSON.parse(fs.readFileSync(path.join(clone, '.local/keys.json'), 'utf8'));
+    const token = await mintSessionToken(keys, { userId: 'user_alice', sessionId: 'sess_dev_command', authorizedParty: app });
+    const me = await fetch(`${app}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status, await me.clone().text()).toBe(200);
+    expect(((await me.json()) as { userId: string }).userId).toBe('user_alice');
     const api = await fetch(`${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/`, { headers: { apikey: env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY } });
     expect(api.status).toBe(200);
 
@@ -59,10 +106,10 @@ describe('npm run dev', () => {
     // (a probe file no function imports, so nothing else notices).
     const fn = () => fetch(`${env.NEXT_PUBLIC_SUPABASE_URL}/functions/v1/task-report`, { method: 'POST' }).then((r) => r.status, () => 0);
     expect(await fn()).toBe(401);
-    const log = () => fs.readFileSync(path.join(instance.logs, 'stack.log'), 'utf8');
+    const log = () => fs.readFileSync(path.join(stackDir, 'logs', 'stack.log'), 'utf8');
     const restarts = () => log().split('\n').filter((l) => l.includes('[fn task-report]') && l.includes('Restarting')).length;
     const before = restarts();
-    const probe = path.join(projectRoot, 'supabase/functions/_shared', `watch-probe-${process.pid}.txt`);
+    const probe = path.join(clone, 'supabase/functions/_shared', `watch-probe-${process.pid}.txt`);
     try {
       fs.writeFileSync(probe, 'a change');
       const until = Date.now() + 20_000;
@@ -75,6 +122,19 @@ describe('npm run dev', () => {
     while ((await fn()) !== 401 && Date.now() < up) await new Promise((r) => setTimeout(r, 100));
     expect(await fn()).toBe(401);
 
+    // Nothing it started can be reached from the network: the app and every stack port are on loopback.
+    for (const port of [appPort, ...Object.entries(ports).filter(([name]) => name !== 'app').map(([, p]) => p)]) {
+      expect(listeningAddresses(port).length, `nothing listens on ${port}`).toBeGreaterThan(0);
+      expect(listeningAddresses(port).filter((a) => !isLoopbackAddress(a)), `port ${port}`).toEqual([]);
+      expect(await reachableFromNetwork(port), `port ${port} from the network`).toEqual([]);
+    }
+
+    // Every kind of request has run once (proxy, pages, the API): none may print a deprecation
+    // notice, and nothing failed with a stack trace (e.g. a permission the postgres user lacks).
+    await new Promise((r) => setTimeout(r, 500));
+    expect(output.split('\n').filter((line) => /deprecat/i.test(line))).toEqual([]);
+    expect(output.split('\n').filter((line) => /^\s+at .+:\d+:\d+\)?$|EACCES/.test(line))).toEqual([]);
+
     process.kill(-dev.pid!, 'SIGINT');
     const exited = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), 30_000);
@@ -82,9 +142,9 @@ describe('npm run dev', () => {
     });
     expect(exited).toBe(true);
     await new Promise((r) => setTimeout(r, 500));
-    const { app: appPort, ...stackPorts } = instance.ports;
-    for (const [name, port] of Object.entries({ ...stackPorts, app: appPort })) expect(await portOpen(port), `${name} still listening`).toBe(false);
-    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(instance.pgData));
+    for (const [name, port] of Object.entries({ ...ports, app: appPort })) expect(await portOpen(port), `${name} still listening`).toBe(false);
+    const pgData = postgresDataDir(clone, stackDir);
+    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(pgData));
     expect(left).toEqual([]);
-  }), 300_000);
+  }, 300_000);
 });

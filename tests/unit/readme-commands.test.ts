@@ -27,6 +27,7 @@ const QUICKSTART_CURL = { test: 'tests/db/readme-verify.test.ts', needle: 'local
 
 export const EXERCISED: Record<string, Exercised> = {
   // Quickstart
+  'git clone "$REPO_URL" clerk-supabase-reference && cd clerk-supabase-reference': { test: 'tests/app/dev-command.test.ts', needle: "startsWith('git clone')" },
   'npm run dev': { test: 'tests/app/dev-command.test.ts', needle: "['run', 'dev']" },
   'npm test': { test: 'tests/run.ts', needle: '`npm test`' },
   'npm run stack:up': { test: 'tests/db/stack-cli.test.ts', needle: "npm('stack:up')" },
@@ -75,7 +76,7 @@ export const EXERCISED: Record<string, Exercised> = {
 
 /** Commands that need an account or the network. Each says why, and what is checked instead. */
 export const NOT_RUNNABLE_HERE: Record<string, string> = {
-  'git clone <this repository> && cd <it>': 'needs the network; every other command runs in this clone',
+  'REPO_URL=https://github.com/your-org/clerk-supabase-reference.git': "a placeholder for your copy's URL; tests/app/dev-command.test.ts runs the clone line with REPO_URL set to this checkout",
   'npx supabase login': 'needs a Supabase account; the command and its CLI version are checked with --help below',
   'npx supabase link --project-ref <project-ref>': 'needs a Supabase project; --project-ref is checked with --help below',
   'npx supabase secrets set CLERK_ISSUER=https://<your Clerk Frontend API host> CLERK_AUTHORIZED_PARTIES=https://<your app domain>': 'needs a Supabase project; `secrets set` is checked with --help below',
