@@ -36,7 +36,7 @@ export async function benchFunctions(env: Record<string, string>, opts: { coldRu
   const boot: number[] = [];
   for (let i = 0; i < opts.coldRuns; i++) {
     const t0 = now();
-    const restart = await fetch(`${env.LOCAL_STACK_CONTROL_URL}/parts/functions/restart`, { method: 'POST' });
+    const restart = await fetch(`${env.LOCAL_STACK_CONTROL_URL}/parts/functions/restart`, { method: 'POST', headers: { 'x-local-stack-secret': env.LOCAL_STACK_CONTROL_SECRET ?? '' } });
     if (!restart.ok) throw new Error(`restarting the functions failed: ${restart.status} ${await restart.text()}`);
     boot.push(now() - t0);
     // The first call may race the listener on a busy machine: retry a refused connection briefly.

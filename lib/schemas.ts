@@ -27,5 +27,8 @@ export const projectName = z
   .min(1, { error: 'Name cannot be empty.' })
   .max(100, { error: 'Name can be at most 100 characters.' });
 
+/** What the JSON API returns for a task (GET, POST and PATCH answer the same shape). */
+export const TASK_COLUMNS = 'id, title, done, created_at, updated_at';
+
 /** Row ids are uuids; anything else cannot name a row, so it is a 404 rather than a database error. */
 export const rowId = z.guid();

@@ -5,6 +5,7 @@
 // them pointing at a Supabase project, the running local stack's .local/stack.env), then checks in
 // order and stops at the first failure, because every later check depends on the earlier ones:
 //   env -> Clerk keys -> data API -> [template] -> token -> whoami -> tables -> policies -> profile
+//   -> Supabase Auth sign-ups -> the Edge Function
 //
 //   node scripts/doctor.ts [--env-file FILE] [--token JWT | --user user_... [--org org_...]] [--no-color]
 //
@@ -20,6 +21,7 @@ import { clerkHostFromPublishableKey, loadConfig, type Ctx, type Loaded } from '
 import { checkClerkKeys, checkDataApi, checkEnv, checkTemplateDefinition } from './doctor/checks-setup.ts';
 import { checkToken, checkWhoami, obtainToken } from './doctor/checks-token.ts';
 import { checkProfile, checkTables } from './doctor/checks-database.ts';
+import { checkEdgeFunction, checkSignups } from './doctor/checks-services.ts';
 
 export { CAUSES, type CauseId } from './doctor/causes.ts';
 
@@ -41,6 +43,8 @@ const STEPS: Step[] = [
   { key: 'whoami', title: 'What Postgres sees', run: checkWhoami },
   { key: 'tables', title: 'RLS and GRANTs', run: checkTables },
   { key: 'profile', title: 'ensure_user_profile()', run: checkProfile },
+  { key: 'signups', title: 'Supabase Auth sign-ups', run: checkSignups },
+  { key: 'function', title: 'Edge Function task-report', run: checkEdgeFunction },
 ];
 
 const HELP = `npm run doctor [-- options]

@@ -15,7 +15,15 @@
 // request fails with a clear error instead of reading or writing the other organisation's rows.
 import 'server-only';
 import { clerkClient } from '@clerk/nextjs/server';
-import { CLERK_ORG_MISMATCH, CLERK_SESSION_REFUSED, CLERK_UNAVAILABLE } from '@/lib/api';
+
+/**
+ * The names a failed template token request carries. supabase-js turns an error thrown by
+ * `accessToken` into a failed query whose message starts with the name, so the caller can blame
+ * Clerk (503), the session (401) or an organisation switch (409) instead of the database.
+ */
+export const CLERK_UNAVAILABLE = 'ClerkUnavailableError';
+export const CLERK_SESSION_REFUSED = 'ClerkSessionRefusedError';
+export const CLERK_ORG_MISMATCH = 'ClerkOrgMismatchError';
 
 /** Refresh this many seconds before `exp`: covers clock skew and a request queued in flight. */
 export const REFRESH_MARGIN_SECONDS = 10;
@@ -51,7 +59,7 @@ function remember(key: string, entry: Entry) {
   cache.set(key, entry);
 }
 
-/** Names the failure so that dbError (lib/api.ts) can tell "Clerk is down" from "the database is down". */
+/** Names the failure so that dbError (lib/errors.ts) can tell "Clerk is down" from "the database is down". */
 function templateTokenFailure(e: unknown): Error {
   const status = (e as { status?: unknown } | null)?.status;
   const refused = typeof status === 'number' && status >= 400 && status < 500 && status !== 429;
@@ -99,9 +107,4 @@ export async function templateToken(sessionId: string, template: string, orgId: 
     inFlight.set(key, pending);
   }
   return pending;
-}
-
-/** For tests: forget every cached token. */
-export function clearTemplateTokenCache() {
-  cache.clear();
 }

@@ -24,12 +24,17 @@ export const CAUSES = {
   'template-secret-mismatch': 'The template token is not signed with SUPABASE_JWT_SECRET',
   'token-rejected': 'The data API rejects the token (invalid JWT, 401)',
   'token-runs-as-anon': 'Postgres runs the request as anon, not authenticated',
+  'token-not-clerk': "Postgres accepts the token but the policies do not trust it (not a Clerk user's active session)",
   'missing-grant': 'A GRANT is missing (42501, 403)',
   'rls-disabled': 'Row-level security is off or a policy lets others read rows',
   'auth-uid-cast': 'A policy or default uses auth.uid(), which casts the Clerk id to uuid',
   'uuid-owner-column': 'An owner column is uuid, but Clerk user ids are text',
   'ensure-profile-failed': 'ensure_user_profile() does not work for the test user',
   'profile-missing': 'The user exists in Clerk but not in the database',
+  'supabase-signups-open': 'Supabase Auth still lets anyone sign up (its users are not Clerk users)',
+  'function-missing': 'The task-report Edge Function is not deployed',
+  'function-verify-jwt': 'The Edge Function has verify_jwt on, so Supabase refuses Clerk tokens ("Invalid JWT")',
+  'function-misconfigured': 'The Edge Function refuses the test user\'s token for a configuration reason',
   'unexpected-error': 'doctor itself hit an unexpected error',
 } as const;
 export type CauseId = keyof typeof CAUSES;

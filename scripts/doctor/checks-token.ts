@@ -123,6 +123,15 @@ export async function checkWhoami(ctx: Ctx): Promise<string> {
   const w = r.body as Ctx['whoami'] & object;
   ctx.whoami = w;
   if (w.role !== 'authenticated') throw problem('token-runs-as-anon', `Postgres runs the request as "${w.role}", not "authenticated".`, roleFix(ctx));
+  if (w.token_problem) {
+    throw problem(
+      'token-not-clerk',
+      `The data API accepted the token, but the claim helpers do not trust it: ${w.token_problem}. Every policy is false for it, so queries return nothing.`,
+      /issuer/.test(w.token_problem)
+        ? "If this is your Clerk instance behind a custom Frontend API URL, pin it: insert into private.clerk_issuers (issuer) values ('<the token's iss>'); (in a migration). Otherwise use a token of your Clerk instance."
+        : 'Use a session token of an active Clerk user (sign in again; finish the session\'s pending tasks). A token from Supabase Auth or another provider is refused on purpose.',
+    );
+  }
   if (w.sub !== ctx.claims!.sub) throw problem('token-rejected', `Postgres sees sub ${w.sub}, the token has ${ctx.claims!.sub}.`, 'public.requesting_user_id() must read auth.jwt() ->> \'sub\'; re-run `supabase db push`.');
   return `Postgres sees role ${w.role}, sub ${w.sub}, org ${w.org_id ?? '(none)'}${w.org_role ? ` (${w.org_role})` : ''}`;
 }

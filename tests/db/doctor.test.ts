@@ -6,6 +6,8 @@
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { importPKCS8, SignJWT } from 'jose';
@@ -79,6 +81,29 @@ async function sql(text: string) {
     await client.query(text);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * A front for the sandbox's gateway that answers some paths itself (a hosted project's Supabase Auth
+ * settings, an Edge Function deployed wrongly) and forwards everything else. Closed after `fn`.
+ */
+async function withFront<T>(answers: Record<string, { status: number; body: unknown }>, fn: (url: string) => Promise<T>): Promise<T> {
+  const upstream = new URL(env.NEXT_PUBLIC_SUPABASE_URL);
+  const server = http.createServer((req, res) => {
+    const own = answers[new URL(req.url!, 'http://front').pathname];
+    if (own) return res.writeHead(own.status, { 'content-type': 'application/json' }).end(JSON.stringify(own.body));
+    const forward = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await fn(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
 
@@ -218,6 +243,37 @@ describe('doctor names each pitfall', () => {
     expect(causeOf(r.out)).toBe('token-rejected');
     expect(r.out).toMatch(/rejects the token: 401/);
     expect(r.out).toMatch(/Third-Party Auth -> Add provider -> Clerk, domain clerk\.local\.localhost/);
+  });
+
+  it('a token Supabase accepts but that is not a Clerk user\'s (Supabase Auth uuid sub, pending session)', async () => {
+    const uuid = await doctor(env, '--token', await sessionToken({ sub: '6f1c3a52-9d3e-4c43-a7b8-2f1d0c9e8b71', role: 'authenticated' }));
+    expect(causeOf(uuid.out), uuid.out).toBe('token-not-clerk');
+    expect(uuid.out).toMatch(/is not a Clerk user id/);
+    const pending = await doctor(env, '--token', await sessionToken({ sub: 'user_alice', role: 'authenticated', sts: 'pending' }));
+    expect(causeOf(pending.out)).toBe('token-not-clerk');
+    expect(pending.out).toMatch(/session is pending/);
+  });
+
+  it('hosted: Supabase Auth sign-ups still on (a warning: the policies refuse those users anyway)', async () => {
+    const r = await withFront({ '/auth/v1/settings': { status: 200, body: { disable_signup: false } } }, (url) =>
+      doctor({ ...without(env, 'LOCAL_STACK', 'SUPABASE_DB_URL'), NEXT_PUBLIC_SUPABASE_URL: url }, '--user', 'user_carol'),
+    );
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/! supabase-signups-open/);
+    expect(r.out).toMatch(/Allow new users to sign up/);
+  });
+
+  it('the Edge Function deployed with verify_jwt on ("Invalid JWT"), not deployed, or without its secrets', async () => {
+    const fn = '/functions/v1/task-report';
+    const verifyJwt = await withFront({ [fn]: { status: 401, body: { code: 401, message: 'Invalid JWT' } } }, (url) => doctor({ ...env, NEXT_PUBLIC_SUPABASE_URL: url }));
+    expect(causeOf(verifyJwt.out), verifyJwt.out).toBe('function-verify-jwt');
+    expect(verifyJwt.out).toMatch(/--no-verify-jwt/);
+    const missing = await withFront({ [fn]: { status: 404, body: { code: 'NOT_FOUND', message: 'Requested function was not found' } } }, (url) => doctor({ ...env, NEXT_PUBLIC_SUPABASE_URL: url }));
+    expect(missing.code, missing.out).toBe(0);
+    expect(missing.out).toMatch(/! function-missing/);
+    const issuer = await withFront({ [fn]: { status: 401, body: { error: 'wrong_issuer', message: 'The token was issued by another Clerk instance.' } } }, (url) => doctor({ ...env, NEXT_PUBLIC_SUPABASE_URL: url }));
+    expect(causeOf(issuer.out)).toBe('function-misconfigured');
+    expect(issuer.out).toMatch(/supabase secrets set CLERK_ISSUER=/);
   });
 
   it('a token of another Clerk instance', async () => {

@@ -2,7 +2,8 @@
 import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('@clerk/nextjs/server', () => ({ auth: async () => ({ userId: null }) }));
-const { ApiError, DATABASE_UNAVAILABLE, MAX_BODY_BYTES, dbError, readJson, requireUser, route } = await import('../../lib/api.ts');
+const { MAX_BODY_BYTES, readJson, requireUser, route } = await import('../../lib/api.ts');
+const { ApiError, DATABASE_UNAVAILABLE, dbError } = await import('../../lib/errors.ts');
 const { newTask } = await import('../../lib/schemas.ts');
 
 const failure = (status: number, code = '', message = 'x') => ({ status, error: { code, message } });

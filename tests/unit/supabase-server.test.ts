@@ -22,7 +22,8 @@ vi.mock('server-only', () => ({}));
 vi.mock('@clerk/nextjs/server', async (importOriginal) => ({ ...(await importOriginal<object>()), auth: async () => session.current }));
 
 const { createClient } = await import('../../lib/supabase/server.ts');
-const { clearTemplateTokenCache, REFRESH_MARGIN_SECONDS } = await import('../../lib/supabase/template-token.ts');
+// Each test's mode() re-imports the modules, so every test starts with an empty template token cache.
+const { REFRESH_MARGIN_SECONDS } = await import('../../lib/supabase/template-token.ts');
 const env = await import('../../lib/env.ts');
 
 const seen: { authorization: string | null; apikey: string | null }[] = [];
@@ -49,7 +50,6 @@ beforeEach(() => {
   seen.length = 0;
   tokenCalls.length = 0;
   clerkSideOrg.clear();
-  clearTemplateTokenCache();
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(new Date('2026-11-23T12:00:00Z'));
   nextExp = Date.now() / 1000 + 60;
@@ -125,7 +125,7 @@ describe('template mode', () => {
     const failed = await (await create()).from('tasks').select();
     expect(failed.status).toBe(0);
     expect(failed.error?.message).toMatch(/^ClerkOrgMismatchError: .*org_b.*org_a/);
-    expect((await import('../../lib/api.ts')).dbError(failed)).toMatchObject({ status: 409, message: expect.stringMatching(/organisation changed/) });
+    expect((await import('../../lib/errors.ts')).dbError(failed)).toMatchObject({ status: 409, message: expect.stringMatching(/organisation changed/) });
     expect(seen).toEqual([]); // the database never saw the other organisation's token
     expect(tokenCalls).toHaveLength(2);
     // Nothing was cached: the next request asks again, and a personal-account request likewise.

@@ -3,7 +3,7 @@
 // first, validates its input with zod and lets row-level security decide whether the row may be touched.
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { dbError } from '@/lib/api';
+import { dbError } from '@/lib/errors';
 import { newTask, rowId, taskTitle } from '@/lib/schemas';
 import { signedInForm } from '@/lib/server-action';
 import { createClient, type ClerkSession } from '@/lib/supabase/server';

@@ -1,6 +1,6 @@
 // Server-rendered: the tasks are read on the server, as the signed-in user, through RLS.
 import { auth } from '@clerk/nextjs/server';
-import { dbError } from '@/lib/api';
+import { dbError } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
 import { createClient } from '@/lib/supabase/server';
 import { OpenTasksCount } from './open-tasks-count';

@@ -2,7 +2,7 @@
 // Organisation projects. The active organisation comes from the session token; row-level security
 // (not these checks) is what stops a member from deleting or reading another org's projects.
 import { revalidatePath } from 'next/cache';
-import { dbError } from '@/lib/api';
+import { dbError } from '@/lib/errors';
 import { projectName, rowId } from '@/lib/schemas';
 import { signedInForm } from '@/lib/server-action';
 import { createClient } from '@/lib/supabase/server';

@@ -2,7 +2,7 @@
 // switcher changes it); the token carries it to Postgres, where the policies read it.
 import { OrganizationSwitcher } from '@clerk/nextjs';
 import { auth } from '@clerk/nextjs/server';
-import { dbError } from '@/lib/api';
+import { dbError } from '@/lib/errors';
 import { createClient } from '@/lib/supabase/server';
 import { AddProjectForm, DeleteProjectButton } from './project-forms';
 

@@ -1,7 +1,8 @@
 // GET /api/me: who the app thinks you are, and who Postgres thinks you are (the claims it actually
 // received, through whoami()). When a query returns nothing, compare the two first.
 import { NextResponse } from 'next/server';
-import { requireUser, route, unwrap } from '@/lib/api';
+import { requireUser, route } from '@/lib/api';
+import { unwrap } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
 import { createClient } from '@/lib/supabase/server';
 

@@ -1,6 +1,7 @@
 // GET /api/projects: the active organisation's projects (empty with no active organisation).
 import { NextResponse } from 'next/server';
-import { requireUser, route, unwrap } from '@/lib/api';
+import { requireUser, route } from '@/lib/api';
+import { unwrap } from '@/lib/errors';
 import { createClient } from '@/lib/supabase/server';
 
 export const GET = route(async () => {

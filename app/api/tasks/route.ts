@@ -1,16 +1,15 @@
 // GET /api/tasks: the caller's tasks. POST /api/tasks {title}: create one (201).
 // No user filter anywhere: row-level security returns and accepts only the caller's rows.
 import { NextResponse } from 'next/server';
-import { readJson, requireUser, route, unwrap } from '@/lib/api';
-import { newTask } from '@/lib/schemas';
+import { readJson, requireUser, route } from '@/lib/api';
+import { unwrap } from '@/lib/errors';
+import { newTask, TASK_COLUMNS } from '@/lib/schemas';
 import { createClient } from '@/lib/supabase/server';
-
-const COLUMNS = 'id, title, done, created_at, updated_at';
 
 export const GET = route(async () => {
   const session = await requireUser();
   const supabase = await createClient(session);
-  const tasks = unwrap(await supabase.from('tasks').select(COLUMNS).order('created_at', { ascending: false }));
+  const tasks = unwrap(await supabase.from('tasks').select(TASK_COLUMNS).order('created_at', { ascending: false }));
   return NextResponse.json({ tasks });
 });
 
@@ -18,6 +17,6 @@ export const POST = route(async (req: Request) => {
   const session = await requireUser();
   const { title } = await readJson(req, newTask);
   const supabase = await createClient(session);
-  const task = unwrap(await supabase.from('tasks').insert({ title }).select(COLUMNS).single());
+  const task = unwrap(await supabase.from('tasks').insert({ title }).select(TASK_COLUMNS).single());
   return NextResponse.json({ task }, { status: 201 });
 });

@@ -1,8 +1,9 @@
 // PATCH /api/tasks/:id {title?, done?} and DELETE /api/tasks/:id. Another user's task is a 404, the
 // same as a missing one: RLS hides it, and the API does not reveal that it exists.
 import { NextResponse } from 'next/server';
-import { ApiError, readJson, requireUser, route, unwrap } from '@/lib/api';
-import { rowId, taskChanges } from '@/lib/schemas';
+import { readJson, requireUser, route } from '@/lib/api';
+import { ApiError, unwrap } from '@/lib/errors';
+import { rowId, TASK_COLUMNS, taskChanges } from '@/lib/schemas';
 import { createClient } from '@/lib/supabase/server';
 
 interface Params {
@@ -22,7 +23,7 @@ export const PATCH = route(async (req: Request, ctx: Params) => {
   const id = await taskId(ctx);
   const changes = await readJson(req, taskChanges);
   const supabase = await createClient(session);
-  const task = unwrap(await supabase.from('tasks').update(changes).eq('id', id).select('id, title, done, created_at, updated_at').maybeSingle());
+  const task = unwrap(await supabase.from('tasks').update(changes).eq('id', id).select(TASK_COLUMNS).maybeSingle());
   if (!task) throw NOT_FOUND;
   return NextResponse.json({ task });
 });

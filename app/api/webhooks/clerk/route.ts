@@ -6,7 +6,8 @@
 // ensure_user_profile() on the first visit, a profile exists whichever arrives first.
 import { verifyWebhook } from '@clerk/nextjs/webhooks';
 import { NextRequest, NextResponse } from 'next/server';
-import { dbError, readBody, route } from '@/lib/api';
+import { readBody, route } from '@/lib/api';
+import { dbError } from '@/lib/errors';
 import type { Json } from '@/lib/database.types';
 import { serverEnv } from '@/lib/env';
 import { createAdminClient } from '@/lib/supabase/admin';

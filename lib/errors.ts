@@ -1,0 +1,56 @@
+// The answers the app gives when something fails: ApiError (a status and a message a person can act
+// on), and how a failed supabase-js query maps to one. Route handlers throw these (lib/api.ts turns
+// them into JSON); pages and server actions show their message.
+import { CLERK_ORG_MISMATCH, CLERK_SESSION_REFUSED, CLERK_UNAVAILABLE } from '@/lib/supabase/template-token';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  constructor(status: number, error: string, extra: Record<string, unknown> = {}) {
+    super(error);
+    this.status = status;
+    this.body = { error, ...extra };
+  }
+}
+
+export const DATABASE_UNAVAILABLE = 'The database is unreachable right now. Try again in a moment.';
+export const DATABASE_TIMEOUT = 'The database took too long to answer (statement timeout). Try again in a moment.';
+export const CLERK_ORG_MISMATCH_MESSAGE = 'Your active organisation changed (in another tab?) while this request was on its way, so it was not run. Reload the page.';
+export const CLERK_UNAVAILABLE_MESSAGE = 'Clerk (the sign-in service) is unreachable right now, so no database token could be issued. Try again in a moment.';
+
+/** The part of a supabase-js error we need: PostgREST's `code` plus the HTTP status (0 = no response). */
+export interface DbFailure {
+  error: { code?: string; message: string } | null;
+  status: number;
+}
+
+/**
+ * Maps a PostgREST / Postgres error to the API's answer. Anything that means "the database is not
+ * there" (fetch failed, 5xx from the gateway, PostgREST's PGRST000-003 connection errors) is a 503.
+ */
+export function dbError({ error, status }: DbFailure): ApiError {
+  const code = error?.code ?? '';
+  // Template mode: the token for Supabase could not be had from Clerk. supabase-js turns an error thrown
+  // by `accessToken` into a result with status 0 and the message "<name>: <message>".
+  if (status === 0 && error?.message.startsWith(`${CLERK_UNAVAILABLE}:`)) return new ApiError(503, CLERK_UNAVAILABLE_MESSAGE);
+  if (status === 0 && error?.message.startsWith(`${CLERK_SESSION_REFUSED}:`)) return new ApiError(401, 'Your session was refused by Clerk. Sign in again.');
+  if (status === 0 && error?.message.startsWith(`${CLERK_ORG_MISMATCH}:`)) return new ApiError(409, CLERK_ORG_MISMATCH_MESSAGE);
+  if (code === '57014') return new ApiError(503, DATABASE_TIMEOUT);
+  if (status === 0 || status >= 500 || /^PGRST00[0-3]$/.test(code) || code === '57P01' || code === '08006') {
+    return new ApiError(503, DATABASE_UNAVAILABLE);
+  }
+  if (code === 'PGRST116') return new ApiError(404, 'Not found.');
+  if (code.startsWith('PGRST3') || status === 401) return new ApiError(401, 'Your session token was refused. Sign in again.');
+  if (code === '42501' || status === 403) return new ApiError(403, 'Not allowed.');
+  if (code === '23505' || code === '23503') return new ApiError(409, 'That conflicts with an existing row.');
+  // 22P05/22021: text Postgres cannot store (NUL, bad encoding); PGRST102: a body PostgREST cannot parse.
+  if (['23514', '23502', '22001', '22P02', '22023', 'P0001', '22P05', '22021', 'PGRST102'].includes(code)) return new ApiError(400, 'The database rejected that value.');
+  console.error('Unexpected database error', status, code, error?.message);
+  return new ApiError(500, 'Unexpected database error.');
+}
+
+/** Throws the mapped ApiError when supabase-js reported one; returns the data otherwise. */
+export function unwrap<T>(result: DbFailure & { data: T }): T {
+  if (result.error) throw dbError(result);
+  return result.data;
+}
