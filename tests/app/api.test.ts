@@ -3,7 +3,6 @@
 // created in the local Clerk (Backend API stand-in), so template mode can exchange their sessions for
 // template tokens exactly as with a browser session. One file on purpose: the outage tests at the end
 // stop parts of the shared stack, and nothing else may be running against it meanwhile.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { layout, projectRoot } from '../../local/paths.ts';
 import { backendApiCalls, createSession, withDb } from '../support/stack.ts';
 import { clerkUserData, signedDelivery } from '../support/clerk-webhook.ts';
+import { newClerkUser, runToExit } from '../support/app.ts';
 
 const MODES = [
   ['third-party', process.env.APP_URL_THIRD_PARTY ?? 'http://localhost:3100'],
@@ -19,20 +19,7 @@ const MODES = [
 const THIRD_PARTY_URL = MODES[0][1];
 const TEMPLATE_URL = MODES[1][1];
 
-const clerkApi = (path: string, body: unknown) =>
-  fetch(`${process.env.CLERK_API_URL}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${process.env.CLERK_SECRET_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-
-/** A fresh user in the local Clerk, so tests never share rows. */
-async function newUser(label: string) {
-  const id = `user_app_${label}_${randomBytes(5).toString('hex')}`;
-  const res = await clerkApi('/v1/users', { user_id: id, email_address: `${id}@example.test`, password: 'clerk-local-password' });
-  expect(res.status).toBe(200);
-  return id;
-}
+const newUser = (label: string) => newClerkUser('app', label);
 
 /** A session token for `user`, minted by the local Clerk for this app (azp = the app's origin). */
 async function tokenFor(appUrl: string, user: string, org?: string) {
@@ -360,17 +347,10 @@ describe('configuration guards', () => {
     // The same production build tests/run.ts started (its dist folder), with two variables broken.
     const l = layout('test');
     const distDir = l.dir.endsWith('test') ? '.next' : path.basename(l.dir).replace(/^test/, '.next-test');
-    const child = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['start', '--port', '0'], {
+    const { code, output } = await runToExit(path.join(projectRoot, 'node_modules/.bin/next'), ['start', '--port', '0'], {
       cwd: projectRoot,
       env: { ...process.env, NEXT_DIST_DIR: distDir, CLERK_SECRET_KEY: '', NEXT_PUBLIC_SUPABASE_URL: 'xyz.supabase.co/rest/v1' },
-    });
-    let output = '';
-    child.stdout.on('data', (c) => (output += c));
-    child.stderr.on('data', (c) => (output += c));
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.on('exit', (c) => (clearTimeout(timer), resolve(c)));
-    });
+    }, 20_000);
     expect(code).toBe(1);
     expect(output).toContain('CLERK_SECRET_KEY is missing');
     expect(output).toContain('NEXT_PUBLIC_SUPABASE_URL must be an origin');

@@ -1,25 +1,18 @@
 // `next build` inlines the NEXT_PUBLIC_ values into the browser bundle, so a wrong one must stop the
 // build, not only the server's start (next.config.ts runs lib/env.ts's checks at build). The build
 // below stops as soon as its configuration loads, before compiling anything.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keepingTsconfig, projectRoot } from '../../local/paths.ts';
+import { runToExit } from '../support/app.ts';
 
 const legacyKey = (role: string) => `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.${Buffer.from(JSON.stringify({ iss: 'supabase', ref: 'abcd1234', role, iat: 1700000000, exp: 2000000000 })).toString('base64url')}.c2lnbmF0dXJlLW5vdC1jaGVja2Vk`;
 
 async function build(env: Record<string, string>): Promise<{ code: number | null; output: string; distDir: string }> {
   const distDir = `.next-build-env-${process.pid}`;
   return keepingTsconfig(async () => {
-    const child = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['build'], { cwd: projectRoot, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: distDir, ...env } });
-    let output = '';
-    child.stdout.on('data', (c) => (output += c));
-    child.stderr.on('data', (c) => (output += c));
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-      child.on('exit', (c) => (clearTimeout(timer), resolve(c)));
-    });
+    const { code, output } = await runToExit(path.join(projectRoot, 'node_modules/.bin/next'), ['build'], { cwd: projectRoot, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: distDir, ...env } }, 120_000);
     return { code, output, distDir };
   });
 }

@@ -4,24 +4,14 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'svix';
 import { describe, expect, it } from 'vitest';
+import { chunked, newClerkUser } from '../support/app.ts';
 import { clerkUserData } from '../support/clerk-webhook.ts';
 import { backendApiCalls, createSession, mintToken, restHeaders, restUrl, withDb } from '../support/stack.ts';
 
 const THIRD_PARTY_URL = process.env.APP_URL_THIRD_PARTY ?? 'http://localhost:3100';
 const TEMPLATE_URL = process.env.APP_URL_TEMPLATE ?? 'http://localhost:3101';
 
-const clerkApi = (path: string, body: unknown) =>
-  fetch(`${process.env.CLERK_API_URL}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${process.env.CLERK_SECRET_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-
-async function newUser(label: string) {
-  const id = `user_sec_${label}_${randomBytes(5).toString('hex')}`;
-  expect((await clerkApi('/v1/users', { user_id: id, email_address: `${id}@example.test`, password: 'clerk-local-password' })).status).toBe(200);
-  return id;
-}
+const newUser = (label: string) => newClerkUser('sec', label);
 
 /** What a browser signed in to the app sends along with any request to it, cross-site ones too. */
 function sessionCookies(token: string) {
@@ -107,14 +97,7 @@ describe('Clerk webhook', () => {
     const timestamp = new Date();
     const body = JSON.stringify({ type: 'user.created', object: 'event', data: { ...clerkUserData(user, Date.now()), unsafe_metadata: { padding: 'x'.repeat(2 * 1024 * 1024) } } });
     const signature = new Webhook(process.env.CLERK_WEBHOOK_SIGNING_SECRET!).sign(id, timestamp, body);
-    const bytes = new TextEncoder().encode(body);
-    let offset = 0;
-    const stream = new ReadableStream<Uint8Array>({
-      pull(c) {
-        if (offset >= bytes.length) return c.close();
-        c.enqueue(bytes.subarray(offset, (offset += 64 * 1024)));
-      },
-    });
+    const stream = chunked(body);
     const res = await fetch(`${THIRD_PARTY_URL}/api/webhooks/clerk`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'svix-signature': signature },

@@ -12,6 +12,7 @@ import pg from 'pg';
 import { clerkUserData, signedDelivery } from '../support/clerk-webhook.ts';
 import { clerkSessionToken, foreignProviderToken, supabaseAuthToken } from '../support/foreign-tokens.ts';
 import { mintToken } from '../support/stack.ts';
+import { chunked } from '../support/app.ts';
 import { action, actionIds, api, check, newUser, page, request, sessionCookies, type ActionName, type CheckResult, type Ctx, type SimUser } from './harness.ts';
 
 const FRAGMENTS = [
@@ -278,14 +279,7 @@ export async function runHostile(ctx: Ctx, runs: number, seed: number): Promise<
     const user = `user_rel_bigwebhook_${randomBytes(4).toString('hex')}`;
     const data = { ...clerkUserData(user, Date.now()), unsafe_metadata: { padding: 'x'.repeat(2 * 1024 * 1024) } };
     const { id, headers, body } = signedDelivery(ctx.env.CLERK_WEBHOOK_SIGNING_SECRET, 'user.created', data);
-    const bytes = new TextEncoder().encode(body);
-    let offset = 0;
-    const stream = new ReadableStream<Uint8Array>({
-      pull(c) {
-        if (offset >= bytes.length) return c.close();
-        c.enqueue(bytes.subarray(offset, (offset += 64 * 1024)));
-      },
-    });
+    const stream = chunked(body);
     const a = await request(ctx, 'hostile chunked webhook', `${ctx.urls['third-party']}/api/webhooks/clerk`, { method: 'POST', headers, body: stream, duplex: 'half' } as RequestInit);
     const { rows } = await db.query<{ n: number }>(
       `select (select count(*) from public.profiles where id = $1) + (select count(*) from private.clerk_users where user_id = $1) + (select count(*) from private.clerk_webhook_events where event_id = $2) as n`,
