@@ -10,7 +10,7 @@ import { loadKeys } from '../local/keys.ts';
 import { mintSessionToken } from '../local/clerk/tokens.ts';
 import { keepingTsconfig, projectRoot, type StackLayout } from '../local/paths.ts';
 import { httpOk } from '../local/stack.ts';
-import { cpuMs } from './stack.ts';
+import { cpuMs } from './stack-start.ts';
 import { benchUser } from './rls.ts';
 import type { AppResult, LoadSummary } from './report.ts';
 import { logLine, measureInterleaved, now, ratio, round, summarize } from './stats.ts';
@@ -21,15 +21,15 @@ const nextBin = path.join(projectRoot, 'node_modules/.bin/next');
 export interface AppMode { name: 'third-party' | 'template'; port: number; env: Record<string, string> }
 
 /** The two integration modes on the instance's app ports (3150/3151 for instance 5). */
-export function appModes(l: StackLayout): AppMode[] {
+export function appModes(stackLayout: StackLayout): AppMode[] {
   return [
-    { name: 'third-party', port: l.ports.app, env: {} },
-    { name: 'template', port: l.ports.app + 1, env: { CLERK_SUPABASE_TEMPLATE: 'supabase' } },
+    { name: 'third-party', port: stackLayout.ports.app, env: {} },
+    { name: 'template', port: stackLayout.ports.app + 1, env: { CLERK_SUPABASE_TEMPLATE: 'supabase' } },
   ];
 }
 
-export function appEnv(l: StackLayout, stackEnv: Record<string, string>): Record<string, string> {
-  const parties = appModes(l).flatMap(({ port }) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]).join(',');
+export function appEnv(stackLayout: StackLayout, stackEnv: Record<string, string>): Record<string, string> {
+  const parties = appModes(stackLayout).flatMap(({ port }) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]).join(',');
   return { ...stackEnv, CLERK_AUTHORIZED_PARTIES: parties, NEXT_DIST_DIR: BENCH_DIST_DIR, NEXT_TELEMETRY_DISABLED: '1' };
 }
 
@@ -38,8 +38,8 @@ export function appEnv(l: StackLayout, stackEnv: Record<string, string>): Record
  * Next's two-step build (compile, then generate), which emits the same bundles without the
  * project-wide type check (`npm test` type-checks; the bench only needs the output).
  */
-export async function buildApp(l: StackLayout, env: Record<string, string>, opts: { skipTypecheck?: boolean } = {}): Promise<number> {
-  const log = path.join(l.logs, 'bench-next-build.log');
+export async function buildApp(stackLayout: StackLayout, env: Record<string, string>, opts: { skipTypecheck?: boolean } = {}): Promise<number> {
+  const log = path.join(stackLayout.logs, 'bench-next-build.log');
   const started = now();
   const out = fs.openSync(log, 'w');
   const steps = opts.skipTypecheck ? [['build', '--experimental-build-mode=compile'], ['build', '--experimental-build-mode=generate']] : [['build']];
@@ -61,8 +61,8 @@ export async function buildApp(l: StackLayout, env: Record<string, string>, opts
 
 export interface StartedApp { mode: AppMode; url: string; child: ChildProcess; seconds: number; stop(): Promise<void> }
 
-export async function startApp(l: StackLayout, env: Record<string, string>, mode: AppMode): Promise<StartedApp> {
-  const log = path.join(l.logs, `bench-app-${mode.name}.log`);
+export async function startApp(stackLayout: StackLayout, env: Record<string, string>, mode: AppMode): Promise<StartedApp> {
+  const log = path.join(stackLayout.logs, `bench-app-${mode.name}.log`);
   const out = fs.openSync(log, 'w');
   const url = `http://127.0.0.1:${mode.port}`;
   // Something already answering there would be measured instead of this build.

@@ -128,18 +128,18 @@ export function attribute(profile: CpuProfile, fromUs: number, toUs: number) {
 }
 
 export async function profileApp(
-  l: StackLayout,
+  stackLayout: StackLayout,
   env: Record<string, string>,
   mode: AppMode,
   o: { seconds: number; connections: number; users: number; usersInData: number },
 ): Promise<ProfileResult> {
-  const dir = path.join(l.dir, 'cpu-profile');
+  const dir = path.join(stackLayout.dir, 'cpu-profile');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const port = mode.port + 2;
   const url = `http://127.0.0.1:${port}`;
   if (await httpOk(`${url}/`)) throw new Error(`port ${port} is already in use; stop what listens there (\`lsof -i :${port}\`)`);
-  const log = fs.openSync(path.join(l.logs, 'bench-app-profile.log'), 'w');
+  const log = fs.openSync(path.join(stackLayout.logs, 'bench-app-profile.log'), 'w');
   const child = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['start', '--port', String(port), '--hostname', 'localhost'], {
     cwd: projectRoot,
     env: { ...process.env, ...env, ...mode.env, CLERK_AUTHORIZED_PARTIES: `http://localhost:${port}`, APP_URL: `http://localhost:${port}`, NODE_ENV: 'production', NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` },
@@ -150,7 +150,7 @@ export async function profileApp(
   try {
     const deadline = Date.now() + 60_000;
     while (!(await httpOk(`${url}/`))) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`profiled next start did not come up; see ${path.join(l.logs, 'bench-app-profile.log')}`);
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`profiled next start did not come up; see ${path.join(stackLayout.logs, 'bench-app-profile.log')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const tokens = (await benchTokens(o.users, o.usersInData, `http://localhost:${port}`)).map((p) => p.token);

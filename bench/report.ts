@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProfileResult } from './profile.ts';
 import type { benchRls } from './rls.ts';
-import type { StackResult } from './stack.ts';
+import type { StackResult } from './stack-start.ts';
 import type { FunctionsResult } from './functions.ts';
 import type { Summary } from './stats.ts';
 import { ratio } from './stats.ts';

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { layout, projectRoot } from '../local/paths.ts';
-import { benchStack, startStackProcess, type RunningBenchStack } from './stack.ts';
+import { benchStack, startStackProcess, type RunningBenchStack } from './stack-start.ts';
 import { benchRls, loadBenchData } from './rls.ts';
 import { appEnv, appModes, benchApp, BENCH_DIST_DIR, buildApp, startApp, type StartedApp } from './app.ts';
 import { benchClerk } from './clerk.ts';
@@ -58,18 +58,18 @@ if (!Number.isInteger(instance) || instance < 1 || instance > 9) {
   console.error('The bench runs on its own test-profile stack: set LOCAL_STACK_INSTANCE to 1..9 (default 5), never the dev stack.');
   process.exit(2);
 }
-const l = layout('test', instance);
+const stackLayout = layout('test', instance);
 function stackAlreadyRunning(): boolean {
-  if (!fs.existsSync(l.pidFile)) return false;
+  if (!fs.existsSync(stackLayout.pidFile)) return false;
   try {
-    process.kill(Number(fs.readFileSync(l.pidFile, 'utf8')), 0);
+    process.kill(Number(fs.readFileSync(stackLayout.pidFile, 'utf8')), 0);
     return true;
   } catch {
     return false;
   }
 }
 if (stackAlreadyRunning()) {
-  console.error(`A local stack already runs on test instance ${instance} (${l.dir}); stop it first or pick another LOCAL_STACK_INSTANCE.`);
+  console.error(`A local stack already runs on test instance ${instance} (${stackLayout.dir}); stop it first or pick another LOCAL_STACK_INSTANCE.`);
   process.exit(2);
 }
 
@@ -132,12 +132,12 @@ process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
 try {
   if (wants('stack')) {
     await part('stack', async () => {
-      const r = await benchStack(l, instance, size.stackRuns);
+      const r = await benchStack(stackLayout, instance, size.stackRuns);
       results.stack = r.result;
       stack = r.stack;
     });
   }
-  stack ??= await startStackProcess(l, instance);
+  stack ??= await startStackProcess(stackLayout, instance);
 
   if (wants('rls')) {
     await part('rls', async () => {
@@ -152,17 +152,17 @@ try {
   }
 
   if (wants('app') || wants('profile') || wants('clerk') || wants('browser')) {
-    const env = appEnv(l, stack.env);
+    const env = appEnv(stackLayout, stack.env);
     let buildSeconds = 0;
     let buildMode = 'reused';
     const apps: Partial<Record<'third-party' | 'template', StartedApp>> = {};
     await part('next build + start', async () => {
       if (!(reuseBuild && fs.existsSync(path.join(projectRoot, BENCH_DIST_DIR, 'BUILD_ID')))) {
-        buildSeconds = await buildApp(l, env, { skipTypecheck });
+        buildSeconds = await buildApp(stackLayout, env, { skipTypecheck });
         buildMode = skipTypecheck ? 'compile+generate' : 'next build';
       }
-      for (const mode of appModes(l)) {
-        const app = await startApp(l, env, mode);
+      for (const mode of appModes(stackLayout)) {
+        const app = await startApp(stackLayout, env, mode);
         apps[mode.name] = app;
         cleanups.push(app.stop);
       }
@@ -179,7 +179,7 @@ try {
     }
     if (wants('profile') && third) {
       await part('profile', async () => {
-        results.profile = await profileApp(l, env, third.mode, { ...size.profile, usersInData: size.rls.users });
+        results.profile = await profileApp(stackLayout, env, third.mode, { ...size.profile, usersInData: size.rls.users });
       });
     }
     if (wants('clerk') && third && template) {

@@ -1,7 +1,7 @@
 // The answers the app gives when something fails: ApiError (a status and a message a person can act
 // on), and how a failed supabase-js query maps to one. Route handlers throw these (lib/api.ts turns
 // them into JSON); pages and server actions show their message.
-import { CLERK_ORG_MISMATCH, CLERK_SESSION_REFUSED, CLERK_UNAVAILABLE } from '@/lib/supabase/template-token';
+import { CLERK_ORG_MISMATCH, CLERK_SESSION_REFUSED, CLERK_UNAVAILABLE } from '@/lib/supabase/token-errors';
 
 export class ApiError extends Error {
   readonly status: number;

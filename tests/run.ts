@@ -9,21 +9,21 @@ import path from 'node:path';
 import { keepingTsconfig, layout, projectRoot } from '../local/paths.ts';
 import { formatEnv, httpOk, startStack, type RunningStack } from '../local/stack.ts';
 
-const l = layout('test');
+const stackLayout = layout('test');
 const args = process.argv.slice(2);
 const onlyArg = args.find((a) => a.startsWith('--only'));
 const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : args[args.indexOf(onlyArg) + 1]).split(',') : null;
 const wants = (step: string) => !only || only.includes(step);
 const bin = (name: string) => path.join(projectRoot, 'node_modules/.bin', name);
-const resultsDir = path.join(l.dir, 'results');
+const resultsDir = path.join(stackLayout.dir, 'results');
 // Instance 0 (CI, and `npm test` on your machine) builds into the usual .next: `next dev` keeps its own
 // output in .next/dev, so the two never clash. Other instances get their own folder.
-const distDir = l.dir.endsWith('test') ? '.next' : path.basename(l.dir).replace(/^test/, '.next-test');
+const distDir = stackLayout.dir.endsWith('test') ? '.next' : path.basename(stackLayout.dir).replace(/^test/, '.next-test');
 
 // The production build runs twice: third-party mode (the default) and JWT-template mode.
 const APP_MODES = {
-  'third-party': { port: l.ports.app, env: {} as Record<string, string> },
-  template: { port: l.ports.app + 1, env: { CLERK_SUPABASE_TEMPLATE: 'supabase' } as Record<string, string> },
+  'third-party': { port: stackLayout.ports.app, env: {} as Record<string, string> },
+  template: { port: stackLayout.ports.app + 1, env: { CLERK_SUPABASE_TEMPLATE: 'supabase' } as Record<string, string> },
 };
 
 interface StepResult { step: string; ok: boolean; passed: number; failed: number; seconds: number; note?: string }
@@ -80,12 +80,12 @@ async function vitestStep(project: string, env: Record<string, string> = {}) {
 async function ensureStack() {
   if (stack) return stack;
   // Fresh every run: a cold start is part of what the suite proves.
-  fs.rmSync(l.pgData, { recursive: true, force: true });
-  fs.rmSync(l.clerkStore, { force: true });
-  fs.mkdirSync(l.logs, { recursive: true });
+  fs.rmSync(stackLayout.pgData, { recursive: true, force: true });
+  fs.rmSync(stackLayout.clerkStore, { force: true });
+  fs.mkdirSync(stackLayout.logs, { recursive: true });
   const started = Date.now();
-  const log = fs.createWriteStream(path.join(l.logs, 'stack.log'), { flags: 'w' });
-  stack = await startStack(l, (line) => log.write(`${line}\n`));
+  const log = fs.createWriteStream(path.join(stackLayout.logs, 'stack.log'), { flags: 'w' });
+  stack = await startStack(stackLayout, (line) => log.write(`${line}\n`));
   console.log(`Test stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s (cold).`);
   return stack;
 }
@@ -98,25 +98,25 @@ async function ensureApps() {
   const parties = Object.values(APP_MODES).flatMap(({ port }) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]).join(',');
   const appEnv = { ...env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1', ...(distDir === '.next' ? {} : { NEXT_DIST_DIR: distDir }) };
   // The build's log is kept: tests/app/deprecations.test.ts reads it.
-  const built = await keepingTsconfig(() => run(bin('next'), ['build'], appEnv, path.join(l.logs, 'next-build.log')));
+  const built = await keepingTsconfig(() => run(bin('next'), ['build'], appEnv, path.join(stackLayout.logs, 'next-build.log')));
   if (built !== 0) throw new Error('next build failed');
   for (const [mode, { port, env: modeEnv }] of Object.entries(APP_MODES)) {
     const child = spawn(bin('next'), ['start', '--port', String(port), '--hostname', 'localhost'], {
       cwd: projectRoot,
       env: { ...process.env, ...appEnv, ...modeEnv, APP_URL: `http://localhost:${port}` },
-      stdio: ['ignore', fs.openSync(path.join(l.logs, `app-${mode}.log`), 'w'), fs.openSync(path.join(l.logs, `app-${mode}.log`), 'a')],
+      stdio: ['ignore', fs.openSync(path.join(stackLayout.logs, `app-${mode}.log`), 'w'), fs.openSync(path.join(stackLayout.logs, `app-${mode}.log`), 'a')],
     });
     servers.push(child);
     const deadline = Date.now() + 60_000;
     while (!(await httpOk(`http://localhost:${port}/`))) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`next start (${mode}) did not come up; see ${path.join(l.logs, `app-${mode}.log`)}`);
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`next start (${mode}) did not come up; see ${path.join(stackLayout.logs, `app-${mode}.log`)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
   appsStarted = true;
   // Everything a test needs to reach the apps and the stack, for the app, e2e and reliability steps.
   fs.writeFileSync(
-    path.join(l.dir, 'apps.env'),
+    path.join(stackLayout.dir, 'apps.env'),
     formatEnv({ APP_URL_THIRD_PARTY: `http://localhost:${APP_MODES['third-party'].port}`, APP_URL_TEMPLATE: `http://localhost:${APP_MODES.template.port}` }),
   );
 }
@@ -126,7 +126,7 @@ const appUrls = () => ({
   // The production build both servers run, for tests that read its manifests (tests/app/route-walk.test.ts).
   APP_DIST_DIR: path.join(projectRoot, distDir),
   // next-build.log and app-<mode>.log, for tests/app/deprecations.test.ts.
-  APP_LOGS_DIR: l.logs,
+  APP_LOGS_DIR: stackLayout.logs,
 });
 
 fs.mkdirSync(resultsDir, { recursive: true });

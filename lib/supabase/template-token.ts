@@ -15,15 +15,7 @@
 // request fails with a clear error instead of reading or writing the other organisation's rows.
 import 'server-only';
 import { clerkClient } from '@clerk/nextjs/server';
-
-/**
- * The names a failed template token request carries. supabase-js turns an error thrown by
- * `accessToken` into a failed query whose message starts with the name, so the caller can blame
- * Clerk (503), the session (401) or an organisation switch (409) instead of the database.
- */
-export const CLERK_UNAVAILABLE = 'ClerkUnavailableError';
-export const CLERK_SESSION_REFUSED = 'ClerkSessionRefusedError';
-export const CLERK_ORG_MISMATCH = 'ClerkOrgMismatchError';
+import { CLERK_ORG_MISMATCH, CLERK_SESSION_REFUSED, CLERK_UNAVAILABLE } from './token-errors';
 
 /** Refresh this many seconds before `exp`: covers clock skew and a request queued in flight. */
 export const REFRESH_MARGIN_SECONDS = 10;

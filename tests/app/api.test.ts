@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { layout, projectRoot } from '../../local/paths.ts';
-import { backendApiCalls, createSession, withDb } from '../support/stack.ts';
+import { backendApiCalls, createSession, withDb } from '../support/tokens-and-db.ts';
 import { clerkUserData, signedDelivery } from '../support/clerk-webhook.ts';
 import { newClerkUser, runToExit } from '../support/app.ts';
 
@@ -345,8 +345,8 @@ describe('configuration guards', () => {
 
   it('a server with a broken environment stops at start-up, naming each problem', async () => {
     // The same production build tests/run.ts started (its dist folder), with two variables broken.
-    const l = layout('test');
-    const distDir = l.dir.endsWith('test') ? '.next' : path.basename(l.dir).replace(/^test/, '.next-test');
+    const stackLayout = layout('test');
+    const distDir = stackLayout.dir.endsWith('test') ? '.next' : path.basename(stackLayout.dir).replace(/^test/, '.next-test');
     const { code, output } = await runToExit(path.join(projectRoot, 'node_modules/.bin/next'), ['start', '--port', '0'], {
       cwd: projectRoot,
       env: { ...process.env, NEXT_DIST_DIR: distDir, CLERK_SECRET_KEY: '', NEXT_PUBLIC_SUPABASE_URL: 'xyz.supabase.co/rest/v1' },

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { layout } from '../../local/paths.ts';
 import { isLoopbackAddress, listeningAddresses, reachableFromNetwork } from '../support/network.ts';
-import { mintToken } from '../support/stack.ts';
+import { mintToken } from '../support/tokens-and-db.ts';
 
 const APP = process.env.APP_URL_THIRD_PARTY ?? 'http://localhost:3100';
 const TEMPLATE_APP = process.env.APP_URL_TEMPLATE ?? 'http://localhost:3101';

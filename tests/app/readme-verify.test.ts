@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { layout, projectRoot } from '../../local/paths.ts';
 import { codeBlocks, section } from '../support/readme.ts';
-import { uniqueUserId } from '../support/stack.ts';
+import { uniqueUserId } from '../support/tokens-and-db.ts';
 
 const envFile = process.env.LOCAL_STACK_ENV_FILE ?? layout('test').envFile;
 const app = process.env.APP_URL_THIRD_PARTY ?? 'http://localhost:3100';

@@ -6,7 +6,7 @@ import { Webhook } from 'svix';
 import { describe, expect, it } from 'vitest';
 import { chunked, newClerkUser } from '../support/app.ts';
 import { clerkUserData } from '../support/clerk-webhook.ts';
-import { backendApiCalls, createSession, mintToken, restHeaders, restUrl, withDb } from '../support/stack.ts';
+import { backendApiCalls, createSession, mintToken, restHeaders, restUrl, withDb } from '../support/tokens-and-db.ts';
 
 const THIRD_PARTY_URL = process.env.APP_URL_THIRD_PARTY ?? 'http://localhost:3100';
 const TEMPLATE_URL = process.env.APP_URL_TEMPLATE ?? 'http://localhost:3101';

@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { clientFor, mintToken, restUrl, uniqueUserId, withDb } from '../support/stack.ts';
+import { clientFor, mintToken, restUrl, uniqueUserId, withDb } from '../support/tokens-and-db.ts';
 
 const svixId = () => `msg_${randomBytes(10).toString('hex')}`;
 

@@ -1,7 +1,7 @@
 // Bad data is refused by the database itself (check constraints with clear names), so every client
 // (the app, a script, the SQL editor) gets the same rules. PostgREST returns 400 with code 23514.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clientFor, mintToken, uniqueUserId } from '../support/stack.ts';
+import { clientFor, mintToken, uniqueUserId } from '../support/tokens-and-db.ts';
 
 let tasksDb: ReturnType<typeof clientFor>;
 let projectsDb: ReturnType<typeof clientFor>;

@@ -9,7 +9,7 @@ import { importPKCS8, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKeys, LOCAL_FAPI_HOST } from '../../local/keys.ts';
 import { projectRoot } from '../../local/paths.ts';
-import { createSession, mintToken, uniqueUserId, withDb } from '../support/stack.ts';
+import { createSession, mintToken, uniqueUserId, withDb } from '../support/tokens-and-db.ts';
 
 const fnUrl = () => `${process.env.NEXT_PUBLIC_SUPABASE_URL}/functions/v1/task-report`;
 const appOrigin = () => process.env.APP_URL!;

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_FAPI_HOST } from '../../local/keys.ts';
 import { clerkSessionToken, foreignProviderToken, supabaseAuthToken } from '../support/foreign-tokens.ts';
-import { mintToken, restHeaders, restUrl, uniqueUserId, withDb } from '../support/stack.ts';
+import { mintToken, restHeaders, restUrl, uniqueUserId, withDb } from '../support/tokens-and-db.ts';
 
 async function rest(method: string, pathAndQuery: string, token: string, body?: unknown) {
   const res = await fetch(restUrl(pathAndQuery), { method, headers: { ...restHeaders(token), prefer: 'return=representation' }, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -6,7 +6,7 @@
 // Writing a row that would belong to someone else is refused with 42501 (403). anon gets 401.
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { anonClient, clientFor, mintToken, restHeaders, restUrl, uniqueUserId, withDb, type TokenOptions } from '../support/stack.ts';
+import { anonClient, clientFor, mintToken, restHeaders, restUrl, uniqueUserId, withDb, type TokenOptions } from '../support/tokens-and-db.ts';
 
 async function http(method: string, pathAndQuery: string, token?: string, body?: unknown) {
   const res = await fetch(restUrl(pathAndQuery), {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { supabaseCli } from '../../local/supabase-cli.ts';
 import { policyFindings } from '../support/policy-checks.ts';
 import { withScratchDatabase } from '../support/scratch-db.ts';
-import { withDb } from '../support/stack.ts';
+import { withDb } from '../support/tokens-and-db.ts';
 
 interface Advisory {
   name: string;

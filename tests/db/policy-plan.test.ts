@@ -4,7 +4,7 @@
 // rolled back, so no row outlives the test.
 import { describe, expect, it } from 'vitest';
 import { LOCAL_FAPI_HOST } from '../../local/keys.ts';
-import { uniqueUserId, withDb } from '../support/stack.ts';
+import { uniqueUserId, withDb } from '../support/tokens-and-db.ts';
 
 interface PlanNode {
   'Node Type': string;

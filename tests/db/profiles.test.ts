@@ -1,6 +1,6 @@
 // ensure_user_profile(): the caller's profile, created once from the token, whatever happens.
 import { describe, expect, it } from 'vitest';
-import { anonClient, clientFor, mintToken, restHeaders, restUrl, uniqueUserId, withDb } from '../support/stack.ts';
+import { anonClient, clientFor, mintToken, restHeaders, restUrl, uniqueUserId, withDb } from '../support/tokens-and-db.ts';
 
 const profileCount = (id: string) => withDb(async (c) => (await c.query<{ n: number }>('select count(*)::int as n from public.profiles where id = $1', [id])).rows[0].n);
 

@@ -15,14 +15,14 @@ import { fillClerkSignIn } from './support/clerk.ts';
 
 test.skip(live, 'starts its own server on the local stack');
 
-const l = layout('test');
-const port = l.ports.app + 8; // inside this instance's range, beside the two servers tests/run.ts started
+const stackLayout = layout('test');
+const port = stackLayout.ports.app + 8; // inside this instance's range, beside the two servers tests/run.ts started
 const appUrl = `http://localhost:${port}`;
 let server: ChildProcess | null = null;
 let output = '';
 
 test.beforeAll(async () => {
-  const stackEnv = parseEnv(fs.readFileSync(process.env.LOCAL_STACK_ENV_FILE ?? l.envFile, 'utf8'));
+  const stackEnv = parseEnv(fs.readFileSync(process.env.LOCAL_STACK_ENV_FILE ?? stackLayout.envFile, 'utf8'));
   expect(stackEnv.CLERK_AUTHORIZED_PARTIES, 'the stack env names its default port only').not.toContain(String(port));
   const distDir = process.env.APP_DIST_DIR ? path.basename(process.env.APP_DIST_DIR) : '.next';
   const child = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['start', '-p', String(port), '--hostname', 'localhost'], {

@@ -19,9 +19,9 @@ export interface Environment {
   close(): Promise<void>;
 }
 
-const l = layout('test');
+const stackLayout = layout('test');
 const bin = (name: string) => path.join(projectRoot, 'node_modules/.bin', name);
-const distFolder = () => (l.dir.endsWith('test') ? '.next' : path.basename(l.dir).replace(/^test/, '.next-test'));
+const distFolder = () => (stackLayout.dir.endsWith('test') ? '.next' : path.basename(stackLayout.dir).replace(/^test/, '.next-test'));
 const appUrl = (port: number) => `http://localhost:${port}`;
 /** Answers at all (under 500) within 10 s: a busy 2-core machine can take more than a second. */
 const answers = async (url: string) => {
@@ -41,16 +41,16 @@ function run(cmd: string, args: string[], env: Record<string, string>): Promise<
 
 export async function prepareEnvironment(log: (line: string) => void): Promise<Environment> {
   const fromEnv = process.env.APP_URL_THIRD_PARTY && process.env.APP_URL_TEMPLATE && process.env.LOCAL_STACK_CONTROL_URL;
-  const stackEnv = fs.existsSync(l.envFile) ? parseEnv(fs.readFileSync(l.envFile, 'utf8')) : {};
+  const stackEnv = fs.existsSync(stackLayout.envFile) ? parseEnv(fs.readFileSync(stackLayout.envFile, 'utf8')) : {};
   const base = {
     distDir: path.join(projectRoot, process.env.NEXT_DIST_DIR ?? distFolder()),
-    logsDir: l.logs,
+    logsDir: stackLayout.logs,
     close: async () => {},
   };
   if (fromEnv) {
     return { ...base, thirdPartyUrl: process.env.APP_URL_THIRD_PARTY!, templateUrl: process.env.APP_URL_TEMPLATE!, env: { ...stackEnv, ...(process.env as Record<string, string>) } };
   }
-  const [tp, tpl] = [appUrl(l.ports.app), appUrl(l.ports.app + 1)];
+  const [tp, tpl] = [appUrl(stackLayout.ports.app), appUrl(stackLayout.ports.app + 1)];
   const stackUp = stackEnv.LOCAL_STACK_CONTROL_URL && (await answers(`${stackEnv.LOCAL_STACK_CONTROL_URL}/status`));
   if (stackUp && (await answers(`${tp}/`)) && (await answers(`${tpl}/`))) {
     log(`Reusing the running test stack (instance ${process.env.LOCAL_STACK_INSTANCE ?? 0}) and apps at ${tp}, ${tpl}.`);
@@ -61,23 +61,23 @@ export async function prepareEnvironment(log: (line: string) => void): Promise<E
   }
 
   log('No running test stack: starting one, building the app and starting it in both modes (about 2 minutes).');
-  fs.rmSync(l.pgData, { recursive: true, force: true });
-  fs.rmSync(l.clerkStore, { force: true });
-  fs.mkdirSync(l.logs, { recursive: true });
-  const stackLog = fs.createWriteStream(path.join(l.logs, 'stack.log'), { flags: 'w' });
-  const stack: RunningStack = await startStack(l, (line) => stackLog.write(`${line}\n`));
+  fs.rmSync(stackLayout.pgData, { recursive: true, force: true });
+  fs.rmSync(stackLayout.clerkStore, { force: true });
+  fs.mkdirSync(stackLayout.logs, { recursive: true });
+  const stackLog = fs.createWriteStream(path.join(stackLayout.logs, 'stack.log'), { flags: 'w' });
+  const stack: RunningStack = await startStack(stackLayout, (line) => stackLog.write(`${line}\n`));
   const servers: ChildProcess[] = [];
   const close = async () => {
     for (const s of servers) s.kill('SIGTERM');
     await stack.stop('reliability run finished');
   };
   try {
-    const parties = [l.ports.app, l.ports.app + 1].flatMap((p) => [appUrl(p), `http://127.0.0.1:${p}`]).join(',');
+    const parties = [stackLayout.ports.app, stackLayout.ports.app + 1].flatMap((p) => [appUrl(p), `http://127.0.0.1:${p}`]).join(',');
     const appEnv = { ...stack.env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: distFolder() };
     const built = await keepingTsconfig(() => run(bin('next'), ['build'], appEnv));
     if (built !== 0) throw new Error('next build failed');
-    for (const [mode, port, extra] of [['third-party', l.ports.app, {}], ['template', l.ports.app + 1, { CLERK_SUPABASE_TEMPLATE: 'supabase' }]] as const) {
-      const logFile = path.join(l.logs, `app-${mode}.log`);
+    for (const [mode, port, extra] of [['third-party', stackLayout.ports.app, {}], ['template', stackLayout.ports.app + 1, { CLERK_SUPABASE_TEMPLATE: 'supabase' }]] as const) {
+      const logFile = path.join(stackLayout.logs, `app-${mode}.log`);
       const child = spawn(bin('next'), ['start', '--port', String(port), '--hostname', 'localhost'], {
         cwd: projectRoot,
         env: { ...process.env, ...appEnv, ...extra, APP_URL: appUrl(port) },

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import pg from 'pg';
-import { mintToken } from '../support/stack.ts';
+import { mintToken } from '../support/tokens-and-db.ts';
 
 const require = createRequire(import.meta.url);
 // React's own encoder for server action arguments: the body a browser sends to a server action.

@@ -11,7 +11,7 @@ import { SignJWT } from 'jose';
 import pg from 'pg';
 import { clerkUserData, signedDelivery } from '../support/clerk-webhook.ts';
 import { clerkSessionToken, foreignProviderToken, supabaseAuthToken } from '../support/foreign-tokens.ts';
-import { mintToken } from '../support/stack.ts';
+import { mintToken } from '../support/tokens-and-db.ts';
 import { chunked } from '../support/app.ts';
 import { action, actionIds, api, check, newUser, page, request, sessionCookies, type ActionName, type CheckResult, type Ctx, type SimUser } from './harness.ts';
 

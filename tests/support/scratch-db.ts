@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { projectRoot } from '../../local/paths.ts';
-import { withDb } from './stack.ts';
+import { withDb } from './tokens-and-db.ts';
 
 /** A throw-away database with the bootstrap and every migration applied, dropped afterwards. */
 export async function withScratchDatabase<T>(fn: (c: pg.Client, url: string) => Promise<T>): Promise<T> {

@@ -21,10 +21,10 @@ export interface RunningBenchStack {
  * The stack's ports lie in Linux's ephemeral range, so an unrelated outgoing connection can hold
  * one for a while (a TIME-WAIT lasts 60 s): a "port ... is in use" refusal is retried for ~70 s.
  */
-export async function startStackProcess(l: StackLayout, instance: number): Promise<RunningBenchStack> {
+export async function startStackProcess(stackLayout: StackLayout, instance: number): Promise<RunningBenchStack> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(l, instance);
+      return await startOnce(stackLayout, instance);
     } catch (e) {
       if (attempt >= 10 || !/is in use/.test(String(e))) throw e;
       logLine('stack', `a stack port was busy (attempt ${attempt}): ${String(e).split('\n').pop()?.slice(0, 120)}; retrying in 7 s`);
@@ -33,8 +33,8 @@ export async function startStackProcess(l: StackLayout, instance: number): Promi
   }
 }
 
-async function startOnce(l: StackLayout, instance: number): Promise<RunningBenchStack> {
-  fs.mkdirSync(l.logs, { recursive: true });
+async function startOnce(stackLayout: StackLayout, instance: number): Promise<RunningBenchStack> {
+  fs.mkdirSync(stackLayout.logs, { recursive: true });
   const started = now();
   const child = spawn(process.execPath, [path.join(projectRoot, 'local/cli.ts'), 'serve'], {
     cwd: projectRoot,
@@ -60,7 +60,7 @@ async function startOnce(l: StackLayout, instance: number): Promise<RunningBench
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });
-  return { child, env: readEnvFile(l.envFile), readyMs, stop };
+  return { child, env: readEnvFile(stackLayout.envFile), readyMs, stop };
 }
 
 /** CPU time (user + system) used so far by a process and its descendants, in milliseconds. */
@@ -138,10 +138,10 @@ export function stackMemory(root: number) {
   };
 }
 
-function wipe(l: StackLayout) {
-  fs.rmSync(l.pgData, { recursive: true, force: true });
-  fs.rmSync(l.clerkStore, { force: true });
-  fs.rmSync(path.join(l.dir, 'applied.sha256'), { force: true });
+function wipe(stackLayout: StackLayout) {
+  fs.rmSync(stackLayout.pgData, { recursive: true, force: true });
+  fs.rmSync(stackLayout.clerkStore, { force: true });
+  fs.rmSync(path.join(stackLayout.dir, 'applied.sha256'), { force: true });
 }
 
 export interface StackResult {
@@ -155,14 +155,14 @@ export interface StackResult {
  * Cold starts (fresh data folder each time), then warm starts; leaves the last warm stack running
  * for the other benchmarks and returns it. Each start is a separate process, as `npm run dev` runs it.
  */
-export async function benchStack(l: StackLayout, instance: number, opts: { cold: number; warm: number }): Promise<{ result: StackResult; stack: RunningBenchStack }> {
+export async function benchStack(stackLayout: StackLayout, instance: number, opts: { cold: number; warm: number }): Promise<{ result: StackResult; stack: RunningBenchStack }> {
   const cold: number[] = [];
   const warm: number[] = [];
   let memoryCold!: ReturnType<typeof stackMemory>;
   let memoryWarm!: ReturnType<typeof stackMemory>;
   for (let i = 0; i < opts.cold; i++) {
-    wipe(l);
-    const s = await startStackProcess(l, instance);
+    wipe(stackLayout);
+    const s = await startStackProcess(stackLayout, instance);
     cold.push(s.readyMs);
     memoryCold = stackMemory(s.child.pid!);
     logLine('stack', `cold start ${i + 1}/${opts.cold}: ready in ${(s.readyMs / 1000).toFixed(2)} s, ${memoryCold.pssMiB} MiB PSS (${memoryCold.rssMiB} MiB RSS)`);
@@ -170,7 +170,7 @@ export async function benchStack(l: StackLayout, instance: number, opts: { cold:
   }
   let stack!: RunningBenchStack;
   for (let i = 0; i < opts.warm; i++) {
-    stack = await startStackProcess(l, instance);
+    stack = await startStackProcess(stackLayout, instance);
     warm.push(stack.readyMs);
     memoryWarm = stackMemory(stack.child.pid!);
     logLine('stack', `warm start ${i + 1}/${opts.warm}: ready in ${(stack.readyMs / 1000).toFixed(2)} s, ${memoryWarm.pssMiB} MiB PSS (${memoryWarm.rssMiB} MiB RSS)`);
