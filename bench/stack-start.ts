@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot, type StackLayout } from '../local/paths.ts';
-import { readEnvFile } from '../local/stack.ts';
+import { readEnvFile } from '../local/env-file.ts';
 import { logLine, now, round, summarize, type Summary } from './stats.ts';
 
 export interface RunningBenchStack {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { layout, projectRoot } from './paths.ts';
-import { readEnvFile } from './stack.ts';
+import { readEnvFile } from './env-file.ts';
 import { supabaseCli } from './supabase-cli.ts';
 
 export const typesFile = path.join(projectRoot, 'lib/database.types.ts');

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { layout, profileFromEnv, projectRoot } from './paths.ts';
-import { httpOk, parseEnv, readEnvFile, startStack, type RunningStack } from './stack.ts';
+import { httpOk, startStack, type RunningStack } from './stack.ts';
+import { parseEnv, readEnvFile } from './env-file.ts';
 import { privateLog } from './private-files.ts';
 
 // LOCAL_STACK_PROFILE=test runs the same command on a test instance (the suite exercises `npm run dev`).

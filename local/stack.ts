@@ -3,14 +3,13 @@
 // when asked (SIGINT/SIGTERM) or when one part dies. Used by `npm run dev`, `npm run stack:up` (in
 // the background) and `npm test` (the `test` profile).
 import type { ChildProcess } from 'node:child_process';
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { loadKeys, type LocalKeys } from './keys.ts';
 import { projectRoot, type StackLayout } from './paths.ts';
-import { databaseUrl, startPostgres, withSuperuser } from './postgres.ts';
+import { databaseUrl, startPostgres } from './postgres.ts';
 import { startPostgrest } from './postgrest.ts';
 import { findPostgrest } from './postgrest-binary.ts';
 import { createGateway } from './gateway.ts';
@@ -18,7 +17,9 @@ import { LOCAL_PASSWORD, seedAccountRoles, seedAccounts, Store } from './clerk/s
 import { createBackendApi } from './clerk/backend-api.ts';
 import { createFrontendApi } from './clerk/frontend-api.ts';
 import { sendJson } from './http.ts';
-import { supabaseCli } from './supabase-cli.ts';
+import { controlRefusal, controlSecret } from './control-auth.ts';
+import { formatEnv } from './env-file.ts';
+import { migrate } from './migrate.ts';
 import { LOCAL_FAPI_HOST } from './keys.ts';
 import { functionRoute } from './functions/route.ts';
 import { startFunctions } from './functions/runner.ts';
@@ -30,17 +31,6 @@ function installedVersion(pkg: string): string {
 /** The clerk-js and @clerk/ui builds the Frontend API stand-in serves (pinned in package.json). */
 export const CLERK_JS_VERSION = installedVersion('@clerk/clerk-js');
 export const CLERK_UI_VERSION = installedVersion('@clerk/ui');
-
-/**
- * The secret the control endpoint (status, fault injection, stop) requires in CONTROL_SECRET_HEADER.
- * Derived from the instance keys, so it is stable per checkout and never committed. A custom header
- * also makes every request from a web page a non-simple one, which the browser preflights and the
- * control endpoint never approves.
- */
-export const CONTROL_SECRET_HEADER = 'x-local-stack-secret';
-export function controlSecret(keys: LocalKeys): string {
-  return createHmac('sha256', keys.jwtSecret).update('local-stack-control').digest('base64url');
-}
 
 /** Every variable the app, the tests and the tools need to use this stack, as written to stack.env. */
 export function stackEnv(stackLayout: StackLayout, keys: LocalKeys): Record<string, string> {
@@ -74,27 +64,6 @@ export function stackEnv(stackLayout: StackLayout, keys: LocalKeys): Record<stri
   };
 }
 
-export function formatEnv(env: Record<string, string>): string {
-  return Object.entries(env)
-    // Quoted when a shell would split or misread it: the README sources this file with bash.
-    .map(([k, v]) => `${k}=${/^[\w@%+=:,./-]*$/.test(v) ? v : JSON.stringify(v)}`)
-    .join('\n') + '\n';
-}
-
-export function readEnvFile(file: string): Record<string, string> {
-  return fs.existsSync(file) ? parseEnv(fs.readFileSync(file, 'utf8')) : {};
-}
-
-export function parseEnv(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (!m) continue;
-    out[m[1]] = m[2].startsWith('"') ? (JSON.parse(m[2]) as string) : m[2];
-  }
-  return out;
-}
-
 function portInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = net.createServer().once('error', () => resolve(true)).once('listening', () => srv.close(() => resolve(false)));
@@ -115,19 +84,6 @@ async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s`);
 }
 
-const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/;
-
-/** Why the control endpoint refuses this request, or null: a loopback Host and the stack's secret. */
-export function controlRefusal(req: http.IncomingMessage, secret: string): string | null {
-  if (!LOOPBACK_HOST.test(req.headers.host ?? '')) return 'The local stack control endpoint only answers requests addressed to 127.0.0.1.';
-  const given = Buffer.from(String(req.headers[CONTROL_SECRET_HEADER] ?? ''));
-  const wanted = Buffer.from(secret);
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
-    return `The local stack control endpoint needs the ${CONTROL_SECRET_HEADER} header with LOCAL_STACK_CONTROL_SECRET from the stack's env file.`;
-  }
-  return null;
-}
-
 export function httpOk(url: string): Promise<boolean> {
   return new Promise((resolve) => {
     const req = http.get(url, { timeout: 1000 }, (res) => {
@@ -136,42 +92,6 @@ export function httpOk(url: string): Promise<boolean> {
     });
     req.on('error', () => resolve(false)).on('timeout', () => req.destroy());
   });
-}
-
-/** A fingerprint of everything migrate() applies, so a warm start can skip an unchanged push. */
-function schemaFingerprint(): string {
-  const hash = createHash('sha256');
-  const migrations = path.join(projectRoot, 'supabase/migrations');
-  const files = [
-    path.join(projectRoot, 'local/bootstrap.sql'),
-    ...(fs.existsSync(migrations) ? fs.readdirSync(migrations).sort().map((f) => path.join(migrations, f)) : []),
-    path.join(projectRoot, 'supabase/seed.sql'),
-  ];
-  for (const f of files) if (fs.existsSync(f)) hash.update(f).update(fs.readFileSync(f));
-  return hash.digest('hex');
-}
-
-/** Applies bootstrap.sql, then supabase/migrations and supabase/seed.sql with the Supabase CLI itself. */
-export async function migrate(stackLayout: StackLayout, log: (line: string) => void, opts: { force?: boolean } = {}) {
-  const fingerprintFile = path.join(stackLayout.dir, 'applied.sha256');
-  const fingerprint = schemaFingerprint();
-  if (!opts.force && fs.existsSync(fingerprintFile) && fs.readFileSync(fingerprintFile, 'utf8') === fingerprint) {
-    log('[db push] migrations and seed unchanged since the last push; skipped');
-    return;
-  }
-  fs.rmSync(fingerprintFile, { force: true });
-  await withSuperuser(stackLayout.ports.postgres, async (c) => {
-    await c.query(fs.readFileSync(path.join(projectRoot, 'local/bootstrap.sql'), 'utf8'));
-    await c.query(`alter role authenticator with password 'postgres'`);
-  });
-  const r = supabaseCli(['db', 'push', `--remote=${databaseUrl(stackLayout.ports.postgres)}`, '--include-seed', '--yes']);
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  out.split('\n').filter(Boolean).forEach((x) => log(`[db push] ${x}`));
-  if (r.status !== 0) {
-    const cause = out.split('\n').find((x) => /ERROR|error/.test(x)) ?? out.trim().split('\n').pop();
-    throw new Error(`a migration failed: ${cause?.trim()} (fix the file in supabase/migrations, then run \`npm run db:reset\`)`);
-  }
-  writePrivateFile(fingerprintFile, fingerprint);
 }
 
 export interface RunningStack {

@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { keepingTsconfig, layout, projectRoot } from '../local/paths.ts';
-import { formatEnv, httpOk, startStack, type RunningStack } from '../local/stack.ts';
+import { formatEnv } from '../local/env-file.ts';
+import { httpOk, startStack, type RunningStack } from '../local/stack.ts';
 
 const stackLayout = layout('test');
 const args = process.argv.slice(2);

@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { localRoot } from '../paths.ts';
-import { parseEnv } from '../stack.ts';
+import { parseEnv } from '../env-file.ts';
 import { denoBinary, discoverFunctions, functionsDir, type EdgeFunction } from './config.ts';
 
 export interface RunningFunctions {

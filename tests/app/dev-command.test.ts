@@ -15,7 +15,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { layout, projectRoot, scratchInstance } from '../../local/paths.ts';
 import { checkoutHome, postgresDataDir, runsAsRoot } from '../../local/postgres-as-root.ts';
-import { parseEnv } from '../../local/stack.ts';
+import { parseEnv } from '../../local/env-file.ts';
 import { mintSessionToken } from '../../local/clerk/tokens.ts';
 import { commands, section } from '../support/readme.ts';
 import { isLoopbackAddress, listeningAddresses, reachableFromNetwork } from '../support/network.ts';

@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKeys, LOCAL_FAPI_HOST } from '../../local/keys.ts';
 import { layout, projectRoot, type StackLayout } from '../../local/paths.ts';
 import { postgresDataDir } from '../../local/postgres-as-root.ts';
-import { formatEnv, startStack, type RunningStack } from '../../local/stack.ts';
+import { formatEnv } from '../../local/env-file.ts';
+import { startStack, type RunningStack } from '../../local/stack.ts';
 
 const base = layout('test');
 const dir = path.join(base.dir, 'doctor-sandbox');

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { layout, localRoot, projectRoot, scratchInstance } from '../../local/paths.ts';
 import { installLine } from '../../local/postgrest-binary.ts';
-import { parseEnv } from '../../local/stack.ts';
+import { parseEnv } from '../../local/env-file.ts';
 
 const instance = layout('test', scratchInstance('stack-cli'));
 const env = { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: String(scratchInstance('stack-cli')) };

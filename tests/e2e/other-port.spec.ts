@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { layout, projectRoot } from '../../local/paths.ts';
-import { parseEnv } from '../../local/stack.ts';
+import { parseEnv } from '../../local/env-file.ts';
 import { isLoopbackAddress, listeningAddresses, reachableFromNetwork } from '../support/network.ts';
 import { accounts, live } from './support/env.ts';
 import { fillClerkSignIn } from './support/clerk.ts';

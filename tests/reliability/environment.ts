@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { keepingTsconfig, layout, projectRoot } from '../../local/paths.ts';
-import { httpOk, parseEnv, startStack, type RunningStack } from '../../local/stack.ts';
+import { httpOk, startStack, type RunningStack } from '../../local/stack.ts';
+import { parseEnv } from '../../local/env-file.ts';
 
 export interface Environment {
   thirdPartyUrl: string;

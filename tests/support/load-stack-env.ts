@@ -2,7 +2,7 @@
 // `LOCAL_STACK_PROFILE=test npm run stack:up`) into process.env for the db and app test projects.
 import fs from 'node:fs';
 import { layout } from '../../local/paths.ts';
-import { parseEnv } from '../../local/stack.ts';
+import { parseEnv } from '../../local/env-file.ts';
 
 const file = process.env.LOCAL_STACK_ENV_FILE ?? layout('test').envFile;
 if (!fs.existsSync(file)) {

@@ -6,28 +6,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LOCAL_PASSWORD, seedAccounts, seedOrgs } from '../../../local/clerk/store.ts';
+import { readEnvFile } from '../../../local/env-file.ts';
 import { layout, projectRoot } from '../../../local/paths.ts';
 
 export const live = process.env.E2E_LIVE === '1' || process.env.npm_lifecycle_event === 'test:e2e:live';
-
-function parseEnvFile(file: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!fs.existsSync(file)) return out;
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const m = /^\s*(?:export\s+)?([A-Za-z0-9_]+)\s*=\s*(.*)$/.exec(line);
-    if (!m) continue;
-    const v = m[2].trim();
-    out[m[1]] = v.startsWith('"') ? (JSON.parse(v) as string) : v.replace(/^'(.*)'$/, '$1');
-  }
-  return out;
-}
 
 /** Fills process.env (without overriding what is already set) and says where the env came from. */
 export function loadE2eEnv(): string[] {
   const files = live
     ? ['.env.test.local', '.env.local'].map((f) => path.join(projectRoot, f))
     : [process.env.LOCAL_STACK_ENV_FILE ?? layout('test').envFile, path.join(layout('test').dir, 'apps.env')];
-  for (const file of files) for (const [k, v] of Object.entries(parseEnvFile(file))) process.env[k] ??= v;
+  for (const file of files) for (const [k, v] of Object.entries(readEnvFile(file))) process.env[k] ??= v;
   if (!live && !process.env.CLERK_FAPI_URL) {
     throw new Error(`No running test stack (${files[0]} is missing). Run \`npm test\`, or \`LOCAL_STACK_PROFILE=test npm run stack:up\` plus the app (see the README's e2e section).`);
   }
