@@ -1,6 +1,6 @@
-// The local Frontend API stand-in in one table: every endpoint it answers, the clerk-js / @clerk/ui
-// versions it was written for, and every Frontend API path found in that clerk-js bundle with what the
-// stand-in does about it. tests/unit/clerk-frontend-api.test.ts re-reads the installed bundle and
+// What the local Frontend API stand-in was written against: the clerk-js / @clerk/ui versions, and
+// every Frontend API path found in that clerk-js bundle with what the stand-in does about it (the
+// endpoints themselves, with their handlers, are the one table in frontend-api.ts). tests/unit/clerk-frontend-api.test.ts re-reads the installed bundle and
 // fails when the versions or the set of paths change, so an upgrade cannot silently break sign-in.
 
 /** Bump only after re-running `npm run test:e2e` against the new bundles and reviewing the path list. */
@@ -8,43 +8,6 @@ export const FRONTEND_API_WRITTEN_FOR = { clerkJs: '6.40.0', clerkUi: '1.36.0' }
 
 export type FapiMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
-/**
- * What the stand-in answers (paths as the stand-in sees them, after the app's `/__clerk` proxy).
- * clerk-js sends PATCH/PUT/DELETE as POST with `?_method=`; the stand-in honours that.
- */
-export const frontendApiEndpoints: readonly { method: FapiMethod; path: string; what: string }[] = [
-  { method: 'GET', path: '/npm/@clerk/:pkg@:version/dist/:file', what: 'pinned clerk-js / @clerk/ui bundles from node_modules' },
-  { method: 'POST', path: '/v1/dev_browser', what: 'a new dev browser (development instances identify the browser by __clerk_db_jwt)' },
-  { method: 'GET', path: '/v1/environment', what: 'instance settings' },
-  { method: 'PATCH', path: '/v1/environment', what: 'instance settings (dev "touch")' },
-  { method: 'GET', path: '/v1/client/handshake', what: 'handshake: cookies for the middleware, signed by the instance key' },
-  { method: 'GET', path: '/v1/client', what: "the browser's client: sessions, sign-in, sign-up" },
-  { method: 'PUT', path: '/v1/client', what: 'create the client' },
-  { method: 'POST', path: '/v1/client/touch', what: 'touch the client' },
-  { method: 'DELETE', path: '/v1/client', what: 'sign out everywhere in this browser' },
-  { method: 'POST', path: '/v1/client/sign_ins', what: 'password sign-in: identifier, then password (or both at once)' },
-  { method: 'GET', path: '/v1/client/sign_ins/:id', what: 'a sign-in attempt' },
-  { method: 'POST', path: '/v1/client/sign_ins/:id/prepare_first_factor', what: 'prepare the password factor (nothing to send)' },
-  { method: 'POST', path: '/v1/client/sign_ins/:id/attempt_first_factor', what: 'check the password (wrong: 422 form_password_incorrect)' },
-  { method: 'POST', path: '/v1/client/sign_ups', what: 'sign-up with email + password (no verification offline)' },
-  { method: 'GET', path: '/v1/client/sign_ups/:id', what: 'a sign-up attempt' },
-  { method: 'PATCH', path: '/v1/client/sign_ups/:id', what: 'add fields to a sign-up' },
-  { method: 'GET', path: '/v1/client/sessions/:id', what: 'a session' },
-  { method: 'POST', path: '/v1/client/sessions/:id/touch', what: 'mark the session active; switch the active organisation (active_organization_id, "" = personal)' },
-  { method: 'POST', path: '/v1/client/sessions/:id/tokens', what: 'a fresh session token (RS256, role "authenticated", o.id/o.rol/o.slg)' },
-  { method: 'POST', path: '/v1/client/sessions/:id/tokens/:template', what: 'a JWT-template token (HS256, claims from local/clerk/templates.ts)' },
-  { method: 'POST', path: '/v1/client/sessions/:id/end', what: 'sign out of one session' },
-  { method: 'POST', path: '/v1/client/sessions/:id/remove', what: 'sign out of one session and forget it' },
-  { method: 'DELETE', path: '/v1/client/sessions', what: 'sign out (all sessions of this browser)' },
-  { method: 'GET', path: '/v1/me', what: 'the signed-in user' },
-  { method: 'GET', path: '/v1/me/organization_memberships', what: "the user's organisations (OrganizationSwitcher)" },
-  { method: 'GET', path: '/v1/me/organization_invitations', what: 'pending invitations (none offline)' },
-  { method: 'GET', path: '/v1/me/organization_suggestions', what: 'organisation suggestions (none offline)' },
-  { method: 'GET', path: '/v1/me/sessions/active', what: "the user's active sessions (UserProfile > Security)" },
-  { method: 'GET', path: '/v1/organizations/:org', what: 'an organisation the user belongs to' },
-  { method: 'GET', path: '/v1/organizations/:org/memberships', what: 'members of an organisation (OrganizationProfile)' },
-  { method: 'GET', path: '/v1/organizations/:org/roles', what: 'the organisation roles (admin, member)' },
-];
 
 const answered = 'answered';
 const offlineOnly = 'not offered by the local instance (email/phone/OAuth/SSO/passkeys/2FA/billing need Clerk\'s servers)';
