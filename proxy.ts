@@ -11,6 +11,7 @@ import type { NextFetchEvent, NextRequest } from 'next/server';
 import { serverEnv } from '@/lib/env';
 import { droppedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
 import { rejectMalformedServerAction } from '@/lib/server-action-guard';
+import { restoreClientUat } from '@/lib/clerk-client-uat';
 
 const env = serverEnv();
 const refuseLocalKeysOffMachine = localKeysGuard();
@@ -30,7 +31,12 @@ const clerk = clerkMiddleware({
 });
 
 export default async function proxy(req: NextRequest, event: NextFetchEvent) {
-  return refuseLocalKeysOffMachine(req) ?? (await rejectMalformedServerAction(req)) ?? reportDroppedSession(req, await clerk(req, event));
+  return (
+    refuseLocalKeysOffMachine(req) ??
+    (await rejectMalformedServerAction(req)) ??
+    // Development keys: a request caught while clerk-js rewrites __client_uat keeps its session.
+    reportDroppedSession(req, await clerk(restoreClientUat(req, env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY), event))
+  );
 }
 
 export const config = {
