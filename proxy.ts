@@ -10,7 +10,7 @@ import { clerkMiddleware } from '@clerk/nextjs/server';
 import type { NextFetchEvent, NextRequest } from 'next/server';
 import { serverEnv } from '@/lib/env';
 import { droppedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
-import { rejectMalformedServerAction } from '@/lib/server-action-guard';
+import { rejectMalformedServerAction, rejectUndecodablePath } from '@/lib/request-guards';
 import { restoreClientUat } from '@/lib/clerk-client-uat';
 
 const env = serverEnv();
@@ -33,6 +33,7 @@ const clerk = clerkMiddleware({
 export default async function proxy(req: NextRequest, event: NextFetchEvent) {
   return (
     refuseLocalKeysOffMachine(req) ??
+    rejectUndecodablePath(req) ??
     (await rejectMalformedServerAction(req)) ??
     // Development keys: a request caught while clerk-js rewrites __client_uat keeps its session.
     reportDroppedSession(req, await clerk(restoreClientUat(req, env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY), event))

@@ -330,6 +330,16 @@ describe('Clerk webhook', () => {
   });
 });
 
+describe('request guards (proxy.ts)', () => {
+  it.each(MODES)('%s mode: a path that is not valid percent-encoding is a 400 with a message, not a 500', async (_mode, appUrl) => {
+    for (const method of ['GET', 'PATCH', 'DELETE']) {
+      const res = await api(appUrl, null, '/api/tasks/%FF', { method });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toMatch(/percent-encoding/);
+    }
+  });
+});
+
 describe('configuration guards', () => {
   it('refuses to serve the local stack keys to a non-local Host (a deployment)', async () => {
     // fetch() cannot override Host; node:http can.
