@@ -13,6 +13,7 @@ import { crossSiteWriteGuard } from '@/lib/cross-site-guard';
 import { serverEnv } from '@/lib/env';
 import { droppedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
 import { rejectMalformedServerAction, rejectUndecodablePath } from '@/lib/request-guards';
+import { restoreClientUat } from '@/lib/clerk-client-uat';
 
 const env = serverEnv();
 const proxyPath = env.NEXT_PUBLIC_CLERK_PROXY_URL?.startsWith('/') ? env.NEXT_PUBLIC_CLERK_PROXY_URL : undefined;
@@ -39,7 +40,8 @@ export default async function proxy(req: NextRequest, event: NextFetchEvent) {
     rejectUndecodablePath(req) ??
     refuseCrossSiteWrites(req) ??
     (await rejectMalformedServerAction(req)) ??
-    reportDroppedSession(req, await clerk(req, event))
+    // Development keys: a request caught while clerk-js rewrites __client_uat keeps its session.
+    reportDroppedSession(req, await clerk(restoreClientUat(req, env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY), event))
   );
 }
 

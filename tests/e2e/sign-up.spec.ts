@@ -8,6 +8,10 @@ test('a new account signs up with a password, lands on an empty dashboard, and c
   await page.goto('/sign-up');
   await page.locator('input[name=emailAddress]').fill(account.email);
   await page.locator('input[name=password]').fill(account.password);
+  // Clerk's form then checks the password and shows its verdict under the field, which moves the
+  // Continue button down: a click made while it moves can miss the button and submit nothing. A
+  // person clicks once the verdict is shown; so does this test.
+  await expect(page.getByText('Your password meets all the necessary requirements').first()).toBeVisible();
   await page.getByRole('button', { name: 'Continue', exact: true }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByText('No tasks yet')).toBeVisible();
