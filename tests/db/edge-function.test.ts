@@ -242,7 +242,7 @@ describe('the gateway route', () => {
   });
 
   it('the stack lists the function as running', async () => {
-    const status = (await (await fetch(`${process.env.LOCAL_STACK_CONTROL_URL}/status`)).json()) as { parts: Record<string, boolean> };
+    const status = (await (await fetch(`${process.env.LOCAL_STACK_CONTROL_URL}/status`, { headers: { 'x-local-stack-secret': process.env.LOCAL_STACK_CONTROL_SECRET ?? '' } })).json()) as { parts: Record<string, boolean> };
     expect(status.parts['function task-report']).toBe(true);
   });
 });
