@@ -80,7 +80,7 @@ export async function checkClerkKeys(ctx: Ctx): Promise<string> {
     ctx.warnings.push({ cause: 'clerk-secret-key-invalid', message: `Could not reach Clerk's Backend API at ${ctx.clerkApiUrl} (${networkReason(e)}); CLERK_SECRET_KEY not verified.`, fix: 'Check your network, or CLERK_API_URL if you set it.' });
   }
   if (ctx.template) {
-    ctx.warnings.push({ cause: 'template-deprecated', message: `JWT-template mode (CLERK_SUPABASE_TEMPLATE=${ctx.template}) is deprecated by Supabase since 2025-04-01; it still works, but new projects should use third-party auth.`, fix: 'README -> "Moving from the JWT template to third-party auth".' });
+    ctx.warnings.push({ cause: 'template-deprecated', message: `JWT-template mode (CLERK_SUPABASE_TEMPLATE=${ctx.template}) is deprecated by Supabase since 2025-04-01; it still works, but new projects should use third-party auth.`, fix: 'docs/jwt-template.md -> "Moving to third-party auth" (no migration, no downtime).' });
   }
   return `${name(pkKind)} instance (pk_${pkKind}_ + sk_${skKind}_), Frontend API ${ctx.clerkHost}; mode: ${ctx.template ? `JWT template "${ctx.template}"` : 'third-party auth (session token)'}`;
 }
@@ -100,7 +100,7 @@ export async function checkDataApi(ctx: Ctx): Promise<string> {
     throw problem('supabase-unavailable', `The data API answers ${r.status}: ${errMessage(r)}.`, ctx.local ? 'Restart the local stack (`npm run stack:down && npm run stack:up`).' : 'Check the project status in the Supabase Dashboard (paused or restarting projects answer 5xx) and retry.');
   }
   if (code === 'PGRST202' || code === '42883' || (r.status === 404 && code)) {
-    throw problem('migrations-missing', `The data API has no whoami() function (${r.status} ${code}): this app's migrations are not applied to this database.`, 'Run `supabase link --project-ref <ref>` and `supabase db push` (README -> "Going hosted", step 4).');
+    throw problem('migrations-missing', `The data API has no whoami() function (${r.status} ${code}): this app's migrations are not applied to this database.`, 'Run `npx supabase link --project-ref <ref>` and `npx supabase db push` (README -> "6. Create the tables and policies").');
   }
   if (r.status === 200) {
     ctx.warnings.push({ cause: 'missing-grant', message: 'whoami() is executable by anon; the migrations grant it to authenticated only.', fix: 'revoke execute on function public.whoami() from anon, public; (or re-run `supabase db push`).' });
@@ -114,7 +114,7 @@ export async function checkDataApi(ctx: Ctx): Promise<string> {
 
 export async function checkTemplateDefinition(ctx: Ctx): Promise<string> {
   const name = ctx.template!;
-  const fixMissing = `Clerk Dashboard -> Configure -> JWT templates -> New template -> Supabase, name it "${name}", keep the claims of README -> "JWT template mode", turn on Custom signing key (HS256) and paste the Supabase JWT secret; or unset CLERK_SUPABASE_TEMPLATE for third-party mode.`;
+  const fixMissing = `Clerk Dashboard -> Configure -> JWT templates -> New template -> Supabase, name it "${name}", with the claims of docs/jwt-template.md -> "Set up the template", turn on Custom signing key (HS256) and paste the Supabase JWT secret; or unset CLERK_SUPABASE_TEMPLATE for third-party mode.`;
   if (ctx.local) {
     const { jwtTemplates } = await import('../../local/clerk/templates.ts');
     const t = jwtTemplates[name];

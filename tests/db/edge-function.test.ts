@@ -153,7 +153,7 @@ describe('task-report with tokens the local Clerk issues (session-token customiz
     expect((await call(bob.token)).status).toBe(403);
   });
 
-  it("the README's curl: a `npm run local:token` token for alice opens her report", async () => {
+  it("docs/edge-functions.md's curl: a `npm run local:token` token for alice opens her report", async () => {
     const token = spawnSync('npm', ['run', '-s', 'local:token', '--', '--user', 'user_alice'], {
       cwd: projectRoot,
       env: { ...process.env, LOCAL_STACK_PROFILE: 'test' },

@@ -1,4 +1,4 @@
-// The README's stack commands, run as a user runs them, on a separate instance (9): `npm run
+// The stack commands of docs/local-stack.md, run as a user runs them, on a separate instance (9): `npm run
 // stack:up && npm run stack:status && npm run stack:down` works and leaves no process behind, and
 // `npm run local:token` prints a token the data API accepts as that user (and refuses once expired),
 // and `npm run db:reset` drops, bootstraps, migrates and seeds.

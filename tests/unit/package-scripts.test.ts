@@ -1,11 +1,11 @@
 // Every npm script names things that exist: the vitest project it runs, the file node starts, the
 // npm script it calls. (A script naming a vitest project that was renamed away failed only when run.)
-// The install the README describes is the one local/ensure-install.mjs performs.
+// The install the guide describes is the one local/ensure-install.mjs performs.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../local/paths.ts';
-import { readme } from '../support/readme.ts';
+import { guide, readme } from '../support/readme.ts';
 
 const scripts = (JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 const vitestProjects = [...fs.readFileSync(path.join(projectRoot, 'vitest.config.ts'), 'utf8').matchAll(/name: '([\w-]+)'/g)].map((m) => m[1]);
@@ -20,12 +20,11 @@ describe('package.json scripts', () => {
     for (const step of only?.[1].split(',') ?? []) expect(runSteps, `${name}: tests/run.ts step ${step}`).toContain(step);
   });
 
-  it('the README and local/ensure-install.mjs agree: npm install, never a promise of npm ci', () => {
+  it('the guide and local/ensure-install.mjs agree: npm install, never a promise of npm ci', () => {
     const installer = fs.readFileSync(path.join(projectRoot, 'local/ensure-install.mjs'), 'utf8');
     expect(installer).toMatch(/execSync\('npm install /);
     expect(installer).not.toMatch(/execSync\('npm ci/);
-    const text = readme();
-    expect(text).toMatch(/runs `npm install` when `node_modules` is missing/);
-    expect(text).not.toMatch(/runs `npm ci`/);
+    expect(readme()).toMatch(/runs `npm install` when `node_modules` is missing/);
+    expect(guide()).not.toMatch(/runs `npm ci`/);
   });
 });

@@ -59,7 +59,7 @@ describe('findPostgrest', () => {
     expect(message).toContain('POSTGREST_BIN');
   });
 
-  it('has an install line for PostgREST 12 on every platform the README lists', () => {
+  it('has an install line for PostgREST 12 on every platform docs/local-stack.md lists', () => {
     expect(installLine('linux', 'x64')).toContain('postgrest-v12.2.3-linux-static-x64.tar.xz');
     expect(installLine('linux', 'arm64')).toContain('postgrest-v12.2.3-ubuntu-aarch64.tar.xz');
     expect(installLine('darwin', 'x64')).toContain('postgrest-v12.2.3-macos-x64.tar.xz');

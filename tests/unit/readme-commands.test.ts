@@ -1,4 +1,4 @@
-// Every command in the README's shell blocks (and docs/*.md's) must be exercised by a test. This is the reviewed map
+// Every command in the guide's shell blocks (the README and docs/*.md) must be exercised by a test. This is the reviewed map
 // from each command, exactly as written, to the test file that runs it (and a string that file must
 // contain: the command or script name). A new or changed command in the README fails here until
 // someone adds it with the test that proves it works; a test file that no longer mentions its
@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { commands, readme, section } from '../support/readme.ts';
+import { commands, guide, section } from '../support/readme.ts';
 import { CAUSES } from '../../scripts/doctor.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -26,7 +26,7 @@ const LIVE_E2E_ENV = (name: string) => ({ test: 'tests/e2e/support/env.ts', need
 const QUICKSTART_CURL = { test: 'tests/db/readme-verify.test.ts', needle: 'local:token -- --user user_alice' };
 
 export const EXERCISED: Record<string, Exercised> = {
-  // Quickstart
+  // Quickstart, and the local stack on its own (docs/local-stack.md)
   'git clone "$REPO_URL" clerk-supabase-reference && cd clerk-supabase-reference': { test: 'tests/app/dev-command.test.ts', needle: "startsWith('git clone')" },
   'npm run dev': { test: 'tests/app/dev-command.test.ts', needle: "['run', 'dev']" },
   'npm test': { test: 'tests/run.ts', needle: '`npm test`' },
@@ -37,11 +37,11 @@ export const EXERCISED: Record<string, Exercised> = {
   'npm run local:token -- --user user_alice --org org_acme --org-role admin': { test: 'tests/db/stack-cli.test.ts', needle: "'local:token', '--user', 'user_alice', '--org', 'org_acme', '--org-role', 'admin'" },
   "source <(grep -E '^NEXT_PUBLIC_SUPABASE_(URL|PUBLISHABLE_KEY)=' .local/stack.env | sed 's/^/export /')": QUICKSTART_CURL,
   'curl -s "$NEXT_PUBLIC_SUPABASE_URL/rest/v1/tasks?select=title" -H "apikey: $NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY" -H "Authorization: Bearer $(npm run -s local:token -- --user user_alice)"': QUICKSTART_CURL,
-  // How the app connects Clerk to Supabase: run against the production build
+  // How the app connects Clerk to Supabase (docs/architecture.md): run against the production build
   'curl -H "Authorization: Bearer $(npm run -s local:token -- --user user_alice)" localhost:3000/api/tasks': APP_CURLS,
   'curl -H "Authorization: Bearer $(npm run -s local:token -- --user user_bob --org org_acme)" localhost:3000/api/projects': APP_CURLS,
   'curl -H "Authorization: Bearer $(npm run -s local:token -- --user user_alice)" localhost:3000/api/me': APP_CURLS,
-  // End-to-end tests (the live run needs a Clerk account; these are the variables its config reads)
+  // End-to-end tests (docs/e2e.md; the live run needs a Clerk account; these are the variables its config reads)
   'npm run test:e2e': { test: 'tests/run.ts', needle: "step('e2e'" },
   'E2E_ADMIN_EMAIL=you+clerk_test_admin@example.com': LIVE_E2E_ENV('E2E_ADMIN_EMAIL'),
   'E2E_ADMIN_PASSWORD=...': LIVE_E2E_ENV('E2E_ADMIN_PASSWORD'),
@@ -52,7 +52,7 @@ export const EXERCISED: Record<string, Exercised> = {
   'npx supabase db push': { test: 'tests/unit/readme-commands.test.ts', needle: "'db', 'push', '--help'" },
   'npm run doctor -- --user <a Clerk user id>': { test: 'tests/db/doctor.test.ts', needle: "'--user', 'user_carol'" },
   'npm run doctor -- --token <a token less than a minute old>': { test: 'tests/db/doctor.test.ts', needle: "'--token'" },
-  // Edge Functions
+  // Edge Functions (docs/edge-functions.md)
   'curl -s -X POST "$NEXT_PUBLIC_SUPABASE_URL/functions/v1/task-report" -H "Authorization: Bearer $(npm run -s local:token -- --user user_alice)"': { test: 'tests/db/edge-function.test.ts', needle: "'local:token', '--', '--user', 'user_alice'" },
   // Verification checklist: run verbatim (see the test files)
   'set -a; source .env.local; set +a': VERIFY_DB,
@@ -61,6 +61,7 @@ export const EXERCISED: Record<string, Exercised> = {
   'TOKEN_A=$(npm run -s doctor -- --print-token --user "$USER_A")': VERIFY_DB,
   'TOKEN_B=$(npm run -s doctor -- --print-token --user "$USER_B")': VERIFY_DB,
   'REST="$NEXT_PUBLIC_SUPABASE_URL/rest/v1"; KEY="apikey: $NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY"': VERIFY_DB,
+  'curl -s -o /dev/null -w \'%{http_code}\\n\' -X DELETE "$REST/tasks?title=eq.checklist" -H "$KEY" -H "Authorization: Bearer $TOKEN_A"': VERIFY_DB,
   'curl -s -o /dev/null -w \'%{http_code}\\n\' "$REST/tasks?select=id" -H "$KEY"': VERIFY_DB,
   'curl -s -o /dev/null -w \'%{http_code}\\n\' -X POST "$REST/tasks" -H "$KEY" -H "Authorization: Bearer $TOKEN_A" -H \'Content-Type: application/json\' -d \'{"title":"checklist"}\'': VERIFY_DB,
   'curl -s -w \' %{http_code}\\n\' "$REST/tasks?select=user_id&user_id=neq.$USER_A" -H "$KEY" -H "Authorization: Bearer $TOKEN_A"': VERIFY_DB,
@@ -82,9 +83,6 @@ export const NOT_RUNNABLE_HERE: Record<string, string> = {
   'npx supabase secrets set CLERK_ISSUER=https://<your Clerk Frontend API host> CLERK_AUTHORIZED_PARTIES=https://<your app domain>': 'needs a Supabase project; `secrets set` is checked with --help below',
   'npx supabase functions deploy task-report --no-verify-jwt': 'needs a Supabase project; --no-verify-jwt is checked with --help below, and the function runs on Deno in tests/db/edge-function.test.ts',
 };
-
-// The guide is the README plus the internals it links to in docs/: every command in either must run.
-const guide = () => [readme(), ...fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => fs.readFileSync(path.join(root, 'docs', f), 'utf8'))].join('\n');
 
 describe('README commands', () => {
   const found = [...new Set(commands(guide()))];

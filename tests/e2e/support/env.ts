@@ -2,7 +2,7 @@
 //   Local (default): the test stack (its env file: layout('test').envFile) and the two production
 //   servers tests/run.ts started (APP_URL_THIRD_PARTY / APP_URL_TEMPLATE), seeded accounts.
 //   Live (E2E_LIVE=1, `npm run test:e2e:live`): your real Clerk development instance and hosted
-//   Supabase from .env.local / .env.test.local, with the E2E_* test users described in the README.
+//   Supabase from .env.local / .env.test.local, with the E2E_* test users described in docs/e2e.md.
 import fs from 'node:fs';
 import path from 'node:path';
 import { LOCAL_PASSWORD, seedAccounts, seedOrgs } from '../../../local/clerk/store.ts';
@@ -18,7 +18,7 @@ export function loadE2eEnv(): string[] {
     : [process.env.LOCAL_STACK_ENV_FILE ?? layout('test').envFile, path.join(layout('test').dir, 'apps.env')];
   for (const file of files) for (const [k, v] of Object.entries(readEnvFile(file))) process.env[k] ??= v;
   if (!live && !process.env.CLERK_FAPI_URL) {
-    throw new Error(`No running test stack (${files[0]} is missing). Run \`npm test\`, or \`LOCAL_STACK_PROFILE=test npm run stack:up\` plus the app (see the README's e2e section).`);
+    throw new Error(`No running test stack (${files[0]} is missing). Run \`npm test\`, or \`LOCAL_STACK_PROFILE=test npm run stack:up\` plus the app (see docs/e2e.md).`);
   }
   return files.filter((f) => fs.existsSync(f));
 }
@@ -30,7 +30,7 @@ export interface Account {
 
 function required(name: string): string {
   const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: the live e2e run needs it in .env.test.local (see the README's e2e section).`);
+  if (!v) throw new Error(`${name} is not set: the live e2e run needs it in .env.test.local (see docs/e2e.md).`);
   return v;
 }
 
