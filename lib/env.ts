@@ -37,7 +37,7 @@ function legacyKeyRole(v: string): string | null | undefined {
 }
 
 const supabaseHint = 'Copy it from Supabase Dashboard -> Project Settings -> API Keys (the Project URL: Project Settings -> Data API).';
-const clerkHint = 'Copy it from Clerk Dashboard -> Configure -> API keys.';
+const clerkHint = 'Copy it from Clerk Dashboard -> API keys.';
 
 const clientSchema = z.object({
   NEXT_PUBLIC_SUPABASE_URL: httpUrl('NEXT_PUBLIC_SUPABASE_URL', supabaseHint),
@@ -65,7 +65,7 @@ const serverSchema = clientSchema.extend({
   CLERK_JWT_KEY: z
     .string()
     .transform((v) => v.replace(/\\n/g, '\n'))
-    .refine((v) => /^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\s*$/.test(v), { message: 'CLERK_JWT_KEY must be the PEM public key (-----BEGIN PUBLIC KEY-----…) from Clerk Dashboard -> Configure -> API keys -> JWT public key. Without it every request would fetch the JWKS over the network.' })
+    .refine((v) => /^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\s*$/.test(v), { message: 'CLERK_JWT_KEY must be the PEM public key (-----BEGIN PUBLIC KEY-----…) from Clerk Dashboard -> API keys -> JWKS Public Key. Without it every request would fetch the JWKS over the network.' })
     .optional(),
   CLERK_AUTHORIZED_PARTIES: z
     .string()
@@ -79,7 +79,7 @@ const serverSchema = clientSchema.extend({
     .optional(),
   CLERK_WEBHOOK_SIGNING_SECRET: z
     .string()
-    .refine((v) => v.startsWith('whsec_'), { message: 'CLERK_WEBHOOK_SIGNING_SECRET must start with whsec_. Copy it from Clerk Dashboard -> Configure -> Webhooks -> your endpoint -> Signing Secret.' })
+    .refine((v) => v.startsWith('whsec_'), { message: 'CLERK_WEBHOOK_SIGNING_SECRET must start with whsec_. Copy it from Clerk Dashboard -> Webhooks -> your endpoint -> Signing Secret.' })
     .optional(),
   SUPABASE_SECRET_KEY: z
     .string()

@@ -4,13 +4,14 @@
 // It reads the configuration the app reads (process env, then .env.local, then .env; with none of
 // them pointing at a Supabase project, the running local stack's .local/stack.env), then checks in
 // order and stops at the first failure, because every later check depends on the earlier ones:
-//   env -> Clerk keys -> data API -> [template] -> token -> whoami -> tables -> policies -> profile
-//   -> Supabase Auth sign-ups -> the Edge Function
+//   project files -> env -> Clerk keys -> data API -> [template] -> token -> whoami -> tables
+//   -> policies -> profile -> Supabase Auth sign-ups -> the Edge Function -> [hosted] the webhook URL
 //
 //   node scripts/doctor.ts [--env-file FILE] [--token JWT | --user user_... [--org org_...]] [--no-color]
 //
 // It only reads, except for one idempotent call: ensure_user_profile() for the test user, which
-// the app itself makes on every signed-in request. Secrets are never printed.
+// the app itself makes on every signed-in request, and one unsigned event posted to the deployment's
+// webhook route, which refuses it. Secrets are never printed.
 // Runs on Node 24 type stripping: no build step, and no import from local/ unless the target is the
 // local stack (then only through dynamic imports), so it works from a deployed checkout as well.
 import path from 'node:path';
@@ -22,6 +23,7 @@ import { checkClerkKeys, checkDataApi, checkEnv, checkTemplateDefinition } from 
 import { checkToken, checkWhoami, obtainToken } from './doctor/checks-token.ts';
 import { checkProfile, checkTables } from './doctor/checks-database.ts';
 import { checkEdgeFunction, checkSignups } from './doctor/checks-services.ts';
+import { checkProjectFiles, checkWebhookEndpoint } from './doctor/checks-deployment.ts';
 
 export { CAUSES, type CauseId } from './doctor/causes.ts';
 
@@ -35,6 +37,7 @@ interface Step {
 }
 
 const STEPS: Step[] = [
+  { key: 'files', title: 'Project files', run: checkProjectFiles },
   { key: 'env', title: 'Environment variables', run: checkEnv },
   { key: 'clerk', title: 'Clerk keys', run: checkClerkKeys },
   { key: 'api', title: 'Supabase data API', run: checkDataApi },
@@ -45,6 +48,7 @@ const STEPS: Step[] = [
   { key: 'profile', title: 'ensure_user_profile()', run: checkProfile },
   { key: 'signups', title: 'Supabase Auth sign-ups', run: checkSignups },
   { key: 'function', title: 'Edge Function task-report', run: checkEdgeFunction },
+  { key: 'webhook', title: 'Clerk webhook endpoint', run: checkWebhookEndpoint, when: (ctx) => !ctx.local },
 ];
 
 const HELP = `npm run doctor [-- options]
@@ -100,6 +104,7 @@ export async function main(argv: string[]): Promise<number> {
   const ctx: Ctx = {
     env,
     local,
+    projectDir: process.cwd(),
     template: env.CLERK_SUPABASE_TEMPLATE ?? null,
     supabaseUrl: env.NEXT_PUBLIC_SUPABASE_URL ?? '',
     apikey: env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY ?? '',

@@ -1,5 +1,5 @@
-// The local equivalent of the JWT templates you create in the Clerk dashboard (Configure -> JWT
-// templates). The `supabase` template below is exactly what the guide tells you to paste there:
+// The local equivalent of the JWT templates you create in the Clerk Dashboard (its JWT templates
+// page). The `supabase` template below is exactly what the guide tells you to paste there:
 //
 //   {
 //     "role": "authenticated",

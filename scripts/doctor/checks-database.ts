@@ -1,6 +1,7 @@
 // The database checks, as the test user: the catalog (when SUPABASE_DB_URL is set), then each app
 // table through the data API (own rows only, nothing for anon), then ensure_user_profile().
 import { problem } from './causes.ts';
+import { applyMigrations, pushCommand } from './hosted-commands.ts';
 import { headers, rest, type Ctx } from './config.ts';
 import { errCode, errMessage, http, networkReason } from './http.ts';
 
@@ -29,15 +30,15 @@ async function checkCatalog(ctx: Ctx): Promise<string | null> {
        where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relrowsecurity order by 1`,
     );
     if (rls.rows.length) {
-      throw problem('rls-disabled', `Row-level security is off on public.${rls.rows.map((r) => r.name).join(', public.')}: every role with a GRANT reads and writes all rows through the data API.`, `alter table public.${rls.rows[0].name} enable row level security; then add policies "to authenticated" (in a migration; \`supabase db push\`).`);
+      throw problem('rls-disabled', `Row-level security is off on public.${rls.rows.map((r) => r.name).join(', public.')}: every role with a GRANT reads and writes all rows through the data API.`, `alter table public.${rls.rows[0].name} enable row level security; then add policies "to authenticated" (in a migration, then ${pushCommand(ctx.local)}).`);
     }
     for (const { table } of APP_TABLES) {
       const g = await client.query<{ exists: boolean; select: boolean }>(
         `select to_regclass($1) is not null as exists, coalesce(has_table_privilege('authenticated', to_regclass($1), 'SELECT'), false) as select`,
         [`public.${table}`],
       );
-      if (!g.rows[0].exists) throw problem('migrations-missing', `public.${table} does not exist.`, 'Run `supabase db push`.');
-      if (!g.rows[0].select) throw problem('missing-grant', `authenticated has no SELECT on public.${table}: the data API answers 403 (42501 permission denied) before RLS is even asked.`, `grant select on table public.${table} to authenticated; (in a migration; the ones in supabase/migrations have it: \`supabase db push\`).`);
+      if (!g.rows[0].exists) throw problem('migrations-missing', `public.${table} does not exist.`, `Apply the migrations: ${applyMigrations(ctx.local)}.`);
+      if (!g.rows[0].select) throw problem('missing-grant', `authenticated has no SELECT on public.${table}: the data API answers 403 (42501 permission denied) before RLS is even asked.`, `grant select on table public.${table} to authenticated; (in a migration; the ones in supabase/migrations have it: ${pushCommand(ctx.local)}).`);
     }
     const uidPolicies = await client.query<{ schema: string; table: string; policy: string }>(
       `select schemaname as schema, tablename as table, policyname as policy from pg_policies
@@ -87,12 +88,12 @@ export async function checkTables(ctx: Ctx): Promise<string> {
     const asUser = await http(rest(ctx, `${table}?select=${owner}&limit=1${filter}`), { headers: headers(ctx) });
     const code = errCode(asUser);
     if (asUser.status === 403 || (asUser.status === 401 && code === '42501')) {
-      throw problem('missing-grant', `As ${sub}, reading ${table} is refused: ${asUser.status} ${code} "${errMessage(asUser)}". Tables need a GRANT for the role as well as a policy.`, `grant select on table public.${table} to authenticated; (in a migration; the ones in supabase/migrations have it: \`supabase db push\`).`);
+      throw problem('missing-grant', `As ${sub}, reading ${table} is refused: ${asUser.status} ${code} "${errMessage(asUser)}". Tables need a GRANT for the role as well as a policy.`, `grant select on table public.${table} to authenticated; (in a migration; the ones in supabase/migrations have it: ${pushCommand(ctx.local)}).`);
     }
     if (asUser.status === 400 && code === '22P02') {
       throw problem('auth-uid-cast', `Reading ${table} as ${sub} fails with 22P02 "${errMessage(asUser)}": a policy casts the Clerk id to uuid (auth.uid()) or compares it with a uuid column.`, "Make owner columns text and compare them with (select auth.jwt() ->> 'sub') / (select public.requesting_user_id()); set SUPABASE_DB_URL and doctor names the policy.");
     }
-    if (asUser.status === 404) throw problem('migrations-missing', `The data API has no table ${table} (${code}).`, 'Run `supabase db push`.');
+    if (asUser.status === 404) throw problem('migrations-missing', `The data API has no table ${table} (${code}).`, `Apply the migrations: ${applyMigrations(ctx.local)}.`);
     if (asUser.status !== 200) throw problem('missing-grant', `Reading ${table} as ${sub} answered ${asUser.status} ${code}: ${errMessage(asUser)}.`, 'See Supabase Dashboard -> Logs -> API.');
     if (Array.isArray(asUser.body) && asUser.body.length) {
       throw problem('rls-disabled', `As ${sub}${org ? ` in ${org}` : ''}, the data API returns a row of ${table} that is not theirs (${owner} = ${JSON.stringify((asUser.body[0] as Record<string, unknown>)[owner])}): RLS is off or a policy is too wide.`, `alter table public.${table} enable row level security; and keep its policies to ${owner} = (select public.requesting_${by === 'sub' ? 'user' : 'org'}_id()).`);
@@ -111,16 +112,16 @@ export async function checkProfile(ctx: Ctx): Promise<string> {
   const existed = Array.isArray(before.body) && before.body.length > 0;
   const r = await http(rest(ctx, 'rpc/ensure_user_profile'), { method: 'POST', headers: headers(ctx), body: '{}' });
   const code = errCode(r);
-  if (r.status === 404) throw problem('migrations-missing', `ensure_user_profile() is missing (${code}).`, 'Run `supabase db push`.');
+  if (r.status === 404) throw problem('migrations-missing', `ensure_user_profile() is missing (${code}).`, `Apply the migrations: ${applyMigrations(ctx.local)}.`);
   if (r.status === 401 || r.status === 403) {
-    throw problem('missing-grant', `authenticated may not execute ensure_user_profile(): ${r.status} ${code} "${errMessage(r)}".`, 'grant execute on function public.ensure_user_profile() to authenticated; (it is in supabase/migrations: `supabase db push`).');
+    throw problem('missing-grant', `authenticated may not execute ensure_user_profile(): ${r.status} ${code} "${errMessage(r)}".`, `grant execute on function public.ensure_user_profile() to authenticated; (it is in supabase/migrations: ${pushCommand(ctx.local)}).`);
   }
   const row = r.body as { id?: string } | null;
   if (r.status !== 200 || row?.id !== sub) {
-    throw problem('ensure-profile-failed', `ensure_user_profile() answered ${r.status}: ${r.status === 200 ? `a row for ${row?.id}` : errMessage(r)}.`, 'Compare the function with supabase/migrations/*_profiles.sql and re-run `supabase db push`.');
+    throw problem('ensure-profile-failed', `ensure_user_profile() answered ${r.status}: ${r.status === 200 ? `a row for ${row?.id}` : errMessage(r)}.`, `Compare the function with supabase/migrations/*_profiles.sql and re-run ${pushCommand(ctx.local)}.`);
   }
   if (!existed) {
-    ctx.warnings.push({ cause: 'profile-missing', message: `${sub} had no profile row: the Clerk webhook (user.created) has not reached this database for them. ensure_user_profile() created it now, as the app does on first sign-in.`, fix: 'Clerk Dashboard -> Configure -> Webhooks: an endpoint https://<your app>/api/webhooks/clerk with user.created, user.updated, user.deleted, its Signing Secret in CLERK_WEBHOOK_SIGNING_SECRET; the endpoint\'s Message Attempts show failed deliveries.' });
+    ctx.warnings.push({ cause: 'profile-missing', message: `${sub} had no profile row: the Clerk webhook (user.created) has not reached this database for them. ensure_user_profile() created it now, as the app does on first sign-in.`, fix: 'Clerk Dashboard -> Webhooks: an endpoint https://<your app>/api/webhooks/clerk with user.created, user.updated, user.deleted, its Signing Secret in CLERK_WEBHOOK_SIGNING_SECRET; the endpoint\'s Message Attempts show failed deliveries.' });
   }
   return `returns the profile of ${sub}${existed ? '' : ' (created just now)'}`;
 }

@@ -2,6 +2,8 @@
 // the Supabase data API, and (template mode) the JWT template's definition.
 import { decodeJwt } from 'jose';
 import { problem, Problem } from './causes.ts';
+import { productionDomainWarning } from './checks-deployment.ts';
+import { applyMigrations, pushCommand } from './hosted-commands.ts';
 import { CLERK_KEYS_PAGE, clerkHostFromPublishableKey, headers, JWT_SHAPE, rest, SUPABASE_KEYS_PAGE, type Ctx } from './config.ts';
 import { errCode, errMessage, http, networkReason, type HttpResult } from './http.ts';
 
@@ -50,19 +52,20 @@ export async function checkEnv(ctx: Ctx): Promise<string> {
     throw problem('env-malformed', 'SUPABASE_SECRET_KEY is neither a secret key (sb_secret_…) nor the legacy service_role key (eyJ…).', `Copy a secret key from ${SUPABASE_KEYS_PAGE}.`);
   }
   if (e.CLERK_WEBHOOK_SIGNING_SECRET && !e.CLERK_WEBHOOK_SIGNING_SECRET.startsWith('whsec_')) {
-    throw problem('env-malformed', 'CLERK_WEBHOOK_SIGNING_SECRET must start with whsec_.', 'Copy it from Clerk Dashboard -> Configure -> Webhooks -> your endpoint -> Signing Secret.');
+    throw problem('env-malformed', 'CLERK_WEBHOOK_SIGNING_SECRET must start with whsec_.', 'Copy it from Clerk Dashboard -> Webhooks -> your endpoint -> Signing Secret.');
   }
   if (e.CLERK_SUPABASE_TEMPLATE && !/^[\w-]+$/.test(e.CLERK_SUPABASE_TEMPLATE)) {
     throw problem('env-malformed', 'CLERK_SUPABASE_TEMPLATE must be a JWT template name (letters, digits, - and _).', 'Set it to the template name (for example supabase), or unset it for third-party mode.');
   }
   if (!e.CLERK_WEBHOOK_SIGNING_SECRET) {
-    ctx.warnings.push({ cause: 'env-missing', message: 'CLERK_WEBHOOK_SIGNING_SECRET is not set: /api/webhooks/clerk refuses every event, so profiles are only created on first sign-in.', fix: 'Clerk Dashboard -> Configure -> Webhooks -> Add Endpoint (https://<your app>/api/webhooks/clerk), then copy its Signing Secret.' });
+    ctx.warnings.push({ cause: 'env-missing', message: 'CLERK_WEBHOOK_SIGNING_SECRET is not set: /api/webhooks/clerk refuses every event, so profiles are only created on first sign-in.', fix: 'Clerk Dashboard -> Webhooks -> Add Endpoint (https://<your app>/api/webhooks/clerk), then copy its Signing Secret.' });
   }
   const count = Object.keys(e).filter((k) => /^(NEXT_PUBLIC_(SUPABASE|CLERK)_|SUPABASE_|CLERK_)/.test(k)).length;
   return `${count} Clerk/Supabase variables set, the required ones well-formed`;
 }
 
 export async function checkClerkKeys(ctx: Ctx): Promise<string> {
+  productionDomainWarning(ctx);
   const pkKind = ctx.env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY.startsWith('pk_live_') ? 'live' : 'test';
   const skKind = ctx.env.CLERK_SECRET_KEY.startsWith('sk_live_') ? 'live' : 'test';
   const name = (k: string) => (k === 'live' ? 'production' : 'development');
@@ -100,10 +103,10 @@ export async function checkDataApi(ctx: Ctx): Promise<string> {
     throw problem('supabase-unavailable', `The data API answers ${r.status}: ${errMessage(r)}.`, ctx.local ? 'Restart the local stack (`npm run stack:down && npm run stack:up`).' : 'Check the project status in the Supabase Dashboard (paused or restarting projects answer 5xx) and retry.');
   }
   if (code === 'PGRST202' || code === '42883' || (r.status === 404 && code)) {
-    throw problem('migrations-missing', `The data API has no whoami() function (${r.status} ${code}): this app's migrations are not applied to this database.`, 'Run `npx supabase link --project-ref <ref>` and `npx supabase db push` (README -> "6. Create the tables and policies").');
+    throw problem('migrations-missing', `The data API has no whoami() function (${r.status} ${code}): this app's migrations are not applied to this database.`, `Apply the migrations: ${applyMigrations(ctx.local)}.`);
   }
   if (r.status === 200) {
-    ctx.warnings.push({ cause: 'missing-grant', message: 'whoami() is executable by anon; the migrations grant it to authenticated only.', fix: 'revoke execute on function public.whoami() from anon, public; (or re-run `supabase db push`).' });
+    ctx.warnings.push({ cause: 'missing-grant', message: 'whoami() is executable by anon; the migrations grant it to authenticated only.', fix: `revoke execute on function public.whoami() from anon, public; (or re-run ${pushCommand(ctx.local)}).` });
     return `${ctx.supabaseUrl} answers as a Supabase data API`;
   }
   if (!code || !/json/.test(r.contentType)) {
@@ -114,7 +117,7 @@ export async function checkDataApi(ctx: Ctx): Promise<string> {
 
 export async function checkTemplateDefinition(ctx: Ctx): Promise<string> {
   const name = ctx.template!;
-  const fixMissing = `Clerk Dashboard -> Configure -> JWT templates -> New template -> Supabase, name it "${name}", with the claims of docs/jwt-template.md -> "Set up the template", turn on Custom signing key (HS256) and paste the Supabase JWT secret; or unset CLERK_SUPABASE_TEMPLATE for third-party mode.`;
+  const fixMissing = `Clerk Dashboard -> JWT templates -> New template -> Supabase, name it "${name}", with the claims of docs/jwt-template.md -> "Set up the template", turn on Custom signing key (HS256) and paste the Supabase JWT secret; or unset CLERK_SUPABASE_TEMPLATE for third-party mode.`;
   if (ctx.local) {
     const { jwtTemplates } = await import('../../local/clerk/templates.ts');
     const t = jwtTemplates[name];
@@ -137,10 +140,10 @@ export async function checkTemplateDefinition(ctx: Ctx): Promise<string> {
   const t = (r.body as { name: string; claims?: Record<string, unknown>; custom_signing_key?: boolean; signing_algorithm?: string }[]).find((x) => x.name === name);
   if (!t) throw problem('template-missing', `Your Clerk instance has no JWT template named "${name}".`, fixMissing);
   if (t.claims?.role !== 'authenticated') {
-    throw problem('missing-role-claim', `The JWT template "${name}" has no "role": "authenticated" claim, so Postgres would run its tokens as anon.`, `Clerk Dashboard -> Configure -> JWT templates -> ${name}: add "role": "authenticated" to the claims.`);
+    throw problem('missing-role-claim', `The JWT template "${name}" has no "role": "authenticated" claim, so Postgres would run its tokens as anon.`, `Clerk Dashboard -> JWT templates -> ${name}: add "role": "authenticated" to the claims.`);
   }
   if (!t.custom_signing_key || (t.signing_algorithm && t.signing_algorithm !== 'HS256')) {
-    throw problem('template-signing-key', `The JWT template "${name}" signs with ${t.custom_signing_key ? t.signing_algorithm : "Clerk's own key (RS256)"}, which Supabase cannot verify.`, `Clerk Dashboard -> Configure -> JWT templates -> ${name}: turn on Custom signing key, algorithm HS256, key = Supabase Dashboard -> Project Settings -> JWT Keys -> Legacy JWT Secret.`);
+    throw problem('template-signing-key', `The JWT template "${name}" signs with ${t.custom_signing_key ? t.signing_algorithm : "Clerk's own key (RS256)"}, which Supabase cannot verify.`, `Clerk Dashboard -> JWT templates -> ${name}: turn on Custom signing key, algorithm HS256, key = Supabase Dashboard -> Project Settings -> JWT Keys -> Legacy JWT Secret.`);
   }
   return `the template "${name}" exists, HS256 with a custom signing key, role: "authenticated"`;
 }

@@ -2,7 +2,8 @@
 // API), check its claims and signature for the integration mode, then ask Postgres what it saw.
 import { decodeJwt, decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
 import { problem } from './causes.ts';
-import { CLERK_KEYS_PAGE, CLERK_SUPABASE_PAGE, headers, rest, THIRD_PARTY_PAGE, type Ctx } from './config.ts';
+import { applyMigrations, pushCommand } from './hosted-commands.ts';
+import { CLERK_KEYS_PAGE, CLERK_SUPABASE_PAGE, headers, ORGANIZATIONS_PAGE, rest, THIRD_PARTY_PAGE, type Ctx } from './config.ts';
 import { errCode, errMessage, http } from './http.ts';
 
 async function mintWithBackendApi(ctx: Ctx): Promise<string> {
@@ -18,7 +19,7 @@ async function mintWithBackendApi(ctx: Ctx): Promise<string> {
   const body = ctx.args.lifetime ? { expires_in_seconds: ctx.args.lifetime } : {};
   const t = await http(`${ctx.clerkApiUrl}/v1/sessions/${sid}/tokens${ctx.template ? `/${ctx.template}` : ''}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
   const jwt = (t.body as { jwt?: string } | null)?.jwt;
-  if (t.status === 404 && ctx.template) throw problem('template-missing', `Clerk has no JWT template named "${ctx.template}" (404 from the Backend API).`, `Create it: Clerk Dashboard -> Configure -> JWT templates -> New template -> Supabase, named "${ctx.template}".`);
+  if (t.status === 404 && ctx.template) throw problem('template-missing', `Clerk has no JWT template named "${ctx.template}" (404 from the Backend API).`, `Create it: Clerk Dashboard -> JWT templates -> New template -> Supabase, named "${ctx.template}".`);
   if (!jwt) throw problem('no-token', `Clerk's Backend API gave no token (${t.status}).`, 'Pass one with --token (see `npm run doctor -- --help`).');
   return jwt;
 }
@@ -51,8 +52,8 @@ export async function obtainToken(ctx: Ctx): Promise<string> {
 
 const roleFix = (ctx: Ctx) =>
   ctx.template
-    ? `Clerk Dashboard -> Configure -> JWT templates -> ${ctx.template}: add "role": "authenticated" to the claims.`
-    : `${CLERK_SUPABASE_PAGE}, or add it by hand: Clerk Dashboard -> Configure -> Sessions -> Customize session token -> Claims: { "role": "authenticated" } -> Save.`;
+    ? `Clerk Dashboard -> JWT templates -> ${ctx.template}: add "role": "authenticated" to the claims.`
+    : `${CLERK_SUPABASE_PAGE}, or add it by hand: Clerk Dashboard -> Sessions -> Customize session token -> Claims: { "role": "authenticated" } -> Save.`;
 
 export async function checkToken(ctx: Ctx): Promise<string> {
   const token = await obtainToken(ctx);
@@ -70,6 +71,12 @@ export async function checkToken(ctx: Ctx): Promise<string> {
   if (typeof c.exp === 'number' && c.exp <= now) {
     throw problem('token-expired', `The token expired ${now - c.exp} s ago (Clerk tokens live about 60 s).`, 'Get a fresh token for each request: give supabase-js `accessToken: () => getToken()` (lib/supabase/*) rather than a token string; long-lived clients (realtime, background jobs) must ask Clerk again before exp. For doctor, pass a token at most a minute old.');
   }
+  if (typeof c.iat === 'number' && c.iat > now + 30) {
+    throw problem('token-clock-skew', `The token was issued ${c.iat - now} s in the future by this machine's clock; the data API refuses it ("JWT issued at future", PGRST303) until its clock catches up.`, 'Sync the clock of the machine that checks the token (NTP). A few seconds of skew are normal: retry the request once rather than failing it.');
+  }
+  if (c.sts === 'pending') {
+    throw problem('session-pending', `The session of ${c.sub} is pending (sts: "pending"): Clerk wants the user to finish a task first, usually choosing an organisation, and the app and the claim helpers refuse pending sessions.`, `${ORGANIZATIONS_PAGE} -> Membership optional (personal accounts), or have the user pick an organisation first.`);
+  }
   if (c.role === undefined) throw problem('missing-role-claim', `The token of ${c.sub} has no "role" claim: the data API runs it as anon, so policies "to authenticated" return nothing (an empty array, or 401 42501).`, roleFix(ctx));
   if (c.role !== 'authenticated') throw problem('wrong-role-claim', `The token's "role" claim is "${String(c.role)}"; Postgres switches to that role for the request.`, roleFix(ctx).replace('add', 'set'));
   const expectedIss = `https://${ctx.clerkHost}`;
@@ -83,7 +90,7 @@ export async function checkToken(ctx: Ctx): Promise<string> {
     try {
       await jwtVerify(token, new TextEncoder().encode(ctx.env.SUPABASE_JWT_SECRET), { algorithms: ['HS256'], clockTolerance: 30 });
     } catch {
-      throw problem('template-secret-mismatch', `The "${ctx.template}" template token is not signed with SUPABASE_JWT_SECRET: the template's signing key and the Supabase JWT secret differ, so the data API answers 401 "invalid JWT".`, `Copy Supabase Dashboard -> Project Settings -> JWT Keys -> Legacy JWT Secret into both SUPABASE_JWT_SECRET and Clerk Dashboard -> Configure -> JWT templates -> ${ctx.template} -> Custom signing key (HS256).`);
+      throw problem('template-secret-mismatch', `The "${ctx.template}" template token is not signed with SUPABASE_JWT_SECRET: the template's signing key and the Supabase JWT secret differ, so the data API answers 401 "invalid JWT".`, `Copy Supabase Dashboard -> Project Settings -> JWT Keys -> Legacy JWT Secret into both SUPABASE_JWT_SECRET and Clerk Dashboard -> JWT templates -> ${ctx.template} -> Custom signing key (HS256).`);
     }
   } else {
     if (header.alg === 'HS256') {
@@ -92,7 +99,7 @@ export async function checkToken(ctx: Ctx): Promise<string> {
       try {
         await jwtVerify(token, await importSPKI(ctx.env.CLERK_JWT_KEY.replace(/\\n/g, '\n'), header.alg ?? 'RS256'), { clockTolerance: 30 });
       } catch {
-        throw problem('wrong-clerk-instance', 'The token does not verify with CLERK_JWT_KEY: it was signed by another Clerk instance.', `Copy the JWT public key of this instance (${CLERK_KEYS_PAGE} -> JWT public key -> PEM) into CLERK_JWT_KEY, and use a token of the same instance.`);
+        throw problem('wrong-clerk-instance', 'The token does not verify with CLERK_JWT_KEY: it was signed by another Clerk instance.', `Copy the JWKS Public Key of this instance (${CLERK_KEYS_PAGE} -> JWKS Public Key (PEM)) into CLERK_JWT_KEY, and use a token of the same instance.`);
       }
     }
   }
@@ -108,21 +115,25 @@ export async function checkWhoami(ctx: Ctx): Promise<string> {
   }
   if (r.status === 401) {
     const msg = errMessage(r);
+    if (/issued ?at ?future/i.test(msg)) throw problem('token-clock-skew', `The data API says: ${msg} (${code}).`, 'Clerk and Supabase clocks differ by a few seconds: retry once. If it persists, the token was minted on a machine with a wrong clock.');
     if (/expired/i.test(msg)) throw problem('token-expired', `The data API says: ${msg}.`, 'Get a fresh token (they live about 60 s); in code, pass accessToken: () => getToken() to supabase-js.');
     const fix = ctx.template
-      ? 'The template is signed with a key Supabase does not know: copy Supabase Dashboard -> Project Settings -> JWT Keys -> Legacy JWT Secret into Clerk Dashboard -> Configure -> JWT templates -> ' + `${ctx.template} -> Custom signing key (HS256), and into SUPABASE_JWT_SECRET.`
+      ? 'The template is signed with a key Supabase does not know: copy Supabase Dashboard -> Project Settings -> JWT Keys -> Legacy JWT Secret into Clerk Dashboard -> JWT templates -> ' + `${ctx.template} -> Custom signing key (HS256), and into SUPABASE_JWT_SECRET.`
       : ctx.local
         ? 'The local data API does not know this signing key: restart the stack (`npm run stack:down && npm run dev`) so PostgREST reloads .local/keys.json.'
         : `Supabase does not trust this Clerk instance: ${THIRD_PARTY_PAGE}, domain ${ctx.clerkHost}. Check that the domain is this instance's (development and production instances have different domains).`;
     throw problem('token-rejected', `The data API rejects the token: ${r.status} ${code} "${msg}".`, fix);
   }
   if (r.status === 400 && code === '22023') throw problem('wrong-role-claim', `Postgres has no role named in the token's "role" claim (${errMessage(r)}).`, roleFix(ctx).replace('add', 'set'));
-  if (r.status === 403 && code === '42501') throw problem('missing-grant', 'authenticated may not execute whoami() (403 42501).', 'grant execute on function public.whoami() to authenticated; (it is in supabase/migrations: run `supabase db push`).');
-  if (r.status === 404) throw problem('migrations-missing', `whoami() is missing (${r.status} ${code}).`, 'Run `supabase db push`.');
+  if (r.status === 403 && code === '42501') throw problem('missing-grant', 'authenticated may not execute whoami() (403 42501).', `grant execute on function public.whoami() to authenticated; (it is in supabase/migrations: run ${pushCommand(ctx.local)}).`);
+  if (r.status === 404) throw problem('migrations-missing', `whoami() is missing (${r.status} ${code}).`, `Apply the migrations: ${applyMigrations(ctx.local)}.`);
   if (r.status !== 200 || !r.body || typeof r.body !== 'object') throw problem('token-rejected', `whoami answered ${r.status}: ${errMessage(r)}.`, 'See the data API logs: Supabase Dashboard -> Logs -> API (PostgREST).');
   const w = r.body as Ctx['whoami'] & object;
   ctx.whoami = w;
   if (w.role !== 'authenticated') throw problem('token-runs-as-anon', `Postgres runs the request as "${w.role}", not "authenticated".`, roleFix(ctx));
+  if (w.token_problem && /pending/.test(w.token_problem)) {
+    throw problem('session-pending', `The data API accepted the token, but the claim helpers refuse it: ${w.token_problem}.`, `${ORGANIZATIONS_PAGE} -> Membership optional (personal accounts), or have the user pick an organisation first.`);
+  }
   if (w.token_problem) {
     throw problem(
       'token-not-clerk',
@@ -132,7 +143,7 @@ export async function checkWhoami(ctx: Ctx): Promise<string> {
         : 'Use a session token of an active Clerk user (sign in again; finish the session\'s pending tasks). A token from Supabase Auth or another provider is refused on purpose.',
     );
   }
-  if (w.sub !== ctx.claims!.sub) throw problem('token-rejected', `Postgres sees sub ${w.sub}, the token has ${ctx.claims!.sub}.`, 'public.requesting_user_id() must read auth.jwt() ->> \'sub\'; re-run `supabase db push`.');
+  if (w.sub !== ctx.claims!.sub) throw problem('token-rejected', `Postgres sees sub ${w.sub}, the token has ${ctx.claims!.sub}.`, `public.requesting_user_id() must read auth.jwt() ->> 'sub'; re-run ${pushCommand(ctx.local)}.`);
   return `Postgres sees role ${w.role}, sub ${w.sub}, org ${w.org_id ?? '(none)'}${w.org_role ? ` (${w.org_role})` : ''}`;
 }
 

@@ -61,13 +61,15 @@ export function clerkHostFromPublishableKey(pk: string): string | null {
 export interface Ctx {
   env: Record<string, string>;
   local: boolean;
+  /** The folder doctor runs in (npm run sets it to the project's): where proxy.ts is looked for. */
+  projectDir: string;
   template: string | null;
   supabaseUrl: string;
   apikey: string;
   clerkHost: string;
   clerkApiUrl: string;
   token?: string;
-  claims?: JWTPayload & { role?: string; o?: { id?: string }; org_id?: string; azp?: string };
+  claims?: JWTPayload & { role?: string; o?: { id?: string }; org_id?: string; azp?: string; sts?: string };
   whoami?: { role: string; sub: string | null; org_id: string | null; org_role: string | null; token_problem?: string | null };
   args: { token?: string; user: string; userGiven: boolean; org?: string; lifetime?: number };
   warnings: { cause: CauseId; message: string; fix: string }[];
@@ -75,8 +77,9 @@ export interface Ctx {
 }
 
 export const SUPABASE_KEYS_PAGE = 'Supabase Dashboard -> Project Settings -> API Keys';
-export const CLERK_KEYS_PAGE = 'Clerk Dashboard -> Configure -> API keys';
+export const CLERK_KEYS_PAGE = 'Clerk Dashboard -> API keys';
 export const THIRD_PARTY_PAGE = 'Supabase Dashboard -> Authentication -> Sign In / Providers -> Third-Party Auth -> Add provider -> Clerk';
+export const ORGANIZATIONS_PAGE = 'Clerk Dashboard -> Organizations Settings (https://dashboard.clerk.com/last-active?path=organizations-settings)';
 export const CLERK_SUPABASE_PAGE = 'Clerk Dashboard -> Connect with Supabase (https://dashboard.clerk.com/setup/supabase) -> Activate Supabase integration';
 
 export const rest = (ctx: Ctx, p: string) => `${ctx.supabaseUrl.replace(/\/+$/, '')}/rest/v1/${p}`;

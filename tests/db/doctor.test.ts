@@ -18,6 +18,7 @@ import { layout, projectRoot, type StackLayout } from '../../local/paths.ts';
 import { postgresDataDir } from '../../local/postgres-as-root.ts';
 import { formatEnv } from '../../local/env-file.ts';
 import { startStack, type RunningStack } from '../../local/stack.ts';
+import { PUSH_TO_LINKED, PUSH_TO_URL } from '../../scripts/doctor/hosted-commands.ts';
 
 const base = layout('test');
 const dir = path.join(base.dir, 'doctor-sandbox');
@@ -50,13 +51,16 @@ afterAll(async () => {
 const execFileAsync = promisify(execFile);
 
 /** Runs doctor with exactly this configuration (nothing inherited but PATH and HOME), never colour. */
-async function doctor(config: Record<string, string | undefined>, ...args: string[]) {
+const doctor = (config: Record<string, string | undefined>, ...args: string[]) => doctorIn(projectRoot, config, ...args);
+
+/** The same, run in another folder (doctor looks for proxy.ts in the folder it runs in). */
+async function doctorIn(cwd: string, config: Record<string, string | undefined>, ...args: string[]) {
   const file = path.join(dir, `doctor-${randomBytes(4).toString('hex')}.env`);
   const clean = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as Record<string, string>;
   fs.writeFileSync(file, formatEnv(clean), { mode: 0o600 });
   try {
     const { stdout } = await execFileAsync(process.execPath, [path.join(projectRoot, 'scripts/doctor.ts'), '--env-file', file, ...args], {
-      cwd: projectRoot,
+      cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME } as unknown as NodeJS.ProcessEnv,
       timeout: 30_000,
     });
@@ -246,13 +250,24 @@ describe('doctor names each pitfall', () => {
     expect(r.out).toMatch(/Third-Party Auth -> Add provider -> Clerk, domain clerk\.local\.localhost/);
   });
 
-  it('a token Supabase accepts but that is not a Clerk user\'s (Supabase Auth uuid sub, pending session)', async () => {
+  it('a token Supabase accepts but that is not a Clerk user\'s (a Supabase Auth uuid sub)', async () => {
     const uuid = await doctor(env, '--token', await sessionToken({ sub: '6f1c3a52-9d3e-4c43-a7b8-2f1d0c9e8b71', role: 'authenticated' }));
     expect(causeOf(uuid.out), uuid.out).toBe('token-not-clerk');
     expect(uuid.out).toMatch(/is not a Clerk user id/);
+  });
+
+  it('a pending session (Organizations "Membership required"): named, with the setting that fixes it', async () => {
     const pending = await doctor(env, '--token', await sessionToken({ sub: 'user_alice', role: 'authenticated', sts: 'pending' }));
-    expect(causeOf(pending.out)).toBe('token-not-clerk');
-    expect(pending.out).toMatch(/session is pending/);
+    expect(causeOf(pending.out), pending.out).toBe('session-pending');
+    expect(pending.out).toMatch(/Organizations Settings .* -> Membership optional/);
+    expect(pending.code).toBe(1);
+  });
+
+  it('a token issued in the future (clock skew, "JWT issued at future")', async () => {
+    const iat = Math.floor(Date.now() / 1000) + 300;
+    const r = await doctor(env, '--token', await sessionToken({ sub: 'user_alice', role: 'authenticated' }, { iat, exp: iat + 600 }));
+    expect(causeOf(r.out), r.out).toBe('token-clock-skew');
+    expect(r.out).toMatch(/issued 3\d\d s in the future/);
   });
 
   it('hosted: Supabase Auth sign-ups still on (a warning: the policies refuse those users anyway)', async () => {
@@ -379,7 +394,75 @@ describe('doctor names each pitfall', () => {
         r = await doctor(env);
       }
       expect(causeOf(r.out)).toBe('migrations-missing');
-      expect(r.out).toMatch(/supabase db push/);
+      expect(r.out).toContain('npm run db:reset');
+      // Hosted, the fix is the guide's command that reaches the hosted project, never a bare `db push`.
+      const hosted = await doctor(without(env, 'LOCAL_STACK', 'SUPABASE_DB_URL'), '--user', 'user_carol');
+      expect(causeOf(hosted.out), hosted.out).toBe('migrations-missing');
+      expect(hosted.out).toContain(`\`${PUSH_TO_LINKED}\``);
+      expect(hosted.out).toContain(`\`${PUSH_TO_URL}\``);
+      expect(hosted.out).not.toMatch(/`npx supabase db push`/);
     });
+  });
+});
+
+describe('doctor on the project and the deployment', () => {
+  /** A throw-away project folder with these files (contents do not matter to doctor). */
+  function project(files: string[]) {
+    const root = fs.mkdtempSync(path.join(dir, 'project-'));
+    for (const f of files) {
+      fs.mkdirSync(path.join(root, path.dirname(f)), { recursive: true });
+      fs.writeFileSync(path.join(root, f), '// test\n');
+    }
+    return root;
+  }
+
+  it('proxy.ts copied into a project that still has middleware.ts (next build stops)', async () => {
+    const r = await doctorIn(project(['app/page.tsx', 'proxy.ts', 'middleware.ts']), env);
+    expect(causeOf(r.out), r.out).toBe('middleware-and-proxy');
+    expect(r.out).toMatch(/delete middleware\.ts/);
+    const src = await doctorIn(project(['src/app/page.tsx', 'src/proxy.ts', 'src/middleware.ts']), env);
+    expect(causeOf(src.out)).toBe('middleware-and-proxy');
+  });
+
+  it('proxy.ts copied beside src/ in a src/ project (Next.js never runs it)', async () => {
+    const r = await doctorIn(project(['src/app/page.tsx', 'proxy.ts']), env);
+    expect(causeOf(r.out), r.out).toBe('proxy-outside-src');
+    expect(r.out).toMatch(/Move proxy\.ts to src\/proxy\.ts/);
+    const moved = await doctorIn(project(['src/app/page.tsx', 'src/proxy.ts']), env);
+    expect(moved.out).toMatch(/src\/proxy\.ts in place \(src\/ layout\)/);
+    expect(moved.code, moved.out).toBe(0);
+  });
+
+  it('production keys with an origin outside the production domain ("Production Keys are only allowed for domain")', async () => {
+    const pkLive = `pk_live_${Buffer.from('clerk.example.com$').toString('base64').replace(/=+$/, '')}`;
+    const hosted = { ...without(env, 'LOCAL_STACK'), NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: pkLive, CLERK_SECRET_KEY: 'sk_live_doctortest', CLERK_AUTHORIZED_PARTIES: 'https://app.example.com,http://localhost:3000' };
+    const r = await doctor(hosted);
+    expect(r.out).toMatch(/! production-keys-domain: .*lists http:\/\/localhost:3000: .*"Production Keys are only allowed for domain example\.com"/);
+    expect(r.out).not.toMatch(/lists https:\/\/app\.example\.com/);
+  });
+
+  it('a webhook URL that redirects (307/308) or is refused before the route (401), as Clerk\'s Message Attempts show', async () => {
+    const answers: Record<string, number> = {};
+    const deployment = http.createServer((req, res) => {
+      const status = answers[req.url!] ?? 404;
+      res.writeHead(status, status === 308 ? { location: 'https://www.example.com/api/webhooks/clerk' } : {}).end();
+    });
+    await new Promise<void>((resolve) => deployment.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(deployment.address() as AddressInfo).port}`;
+    const hosted = { ...without(env, 'LOCAL_STACK', 'SUPABASE_DB_URL'), CLERK_AUTHORIZED_PARTIES: origin };
+    try {
+      answers['/api/webhooks/clerk'] = 308;
+      const redirects = await doctor(hosted, '--user', 'user_carol');
+      expect(causeOf(redirects.out), redirects.out).toBe('webhook-redirects');
+      answers['/api/webhooks/clerk'] = 401;
+      const refused = await doctor(hosted, '--user', 'user_carol');
+      expect(causeOf(refused.out), refused.out).toBe('webhook-refused');
+      expect(refused.out).toMatch(/Deployment Protection/);
+      answers['/api/webhooks/clerk'] = 400;
+      const reached = await doctor(hosted, '--user', 'user_carol');
+      expect(reached.out).toMatch(/reaches the route \(400 to an unsigned test event/);
+    } finally {
+      await new Promise<void>((resolve) => deployment.close(() => resolve()));
+    }
   });
 });

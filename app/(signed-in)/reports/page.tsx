@@ -9,7 +9,7 @@ import { TaskReport } from './task-report';
 export default async function ReportsPage() {
   // Signed out: redirect to sign-in, coming back here after.
   const { sessionClaims } = await auth.protect();
-  // A custom session-token claim (Clerk Dashboard -> Configure -> Sessions -> Customize session token), from public metadata.
+  // A custom session-token claim (Clerk Dashboard -> Sessions -> Customize session token), from public metadata.
   const plan = typeof sessionClaims?.plan === 'string' ? sessionClaims.plan : 'free';
   return (
     <>
