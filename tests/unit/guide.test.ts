@@ -1,14 +1,15 @@
 // The guide (README.md and docs/*.md) agrees with itself and with the code around it: it stays short
 // enough to read in one sitting, its links and anchors lead somewhere, doctor's fix texts name headings
-// that exist, the dashboards' menus have one name everywhere, the file map names real files, the
-// tools-only variables are described alike in the README and .env.example, and the Supabase CLI says
-// what the config.toml pitfall quotes.
+// that exist, the dashboards' pages and settings are spelled as tests/support/dashboards.ts lists them,
+// the file map names real files, the tools-only variables are described alike in the README and
+// .env.example, and the Supabase CLI says what the config.toml pitfall quotes.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { codeBlocks, guideFiles, readme, section } from '../support/readme.ts';
+import { DASHBOARD_PAGES, DASHBOARD_SETTINGS, OWN_TERMS, SUPABASE_MENU_GROUPS } from '../support/dashboards.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
@@ -56,13 +57,7 @@ describe('the guide', () => {
     expect(files.flatMap((f) => [...read(f).matchAll(/.{0,40}\bstep \d.{0,20}/gi)].map((m) => `${f}: ${m[0]}`))).toEqual([]);
   });
 
-  it('each dashboard menu has one name in the README, docs/, .env.example, lib/, app/, scripts/ and config.toml', () => {
-    // The names the dashboards use today. Menus with sub-menus are named down to the page.
-    const MENUS: Record<string, string[]> = {
-      Clerk: ['Create application', 'Users', 'Organizations', 'Connect with Supabase', 'Configure -> API keys', 'Configure -> Sessions', 'Configure -> JWT templates', 'Configure -> Webhooks', 'Configure -> Domains', 'Configure -> Organizations Settings'],
-      Supabase: ['New project', 'Connect', 'Project Settings -> Data API', 'Project Settings -> API Keys', 'Project Settings -> JWT Keys', 'Project Settings -> General', 'Authentication -> Sign In / Providers', 'Logs -> API', 'Edge Functions'],
-    };
-    const GROUPS = ['Configure', 'Project Settings', 'Authentication', 'Logs'];
+  it('each dashboard page has one name in the README, docs/, .env.example, lib/, app/, scripts/ and config.toml', () => {
     const files = [...guideFiles().map((g) => g.file), '.env.example', 'supabase/config.toml', ...['lib', 'app', 'scripts'].flatMap(walk).filter((f) => /\.(ts|tsx)$/.test(f))];
     const unknown: string[] = [];
     let seen = 0;
@@ -71,13 +66,20 @@ describe('the guide', () => {
       const flat = read(file).replace(/\*\*/g, '').replace(/[ \t]*\n[ \t]*(?:#|\/\/)?[ \t]*/g, ' ');
       for (const m of flat.matchAll(/(Clerk|Supabase) Dashboard((?: -> [A-Z][\w /&-]*?)+)(?=[^\w /&-]| -> [^A-Z]|$)/g)) {
         const [first, second] = m[2].split(' -> ').slice(1).map((s) => s.trim());
-        const menu = GROUPS.includes(first) && second ? `${first} -> ${second}` : first;
+        const page = m[1] === 'Supabase' && SUPABASE_MENU_GROUPS.includes(first) && second ? `${first} -> ${second}` : first;
         seen++;
-        if (!MENUS[m[1]].includes(menu)) unknown.push(`${file}: ${m[1]} Dashboard -> ${menu}`);
+        if (!DASHBOARD_PAGES[m[1] as 'Clerk' | 'Supabase'].includes(page)) unknown.push(`${file}: ${m[1]} Dashboard -> ${page}`);
       }
     }
     expect(seen).toBeGreaterThan(30);
     expect(unknown).toEqual([]);
+  });
+
+  it('every page, button and setting the README names in bold is spelled as in tests/support/dashboards.ts', () => {
+    const known = new Set([...Object.values(DASHBOARD_PAGES).flat().flatMap((p) => p.split(' -> ')), ...SUPABASE_MENU_GROUPS, ...Object.values(DASHBOARD_SETTINGS).flat(), ...OWN_TERMS]);
+    const bold = ['hosted', 'pitfalls'].flatMap((name) => [...withoutCode(section(name)).matchAll(/\*\*([^*\n]+)\*\*/g)].map((m) => m[1]));
+    expect(bold.length).toBeGreaterThan(40);
+    expect(bold.flatMap((b) => b.split(' -> ')).filter((name) => !known.has(name))).toEqual([]);
   });
 
   it('the file map names files that exist, every part a team copies, and the local-only pieces to delete', () => {

@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { commands, guide, section } from '../support/readme.ts';
 import { CAUSES } from '../../scripts/doctor.ts';
+import { LINK_PROJECT, PUSH_TO_LINKED, PUSH_TO_URL } from '../../scripts/doctor/hosted-commands.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -49,7 +50,7 @@ export const EXERCISED: Record<string, Exercised> = {
   'E2E_MEMBER_PASSWORD=...': LIVE_E2E_ENV('E2E_MEMBER_PASSWORD'),
   'E2E_ORG_NAME=Your org name': LIVE_E2E_ENV('E2E_ORG_NAME'),
   // Going hosted
-  'npx supabase db push': { test: 'tests/unit/readme-commands.test.ts', needle: "'db', 'push', '--help'" },
+  [PUSH_TO_URL]: { test: 'tests/db/hosted-migrate.test.ts', needle: 'PUSH_TO_URL' },
   'npm run doctor -- --user <a Clerk user id>': { test: 'tests/db/doctor.test.ts', needle: "'--user', 'user_carol'" },
   'npm run doctor -- --token <a token less than a minute old>': { test: 'tests/db/doctor.test.ts', needle: "'--token'" },
   // Edge Functions (docs/edge-functions.md)
@@ -79,7 +80,8 @@ export const EXERCISED: Record<string, Exercised> = {
 export const NOT_RUNNABLE_HERE: Record<string, string> = {
   'REPO_URL=https://github.com/your-org/clerk-supabase-reference.git': "a placeholder for your copy's URL; tests/app/dev-command.test.ts runs the clone line with REPO_URL set to this checkout",
   'npx supabase login': 'needs a Supabase account; the command and its CLI version are checked with --help below',
-  'npx supabase link --project-ref <project-ref>': 'needs a Supabase project; --project-ref is checked with --help below',
+  [LINK_PROJECT]: 'needs a Supabase project; --project-ref is checked with --help below',
+  [PUSH_TO_LINKED]: 'needs a linked Supabase project; tests/db/hosted-migrate.test.ts runs it unlinked and checks that the pinned CLI asks for the linked project, never the local database',
   'npx supabase secrets set CLERK_ISSUER=https://<your Clerk Frontend API host> CLERK_AUTHORIZED_PARTIES=https://<your app domain>': 'needs a Supabase project; `secrets set` is checked with --help below',
   'npx supabase functions deploy task-report --no-verify-jwt': 'needs a Supabase project; --no-verify-jwt is checked with --help below, and the function runs on Deno in tests/db/edge-function.test.ts',
 };
@@ -111,14 +113,27 @@ describe('README commands', () => {
     expect(used.filter((s) => !(s in scripts))).toEqual([]);
   });
 
-  it('the Supabase CLI commands of the hosted guide exist with the flags the guide uses', { timeout: 60_000 }, () => {
+  it('every Supabase CLI command in the guide exists in the pinned CLI, with each flag it uses', { timeout: 120_000 }, () => {
     const cli = path.join(root, 'node_modules/.bin/supabase');
-    const help = (...args: string[]) => execFileSync(cli, args, { encoding: 'utf8', env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' } });
-    expect(help('login', '--help')).toMatch(/login/i);
-    expect(help('link', '--help')).toContain('--project-ref');
-    expect(help('db', 'push', '--help')).toMatch(/--include-seed/);
-    expect(help('functions', 'deploy', '--help')).toContain('--no-verify-jwt');
-    expect(help('secrets', 'set', '--help')).toMatch(/Set a secret/);
+    const help = (words: string[]) => execFileSync(cli, [...words, '--help'], { encoding: 'utf8', env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' } });
+    const cliCommands = found.filter((c) => c.startsWith('npx supabase '));
+    expect(cliCommands.length).toBeGreaterThanOrEqual(6);
+    const missing: string[] = [];
+    for (const command of cliCommands) {
+      const args = command.replace(/^npx supabase /, '').split(/\s+/);
+      const firstArg = args.findIndex((a) => a.startsWith('-') || /[<$=]/.test(a));
+      const words = firstArg === -1 ? args : args.slice(0, firstArg);
+      const text = help(words);
+      expect(text, `supabase ${words.join(' ')} is not a command of the pinned CLI`).toMatch(/USAGE/);
+      for (const flag of args.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0])) if (!text.includes(flag)) missing.push(`${command}: ${flag}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('the hosted migration commands are the ones doctor prints (scripts/doctor/hosted-commands.ts), and every db push in the guide says --remote', () => {
+    for (const command of [LINK_PROJECT, PUSH_TO_LINKED, PUSH_TO_URL]) expect(found, command).toContain(command);
+    // The pinned CLI pushes to the local database unless told --remote (its `db push --help`: "TARGET Local by default").
+    expect(found.filter((c) => /\bsupabase db push\b/.test(c) && !/\s--remote\b/.test(c))).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@
 // <SignIn/> form, and with @clerk/testing (`clerk.signIn`), which drives clerk-js in the page.
 import { clerk, setupClerkTestingToken } from '@clerk/testing/playwright';
 import { expect, type Page } from '@playwright/test';
-import type { Account } from './env.ts';
+import { live, type Account } from './env.ts';
 
 /** Clerk's prebuilt form: email, Continue, password, Continue. Leaves the page wherever Clerk sends it. */
 export async function fillClerkSignIn(page: Page, account: Account, password = account.password) {
@@ -16,11 +16,16 @@ export async function fillClerkSignIn(page: Page, account: Account, password = a
   await page.getByRole('button', { name: 'Continue', exact: true }).click();
 }
 
-/** @clerk/testing's sign-in: loads a page with clerk-js, signs in with the password strategy, opens `then`. */
+/**
+ * @clerk/testing's sign-in: loads a page with clerk-js, signs in, opens `then`. Locally with the password;
+ * live with an e-mail code, which Device Trust never interrupts: for a `+clerk_test` address on a
+ * development instance @clerk/testing enters the fixed code 424242 itself.
+ */
 export async function signIn(page: Page, account: Account, then = '/dashboard') {
   await setupClerkTestingToken({ page });
   await page.goto('/');
-  await clerk.signIn({ page, signInParams: { strategy: 'password', identifier: account.email, password: account.password } });
+  const signInParams = live ? ({ strategy: 'email_code', identifier: account.email } as const) : ({ strategy: 'password', identifier: account.email, password: account.password } as const);
+  await clerk.signIn({ page, signInParams });
   // Let clerk-js finish what setActive started: leaving mid-request makes it write signed-out cookies.
   await page.waitForLoadState('networkidle');
   await page.goto(then);
