@@ -19,7 +19,7 @@ export async function checkProjectFiles(ctx: Ctx): Promise<string> {
   const home = usesSrc ? src : root;
   const where = usesSrc ? 'src/' : '';
   if (present(home, 'proxy') && present(home, 'middleware')) {
-    throw problem('middleware-and-proxy', `${where}proxy.ts and ${where}middleware.ts are both here: next build stops ("Both middleware file and proxy file are detected").`, `Keep ${where}proxy.ts (Next.js 16's name) and move anything the old ${where}middleware.ts did into it; then delete ${where}middleware.ts.`);
+    throw problem('middleware-and-proxy', `${where}proxy.ts and ${where}middleware.ts are both here: next build stops ("Both middleware file "./${where}middleware.ts" and proxy file "./${where}proxy.ts" are detected").`, `Keep ${where}proxy.ts (Next.js 16's name) and move anything the old ${where}middleware.ts did into it; then delete ${where}middleware.ts.`);
   }
   if (usesSrc && present(root, 'proxy') && !present(src, 'proxy')) {
     throw problem('proxy-outside-src', 'The app lives in src/app, but proxy.ts is in the project root: Next.js only looks for src/proxy.ts there, so Clerk never runs and every auth() call fails.', 'Move proxy.ts to src/proxy.ts (and fix its @/ imports if your paths alias points into src/).');
