@@ -34,7 +34,7 @@ describe('the "my tasks" query plan', () => {
         );
         await c.query('analyze public.tasks');
         await c.query('set local role authenticated');
-        await c.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub: me, role: 'authenticated', iss: `https://${LOCAL_FAPI_HOST}`, v: 2 })]);
+        await c.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub: me, role: 'authenticated', iss: `https://${LOCAL_FAPI_HOST}`, v: 2, sid: `sess_${me}` })]);
         // What supabase-js sends for .from('tasks').select('*').order('created_at', { ascending: false }).
         const sql = 'select * from public.tasks order by created_at desc';
         const rows = await c.query(sql);
