@@ -149,6 +149,6 @@ function issuerPin(ctx: Ctx, pinned: boolean | undefined): string {
   const iss = ctx.claims?.iss;
   if (ctx.local || pinned === undefined || !iss) return '';
   if (pinned) return `; issuer ${iss} pinned in private.clerk_issuers`;
-  return `\n      pin this instance: with nothing in private.clerk_issuers, any issuer of Clerk's shape is accepted. To accept only ${iss}, run once on this database (Supabase Dashboard -> SQL Editor): insert into private.clerk_issuers (issuer) values ('${iss}');`;
+  return `\n      pin this instance: with nothing in private.clerk_issuers, any issuer of Clerk's shape is accepted. To accept only ${iss}, run once on this database (in the SQL editor): insert into private.clerk_issuers (issuer) values ('${iss}');`;
 }
 
