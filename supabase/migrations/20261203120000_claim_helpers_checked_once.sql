@@ -24,7 +24,9 @@
 --    caller SQL). Whoever can call set_config() as `authenticated` can set `request.jwt.claims` itself,
 --    and is trusted with any identity already: the memo gives such a session nothing it did not have.
 --    (Exposing set_config, or any function that sets settings by name, through the API would break
---    both, which is why nothing here does.)
+--    both, which is why nothing here does.) One consequence of checking once per transaction: a user
+--    deleted while a transaction runs is refused from the next transaction on (a data-API request and
+--    a Realtime check are one transaction each).
 --
 --    Why plpgsql: a SQL function with `set search_path` is never inlined and starts an executor for
 --    every call; plpgsql keeps its plans and runs simple expressions directly. Measured in
