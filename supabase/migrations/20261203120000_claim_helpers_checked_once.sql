@@ -30,7 +30,7 @@
 --
 --    Why plpgsql: a SQL function with `set search_path` is never inlined and starts an executor for
 --    every call; plpgsql keeps its plans and runs simple expressions directly. Measured in
---    `npm run bench` (bench/rls.ts), against `auth.jwt() ->> 'sub'` in the same run.
+--    `npm run bench` (bench/claims.ts), against `auth.jwt() ->> 'sub'` in the same run.
 --
 -- 2. The token's mode is explicit (a token must be one of the two kinds the app sends):
 --    * third-party auth: a Clerk session token v2, so `v: 2` and a session id `sid`; org from `o`;
