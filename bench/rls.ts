@@ -8,14 +8,30 @@
 //            per row, and no index on the owner column) on a copy of the table, via PostgREST too
 // Each is also run as plain SQL inside a transaction (set role + request.jwt.claims, exactly what
 // PostgREST does) with EXPLAIN (ANALYZE, BUFFERS), so the plans explain the numbers.
+// The naive contrast is cut off by a statement timeout (`naiveCutoffSeconds`) and then reported as
+// "slower than N s": the bench always finishes. Before the queries, bench/claims.ts times the claim
+// helpers against reading the claim directly (`auth.jwt() ->> 'sub'`).
 import { importPKCS8, SignJWT } from 'jose';
 import pg from 'pg';
 import { loadKeys, type LocalKeys } from '../local/keys.ts';
 import { mintSessionToken } from '../local/clerk/tokens.ts';
+import { benchClaimHelpers } from './claims.ts';
 import { logLine, measure, measureInterleaved, now, ratio, round, summarize, type Summary } from './stats.ts';
 
 export interface RlsSizes { tasks: number; users: number; projects: number; orgs: number }
-export interface RlsOptions { warmup: number; repeats: number; naiveWarmup: number; naiveRepeats: number; naiveSqlRepeats: number; sampleUsers: number }
+export interface RlsOptions {
+  warmup: number;
+  repeats: number;
+  naiveWarmup: number;
+  naiveRepeats: number;
+  naiveSqlRepeats: number;
+  sampleUsers: number;
+  /** A naive request or statement still running after this long is cancelled and reported as "slower than". */
+  naiveCutoffSeconds?: number;
+  /** Samples per claim-helper variant (each sample is CLAIM_CALLS calls in one statement). */
+  claimRepeats?: number;
+}
+const DEFAULT_NAIVE_CUTOFF_S = 60;
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 export const benchUser = (i: number) => `user_bench_${pad(i, 5)}`;
@@ -190,18 +206,27 @@ export interface RlsQueryResult {
   speedupOverNaive: number;
   sqlRatioToBaseline: number;
   sqlSpeedupOverNaive: number;
+  /** Set when the naive variant hit the cut-off: its medians are then the cut-off, a lower bound. */
+  naiveCutoff?: { seconds: number; rest: boolean; sql: boolean };
   explain: Record<Variant, string>;
 }
 
+/** Thrown when a naive statement hits the cut-off (Postgres 57014, through PostgREST or SQL). */
+class CutOff extends Error {}
+const isCancel = (code: unknown) => code === '57014';
+
 /** One transaction per sample, as PostgREST does it: role, claims, the query; rolled back. */
-async function runSql(db: pg.Client, v: Variant, c: Caller, [sql, params]: [string, string[]], explain = false) {
+async function runSql(db: pg.Client, v: Variant, c: Caller, [sql, params]: [string, string[]], explain = false, cutoffSeconds?: number) {
   await db.query('begin');
   try {
       await db.query(`set local role ${v === 'baseline' ? 'service_role' : 'authenticated'}`);
+      if (cutoffSeconds) await db.query(`select set_config('statement_timeout', $1, true)`, [`${cutoffSeconds}s`]);
       await db.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(v === 'baseline' ? c.baselineClaims : c.claims)]);
       const text = explain ? `explain (analyze, buffers, costs off) ${sql}` : sql;
       const t = now();
-      const r = await db.query(text, params);
+      const r = await db.query(text, params).catch((e: { code?: string }) => {
+        throw isCancel(e.code) ? new CutOff(`${v} cut off after ${cutoffSeconds} s`) : e;
+      });
       const ms = now() - t;
       return { ms, rows: r.rows as Record<string, unknown>[] };
     } finally {
@@ -209,20 +234,33 @@ async function runSql(db: pg.Client, v: Variant, c: Caller, [sql, params]: [stri
     }
   }
 
+/** Like measure(), but a sample cut off by the statement timeout ends the series at the cut-off. */
+async function measureCutOff(fn: (i: number) => Promise<unknown>, opts: { warmup: number; repeats: number }, cutoffMs: number, onCut: () => void) {
+  try {
+    return await measure(fn, opts);
+  } catch (e) {
+    if (!(e instanceof CutOff)) throw e;
+    onCut();
+    return [cutoffMs];
+  }
+}
+
   export async function benchRls(env: Record<string, string>, sizes: RlsSizes, o: RlsOptions) {
     const db = new pg.Client({ connectionString: env.SUPABASE_DB_URL });
     await db.connect();
     let restoreTimeout: string | null | undefined;
     try {
       const load = await loadData(db, sizes);
-      // The naive policy at full size runs longer than the API's 8 s statement timeout for
-      // `authenticated` (that slowness is the point); lift it on this throw-away stack for the run.
+      // The naive policy at full size may run longer than the API's 8 s statement timeout for
+      // `authenticated` (that slowness is the point): on this throw-away stack the run sets it to the
+      // cut-off instead, and a naive request that reaches it is reported as "slower than" the cut-off.
+      const cutoff = o.naiveCutoffSeconds ?? DEFAULT_NAIVE_CUTOFF_S;
       const timeout = await db.query<{ value: string | null }>(
         `select (select substring(c from 'statement_timeout=(.*)') from pg_db_role_setting s, unnest(s.setconfig) c
                   where s.setrole = 'authenticated'::regrole and s.setdatabase = 0 and c like 'statement_timeout=%') as value`,
       );
       restoreTimeout = timeout.rows[0].value;
-      await db.query(`alter role authenticated set statement_timeout = '10min'`);
+      await db.query(`alter role authenticated set statement_timeout = '${cutoff}s'`);
       await db.query(`notify pgrst, 'reload config'`);
       const keys = await loadKeys();
       const people = await callers(keys, sizes, o.sampleUsers);
@@ -231,8 +269,12 @@ async function runSql(db: pg.Client, v: Variant, c: Caller, [sql, params]: [stri
         const r = spec.rest(v, c);
         const token = v === 'baseline' ? c.baselineToken : c.token;
         const headers: Record<string, string> = { apikey: env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, authorization: `Bearer ${token}`, ...r.headers };
+        const started = now();
         const res = await fetch(base + r.path, { method: r.method, headers });
         const body = await res.text();
+        // A HEAD answer has no body to carry 57014: a 500 that came only after the cut-off is the timeout.
+        const timedOut = /"code":"57014"/.test(body) || (r.method === 'HEAD' && res.status === 500 && now() - started >= cutoff * 1000);
+        if (v === 'naive' && timedOut) throw new CutOff(`naive cut off after ${cutoff} s`);
         if (!res.ok) throw new Error(`${spec.name} (${v}) as ${c.user}: HTTP ${res.status} ${body.slice(0, 300)}`);
         return spec.expect(res, body);
       };
@@ -245,12 +287,22 @@ async function runSql(db: pg.Client, v: Variant, c: Caller, [sql, params]: [stri
         await new Promise((r) => setTimeout(r, 200));
       }
 
+      const claimHelpers = await benchClaimHelpers(db, people[0].claims, o.claimRepeats ?? 15);
+
       const results: RlsQueryResult[] = [];
       for (const spec of querySpecs()) {
         // Correctness first: every variant must return the same number of rows for the same caller.
         const c0 = people[0];
-        const counts = { rls: await rest(spec, 'rls', c0), baseline: await rest(spec, 'baseline', c0), naive: await rest(spec, 'naive', c0) };
-        if (counts.rls !== counts.baseline || counts.rls !== counts.naive || counts.rls <= 0) {
+        const cutoffMs = cutoff * 1000;
+        let restCut = false;
+        let sqlCut = false;
+        const naiveOnce = await rest(spec, 'naive', c0).catch((e) => {
+          if (!(e instanceof CutOff)) throw e;
+          restCut = true;
+          return null;
+        });
+        const counts = { rls: await rest(spec, 'rls', c0), baseline: await rest(spec, 'baseline', c0), naive: naiveOnce };
+        if (counts.rls !== counts.baseline || (counts.naive !== null && counts.rls !== counts.naive) || counts.rls <= 0) {
           throw new Error(`${spec.name}: the variants disagree for ${c0.user}: ${JSON.stringify(counts)}`);
         }
         const pick = (i: number) => people[i % people.length];
@@ -259,9 +311,10 @@ async function runSql(db: pg.Client, v: Variant, c: Caller, [sql, params]: [stri
           if (n !== counts.rls) throw new Error(`${spec.name} (${v}) returned ${n} rows for ${pick(i).user}, expected ${counts.rls}`);
         };
         const fast = await measureInterleaved({ rls: check('rls'), baseline: check('baseline') }, o);
-        const naive = await measure(check('naive'), { warmup: o.naiveWarmup, repeats: o.naiveRepeats });
+        // Once the naive query has hit the cut-off, it is not run again: every sample would be the cut-off.
+        const naive = restCut ? [cutoffMs] : await measureCutOff(check('naive'), { warmup: o.naiveWarmup, repeats: o.naiveRepeats }, cutoffMs, () => (restCut = true));
 
-        const sqlOf = (v: Variant) => async (i: number) => (await runSql(db, v, pick(i), spec.sql(v, pick(i)))).ms;
+        const sqlOf = (v: Variant) => async (i: number) => (await runSql(db, v, pick(i), spec.sql(v, pick(i)), false, v === 'naive' ? cutoff : undefined)).ms;
         const sqlFast = { rls: [] as number[], baseline: [] as number[] };
         for (let i = 0; i < o.warmup + o.repeats; i++) {
           for (const v of (i % 2 ? ['baseline', 'rls'] : ['rls', 'baseline']) as ('rls' | 'baseline')[]) {
@@ -271,10 +324,24 @@ async function runSql(db: pg.Client, v: Variant, c: Caller, [sql, params]: [stri
         }
         const sqlNaive: number[] = [];
         // Already warm from the PostgREST runs; at full size each naive run takes seconds.
-        for (let i = 0; i < o.naiveSqlRepeats; i++) sqlNaive.push(await sqlOf('naive')(i));
+        for (let i = 0; i < o.naiveSqlRepeats && !sqlCut; i++) {
+          try {
+            sqlNaive.push(await sqlOf('naive')(i));
+          } catch (e) {
+            if (!(e instanceof CutOff)) throw e;
+            sqlCut = true;
+            sqlNaive.push(cutoffMs);
+          }
+        }
         const explain = {} as Record<Variant, string>;
         for (const v of ['rls', 'baseline', 'naive'] as Variant[]) {
-          const r = await runSql(db, v, c0, spec.sql(v, c0), true);
+          if (v === 'naive' && (restCut || sqlCut)) {
+            // EXPLAIN ANALYZE runs the query: show the plan without running it.
+            const plan = await runSql(db, v, c0, [`explain (costs off) ${spec.sql(v, c0)[0]}`, spec.sql(v, c0)[1]]);
+            explain[v] = `(not run: slower than the ${cutoff} s cut-off)\n` + plan.rows.map((x) => String(x['QUERY PLAN'])).join('\n');
+            continue;
+          }
+          const r = await runSql(db, v, c0, spec.sql(v, c0), true, v === 'naive' ? cutoff : undefined);
           explain[v] = r.rows.map((x) => String(x['QUERY PLAN'])).join('\n');
         }
         const restS = { rls: summarize(fast.rls), baseline: summarize(fast.baseline), naive: summarize(naive) };
@@ -289,9 +356,11 @@ async function runSql(db: pg.Client, v: Variant, c: Caller, [sql, params]: [stri
           speedupOverNaive: ratio(restS.naive.median, restS.rls.median),
           sqlRatioToBaseline: ratio(sqlS.rls.median, sqlS.baseline.median),
           sqlSpeedupOverNaive: ratio(sqlS.naive.median, sqlS.rls.median),
+          ...(restCut || sqlCut ? { naiveCutoff: { seconds: cutoff, rest: restCut, sql: sqlCut } } : {}),
           explain,
         };
-        logLine('rls', `${spec.name}: PostgREST median ${restS.rls.median} ms (baseline ${restS.baseline.median} ms, x${r.ratioToBaseline}; naive ${restS.naive.median} ms, ${r.speedupOverNaive}x slower) | SQL ${sqlS.rls.median} ms vs ${sqlS.baseline.median} ms, naive ${sqlS.naive.median} ms`);
+        const slower = (cut: boolean, x: number) => (cut ? `slower than ${cutoff} s` : `${x} ms`);
+        logLine('rls', `${spec.name}: PostgREST median ${restS.rls.median} ms (baseline ${restS.baseline.median} ms, x${r.ratioToBaseline}; naive ${slower(restCut, restS.naive.median)}, ${restCut ? 'over ' : ''}${r.speedupOverNaive}x slower) | SQL ${sqlS.rls.median} ms vs ${sqlS.baseline.median} ms, naive ${slower(sqlCut, sqlS.naive.median)}`);
         results.push(r);
       }
       const sizesOnDisk = await db.query<{ name: string; bytes: string }>(
@@ -302,6 +371,7 @@ async function runSql(db: pg.Client, v: Variant, c: Caller, [sql, params]: [stri
         sizes,
         load,
         sampleUsers: o.sampleUsers,
+        claimHelpers,
         tableMiB: Object.fromEntries(sizesOnDisk.rows.map((x) => [x.name, round(Number(x.bytes) / 2 ** 20, 1)])),
         queries: results,
       };

@@ -34,10 +34,21 @@ grant usage on schema extensions to anon, authenticated, service_role;
 
 -- The public schema as Supabase ships it: usable by the API roles, with default privileges so that
 -- tables created by migrations are reachable (RLS then decides what each role sees).
+-- The default grants are what a project has when it is created, once: a hosted project never gets
+-- them back after a migration has changed them. This file runs again before every push that has
+-- something new, so it grants them only to a database no migration has touched yet (a fresh one, or
+-- after `npm run db:reset`, which drops the migration history); otherwise it would re-open what
+-- 20261127120100_closed_by_default.sql closed, and local and hosted would disagree.
 grant usage on schema public to anon, authenticated, service_role;
-alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
-alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
-alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
+do $$
+begin
+  if to_regclass('supabase_migrations.schema_migrations') is null then
+    alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
+    alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
+    alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
+  end if;
+end
+$$;
 
 create schema if not exists auth;
 grant usage on schema auth to anon, authenticated, service_role;

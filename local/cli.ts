@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { layout, projectRoot, type StackLayout } from './paths.ts';
 import { CONTROL_SECRET_HEADER } from './control-auth.ts';
 import { httpOk, startStack } from './stack.ts';
-import { migrate } from './migrate.ts';
+import { migrate, RESET_SQL } from './migrate.ts';
 import { readEnvFile } from './env-file.ts';
 import { openPrivateLog, privateLog } from './private-files.ts';
 import { runsAsRoot } from './postgres-as-root.ts';
@@ -151,7 +151,7 @@ async function reset(stackLayout: StackLayout) {
     return;
   }
   await withSuperuser(stackLayout.ports.postgres, (c) =>
-    c.query(`drop schema if exists public cascade; drop schema if exists private cascade; drop schema if exists supabase_migrations cascade; create schema public;`),
+    c.query(RESET_SQL),
   );
   await migrate(stackLayout, (line) => console.log(line), { force: true });
   console.log('Database reset: bootstrap, migrations and seed applied.');

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { projectRoot, type StackLayout } from './paths.ts';
 import { databaseUrl, withSuperuser } from './postgres.ts';
 import { writePrivateFile } from './private-files.ts';
@@ -30,16 +31,34 @@ export async function migrate(stackLayout: StackLayout, log: (line: string) => v
     return;
   }
   fs.rmSync(fingerprintFile, { force: true });
+  await applySchema(databaseUrl(stackLayout.ports.postgres), log);
   await withSuperuser(stackLayout.ports.postgres, async (c) => {
-    await c.query(fs.readFileSync(path.join(projectRoot, 'local/bootstrap.sql'), 'utf8'));
     await c.query(`alter role authenticator with password 'postgres'`);
   });
-  const r = supabaseCli(['db', 'push', `--remote=${databaseUrl(stackLayout.ports.postgres)}`, '--include-seed', '--yes']);
+  writePrivateFile(fingerprintFile, fingerprint);
+}
+
+/**
+ * bootstrap.sql, then `supabase db push` (new migrations, and the seed) against one database: the
+ * stack's, or a test's scratch database. `supabaseDir`: another supabase/ folder (tests add a migration).
+ */
+export async function applySchema(dbUrl: string, log: (line: string) => void, opts: { supabaseDir?: string } = {}) {
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  try {
+    await client.query(fs.readFileSync(path.join(projectRoot, 'local/bootstrap.sql'), 'utf8'));
+  } finally {
+    await client.end();
+  }
+  const workdir = opts.supabaseDir ? ['--workdir', path.dirname(opts.supabaseDir)] : [];
+  const r = supabaseCli([...workdir, 'db', 'push', `--remote=${dbUrl}`, '--include-seed', '--yes']);
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   out.split('\n').filter(Boolean).forEach((x) => log(`[db push] ${x}`));
   if (r.status !== 0) {
     const cause = out.split('\n').find((x) => /ERROR|error/.test(x)) ?? out.trim().split('\n').pop();
     throw new Error(`a migration failed: ${cause?.trim()} (fix the file in supabase/migrations, then run \`npm run db:reset\`)`);
   }
-  writePrivateFile(fingerprintFile, fingerprint);
 }
+
+/** What `npm run db:reset` drops before applying everything again (local/cli.ts). */
+export const RESET_SQL = 'drop schema if exists public cascade; drop schema if exists private cascade; drop schema if exists supabase_migrations cascade; create schema public;';

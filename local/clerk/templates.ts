@@ -3,6 +3,8 @@
 //
 //   {
 //     "role": "authenticated",
+//     "aud": "authenticated",
+//     "token_kind": "supabase-template",
 //     "email": "{{user.primary_email_address}}",
 //     "org_id": "{{org.id}}",
 //     "org_role": "{{org.role}}",
@@ -12,6 +14,8 @@
 //
 // with "Custom signing key" on, signing algorithm HS256 and the Supabase project's JWT secret.
 // Clerk adds `sub`, `iat`, `exp`, `nbf`, `iss` itself and drops claims whose shortcode is empty.
+// `token_kind` is what tells the claim helpers this is the project's template and not another
+// template of the same Clerk instance (supabase/migrations/20261203120000_claim_helpers_checked_once.sql).
 import type { TokenSubject } from './tokens.ts';
 
 export interface JwtTemplate {
@@ -25,6 +29,7 @@ export const jwtTemplates: Record<string, JwtTemplate> = {
     claims: (s) => ({
       role: 'authenticated',
       aud: 'authenticated',
+      token_kind: 'supabase-template',
       ...(s.email ? { email: s.email } : {}),
       ...(s.org ? { org_id: s.org.id, org_role: `org:${s.org.role}`, org_slug: s.org.slug } : {}),
       ...(s.publicMetadata?.plan ? { plan: s.publicMetadata.plan } : {}),

@@ -134,16 +134,32 @@ export async function checkWhoami(ctx: Ctx): Promise<string> {
   if (w.token_problem && /pending/.test(w.token_problem)) {
     throw problem('session-pending', `The data API accepted the token, but the claim helpers refuse it: ${w.token_problem}.`, `${ORGANIZATIONS_PAGE} -> Membership optional (personal accounts), or have the user pick an organisation first.`);
   }
-  if (w.token_problem) {
-    throw problem(
-      'token-not-clerk',
-      `The data API accepted the token, but the claim helpers do not trust it: ${w.token_problem}. Every policy is false for it, so queries return nothing.`,
-      /issuer/.test(w.token_problem)
-        ? "If this is your Clerk instance behind a custom Frontend API URL, pin it: insert into private.clerk_issuers (issuer) values ('<the token's iss>'); (in a migration). Otherwise use a token of your Clerk instance."
-        : 'Use a session token of an active Clerk user (sign in again; finish the session\'s pending tasks). A token from Supabase Auth or another provider is refused on purpose.',
-    );
-  }
+  if (w.token_problem) throw problem('token-not-clerk', `The data API accepted the token, but the claim helpers do not trust it: ${w.token_problem}. Every policy is false for it, so queries return nothing.`, notClerkFix(ctx, w.token_problem));
   if (w.sub !== ctx.claims!.sub) throw problem('token-rejected', `Postgres sees sub ${w.sub}, the token has ${ctx.claims!.sub}.`, `public.requesting_user_id() must read auth.jwt() ->> 'sub'; re-run ${pushCommand(ctx.local)}.`);
-  return `Postgres sees role ${w.role}, sub ${w.sub}, org ${w.org_id ?? '(none)'}${w.org_role ? ` (${w.org_role})` : ''}`;
+  return `Postgres sees role ${w.role}, sub ${w.sub}, org ${w.org_id ?? '(none)'}${w.org_role ? ` (${w.org_role})` : ''}${issuerPin(ctx, w.issuer_pinned)}`;
+}
+
+function notClerkFix(ctx: Ctx, reason: string): string {
+  if (/issuer/.test(reason)) {
+    return `If this is your Clerk instance (a custom Frontend API URL, or another instance of yours), pin it on this database: insert into private.clerk_issuers (issuer) values ('${ctx.claims?.iss ?? '<the token\'s iss>'}'); Otherwise use a token of your Clerk instance.`;
+  }
+  if (/neither a Clerk session token/.test(reason)) {
+    return ctx.template
+      ? `Clerk Dashboard -> JWT templates -> ${ctx.template}: add "token_kind": "supabase-template" to the claims (docs/jwt-template.md). It tells this app's template from the instance's other templates.`
+      : 'Use a Clerk session token (getToken() without a template): other JWT templates of the instance are refused on purpose.';
+  }
+  return 'Use a session token of an active Clerk user (sign in again; finish the session\'s pending tasks). A token from Supabase Auth or another provider is refused on purpose.';
+}
+
+/**
+ * Hosted: offer the issuer pin for the instance doctor just checked. With nothing pinned the helpers
+ * accept any issuer of Clerk's shape that Supabase trusts; the pin keeps it to this instance. It is
+ * per database (run it on each project, not in a migration): each environment trusts its own instance.
+ */
+function issuerPin(ctx: Ctx, pinned: boolean | undefined): string {
+  const iss = ctx.claims?.iss;
+  if (ctx.local || pinned === undefined || !iss) return '';
+  if (pinned) return `; issuer ${iss} pinned in private.clerk_issuers`;
+  return `\n      pin this instance: with nothing in private.clerk_issuers, any issuer of Clerk's shape is accepted. To accept only ${iss}, run once on this database (in the SQL editor): insert into private.clerk_issuers (issuer) values ('${iss}');`;
 }
 

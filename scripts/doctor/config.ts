@@ -70,7 +70,7 @@ export interface Ctx {
   clerkApiUrl: string;
   token?: string;
   claims?: JWTPayload & { role?: string; o?: { id?: string }; org_id?: string; azp?: string; sts?: string };
-  whoami?: { role: string; sub: string | null; org_id: string | null; org_role: string | null; token_problem?: string | null };
+  whoami?: { role: string; sub: string | null; org_id: string | null; org_role: string | null; token_problem?: string | null; issuer_pinned?: boolean };
   args: { token?: string; user: string; userGiven: boolean; org?: string; lifetime?: number };
   warnings: { cause: CauseId; message: string; fix: string }[];
   cleanups: (() => Promise<void>)[];

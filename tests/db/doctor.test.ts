@@ -170,6 +170,20 @@ describe('doctor on a healthy configuration', () => {
     expect(r.out).toMatch(/data API: profiles, tasks, projects readable as authenticated, only own rows/);
   });
 
+  it('hosted: offers to pin the issuer of the instance it checked, and says so once it is pinned', async () => {
+    const hosted = without(env, 'LOCAL_STACK', 'SUPABASE_DB_URL');
+    const token = () => sessionToken({ sub: 'user_bob', role: 'authenticated' });
+    const open = await doctor(hosted, '--token', await token());
+    expect(open.code, open.out).toBe(0);
+    expect(open.out).toContain(`insert into private.clerk_issuers (issuer) values ('https://${LOCAL_FAPI_HOST}');`);
+    await broken(`insert into private.clerk_issuers (issuer) values ('https://${LOCAL_FAPI_HOST}')`, 'delete from private.clerk_issuers', async () => {
+      const pinned = await doctor(hosted, '--token', await token());
+      expect(pinned.code, pinned.out).toBe(0);
+      expect(pinned.out).toContain(`issuer https://${LOCAL_FAPI_HOST} pinned in private.clerk_issuers`);
+      expect(pinned.out).not.toContain('pin this instance');
+    });
+  });
+
   it('mints a test token through the Clerk Backend API for --user when hosted', async () => {
     const hosted = without(env, 'LOCAL_STACK');
     const r = await doctor(hosted, '--user', 'user_carol');
@@ -310,6 +324,13 @@ describe('doctor names each pitfall', () => {
     const projectDiffers = await doctor({ ...env, CLERK_SUPABASE_TEMPLATE: 'supabase', SUPABASE_JWT_SECRET: other }, '--token', await templateToken(claims, other));
     expect(causeOf(projectDiffers.out)).toBe('token-rejected');
     expect(projectDiffers.out).toMatch(/Legacy JWT Secret/);
+  });
+
+  it('template mode: a template without the token_kind claim (made before the mode was explicit)', async () => {
+    const r = await doctor({ ...env, CLERK_SUPABASE_TEMPLATE: 'supabase' }, '--token', await templateToken({ sub: 'user_alice', role: 'authenticated', aud: 'authenticated' }, env.SUPABASE_JWT_SECRET));
+    expect(causeOf(r.out), r.out).toBe('token-not-clerk');
+    expect(r.out).toMatch(/neither a Clerk session token/);
+    expect(r.out).toMatch(/JWT templates -> supabase: add "token_kind": "supabase-template"/);
   });
 
   it('template mode: the template does not exist, or a session token is used', async () => {

@@ -109,6 +109,29 @@ describe.each(modes)('task-report, $mode', ({ template, kind }) => {
     expect(await refusal(await call(other))).toMatchObject({ status: 401, error: 'unauthorized_party' });
   });
 
+  it("a deleted user's still-valid token: 401 token_refused, never a 200 with an empty report", async () => {
+    const gone = uniqueUserId('fn_deleted');
+    const valid = await token({ user: gone });
+    await withDb(async (c) => {
+      await c.query(`insert into public.tasks (user_id, title) values ($1, 'deleted user task')`, [gone]);
+      await c.query('set role service_role');
+      await c.query(`select public.apply_clerk_user_event($1, 'user.deleted', $2)`, [`msg_${randomBytes(8).toString('hex')}`, JSON.stringify({ id: gone, object: 'user', deleted: true })]);
+    });
+    const r = await refusal(await call(valid));
+    expect(r).toMatchObject({ status: 401, error: 'token_refused' });
+    expect(r.message).toMatch(new RegExp(`user ${gone} was deleted`));
+  });
+
+  it('a pending session (sts): 401 session_pending, as auth() and RLS refuse it', async () => {
+    const keys = await loadKeys();
+    const iat = now();
+    const claims = { sub: caller, sid: `sess_${randomBytes(6).toString('hex')}`, role: 'authenticated', plan: 'pro', azp: appOrigin(), iss: `https://${LOCAL_FAPI_HOST}`, sts: 'pending', iat, nbf: iat - 10, exp: iat + 60 };
+    const pending = template
+      ? await new SignJWT({ ...claims, aud: 'authenticated', token_kind: 'supabase-template' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(keys.jwtSecret))
+      : await new SignJWT({ ...claims, v: 2 }).setProtectedHeader({ alg: 'RS256', kid: keys.kid, typ: 'JWT' }).sign(await importPKCS8(keys.privateKeyPem, 'RS256'));
+    expect(await refusal(await call(pending))).toMatchObject({ status: 401, error: 'session_pending' });
+  });
+
   it('a plan without the feature: 403 plan_required, decided from the token alone', async () => {
     for (const plan of ['free', undefined]) {
       const res = await call(await token({ plan }));

@@ -85,7 +85,7 @@ describe('whoami() and the claim helpers', () => {
       await c.query('begin');
       try {
         await c.query('set local role authenticated');
-        await c.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub: 'user_2abcDEF', role: 'authenticated', iss: 'https://clerk.example.com', v: 2, o: { id: 'org_1', rol: 'org:custom' } })]);
+        await c.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub: 'user_2abcDEF', role: 'authenticated', iss: 'https://clerk.example.com', v: 2, sid: 'sess_2abc', o: { id: 'org_1', rol: 'org:custom' } })]);
         const r = await c.query('select public.requesting_user_id() as sub, public.requesting_org_id() as org, public.requesting_org_role() as role');
         expect(r.rows[0]).toEqual({ sub: 'user_2abcDEF', org: 'org_1', role: 'org:custom' });
         await expect(c.query('select auth.uid()')).rejects.toMatchObject({ code: '22P02' });

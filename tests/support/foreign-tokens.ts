@@ -63,3 +63,21 @@ export async function clerkSessionToken(user: string, extra: Record<string, unkn
     .setExpirationTime(iat + 600)
     .sign(await importPKCS8(keys.privateKeyPem, 'RS256'));
 }
+
+/**
+ * Another JWT template of the same Clerk instance, signed with the instance key (RS256) as Clerk signs
+ * every template without a custom signing key: any signed-in user can mint it by name, and in
+ * third-party mode Supabase accepts it. No `v`, no `sid` unless the test adds them.
+ */
+export async function clerkOtherTemplateToken(user: string, claims: Record<string, unknown>): Promise<string> {
+  const keys = await loadKeys();
+  const iat = now();
+  return new SignJWT({ role: 'authenticated', ...claims })
+    .setProtectedHeader({ alg: 'RS256', kid: keys.kid, typ: 'JWT' })
+    .setSubject(user)
+    .setIssuer(`https://${LOCAL_FAPI_HOST}`)
+    .setIssuedAt(iat)
+    .setNotBefore(iat - 10)
+    .setExpirationTime(iat + 600)
+    .sign(await importPKCS8(keys.privateKeyPem, 'RS256'));
+}

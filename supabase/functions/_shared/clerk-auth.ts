@@ -9,8 +9,13 @@
 //     Supabase does not give functions that secret, and a copy in a function secret would be a key
 //     that can mint service_role tokens. So the data API, which holds it, checks the token: PostgREST
 //     verifies signature and expiry and hands back the claims it verified (public.whoami()).
-// Rejections are cheap first: an expired token or a foreign issuer is refused before any key is
-// fetched. Only verified claims are ever trusted.
+// Rejections are cheap first: an expired token, a foreign issuer or a pending session is refused
+// before any key is fetched. Only verified claims are ever trusted.
+//
+// The function refuses what the app and the database refuse. Beyond the signature, the database's
+// claim helpers judge every token (supabase/migrations/*_claim_helpers_checked_once.sql): a deleted
+// user's tombstone, the issuer pin, the token's mode. One whoami() call per request asks them, so the
+// rules live in one place and a refused token gets a 401 here rather than a 200 with an empty report.
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { HttpError } from './http.ts';
@@ -78,7 +83,7 @@ export async function verifyCaller(token: string, config: ClerkAuthConfig, dataA
     throw unauthorized('malformed_token', 'The bearer token is not a readable JWT.');
   }
   precheck(unverified, config);
-  const caller = header.alg === 'HS256' ? await verifiedByDataApi(dataApi) : await verifiedSessionToken(token, config);
+  const caller = header.alg === 'HS256' ? await verifiedByDataApi(dataApi) : await verifiedSessionToken(token, config, dataApi);
   // The same checks on what was verified: nothing above trusted the unverified claims.
   precheck(caller.claims, config);
   const azp = caller.claims.azp;
@@ -100,9 +105,14 @@ function precheck(claims: JWTPayload & Record<string, unknown>, config: ClerkAut
     throw unauthorized('token_expired', `The token expired at ${new Date(claims.exp * 1000).toISOString()}. Clerk tokens live about a minute: ask for a fresh one (getToken()) for each call.`);
   }
   if (typeof claims.sub !== 'string' || !claims.sub) throw unauthorized('invalid_claims', 'The token names no user (sub).');
+  // A session with tasks left (choosing an organisation, ...): Clerk's auth() treats it as signed out.
+  if (claims.sts !== undefined && claims.sts !== 'active') {
+    throw unauthorized('session_pending', `The Clerk session is ${JSON.stringify(claims.sts)}, not active: finish signing in first.`);
+  }
 }
 
-async function verifiedSessionToken(token: string, config: ClerkAuthConfig): Promise<Caller> {
+async function verifiedSessionToken(token: string, config: ClerkAuthConfig, dataApi: SupabaseClient): Promise<Caller> {
+  let caller: Caller;
   try {
     const { payload } = await jwtVerify(token, clerkKeys(config.jwksUrl), {
       issuer: config.issuer,
@@ -115,10 +125,13 @@ async function verifiedSessionToken(token: string, config: ClerkAuthConfig): Pro
     if (config.authorizedParties.length && typeof payload.azp !== 'string') {
       throw unauthorized('unauthorized_party', 'The session token names no authorized party (azp), and this function accepts only tokens for its configured origins.');
     }
-    return { userId: payload.sub!, kind: 'session token', claims: payload as Caller['claims'] };
+    caller = { userId: payload.sub!, kind: 'session token', claims: payload as Caller['claims'] };
   } catch (e) {
     throw e instanceof HttpError ? e : joseFailure(e, config);
   }
+  // Signed by Clerk is not enough: the database's rules (a deleted user, the issuer pin) decide too.
+  await databaseVerdict(dataApi);
+  return caller;
 }
 
 function joseFailure(e: unknown, config: ClerkAuthConfig): HttpError {
@@ -134,14 +147,31 @@ function joseFailure(e: unknown, config: ClerkAuthConfig): HttpError {
   return new HttpError(503, 'auth_unavailable', "Clerk's signing keys could not be fetched, so no token can be checked right now. Try again shortly.", { 'Retry-After': '5' });
 }
 
-/** Template mode: PostgREST verifies the HS256 token with the project's JWT secret and returns its claims. */
-async function verifiedByDataApi(dataApi: SupabaseClient): Promise<Caller> {
+interface Whoami {
+  role: string;
+  sub: string | null;
+  token_problem?: string | null;
+  claims: Caller['claims'];
+}
+
+/**
+ * What the database makes of the token (public.whoami(), run with it): PostgREST verifies the signature
+ * and expiry, the claim helpers apply the rules. A token they refuse is a 401, whatever signed it.
+ */
+async function databaseVerdict(dataApi: SupabaseClient): Promise<Whoami & { sub: string }> {
   const { data, error, status } = await dataApi.rpc('whoami', undefined, { get: true });
   if (error) {
     if (status === 401 || status === 403) throw unauthorized('token_refused', `The data API refused the token: ${error.message}`);
     throw new HttpError(503, 'data_api_unavailable', `The data API could not check the token (${status || 'no answer'}). Try again shortly.`, { 'Retry-After': '5' });
   }
-  const me = data as { role: string; sub: string | null; claims: Caller['claims'] };
-  if (me.role !== 'authenticated' || !me.sub) throw unauthorized('not_a_user_token', `The token does not act as a signed-in user (role ${me.role}).`);
+  const me = data as Whoami;
+  if (me.role !== 'authenticated') throw unauthorized('not_a_user_token', `The token does not act as a signed-in user (role ${me.role}).`);
+  if (!me.sub) throw unauthorized('token_refused', `The database refuses this token: ${me.token_problem ?? 'its claim helpers do not trust it'}.`);
+  return { ...me, sub: me.sub };
+}
+
+/** Template mode: PostgREST verifies the HS256 token with the project's JWT secret and returns its claims. */
+async function verifiedByDataApi(dataApi: SupabaseClient): Promise<Caller> {
+  const me = await databaseVerdict(dataApi);
   return { userId: me.sub, kind: 'template token', claims: me.claims };
 }
