@@ -56,6 +56,31 @@ export function localStackProblems(env: Record<string, string | undefined>): str
   return problems;
 }
 
+/** The servers this process listens with (Node's own list of open handles), as their addresses. */
+function listeningAddresses(): string[] {
+  const handles = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
+  return handles
+    .filter((h): h is { listening: boolean; address(): unknown } => typeof (h as { address?: unknown })?.address === 'function' && (h as { listening?: unknown }).listening === true)
+    .map((h) => h.address())
+    .filter((a): a is { address: string; port: number } => typeof a === 'object' && a !== null && 'address' in a)
+    .map((a) => (a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`));
+}
+
+const isLoopbackListen = (address: string) => /^(127\.\d+\.\d+\.\d+|\[::1\]|\[::ffff:127\.\d+\.\d+\.\d+\]):\d+$/.test(address);
+
+/**
+ * For lib/check-env.ts, at start-up (Next.js listens before it loads the app): why this server may
+ * not run, when it holds the local keys and listens beyond loopback (`next start` binds every
+ * interface unless told `-H localhost`). The Host check in localKeysGuard rests on a header the
+ * client sets, so the socket itself must be out of the network's reach.
+ */
+export function localKeysListenProblem(env: Record<string, string | undefined> = process.env, addresses: string[] = listeningAddresses()): string | null {
+  if (!isLocalPublishableKey(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY)) return null;
+  const open = addresses.filter((a) => !isLoopbackListen(a));
+  if (!open.length) return null;
+  return `This server holds the local stack's Clerk keys and listens on ${open.join(', ')}, which the network can reach. Start it on loopback: \`npm run start:local -- -p ${env.PORT ?? 3000}\` (next start --hostname localhost), or \`npm run dev\`.`;
+}
+
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
 const isLoopbackHost = (host: string | null) => {
   const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
