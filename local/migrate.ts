@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot, type StackLayout } from './paths.ts';
+import { dbPasswords } from './db-passwords.ts';
 import { databaseUrl, withSuperuser } from './postgres.ts';
 import { writePrivateFile } from './private-files.ts';
 import { supabaseCli } from './supabase-cli.ts';
@@ -25,15 +26,17 @@ function schemaFingerprint(): string {
 export async function migrate(stackLayout: StackLayout, log: (line: string) => void, opts: { force?: boolean } = {}) {
   const fingerprintFile = path.join(stackLayout.dir, 'applied.sha256');
   const fingerprint = schemaFingerprint();
-  if (!opts.force && fs.existsSync(fingerprintFile) && fs.readFileSync(fingerprintFile, 'utf8') === fingerprint) {
+  const unchanged = !opts.force && fs.existsSync(fingerprintFile) && fs.readFileSync(fingerprintFile, 'utf8') === fingerprint;
+  if (!unchanged) fs.rmSync(fingerprintFile, { force: true });
+  await withSuperuser(stackLayout.ports.postgres, async (c) => {
+    if (!unchanged) await c.query(fs.readFileSync(path.join(projectRoot, 'local/bootstrap.sql'), 'utf8'));
+    // On every start: a database from before per-checkout passwords still has the old public one.
+    await c.query(`alter role authenticator with password ${c.escapeLiteral(dbPasswords().authenticator)}`);
+  });
+  if (unchanged) {
     log('[db push] migrations and seed unchanged since the last push; skipped');
     return;
   }
-  fs.rmSync(fingerprintFile, { force: true });
-  await withSuperuser(stackLayout.ports.postgres, async (c) => {
-    await c.query(fs.readFileSync(path.join(projectRoot, 'local/bootstrap.sql'), 'utf8'));
-    await c.query(`alter role authenticator with password 'postgres'`);
-  });
   const r = supabaseCli(['db', 'push', `--remote=${databaseUrl(stackLayout.ports.postgres)}`, '--include-seed', '--yes']);
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   out.split('\n').filter(Boolean).forEach((x) => log(`[db push] ${x}`));
