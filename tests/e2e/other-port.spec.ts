@@ -3,7 +3,7 @@
 // it (its CLERK_AUTHORIZED_PARTIES name the default port only). The app's authorized parties follow
 // the port it listens on, so Clerk's form signs alice in and the dashboard shows her tasks. Before,
 // the session was refused for its `azp` and the form just vanished. Local stack only.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test.ts';
 import { startExtraApp, type ExtraApp } from './support/extra-app.ts';
 import { layout } from '../../local/paths.ts';
 import { isLoopbackAddress, listeningAddresses } from '../support/network.ts';

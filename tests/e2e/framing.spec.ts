@@ -1,0 +1,31 @@
+// Clickjacking: another site's page loads the app in an invisible frame and lures the visitor into
+// clicking its buttons (delete a task, sign in). The app's pages say who may frame them
+// (Content-Security-Policy frame-ancestors 'self', X-Frame-Options SAMEORIGIN), and the browser obeys.
+import { expect, test } from './support/test.ts';
+
+test('another site frames the sign-in form and the home page @both-modes', async ({ page, baseURL }) => {
+  const app = new URL(baseURL!).origin;
+  // The attacker's page, served under its own origin (Playwright answers for it; nothing leaves the machine).
+  await page.route('http://evil.example/**', (route) =>
+    route.fulfill({ contentType: 'text/html', body: `<!doctype html><title>win a prize</title><iframe id="home" src="${app}/"></iframe><iframe id="signin" src="${app}/sign-in"></iframe>` }),
+  );
+  const framed = page.waitForEvent('console', (msg) => /frame-ancestors/.test(msg.text()));
+  await page.goto('http://evil.example/prize');
+  await framed;
+  for (const id of ['home', 'signin']) {
+    const frame = await (await page.locator(`#${id}`).elementHandle())!.contentFrame();
+    // A refused frame holds the browser's error page: none of the app's markup, none of its scripts.
+    expect(await frame!.evaluate(() => document.querySelectorAll('a, button, input, form').length), id).toBe(0);
+  }
+
+  // The app's own origin may still frame itself (frame-ancestors 'self'): the same page, same origin.
+  await page.goto(`${app}/`);
+  await page.evaluate((src) => new Promise((resolve) => {
+    const frame = document.createElement('iframe');
+    frame.src = src;
+    frame.onload = resolve;
+    document.body.append(frame);
+  }), `${app}/`);
+  const own = page.frames().find((f) => f !== page.mainFrame() && f.url() === `${app}/`);
+  expect(await own!.evaluate(() => document.querySelectorAll('a, button').length)).toBeGreaterThan(0);
+});
