@@ -5,13 +5,17 @@ import { expect, test } from './support/test.ts';
 
 test('another site frames the sign-in form and the home page @both-modes', async ({ page, baseURL }) => {
   const app = new URL(baseURL!).origin;
-  // The attacker's page, served under its own origin (Playwright answers for it; nothing leaves the machine).
-  await page.route('http://evil.example/**', (route) =>
-    route.fulfill({ contentType: 'text/html', body: `<!doctype html><title>win a prize</title><iframe id="home" src="${app}/"></iframe><iframe id="signin" src="${app}/sign-in"></iframe>` }),
+  // The attacker's page, under another origin of this machine (Chromium keeps public pages from framing
+  // loopback at all, so the attacker is local too); Playwright answers for it, nothing is listening there.
+  await page.route('http://evil.localhost:9/**', (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><title>win a prize</title><script>window.loaded = 0</script>
+        <iframe id="home" src="${app}/" onload="window.loaded++"></iframe><iframe id="signin" src="${app}/sign-in" onload="window.loaded++"></iframe>`,
+    }),
   );
-  const framed = page.waitForEvent('console', (msg) => /frame-ancestors/.test(msg.text()));
-  await page.goto('http://evil.example/prize');
-  await framed;
+  await page.goto('http://evil.localhost:9/prize');
+  await page.waitForFunction(() => (window as unknown as { loaded: number }).loaded === 2);
   for (const id of ['home', 'signin']) {
     const frame = await (await page.locator(`#${id}`).elementHandle())!.contentFrame();
     // A refused frame holds the browser's error page: none of the app's markup, none of its scripts.
