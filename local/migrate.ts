@@ -7,7 +7,7 @@ import { projectRoot, type StackLayout } from './paths.ts';
 import { dbPasswords } from './db-passwords.ts';
 import { databaseUrl, withSuperuser } from './postgres.ts';
 import { writePrivateFile } from './private-files.ts';
-import { supabaseCli } from './supabase-cli.ts';
+import { remoteDatabase, supabaseCli } from './supabase-cli.ts';
 
 /** A fingerprint of everything migrate() applies, so a warm start can skip an unchanged push. */
 function schemaFingerprint(): string {
@@ -37,7 +37,8 @@ export async function migrate(stackLayout: StackLayout, log: (line: string) => v
     log('[db push] migrations and seed unchanged since the last push; skipped');
     return;
   }
-  const r = supabaseCli(['db', 'push', `--remote=${databaseUrl(stackLayout.ports.postgres)}`, '--include-seed', '--yes']);
+  const remote = remoteDatabase(databaseUrl(stackLayout.ports.postgres));
+  const r = supabaseCli(['db', 'push', remote.arg, '--include-seed', '--yes'], remote.env);
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   out.split('\n').filter(Boolean).forEach((x) => log(`[db push] ${x}`));
   if (r.status !== 0) {
