@@ -1,7 +1,7 @@
 // lib/env.ts: every problem is named with what is wrong and how to fix it, secrets are never echoed.
 import { describe, expect, it } from 'vitest';
 import { EnvError, parseBuildEnv, parseServerEnv } from '../../lib/env.ts';
-import { isLocalPublishableKey, localKeysGuard } from '../../lib/local-stack.ts';
+import { isLocalPublishableKey, localKeysGuard, localKeysListenProblem } from '../../lib/local-stack.ts';
 import { DEV_PK, fakeJwt, LOCAL_PK, REAL_PK, validEnv } from './fixtures.ts';
 
 function problems(env: Record<string, string | undefined>): string[] {
@@ -137,6 +137,15 @@ describe('parseServerEnv', () => {
 });
 
 describe('local keys and hosts', () => {
+  it('a server holding the local keys may listen on loopback only, whatever it was told', () => {
+    for (const loopback of [['127.0.0.1:3000'], ['[::1]:3000'], ['[::ffff:127.0.0.1]:3000'], []]) expect(localKeysListenProblem(validEnv(), loopback)).toBeNull();
+    for (const everywhere of [['0.0.0.0:3108'], ['[::]:3108'], ['127.0.0.1:3000', '192.168.1.20:3000']]) {
+      expect(localKeysListenProblem({ ...validEnv(), PORT: '3108' }, everywhere)).toMatch(/listens on .*which the network can reach.*npm run start:local -- -p 3108/);
+    }
+    // Real keys: where it listens is the host's business.
+    expect(localKeysListenProblem({ ...validEnv(), NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK }, ['0.0.0.0:3000'])).toBeNull();
+  });
+
   it('recognises the local publishable key', () => {
     expect(isLocalPublishableKey(LOCAL_PK)).toBe(true);
     expect(isLocalPublishableKey(REAL_PK)).toBe(false);
