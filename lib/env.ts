@@ -123,7 +123,7 @@ function crossChecks(source: Record<string, string | undefined>): string[] {
   // Production from facts that hold on any host; the platform, when one is recognised, is a hint only.
   const production = productionReason(source, onLocalStack(source));
   if (production && source.SUPABASE_JWT_SECRET) {
-    problems.push(`SUPABASE_JWT_SECRET is set, but this is production (${production}). The app never reads it, and it can sign service_role tokens: remove it from the host's environment settings. It belongs in .env.local on your machine, for \`npm run doctor\` only (build for production without it).`);
+    problems.push(`SUPABASE_JWT_SECRET is set, but this is production (${production}). The app never reads it, and it can sign service_role tokens: remove it from the host's environment settings. Only \`npm run doctor\` uses it: to build for production on your own machine, take it out of .env.local and pass it to doctor alone (\`SUPABASE_JWT_SECRET=… npm run doctor\`).`);
   }
   if (production) problems.push(...productionPartyProblems(source, production));
   return problems;
