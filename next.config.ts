@@ -1,12 +1,15 @@
 import type { NextConfig } from 'next';
 import { PHASE_PRODUCTION_BUILD } from 'next/constants';
 import { EnvError, parseBuildEnv } from './lib/env';
+import { staticSecurityHeaders } from './lib/security-headers';
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   // Lets several builds share one checkout (the test runner and the bench build into their own folders).
   distDir: process.env.NEXT_DIST_DIR ?? '.next',
   typedRoutes: false,
+  // Every response, static files included; the Content Security Policy comes from proxy.ts (per-request nonce).
+  headers: async () => [{ source: '/:path*', headers: staticSecurityHeaders }],
 };
 
 export default function config(phase: string): NextConfig {

@@ -14,6 +14,7 @@ import { serverEnv } from '@/lib/env';
 import { droppedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
 import { rejectMalformedServerAction, rejectUndecodablePath } from '@/lib/request-guards';
 import { restoreClientUat } from '@/lib/clerk-client-uat';
+import { contentSecurityPolicy } from '@/lib/security-headers';
 
 const env = serverEnv();
 const proxyPath = env.NEXT_PUBLIC_CLERK_PROXY_URL?.startsWith('/') ? env.NEXT_PUBLIC_CLERK_PROXY_URL : undefined;
@@ -32,6 +33,7 @@ const clerk = clerkMiddleware({
   signUpUrl: '/sign-up',
   // Forwards /__clerk/* to Clerk's Frontend API (CLERK_FAPI_URL when set).
   frontendApiProxy: { enabled: Boolean(proxyPath), path: proxyPath },
+  contentSecurityPolicy: contentSecurityPolicy(env), // Clerk's directives, a nonce per request (lib/security-headers.ts)
 });
 
 export default async function proxy(req: NextRequest, event: NextFetchEvent) {

@@ -1,6 +1,7 @@
 // The root layout: <ClerkProvider> around every page, so client components can read the session.
 import { ClerkProvider } from '@clerk/nextjs';
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -8,12 +9,16 @@ export const metadata: Metadata = {
   description: 'Clerk signs users in, Supabase stores their data, Postgres row-level security decides who sees what.',
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // The Content Security Policy's nonce for this request (clerkMiddleware sets it, lib/security-headers.ts):
+  // the clerk-js and Clerk UI script tags need it to run. Every page renders per request already.
+  const nonce = (await headers()).get('x-nonce') ?? undefined;
   return (
     // Configured from the environment. With NEXT_PUBLIC_CLERK_PROXY_URL=/__clerk, clerk-js talks to
     // this app's origin and proxy.ts forwards to Clerk's Frontend API. The provider also reads
     // NEXT_PUBLIC_CLERK_JS_URL and NEXT_PUBLIC_CLERK_UI_URL by itself, when set.
     <ClerkProvider
+      nonce={nonce}
       proxyUrl={process.env.NEXT_PUBLIC_CLERK_PROXY_URL || undefined}
       signInUrl="/sign-in"
       signUpUrl="/sign-up"

@@ -8,8 +8,8 @@
 // start-up; browser code reads the NEXT_PUBLIC_ values directly (lib/supabase/client.ts), so neither
 // zod nor the server's checks ever ship to the browser.
 import { z } from 'zod';
-import { localStackProblems } from './local-stack';
-import { deployedPlatform } from './platform';
+import { localStackProblems, onLocalStack } from './local-stack';
+import { deployedPlatform, hasLiveClerkKeys, productionReason } from './platform';
 
 // Never echo a secret back in an error message: show its first characters only.
 const peek = (v: string) => JSON.stringify(v.length > 12 ? `${v.slice(0, 8)}…` : v);
@@ -120,22 +120,27 @@ function crossChecks(source: Record<string, string | undefined>): string[] {
     }
   }
   problems.push(...localStackProblems(source));
-  const platform = deployedPlatform(source);
-  if (platform && source.SUPABASE_JWT_SECRET) {
-    problems.push(`SUPABASE_JWT_SECRET is set, but this is a deployment (${platform} is set). The app never reads it, and it can sign service_role tokens: remove it from the platform's environment settings and keep it in .env.local for \`npm run doctor\` only.`);
+  // Production from facts that hold on any host; the platform, when one is recognised, is a hint only.
+  const production = productionReason(source, onLocalStack(source));
+  if (production && source.SUPABASE_JWT_SECRET) {
+    problems.push(`SUPABASE_JWT_SECRET is set, but this is production (${production}). The app never reads it, and it can sign service_role tokens: remove it from the host's environment settings. Only \`npm run doctor\` uses it: to build for production on your own machine, take it out of .env.local and pass it to doctor alone (\`SUPABASE_JWT_SECRET=… npm run doctor\`).`);
   }
-  if (platform && source.NODE_ENV === 'production') problems.push(...productionPartyProblems(source.CLERK_AUTHORIZED_PARTIES, platform));
+  if (production) problems.push(...productionPartyProblems(source, production));
   return problems;
 }
 
 const isLoopbackOrigin = (origin: string) => /^https?:\/\/(localhost|127(\.\d+){3}|\[::1\]|[^/]*\.localhost)(:\d+)?$/i.test(origin);
 
-/** A production deployment must name its own origins, and only those: Clerk refuses tokens minted for any other. */
-function productionPartyProblems(value: string | undefined, platform: string): string[] {
-  const parties = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (!parties.length) return [`CLERK_AUTHORIZED_PARTIES is missing, and this is a production deployment (${platform} is set). Set it to every origin the app is served from (e.g. https://app.example.com): Clerk then refuses session tokens minted for other sites.`];
-  const loopback = parties.filter(isLoopbackOrigin);
-  return loopback.length ? [`CLERK_AUTHORIZED_PARTIES lists ${loopback.join(', ')} in a production deployment (${platform} is set): a page served on a visitor's own machine could then use their session here. Remove it (keep localhost in .env.local only).`] : [];
+/**
+ * Production must name its own origins, and only those: Clerk refuses tokens minted for any other.
+ * Loopback origins are refused where visitors come from the network (live keys, or a recognised
+ * platform); a development instance's production build tried on this machine may name localhost.
+ */
+function productionPartyProblems(source: Record<string, string | undefined>, production: string): string[] {
+  const parties = (source.CLERK_AUTHORIZED_PARTIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (!parties.length) return [`CLERK_AUTHORIZED_PARTIES is missing, and this is production (${production}). Set it to every origin the app is served from (e.g. https://app.example.com; http://localhost:3000 to try a development instance's build on your machine): Clerk then refuses session tokens minted for other sites.`];
+  const loopback = (hasLiveClerkKeys(source) || deployedPlatform(source)) ? parties.filter(isLoopbackOrigin) : [];
+  return loopback.length ? [`CLERK_AUTHORIZED_PARTIES lists ${loopback.join(', ')} in production (${production}): a page served on a visitor's own machine could then use their session here. Remove it (keep localhost in .env.local only).`] : [];
 }
 
 /** Validates the server's environment; throws an EnvError naming every problem. */
@@ -152,6 +157,16 @@ const buildSchema = serverSchema.partial({ CLERK_SECRET_KEY: true });
 /** The checks `next build` runs (next.config.ts); throws an EnvError naming every problem. */
 export function parseBuildEnv(source: Record<string, string | undefined> = process.env): void {
   check(buildSchema, source, crossChecks(source));
+}
+
+/**
+ * Whether this process is production: live Clerk keys, or NODE_ENV=production anywhere but the local
+ * stack (lib/platform.ts). Read once: the environment does not change while the server runs.
+ */
+let production: boolean | undefined;
+export function isProduction(source: Record<string, string | undefined> = process.env): boolean {
+  if (source !== process.env) return Boolean(productionReason(source, onLocalStack(source)));
+  return (production ??= Boolean(productionReason(source, onLocalStack(source))));
 }
 
 let cached: ServerEnv | null = null;

@@ -5,7 +5,7 @@
 // app holding them must only ever answer this machine. That is decided from facts a client cannot
 // set: the process says it is the local stack and its Clerk services are on loopback. The Host check
 // on top stops a page that DNS-rebinds its own name to 127.0.0.1 from driving a local app.
-import { deployedPlatform } from './platform';
+import { productionReason } from './platform';
 import { isDroppedSessionReason } from './session-refusal';
 
 /** The host the local stack encodes in its publishable key (`.localhost` never leaves the machine). */
@@ -38,19 +38,47 @@ export function localKeysMisuse(env: Record<string, string | undefined> = proces
   return 'This app holds the local stack Clerk keys (clerk.local.localhost) but is not running on the local stack. Set your Clerk instance keys in the hosting environment.';
 }
 
-/** For lib/env.ts: the local keys out of place, or the stack's plumbing set in a deployment. */
+/** This process is the local stack's app: its keys, LOCAL_STACK, and Clerk's services on loopback. */
+export const onLocalStack = (env: Record<string, string | undefined>) => isLocalPublishableKey(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY) && !localKeysMisuse(env);
+
+/** For lib/env.ts: the local keys out of place, or the stack's plumbing set in production. */
 export function localStackProblems(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
   const misuse = localKeysMisuse(env);
   if (misuse) problems.push(misuse);
-  // Set in a deployment, these would send the real secret key to another server.
-  const platform = deployedPlatform(env);
-  for (const name of platform ? ['LOCAL_STACK', 'CLERK_API_URL', 'CLERK_FAPI_URL'] : []) {
+  // Set in production, these would send the real secret key to another server.
+  const production = productionReason(env, onLocalStack(env));
+  for (const name of production ? ['LOCAL_STACK', 'CLERK_API_URL', 'CLERK_FAPI_URL'] : []) {
     if (env[name] && !(name === 'CLERK_API_URL' && env[name] === 'https://api.clerk.com')) {
-      problems.push(`${name} is set, but this is a deployment (${platform} is set). It belongs to the local stack only: remove it from the platform's environment settings.`);
+      problems.push(`${name} is set, but this is production (${production}). It belongs to the local stack only: remove it from the host's environment settings.`);
     }
   }
   return problems;
+}
+
+/** The servers this process listens with (Node's own list of open handles), as their addresses. */
+function listeningAddresses(): string[] {
+  const handles = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
+  return handles
+    .filter((h): h is { listening: boolean; address(): unknown } => typeof (h as { address?: unknown })?.address === 'function' && (h as { listening?: unknown }).listening === true)
+    .map((h) => h.address())
+    .filter((a): a is { address: string; port: number } => typeof a === 'object' && a !== null && 'address' in a)
+    .map((a) => (a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`));
+}
+
+const isLoopbackListen = (address: string) => /^(127\.\d+\.\d+\.\d+|\[::1\]|\[::ffff:127\.\d+\.\d+\.\d+\]):\d+$/.test(address);
+
+/**
+ * For lib/check-env.ts, at start-up (Next.js listens before it loads the app): why this server may
+ * not run, when it holds the local keys and listens beyond loopback (`next start` binds every
+ * interface unless told `-H localhost`). The Host check in localKeysGuard rests on a header the
+ * client sets, so the socket itself must be out of the network's reach.
+ */
+export function localKeysListenProblem(env: Record<string, string | undefined> = process.env, addresses: string[] = listeningAddresses()): string | null {
+  if (!isLocalPublishableKey(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY)) return null;
+  const open = addresses.filter((a) => !isLoopbackListen(a));
+  if (!open.length) return null;
+  return `This server holds the local stack's Clerk keys and listens on ${open.join(', ')}, which the network can reach. Start it on loopback: \`npm run start:local -- -p ${env.PORT ?? 3000}\` (next start --hostname localhost), or \`npm run dev\`.`;
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);

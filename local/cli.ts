@@ -16,7 +16,7 @@ import { migrate, RESET_SQL } from './migrate.ts';
 import { readEnvFile } from './env-file.ts';
 import { openPrivateLog, privateLog } from './private-files.ts';
 import { runsAsRoot } from './postgres-as-root.ts';
-import { withSuperuser } from './postgres.ts';
+import { redactedDatabaseUrl, withSuperuser } from './postgres.ts';
 import { LOCAL_PASSWORD, seedAccountRoles, seedAccounts } from './clerk/store.ts';
 import { loadKeys } from './keys.ts';
 import { mintSessionToken, mintTemplateToken } from './clerk/tokens.ts';
@@ -47,7 +47,7 @@ function summary(stackLayout: StackLayout, env: Record<string, string>) {
   const rows = [
     ['Data API (Supabase URL)', `${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1`],
     ...discoverFunctions(stackLayout.ports.functions).map((fn) => [`Edge Function ${fn.name}`, `${env.NEXT_PUBLIC_SUPABASE_URL}/functions/v1/${fn.name} (Deno${fn.verifyJwt ? '' : ', verify_jwt off'})`]),
-    ['Postgres', env.SUPABASE_DB_URL],
+    ['Postgres', `${redactedDatabaseUrl(env.SUPABASE_DB_URL)} (SUPABASE_DB_URL in the env file)`],
     ['Clerk Backend API', env.CLERK_API_URL],
     ['Clerk Frontend API', `${env.CLERK_FAPI_URL} (the app proxies it at /__clerk)`],
     ['Env file', path.relative(projectRoot, stackLayout.envFile)],

@@ -10,7 +10,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { layout, projectRoot } from './paths.ts';
 import { readEnvFile } from './env-file.ts';
-import { supabaseCli } from './supabase-cli.ts';
+import { remoteDatabase, supabaseCli } from './supabase-cli.ts';
 
 export const typesFile = path.join(projectRoot, 'lib/database.types.ts');
 
@@ -32,7 +32,8 @@ export function localDbUrl(): string {
 /** The types the migrations in `dbUrl` produce, formatted exactly as lib/database.types.ts stores them. */
 export function generateTypes(dbUrl: string): string {
   // `--db-url` is deprecated in CLI 3.x; `--remote=<url>` targets any Postgres URL.
-  const r = supabaseCli(['gen', 'types', 'typescript', `--remote=${dbUrl}`, '--schema', 'public']);
+  const remote = remoteDatabase(dbUrl);
+  const r = supabaseCli(['gen', 'types', 'typescript', remote.arg, '--schema', 'public'], remote.env);
   if (r.status !== 0 || !r.stdout.includes('export type Json')) {
     throw new Error(`supabase gen types failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`);
   }

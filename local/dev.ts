@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { layout, profileFromEnv, projectRoot } from './paths.ts';
 import { httpOk, startStack, type RunningStack } from './stack.ts';
+import { redactedDatabaseUrl } from './postgres.ts';
 import { parseEnv, readEnvFile } from './env-file.ts';
 import { privateLog } from './private-files.ts';
 
@@ -54,7 +55,7 @@ if (hosted) {
       fail(`The local stack did not start: ${e instanceof Error ? e.message : String(e)}`);
     }
     env = stack.env;
-    console.log(`Local stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s: data API ${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1, Postgres ${env.SUPABASE_DB_URL}`);
+    console.log(`Local stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s: data API ${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1, Postgres ${redactedDatabaseUrl(env.SUPABASE_DB_URL)} (SUPABASE_DB_URL in ${path.relative(projectRoot, stackLayout.envFile)})`);
   }
 }
 

@@ -5,9 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { projectRoot, type StackLayout } from './paths.ts';
+import { dbPasswords } from './db-passwords.ts';
 import { databaseUrl, withSuperuser } from './postgres.ts';
 import { writePrivateFile } from './private-files.ts';
-import { supabaseCli } from './supabase-cli.ts';
+import { remoteDatabase, supabaseCli } from './supabase-cli.ts';
 
 /** A fingerprint of everything migrate() applies, so a warm start can skip an unchanged push. */
 function schemaFingerprint(): string {
@@ -26,15 +27,20 @@ function schemaFingerprint(): string {
 export async function migrate(stackLayout: StackLayout, log: (line: string) => void, opts: { force?: boolean } = {}) {
   const fingerprintFile = path.join(stackLayout.dir, 'applied.sha256');
   const fingerprint = schemaFingerprint();
-  if (!opts.force && fs.existsSync(fingerprintFile) && fs.readFileSync(fingerprintFile, 'utf8') === fingerprint) {
+  const unchanged = !opts.force && fs.existsSync(fingerprintFile) && fs.readFileSync(fingerprintFile, 'utf8') === fingerprint;
+  if (!unchanged) {
+    fs.rmSync(fingerprintFile, { force: true });
+    await applySchema(databaseUrl(stackLayout.ports.postgres), log);
+  }
+  // On every start (the role exists once bootstrap.sql ran): a database from before per-checkout
+  // passwords still has the old public one.
+  await withSuperuser(stackLayout.ports.postgres, async (c) => {
+    await c.query(`alter role authenticator with password ${c.escapeLiteral(dbPasswords().authenticator)}`);
+  });
+  if (unchanged) {
     log('[db push] migrations and seed unchanged since the last push; skipped');
     return;
   }
-  fs.rmSync(fingerprintFile, { force: true });
-  await applySchema(databaseUrl(stackLayout.ports.postgres), log);
-  await withSuperuser(stackLayout.ports.postgres, async (c) => {
-    await c.query(`alter role authenticator with password 'postgres'`);
-  });
   writePrivateFile(fingerprintFile, fingerprint);
 }
 
@@ -51,7 +57,8 @@ export async function applySchema(dbUrl: string, log: (line: string) => void, op
     await client.end();
   }
   const workdir = opts.supabaseDir ? ['--workdir', path.dirname(opts.supabaseDir)] : [];
-  const r = supabaseCli([...workdir, 'db', 'push', `--remote=${dbUrl}`, '--include-seed', '--yes']);
+  const remote = remoteDatabase(dbUrl);
+  const r = supabaseCli([...workdir, 'db', 'push', remote.arg, '--include-seed', '--yes'], remote.env);
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   out.split('\n').filter(Boolean).forEach((x) => log(`[db push] ${x}`));
   if (r.status !== 0) {

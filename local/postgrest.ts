@@ -5,7 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { LocalKeys } from './keys.ts';
 import type { StackLayout } from './paths.ts';
-import { DB_PASSWORD } from './postgres.ts';
+import { dbPasswords } from './db-passwords.ts';
+import { databaseUrl } from './postgres.ts';
 
 export function postgrestJwks(keys: LocalKeys): string {
   return JSON.stringify({
@@ -16,7 +17,7 @@ export function postgrestJwks(keys: LocalKeys): string {
 export function startPostgrest(binary: string, stackLayout: StackLayout, keys: LocalKeys, log: (line: string) => void): ChildProcess {
   // Only PostgREST's own settings: nothing of this shell's environment leaks into it.
   const settings: Record<string, string> = {
-    PGRST_DB_URI: `postgresql://authenticator:${DB_PASSWORD}@127.0.0.1:${stackLayout.ports.postgres}/postgres`,
+    PGRST_DB_URI: databaseUrl(stackLayout.ports.postgres, 'authenticator', dbPasswords().authenticator),
     PGRST_DB_SCHEMAS: 'public',
     PGRST_DB_EXTRA_SEARCH_PATH: 'public,extensions',
     PGRST_DB_ANON_ROLE: 'anon',

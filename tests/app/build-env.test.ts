@@ -32,3 +32,31 @@ describe('next build checks the environment', () => {
     }
   }, 150_000);
 });
+
+describe('production is recognised on any host', () => {
+  // Docker, Kubernetes, ECS, Azure, Cloudflare or a VM set none of the platform variables lib/platform.ts knows.
+  it('next build with live keys and SUPABASE_JWT_SECRET on a host no platform list names ships the secret-signing setup', async () => {
+    const live = `pk_live_${Buffer.from('clerk.example.com$').toString('base64').replace(/=+$/, '')}`;
+    const jwtSecret = 'super-secret-jwt-token-with-at-least-32-characters-long';
+    const { code, output, distDir } = await build({
+      NODE_ENV: 'production',
+      NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: live,
+      CLERK_SECRET_KEY: 'sk_live_buildenvtest',
+      SUPABASE_JWT_SECRET: jwtSecret,
+      CLERK_AUTHORIZED_PARTIES: 'https://app.example.com',
+      NEXT_PUBLIC_SUPABASE_URL: 'https://abcd1234.supabase.co',
+      // Not the local stack, and no platform variable.
+      LOCAL_STACK: '', CLERK_API_URL: '', CLERK_FAPI_URL: '',
+      ...Object.fromEntries(['VERCEL', 'VERCEL_ENV', 'NETLIFY', 'RENDER', 'FLY_APP_NAME', 'RAILWAY_ENVIRONMENT', 'K_SERVICE', 'HEROKU_APP_NAME', 'AWS_LAMBDA_FUNCTION_NAME'].map((v) => [v, ''])),
+    });
+    try {
+      expect(code, output).toBe(1);
+      expect(output).toContain('next build stopped: invalid environment');
+      expect(output).toMatch(/SUPABASE_JWT_SECRET is set, but this is production \(live Clerk keys\)/);
+      expect(output).not.toContain(jwtSecret);
+      expect(fs.existsSync(path.join(projectRoot, distDir, 'static'))).toBe(false);
+    } finally {
+      fs.rmSync(path.join(projectRoot, distDir), { recursive: true, force: true });
+    }
+  }, 150_000);
+});

@@ -18,7 +18,7 @@ import { checkoutHome, postgresDataDir, runsAsRoot } from '../../local/postgres-
 import { parseEnv } from '../../local/env-file.ts';
 import { mintSessionToken } from '../../local/clerk/tokens.ts';
 import { commands, section } from '../support/readme.ts';
-import { isLoopbackAddress, listeningAddresses, reachableFromNetwork } from '../support/network.ts';
+import { isLoopbackAddress, listeningAddresses } from '../support/network.ts';
 
 const scratch = scratchInstance('dev-command');
 const ports = layout('test', scratch).ports;
@@ -126,7 +126,6 @@ describe('the Quickstart in a fresh clone', () => {
     for (const port of [appPort, ...Object.entries(ports).filter(([name]) => name !== 'app').map(([, p]) => p)]) {
       expect(listeningAddresses(port).length, `nothing listens on ${port}`).toBeGreaterThan(0);
       expect(listeningAddresses(port).filter((a) => !isLoopbackAddress(a)), `port ${port}`).toEqual([]);
-      expect(await reachableFromNetwork(port), `port ${port} from the network`).toEqual([]);
     }
 
     // Every kind of request has run once (proxy, pages, the API): none may print a deprecation

@@ -1,11 +1,13 @@
 // Attacks on the local stack from outside this machine and from other sites' pages: the local stack
 // signs anyone in with its published password, so it must answer only this machine and only the
 // app itself. Runs against the production build tests/run.ts started on the test stack.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { layout } from '../../local/paths.ts';
-import { isLoopbackAddress, listeningAddresses, reachableFromNetwork } from '../support/network.ts';
+import { parseEnv } from '../../local/env-file.ts';
+import { layout, projectRoot } from '../../local/paths.ts';
+import { exposedAddresses, isLoopbackAddress, listeningAddresses } from '../support/network.ts';
 import { mintToken } from '../support/tokens-and-db.ts';
 
 const APP = process.env.APP_URL_THIRD_PARTY ?? 'http://localhost:3100';
@@ -27,9 +29,69 @@ describe('the network', () => {
       const addresses = listeningAddresses(port);
       expect(addresses.length, `nothing listens on ${port}`).toBeGreaterThan(0);
       expect(addresses.filter((a) => !isLoopbackAddress(a)), `port ${port} listens beyond loopback`).toEqual([]);
-      expect(await reachableFromNetwork(port), `port ${port} from the network`).toEqual([]);
     }
   });
+});
+
+/** Starts the production build on the stack's variables as a person would, until it answers or exits. */
+async function startOnStackEnv(command: string, args: string[], port: number) {
+  const stackEnv = parseEnv(fs.readFileSync(process.env.LOCAL_STACK_ENV_FILE ?? layout('test').envFile, 'utf8'));
+  const distDir = process.env.APP_DIST_DIR ? path.basename(process.env.APP_DIST_DIR) : '.next';
+  const child = spawn(command, args, {
+    cwd: projectRoot,
+    detached: true,
+    env: { PATH: `${path.join(projectRoot, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`, HOME: process.env.HOME, ...stackEnv, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1' } as unknown as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (c) => (output += c));
+  child.stderr!.on('data', (c) => (output += c));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 60_000;
+  let answered = false;
+  while (!answered && child.exitCode === null && Date.now() < deadline) {
+    answered = await fetch(`http://localhost:${port}/`).then((r) => r.ok, () => false);
+    if (!answered) await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    answered,
+    exposed: exposedAddresses(port),
+    output: () => output,
+    exitCode: () => child.exitCode,
+    exited,
+    stop: () => child.exitCode === null && process.kill(-child.pid!, 'SIGTERM'),
+  };
+}
+
+describe('the local keys on a server told to listen everywhere', () => {
+  const port = layout('test').ports.app + 3;
+
+  it('next start on the stack variables without --hostname opens the local keys to the network', async () => {
+    // `next start` binds every interface unless told otherwise (what docs/local-stack.md once suggested).
+    const server = await startOnStackEnv(path.join(projectRoot, 'node_modules/.bin/next'), ['start', '-p', String(port)], port);
+    try {
+      const code = await Promise.race([server.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 30_000))]);
+      expect(server.answered, server.output()).toBe(false);
+      expect(code, server.output()).toBe(1);
+      expect(server.output()).toMatch(/holds the local stack's Clerk keys and listens on .*which the network can reach/);
+      expect(server.output()).toContain('npm run start:local');
+      expect(listeningAddresses(port)).toEqual([]);
+    } finally {
+      server.stop();
+    }
+  }, 90_000);
+
+  it('npm run start:local serves the same build on loopback only', async () => {
+    const server = await startOnStackEnv('npm', ['run', 'start:local', '--', '-p', String(port + 1)], port + 1);
+    try {
+      expect(server.answered, server.output()).toBe(true);
+      expect(listeningAddresses(port + 1).length).toBeGreaterThan(0);
+      expect(server.exposed).toEqual([]);
+    } finally {
+      server.stop();
+      await server.exited;
+    }
+  }, 90_000);
 });
 
 describe("another site's page", () => {

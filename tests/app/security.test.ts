@@ -132,3 +132,58 @@ describe('authorized parties and the curl checklist', () => {
     expect((await fetch(`${THIRD_PARTY_URL}/api/tasks`, { headers: { authorization: `Bearer ${browser}` } })).status).toBe(200);
   });
 });
+
+describe.each([
+  ['third-party', THIRD_PARTY_URL],
+  ['template', TEMPLATE_URL],
+] as const)('%s mode: headers a browser relies on', (_mode, appUrl) => {
+  it("another site frames the dashboard's delete buttons, and a script injected into a page runs", async () => {
+    const { token } = await createSession({ user: 'user_alice', azp: appUrl });
+    // A browser that has been here before (Clerk's dev browser cookie), signed out, then signed in.
+    const signedOut = { cookie: '__client_uat=0; __clerk_db_jwt=dvb_local_test' };
+    const pages = [
+      ['/', signedOut],
+      ['/sign-in', signedOut],
+      ['/dashboard', { cookie: sessionCookies(token) }],
+    ] as const;
+    const nonces = new Set<string>();
+    for (const [path, headers] of pages) {
+      const res = await fetch(`${appUrl}${path}`, { headers: { accept: 'text/html', ...headers }, redirect: 'manual' });
+      expect(res.status, path).toBe(200);
+      const html = await res.text();
+      if (path === '/dashboard') expect(html).toContain('Your tasks');
+      // Nobody else may frame it: both the standard and the older header.
+      expect(res.headers.get('x-frame-options'), path).toBe('SAMEORIGIN');
+      const csp = res.headers.get('content-security-policy') ?? '';
+      const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+      expect(directives['frame-ancestors'], `${path}: ${csp}`).toEqual(["'self'"]);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+      // Scripts run only with this response's nonce ('strict-dynamic': what they load runs too), and no
+      // scheme or host lets an injected <script src> through.
+      const scriptSrc: string[] = directives['script-src'] ?? [];
+      const nonce = scriptSrc.find((v) => v.startsWith("'nonce-"))?.slice(7, -1);
+      expect(nonce, csp).toBeTruthy();
+      expect(scriptSrc).toContain("'strict-dynamic'");
+      expect(scriptSrc.filter((v) => ['http:', 'https:', '*', "'unsafe-eval'"].includes(v))).toEqual([]);
+      nonces.add(nonce!);
+      // Every script tag of the page carries it (else the page would be broken, not protected).
+      const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+      expect(scripts.length, path).toBeGreaterThan(0);
+      expect(scripts.filter((tag) => !tag.includes(`nonce="${nonce}"`)), path).toEqual([]);
+      // The data API and Edge Functions the browser calls, and nothing to plug in.
+      expect(directives['connect-src']).toContain(new URL(process.env.NEXT_PUBLIC_SUPABASE_URL!).origin);
+      expect(directives['object-src']).toEqual(["'none'"]);
+      expect(directives['base-uri']).toEqual(["'self'"]);
+    }
+    // A nonce is never reused: a page cannot learn it from one response and inject with it later.
+    expect(nonces.size).toBe(pages.length);
+    // Static files (the build's own scripts) are not sniffed or framed either.
+    const home = await (await fetch(`${appUrl}/`, { headers: signedOut })).text();
+    const chunk = /src="(\/_next\/static\/[^"]+\.js)"/.exec(home)![1];
+    const asset = await fetch(`${appUrl}${chunk}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(asset.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  });
+});

@@ -3,7 +3,7 @@
 // tests/support/policy-checks.ts for what it misses. Both run on the migrated test database, and
 // both are shown to catch a deliberately bad migration applied to a scratch database.
 import { describe, expect, it } from 'vitest';
-import { supabaseCli } from '../../local/supabase-cli.ts';
+import { remoteDatabase, supabaseCli } from '../../local/supabase-cli.ts';
 import { policyFindings } from '../support/policy-checks.ts';
 import { withScratchDatabase } from '../support/scratch-db.ts';
 import { withDb } from '../support/tokens-and-db.ts';
@@ -17,7 +17,8 @@ interface Advisory {
 }
 
 function advisors(dbUrl: string): Advisory[] {
-  const r = supabaseCli(['db', 'advisors', `--remote=${dbUrl}`, '--type', 'all', '--level', 'info', '--output-format', 'json']);
+  const remote = remoteDatabase(dbUrl);
+  const r = supabaseCli(['db', 'advisors', remote.arg, '--type', 'all', '--level', 'info', '--output-format', 'json'], remote.env);
   expect(r.status, r.stderr).toBe(0);
   return (JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { results: Advisory[] }).results;
 }

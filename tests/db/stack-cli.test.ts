@@ -143,4 +143,34 @@ describe('stack commands', { timeout: 120_000 }, () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as unknown[]).length).toBeGreaterThan(0);
   });
+
+  it('a data folder from before per-checkout passwords (postgres/postgres) gets this checkout\'s at the next start', async () => {
+    const up = npm('stack:up');
+    expect(up.status, up.stderr + up.stdout).toBe(0);
+    const stackEnv = parseEnv(fs.readFileSync(instance.envFile, 'utf8'));
+    const port = Number(new URL(stackEnv.SUPABASE_DB_URL).port);
+    const legacy = (user: string) => `postgresql://${user}:postgres@127.0.0.1:${port}/postgres`;
+    // Make it what an older checkout left behind: both logins on the public default password.
+    const db = new pg.Client({ connectionString: stackEnv.SUPABASE_DB_URL });
+    await db.connect();
+    await db.query("alter role postgres with password 'postgres'; alter role authenticator with password 'postgres'");
+    await db.end();
+    expect(npm('stack:down').status).toBe(0);
+
+    const again = npm('stack:up');
+    expect(again.status, again.stderr + again.stdout).toBe(0);
+    expect(npm('stack:status').stdout).toMatch(/✓.*postgrest/);
+    for (const user of ['postgres', 'authenticator']) {
+      const old = new pg.Client({ connectionString: legacy(user) });
+      await expect(old.connect(), user).rejects.toMatchObject({ code: '28P01' });
+    }
+    const current = new pg.Client({ connectionString: parseEnv(fs.readFileSync(instance.envFile, 'utf8')).SUPABASE_DB_URL });
+    await current.connect();
+    expect((await current.query('select current_user as u')).rows[0].u).toBe('postgres');
+    await current.end();
+    // PostgREST logs in as authenticator with the new password: the data API answers.
+    const token = npm('local:token', '--user', 'user_alice').stdout.trim();
+    const res = await fetch(`${stackEnv.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/tasks?select=title`, { headers: { apikey: stackEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+  });
 });

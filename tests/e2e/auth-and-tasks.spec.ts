@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { clerk } from '@clerk/testing/playwright';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test.ts';
 import { accounts } from './support/env.ts';
 import { fillClerkSignIn, signIn, signOutThroughMenu } from './support/clerk.ts';
 

@@ -1,7 +1,7 @@
 // The browser side of the integration (lib/supabase/client.ts): the open-tasks count on the dashboard
 // is queried by the browser itself, straight from Supabase, with the Clerk token clerk-js hands out
 // (the session token in third-party mode, the `supabase` template token in template mode).
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test.ts';
 import { accounts } from './support/env.ts';
 import { signIn } from './support/clerk.ts';
 

@@ -1,6 +1,6 @@
 // Organisations through Clerk's <OrganizationSwitcher/>: the active organisation travels in the
 // session token (o.id/o.rol, or org_* in template mode) to Postgres, where the policies decide.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './support/test.ts';
 import { accounts } from './support/env.ts';
 import { signIn, signOutThroughMenu, supabaseToken } from './support/clerk.ts';
 

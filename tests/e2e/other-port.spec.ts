@@ -3,10 +3,10 @@
 // it (its CLERK_AUTHORIZED_PARTIES name the default port only). The app's authorized parties follow
 // the port it listens on, so Clerk's form signs alice in and the dashboard shows her tasks. Before,
 // the session was refused for its `azp` and the form just vanished. Local stack only.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test.ts';
 import { startExtraApp, type ExtraApp } from './support/extra-app.ts';
 import { layout } from '../../local/paths.ts';
-import { isLoopbackAddress, listeningAddresses, reachableFromNetwork } from '../support/network.ts';
+import { isLoopbackAddress, listeningAddresses } from '../support/network.ts';
 import { accounts, live } from './support/env.ts';
 import { fillClerkSignIn } from './support/clerk.ts';
 
@@ -43,5 +43,4 @@ test('on a port the stack env does not name, Clerk\'s form signs alice in and th
 test('next start on the local stack cannot be reached from the network', async () => {
   expect(listeningAddresses(port).length, `nothing listens on ${port}`).toBeGreaterThan(0);
   expect(listeningAddresses(port).filter((a) => !isLoopbackAddress(a))).toEqual([]);
-  expect(await reachableFromNetwork(port)).toEqual([]);
 });

@@ -4,7 +4,7 @@
 // sign-in page must say so instead of ending blank, and the server must log why, once. Local stack
 // only (it starts its own server).
 import { generateKeyPairSync } from 'node:crypto';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test.ts';
 import { startExtraApp, type ExtraApp } from './support/extra-app.ts';
 import { layout } from '../../local/paths.ts';
 import { accounts, live } from './support/env.ts';

@@ -1,6 +1,6 @@
 // Sign-up through Clerk's <SignUp/> form, then signing in again with the new account. Local only: a
 // live instance verifies new email addresses (playwright.config.ts leaves this file out there).
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test.ts';
 import { fillClerkSignIn, signOutThroughMenu } from './support/clerk.ts';
 
 test('a new account signs up with a password, lands on an empty dashboard, and can sign in again', async ({ page }) => {

@@ -2,7 +2,7 @@
 // supabase-js (`functions.invoke`) with the Clerk token of the mode (a CORS request to the gateway's
 // /functions/v1), and shows the report, or for a plan without reports the function's 403 message.
 import fs from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/test.ts';
 import { accounts, live } from './support/env.ts';
 import { signIn } from './support/clerk.ts';
 

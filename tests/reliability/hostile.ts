@@ -6,13 +6,17 @@
 // (never a 5xx or a stack trace); what is stored must be exactly what was sent (trimmed), rendered as
 // text; the victim's rows never change.
 import fc from 'fast-check';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import { clerkUserData, signedDelivery } from '../support/clerk-webhook.ts';
 import { clerkSessionToken, foreignProviderToken, supabaseAuthToken } from '../support/foreign-tokens.ts';
 import { mintToken } from '../support/tokens-and-db.ts';
 import { chunked } from '../support/app.ts';
+import { projectRoot } from '../../local/paths.ts';
+import { exposedAddresses, listeningAddresses } from '../support/network.ts';
 import { action, actionIds, api, check, newUser, page, request, sessionCookies, type ActionName, type CheckResult, type Ctx, type SimUser } from './harness.ts';
 
 const FRAGMENTS = [
@@ -288,6 +292,10 @@ export async function runHostile(ctx: Ctx, runs: number, seed: number): Promise<
     checks.push(check('hostile: a chunked webhook body past 512 KiB is refused while reading (413) and writes nothing', a.status === 413 && isMessage(a.json) && Number(rows[0].n) === 0, `${a.status} ${a.text.slice(0, 120)}; ${rows[0].n} rows written`));
   }
 
+  checks.push(...(await hostileCrossSiteSession(ctx, victim)));
+  checks.push(...(await hostileFraming(ctx, victim)));
+  checks.push(...(await hostileListenEverywhere(ctx)));
+
   const { rows: projects } = await db.query<{ name: string; org_id: string }>('select name, org_id from public.projects where id = $1', [victimProject]);
   checks.push(check("hostile: the victim organisation's project is unchanged after every attack", projects[0]?.name === 'victim project' && projects[0]?.org_id === victimOrg, JSON.stringify(projects[0] ?? null)));
 
@@ -358,4 +366,54 @@ async function forged(ctx: Ctx, kind: string, attacker: SimUser, victim: SimUser
   }
   ctx.tokens.add(token);
   return token;
+}
+
+/** Issue 19 item 5: another site's link or form sends __session (Lax) without __client_uat (Strict). */
+async function hostileCrossSiteSession(ctx: Ctx, victim: SimUser): Promise<CheckResult[]> {
+  const sessionAlone = `__session=${victim.token}; __clerk_db_jwt=dvb_local_reliability`;
+  const answers: string[] = [];
+  for (const site of ['cross-site', 'same-site', null]) {
+    for (const [route, accept] of [['/api/tasks', 'application/json'], ['/dashboard', 'text/html']]) {
+      const a = await request(ctx, 'hostile cross-site session', `${victim.appUrl}${route}`, { headers: { cookie: sessionAlone, accept, ...(site ? { 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' } : {}) } });
+      if (a.status === 200 || a.text.includes(victim.tag)) answers.push(`${route} (${site ?? 'no Sec-Fetch-Site'}): ${a.status}`);
+    }
+  }
+  return [check("hostile: another site's top-level GET with the session cookie alone is not signed in (no __client_uat restored)", answers.length === 0, answers.join('; ') || '6 requests, none signed in')];
+}
+
+/** Issue 19 item 8: every page says who may frame it and which scripts may run. */
+async function hostileFraming(ctx: Ctx, victim: SimUser): Promise<CheckResult[]> {
+  const problems: string[] = [];
+  for (const route of ['/', '/sign-in', '/dashboard', '/org', '/reports']) {
+    const a = await request(ctx, 'hostile framing', `${victim.appUrl}${route}`, { headers: { accept: 'text/html', cookie: sessionCookies(victim.token) } });
+    const csp = a.headers.get('content-security-policy') ?? '';
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    const unnonced = [...a.text.matchAll(/<script\b[^>]*>/g)].filter((m) => !nonce || !m[0].includes(`nonce="${nonce}"`)).length;
+    if (a.status !== 200) problems.push(`${route}: ${a.status}`);
+    else if (!/(^|;)\s*frame-ancestors 'self'\s*(;|$)/.test(csp) || a.headers.get('x-frame-options') !== 'SAMEORIGIN') problems.push(`${route}: frameable (${csp || 'no CSP'})`);
+    else if (!/script-src [^;]*'strict-dynamic'/.test(csp) || !nonce || unnonced) problems.push(`${route}: scripts not bound to the nonce (${unnonced} without)`);
+    else if (a.headers.get('x-content-type-options') !== 'nosniff') problems.push(`${route}: no nosniff`);
+  }
+  return [check('hostile: no page can be framed by another site, and only scripts carrying the response\'s nonce run', problems.length === 0, problems.join('; ') || '5 pages checked')];
+}
+
+/** Issue 19 item 1: a server holding the local keys, told to listen on every interface, stops instead. */
+async function hostileListenEverywhere(ctx: Ctx): Promise<CheckResult[]> {
+  const port = Number(new URL(ctx.urls['third-party']).port) + 3;
+  const child = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['start', '-p', String(port)], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...ctx.env, NEXT_DIST_DIR: path.basename(ctx.distDir), NEXT_TELEMETRY_DISABLED: '1' } as unknown as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (c) => (output += c));
+  child.stderr!.on('data', (c) => (output += c));
+  const code = await new Promise<number | null | 'running'>((resolve) => {
+    const timer = setTimeout(() => resolve('running'), 60_000);
+    child.once('exit', (c) => (clearTimeout(timer), resolve(c)));
+  });
+  const exposed = exposedAddresses(port);
+  if (code === 'running') child.kill('SIGKILL');
+  const stopped = code === 1 && /listens on .*which the network can reach/.test(output) && listeningAddresses(port).length === 0;
+  return [check('hostile: `next start` without --hostname on the local keys stops at start instead of listening on the network', stopped, stopped ? 'exited 1 naming npm run start:local' : `exit ${code}, listening on ${exposed.join(', ') || 'nothing'}: ${output.slice(-300)}`)];
 }

@@ -1,39 +1,13 @@
-// Is a port reachable from the network, or only from this machine? Two views of the same fact:
-// connecting to this machine's own non-loopback addresses (what a neighbour on the network would
-// do), and the addresses the kernel says the port listens on (Linux /proc/net/tcp), which also
-// answers on a machine whose only interface is loopback.
+// Is a port reachable from the network, or only from this machine? Judged from the kernel's listening
+// table alone (Linux /proc/net/tcp and tcp6, else `ss -ltn`): the addresses a socket listens on say
+// who can reach it, and the tests never send a packet to this machine's non-loopback addresses (CI
+// machines allow traffic to loopback alone, and a firewall there would hide an exposed port).
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-
-/** This machine's addresses on the network (not loopback). */
-export function networkAddresses(): string[] {
-  return Object.values(os.networkInterfaces())
-    .flat()
-    .filter((a): a is os.NetworkInterfaceInfo => Boolean(a) && !a!.internal && !a!.address.startsWith('fe80'))
-    .map((a) => a.address);
-}
-
-function connects(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port, timeout: 2000 });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-  });
-}
-
-/** The network addresses of this machine on which `port` accepts a connection (should be none). */
-export async function reachableFromNetwork(port: number): Promise<string[]> {
-  const open: string[] = [];
-  for (const address of networkAddresses()) if (await connects(address, port)) open.push(address);
-  return open;
-}
 
 const hexToIpv4 = (hex: string) => [hex.slice(6, 8), hex.slice(4, 6), hex.slice(2, 4), hex.slice(0, 2)].map((b) => parseInt(b, 16)).join('.');
 
-/** The local addresses listening on `port` (Linux), e.g. ["127.0.0.1"]; "0.0.0.0" or "::" means every interface. */
-export function listeningAddresses(port: number): string[] {
+function fromProc(port: number): string[] {
   const out: string[] = [];
   for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
     if (!fs.existsSync(file)) continue;
@@ -52,4 +26,28 @@ export function listeningAddresses(port: number): string[] {
   return out;
 }
 
+/** `ss -ltnH`: "LISTEN 0 511 127.0.0.1:3000 0.0.0.0:*", "[::1]:3000", "*:3000". */
+function fromSs(port: number): string[] {
+  const table = execFileSync('ss', ['-ltnH'], { encoding: 'utf8' });
+  return table
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[3])
+    .filter((local): local is string => Boolean(local) && local.endsWith(`:${port}`))
+    .map((local) => local.slice(0, -`:${port}`.length).replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, ''))
+    .map((a) => (a === '*' ? '0.0.0.0' : a));
+}
+
+/** The local addresses listening on `port`, e.g. ["127.0.0.1"]; "0.0.0.0" or "::" means every interface. */
+export function listeningAddresses(port: number): string[] {
+  if (fs.existsSync('/proc/net/tcp')) return fromProc(port);
+  try {
+    return fromSs(port);
+  } catch (e) {
+    throw new Error(`Cannot read the kernel's listening table: neither /proc/net/tcp nor \`ss -ltn\` is available (${e instanceof Error ? e.message : String(e)}).`);
+  }
+}
+
 export const isLoopbackAddress = (a: string) => a.startsWith('127.') || a === '::1' || a.startsWith('::ffff:127.');
+
+/** The addresses beyond loopback on which `port` listens (should be none), from the listening table. */
+export const exposedAddresses = (port: number) => listeningAddresses(port).filter((a) => !isLoopbackAddress(a));

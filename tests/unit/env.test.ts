@@ -1,8 +1,8 @@
 // lib/env.ts: every problem is named with what is wrong and how to fix it, secrets are never echoed.
 import { describe, expect, it } from 'vitest';
 import { EnvError, parseBuildEnv, parseServerEnv } from '../../lib/env.ts';
-import { isLocalPublishableKey, localKeysGuard } from '../../lib/local-stack.ts';
-import { fakeJwt, LOCAL_PK, REAL_PK, validEnv } from './fixtures.ts';
+import { isLocalPublishableKey, localKeysGuard, localKeysListenProblem } from '../../lib/local-stack.ts';
+import { DEV_PK, fakeJwt, LOCAL_PK, REAL_PK, validEnv } from './fixtures.ts';
 
 function problems(env: Record<string, string | undefined>): string[] {
   try {
@@ -60,46 +60,54 @@ describe('parseServerEnv', () => {
     expect(problems({ ...validEnv(), CLERK_FAPI_URL: 'https://clerk.example.com' })).toEqual([expect.stringMatching(outside)]);
     expect(problems({ ...validEnv(), CLERK_API_URL: 'http://10.0.0.5:54327' })).toEqual([expect.stringMatching(outside)]);
     expect(problems({ ...validEnv(), NODE_ENV: 'production' })).toEqual([]);
-    expect(problems({ ...withoutFlag, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK })).toEqual([]);
+    expect(problems({ ...withoutFlag, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: DEV_PK })).toEqual([]);
   });
 
-  it('refuses local-stack variables on a deployed platform (they would send the secret key elsewhere)', () => {
-    const found = problems({ ...validEnv(), VERCEL: '1', NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK });
-    for (const name of ['LOCAL_STACK', 'CLERK_API_URL', 'CLERK_FAPI_URL']) expect(found.some((p) => p.startsWith(name) && /VERCEL is set/.test(p))).toBe(true);
-    expect(problems({ NEXT_PUBLIC_SUPABASE_URL: 'https://x.supabase.co', NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: 'sb_publishable_x', NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK, CLERK_SECRET_KEY: 'sk_live_x', VERCEL: '1' })).toEqual([]);
+  // A host no list can name (Docker, Kubernetes, ECS, Azure, Cloudflare, a VM) sets no platform variable.
+  const hosted: Record<string, string | undefined> = { ...validEnv(), LOCAL_STACK: undefined, CLERK_API_URL: undefined, CLERK_FAPI_URL: undefined, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK, CLERK_SECRET_KEY: 'sk_live_unittest' };
+
+  it('production on a host with no platform variable keeps development settings (live keys, or NODE_ENV=production off the local stack)', () => {
+    const jwtSecret = 'super-secret-jwt-token-with-at-least-32-characters';
+    // Live keys, no platform variable, NODE_ENV anything: production.
+    for (const env of [hosted, { ...hosted, NODE_ENV: 'production' }, { ...hosted, NODE_ENV: 'development' }]) {
+      const found = problems({ ...env, SUPABASE_JWT_SECRET: jwtSecret });
+      expect(found, env.NODE_ENV).toEqual([
+        expect.stringMatching(/^SUPABASE_JWT_SECRET is set, but this is production \(live Clerk keys\).*npm run doctor/),
+        expect.stringMatching(/^CLERK_AUTHORIZED_PARTIES is missing, and this is production \(live Clerk keys\)/),
+      ]);
+      expect(found.join('\n')).not.toContain('super-secret');
+    }
+    // A development instance's keys with NODE_ENV=production (`next start`, a staging container): production.
+    const staging = { ...hosted, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: DEV_PK, CLERK_SECRET_KEY: 'sk_test_unittest', NODE_ENV: 'production' };
+    expect(problems({ ...staging, SUPABASE_JWT_SECRET: jwtSecret })).toEqual([
+      expect.stringMatching(/^SUPABASE_JWT_SECRET is set, but this is production \(NODE_ENV=production outside the local stack\)/),
+      expect.stringMatching(/^CLERK_AUTHORIZED_PARTIES is missing/),
+    ]);
+    expect(problems({ ...staging, CLERK_AUTHORIZED_PARTIES: 'https://staging.example.com' })).toEqual([]);
+    // ...which may name localhost to try the build on this machine; live keys or a platform may not.
+    expect(problems({ ...staging, CLERK_AUTHORIZED_PARTIES: 'http://localhost:3000' })).toEqual([]);
+    expect(problems({ ...staging, CLERK_AUTHORIZED_PARTIES: 'http://localhost:3000', K_SERVICE: 'app' })).toEqual([expect.stringContaining('CLERK_AUTHORIZED_PARTIES lists http://localhost:3000 in production (NODE_ENV=production outside the local stack, K_SERVICE is set)')]);
+    // `next dev` with a development instance, and the local stack's own production build: not production.
+    expect(problems({ ...staging, NODE_ENV: 'development', SUPABASE_JWT_SECRET: jwtSecret })).toEqual([]);
+    expect(problems({ ...validEnv(), NODE_ENV: 'production', SUPABASE_JWT_SECRET: jwtSecret })).toEqual([]);
   });
 
-  it('refuses the legacy service_role JWT as the publishable key (it would ship an RLS bypass to every browser)', () => {
-    const serviceRole = fakeJwt({ iss: 'supabase', ref: 'abcd1234', role: 'service_role', iat: 1, exp: 2 });
-    const found = problems({ ...validEnv(), NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: serviceRole });
-    expect(found).toEqual([expect.stringMatching(/NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY holds the legacy service_role JWT.*bypasses row-level security/)]);
-    expect(found.join('\n')).not.toContain(serviceRole);
-    expect(problems({ ...validEnv(), NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: fakeJwt({ role: 'authenticated' }) })).toEqual([expect.stringMatching(/is a JWT whose role is not "anon"/)]);
-    expect(problems({ ...validEnv(), NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: 'eyJub3Q.anNvbg.c2ln' })).toEqual([expect.stringMatching(/whose role is not "anon"/)]);
-    expect(problems({ ...validEnv(), NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: fakeJwt({ role: 'anon' }) })).toEqual([]);
-    // The other way round: the anon key where the secret key belongs.
-    expect(problems({ ...validEnv(), SUPABASE_SECRET_KEY: fakeJwt({ role: 'anon' }) })).toEqual([expect.stringMatching(/SUPABASE_SECRET_KEY is a JWT whose role is not "service_role"/)]);
-    expect(problems({ ...validEnv(), SUPABASE_SECRET_KEY: fakeJwt({ role: 'service_role' }) })).toEqual([]);
+  it('refuses local-stack variables in production (they would send the secret key elsewhere)', () => {
+    const found = problems({ ...hosted, LOCAL_STACK: 'dev', CLERK_API_URL: 'http://127.0.0.1:54327', CLERK_FAPI_URL: 'http://127.0.0.1:54328', CLERK_AUTHORIZED_PARTIES: 'https://app.example.com' });
+    for (const name of ['LOCAL_STACK', 'CLERK_API_URL', 'CLERK_FAPI_URL']) expect(found.some((p) => p.startsWith(name) && /this is production \(live Clerk keys\)/.test(p)), name).toBe(true);
+    expect(problems({ ...hosted, CLERK_API_URL: 'https://api.clerk.com', CLERK_AUTHORIZED_PARTIES: 'https://app.example.com', VERCEL: '1' })).toEqual([]);
   });
 
-  it('requires CLERK_AUTHORIZED_PARTIES without localhost in a production deployment, not locally', () => {
-    const deployed = { ...validEnv(), LOCAL_STACK: undefined, CLERK_API_URL: undefined, CLERK_FAPI_URL: undefined, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK, VERCEL: '1', NODE_ENV: 'production' };
-    expect(problems(deployed)).toEqual([expect.stringMatching(/^CLERK_AUTHORIZED_PARTIES is missing, and this is a production deployment \(VERCEL is set\)/)]);
+  it('requires CLERK_AUTHORIZED_PARTIES without localhost in production, not locally', () => {
+    const deployed = { ...hosted, VERCEL: '1', NODE_ENV: 'production' };
+    expect(problems(deployed)).toEqual([expect.stringMatching(/^CLERK_AUTHORIZED_PARTIES is missing, and this is production \(live Clerk keys, VERCEL is set\)/)]);
     for (const local of ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://app.localhost', 'http://[::1]:3000']) {
-      expect(problems({ ...deployed, CLERK_AUTHORIZED_PARTIES: `https://app.example.com,${local}` }), local).toEqual([expect.stringContaining(`CLERK_AUTHORIZED_PARTIES lists ${local} in a production deployment`)]);
+      expect(problems({ ...deployed, CLERK_AUTHORIZED_PARTIES: `https://app.example.com,${local}` }), local).toEqual([expect.stringContaining(`CLERK_AUTHORIZED_PARTIES lists ${local} in production`)]);
     }
     expect(problems({ ...deployed, CLERK_AUTHORIZED_PARTIES: 'https://app.example.com' })).toEqual([]);
-    // A preview or development build on the platform, and `next start` on this machine, need none.
-    expect(problems({ ...deployed, NODE_ENV: 'development' })).toEqual([]);
+    // A preview on a development instance, `next dev`, and the local stack's `next start` need none.
+    expect(problems({ ...deployed, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: DEV_PK, CLERK_SECRET_KEY: 'sk_test_x', NODE_ENV: 'development' })).toEqual([]);
     expect(problems({ ...validEnv(), NODE_ENV: 'production', CLERK_AUTHORIZED_PARTIES: 'http://localhost:3000' })).toEqual([]);
-  });
-
-  it('refuses SUPABASE_JWT_SECRET in a deployment (it signs service_role tokens; only doctor reads it)', () => {
-    const deployed = { ...validEnv(), LOCAL_STACK: undefined, CLERK_API_URL: undefined, CLERK_FAPI_URL: undefined, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK, RENDER: 'true' };
-    const found = problems({ ...deployed, SUPABASE_JWT_SECRET: 'super-secret-jwt-token-with-at-least-32-characters' });
-    expect(found).toEqual([expect.stringMatching(/^SUPABASE_JWT_SECRET is set, but this is a deployment \(RENDER is set\).*npm run doctor/)]);
-    expect(found.join('\n')).not.toContain('super-secret');
-    expect(problems({ ...validEnv(), SUPABASE_JWT_SECRET: 'local-secret' })).toEqual([]);
   });
 
   it('at build time: the NEXT_PUBLIC_ values must be right, a server secret may come at start-up', () => {
@@ -129,6 +137,15 @@ describe('parseServerEnv', () => {
 });
 
 describe('local keys and hosts', () => {
+  it('a server holding the local keys may listen on loopback only, whatever it was told', () => {
+    for (const loopback of [['127.0.0.1:3000'], ['[::1]:3000'], ['[::ffff:127.0.0.1]:3000'], []]) expect(localKeysListenProblem(validEnv(), loopback)).toBeNull();
+    for (const everywhere of [['0.0.0.0:3108'], ['[::]:3108'], ['127.0.0.1:3000', '192.168.1.20:3000']]) {
+      expect(localKeysListenProblem({ ...validEnv(), PORT: '3108' }, everywhere)).toMatch(/listens on .*which the network can reach.*npm run start:local -- -p 3108/);
+    }
+    // Real keys: where it listens is the host's business.
+    expect(localKeysListenProblem({ ...validEnv(), NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK }, ['0.0.0.0:3000'])).toBeNull();
+  });
+
   it('recognises the local publishable key', () => {
     expect(isLocalPublishableKey(LOCAL_PK)).toBe(true);
     expect(isLocalPublishableKey(REAL_PK)).toBe(false);

@@ -2,6 +2,8 @@
 // helper to build unsigned JWT-shaped tokens with a given expiry.
 export const LOCAL_PK = `pk_test_${Buffer.from('clerk.local.localhost$').toString('base64').replace(/=+$/, '')}`;
 export const REAL_PK = `pk_live_${Buffer.from('clerk.example.com$').toString('base64').replace(/=+$/, '')}`;
+/** A hosted development instance's key (pk_test_): production only with NODE_ENV=production. */
+export const DEV_PK = `pk_test_${Buffer.from('example-dev.clerk.accounts.dev$').toString('base64').replace(/=+$/, '')}`;
 
 export const validEnv = (): Record<string, string> => ({
   NEXT_PUBLIC_SUPABASE_URL: 'http://supabase.test',
