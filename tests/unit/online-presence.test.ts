@@ -48,7 +48,7 @@ function watch() {
 const names = (s: PresenceStatus | undefined) => (s?.kind === 'online' ? s.members.map((m) => m.user_id) : s);
 const DEADLINE = { timeout: 15_000, interval: 20 };
 
-describe('Online now (unit test against a WebSocket test double of Realtime)', () => {
+describe('Online now (unit test against a WebSocket test double of Realtime)', { timeout: 30_000 }, () => {
   it('joins org:<org id> as a private channel keyed by the Clerk user id, tracks {user_id, name}, lists who is online', async () => {
     const alice = browserOf({ current: 'user_alice@org_acme' });
     const w = watch();
