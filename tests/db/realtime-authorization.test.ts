@@ -9,6 +9,7 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { mintToken, uniqueUserId, withDb, type TokenOptions } from '../support/tokens-and-db.ts';
+import { policyFindings } from '../support/policy-checks.ts';
 import { inRolledBackTransaction, joinCheck, NOTHING, EVERYTHING, type Caller } from '../support/realtime-join-check.ts';
 
 const ACME = 'org_acme';
@@ -81,6 +82,30 @@ describe.each(['session', 'template'] as const)('private channel joins with %s t
       await inRolledBackTransaction(c, () => joinCheck(c, a, `org:${ACME}`));
       expect((await c.query(`select count(*)::int as n from realtime.messages where topic = $1`, [`org:${ACME}`])).rows[0].n).toBe(0);
     });
+  });
+});
+
+describe('the policies on realtime.messages follow the project\'s SQL style', () => {
+  it('one per command, to authenticated, every claim lookup in (select ...)', async () => {
+    const policies = await withDb((c) => c.query<{ cmd: string; roles: string[] }>(`select cmd, roles::text[] as roles from pg_policies where schemaname = 'realtime' and tablename = 'messages' order by cmd`));
+    expect(policies.rows).toEqual([
+      { cmd: 'INSERT', roles: ['authenticated'] },
+      { cmd: 'SELECT', roles: ['authenticated'] },
+    ]);
+    // The project's own checks (tests/support/policy-checks.ts), on the realtime schema. Realtime's own
+    // design (grants to anon, an unindexed extension column, the partition) is not ours to report.
+    const findings = await withDb((c) => policyFindings(c, ['realtime']));
+    expect(findings.filter((f) => ['claim-call-per-row', 'policy-not-authenticated'].includes(f.rule))).toEqual([]);
+  });
+
+  it('those checks report a policy that asks for the topic once per row (rolled back)', async () => {
+    await withDb((c) =>
+      inRolledBackTransaction(c, async () => {
+        await c.query(`create policy "per row" on realtime.messages for select to authenticated using (realtime.topic() = 'org:' || (select public.requesting_org_id()))`);
+        const found = (await policyFindings(c, ['realtime'])).map((f) => `${f.rule} ${f.object}`);
+        expect(found).toContain('claim-call-per-row realtime.messages "per row"');
+      }),
+    );
   });
 });
 
