@@ -22,7 +22,7 @@ function authorize({ topic, accessToken, config }: JoinRequest): string | null {
 
 const double = realtimeDouble(SUPABASE_URL, authorize);
 const server = setupServer(double.handler);
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterAll(() => server.close());
 
 const clients: SupabaseClient[] = [];

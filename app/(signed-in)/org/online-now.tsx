@@ -1,8 +1,8 @@
 'use client';
 // "Online now": who of this organisation has /org open, live, through Supabase Realtime Presence on
 // the private channel org:<org id> (lib/realtime/org-presence.ts), joined with the user's Clerk token.
-// supabase-js and the presence code load after the page is interactive, in their own chunks. Where no
-// Realtime server exists (the local stack: SUPABASE_REALTIME=off) it says so and never connects.
+// supabase-js and the presence code load after the page is interactive, in their own chunks. Where the
+// project runs no Realtime server (SUPABASE_REALTIME=off) it says so in one line and never connects.
 import { useAuth, useUser } from '@clerk/nextjs';
 import { useEffect, useState } from 'react';
 import type { PresenceStatus } from '@/lib/realtime/org-presence';
@@ -35,7 +35,7 @@ export function OnlineNow({ orgId, template, realtime }: { orgId: string; templa
     <section className="online-now" aria-labelledby="online-now">
       <h2 id="online-now">Online now</h2>
       {!realtime ? (
-        <p className="muted" data-testid="online-now-status">No Realtime server here (the local stack has none), so presence is off.</p>
+        <p className="muted" data-testid="online-now-status">No Realtime server here, so presence is off.</p>
       ) : status.kind === 'joining' ? (
         <p className="muted" data-testid="online-now-status">Joining…</p>
       ) : status.kind === 'unavailable' ? (
