@@ -77,6 +77,9 @@ const serverSchema = clientSchema.extend({
     .string()
     .regex(/^[\w-]+$/, { message: 'CLERK_SUPABASE_TEMPLATE must be the name of a Clerk JWT template (letters, digits, - and _), or unset for third-party mode.' })
     .optional(),
+  // "off" where the project runs no Realtime server: "Online now" on /org then says so instead of
+  // connecting.
+  SUPABASE_REALTIME: z.enum(['on', 'off'], { message: 'SUPABASE_REALTIME must be "on" (the default) or "off" (no Realtime server: presence is off).' }).optional(),
   CLERK_WEBHOOK_SIGNING_SECRET: z
     .string()
     .refine((v) => v.startsWith('whsec_'), { message: 'CLERK_WEBHOOK_SIGNING_SECRET must start with whsec_. Copy it from Clerk Dashboard -> Webhooks -> your endpoint -> Signing Secret.' })

@@ -9,7 +9,7 @@
 // Next.js's scripts and what they load (clerk-js from the Frontend API) run, and an injected
 // <script> does not. Every page already renders per request (ClerkProvider reads the session), so the
 // nonce costs no static page. Added here: the data API and Edge Functions (both under
-// NEXT_PUBLIC_SUPABASE_URL), and who may frame the app.
+// NEXT_PUBLIC_SUPABASE_URL), Realtime's WebSocket on the same host (wss://), and who may frame the app.
 import type { ServerEnv } from './env';
 
 /** Sent with every response (next.config.ts). X-Frame-Options for browsers without frame-ancestors. */
@@ -27,7 +27,7 @@ export function contentSecurityPolicy(env: Pick<ServerEnv, 'NEXT_PUBLIC_SUPABASE
   return {
     strict: true,
     directives: {
-      'connect-src': [supabase, ...clerkProxy],
+      'connect-src': [supabase, supabase.replace(/^http/, 'ws'), ...clerkProxy],
       'frame-ancestors': ['self'],
       'base-uri': ['self'],
       'object-src': ['none'],

@@ -95,3 +95,46 @@ end;
 $$;
 drop event trigger if exists api_restart;
 create event trigger api_restart on ddl_command_end execute procedure extensions.notify_api_restart();
+
+-- Realtime's schema, as the Realtime server creates it in every hosted project (its tenant
+-- migrations): only what private-channel authorisation uses. The local stack runs no Realtime server
+-- (it has no build outside containers), but with these objects the policies on realtime.messages in
+-- supabase/migrations apply unchanged here, and tests/db/realtime-*.test.ts run Realtime's join check
+-- against them. realtime.messages is partitioned by day on hosted projects, with a default partition.
+do $$
+begin
+  if not exists (select from pg_roles where rolname = 'supabase_realtime_admin') then
+    create role supabase_realtime_admin nologin noinherit noreplication;
+  end if;
+end
+$$;
+
+create schema if not exists realtime;
+grant usage on schema realtime to anon, authenticated, service_role, supabase_realtime_admin;
+grant create on schema realtime to supabase_realtime_admin;
+
+-- The channel being joined, which Realtime sets (`realtime.topic`) before it asks the policies.
+create or replace function realtime.topic() returns text
+language sql stable
+as $$
+  select nullif(current_setting('realtime.topic', true), '')::text;
+$$;
+alter function realtime.topic() owner to supabase_realtime_admin;
+
+create table if not exists realtime.messages (
+  topic text not null,
+  extension text not null,
+  payload jsonb,
+  event text,
+  private boolean default false,
+  updated_at timestamp without time zone default now() not null,
+  inserted_at timestamp without time zone default now() not null,
+  id uuid default gen_random_uuid() not null,
+  constraint messages_pkey primary key (id, inserted_at)
+) partition by range (inserted_at);
+create table if not exists realtime.messages_default partition of realtime.messages default;
+alter table realtime.messages owner to supabase_realtime_admin;
+alter table realtime.messages_default owner to supabase_realtime_admin;
+grant select, insert, update on realtime.messages to anon, authenticated, service_role;
+-- Row-level security on, no policy: every private channel is refused until a migration adds some.
+alter table realtime.messages enable row level security;

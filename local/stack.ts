@@ -37,6 +37,8 @@ export function stackEnv(stackLayout: StackLayout, keys: LocalKeys): Record<stri
   const app = `http://localhost:${stackLayout.ports.app}`;
   return {
     LOCAL_STACK: stackLayout.profile,
+    // Supabase's Realtime server cannot run here: the app shows that instead of connecting.
+    SUPABASE_REALTIME: 'off',
     NEXT_PUBLIC_SUPABASE_URL: `http://127.0.0.1:${stackLayout.ports.gateway}`,
     NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: keys.supabasePublishableKey,
     SUPABASE_SECRET_KEY: keys.supabaseSecretKey,

@@ -33,6 +33,7 @@ export const CAUSES = {
   'missing-grant': 'A GRANT is missing (42501, 403)',
   'rls-disabled': 'Row-level security is off or a policy lets others read rows',
   'auth-uid-cast': 'A policy or default uses auth.uid(), which casts the Clerk id to uuid',
+  'realtime-policies-missing': 'Private Realtime channels have no policies on realtime.messages, so every join is refused',
   'uuid-owner-column': 'An owner column is uuid, but Clerk user ids are text',
   'ensure-profile-failed': 'ensure_user_profile() does not work for the test user',
   'profile-missing': 'The user exists in Clerk but not in the database',

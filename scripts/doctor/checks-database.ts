@@ -2,6 +2,7 @@
 // table through the data API (own rows only, nothing for anon), then ensure_user_profile().
 import { problem } from './causes.ts';
 import { applyMigrations, pushCommand } from './hosted-commands.ts';
+import { checkRealtimePolicies } from './checks-realtime.ts';
 import { headers, rest, type Ctx } from './config.ts';
 import { errCode, errMessage, http, networkReason } from './http.ts';
 
@@ -72,7 +73,8 @@ async function checkCatalog(ctx: Ctx): Promise<string | null> {
       const u = uuidOwners.rows[0];
       throw problem('uuid-owner-column', `${u.schema}.${u.table}.${u.column} is uuid, but Clerk user ids are text (user_2abc…): inserts fail with 22P02 and policies comparing it never match.`, `alter table ${u.schema}.${u.table} alter column ${u.column} type text; then compare it with (select public.requesting_user_id()).`);
     }
-    return 'catalog: RLS on every public table, SELECT granted on app tables, no auth.uid() in policies or defaults, owner columns are text';
+    const realtime = await checkRealtimePolicies(client);
+    return `catalog: RLS on every public table, SELECT granted on app tables, no auth.uid() in policies or defaults, owner columns are text, ${realtime}`;
   } finally {
     await client.end().catch(() => undefined);
   }

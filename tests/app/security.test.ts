@@ -173,6 +173,8 @@ describe.each([
       expect(scripts.filter((tag) => !tag.includes(`nonce="${nonce}"`)), path).toEqual([]);
       // The data API and Edge Functions the browser calls, and nothing to plug in.
       expect(directives['connect-src']).toContain(new URL(process.env.NEXT_PUBLIC_SUPABASE_URL!).origin);
+      // Realtime's WebSocket (the "Online now" list on /org) lives on the same host.
+      expect(directives['connect-src']).toContain(new URL(process.env.NEXT_PUBLIC_SUPABASE_URL!).origin.replace(/^http/, 'ws'));
       expect(directives['object-src']).toEqual(["'none'"]);
       expect(directives['base-uri']).toEqual(["'self'"]);
     }

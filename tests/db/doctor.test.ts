@@ -488,3 +488,39 @@ describe('doctor on the project and the deployment', () => {
     }
   });
 });
+
+// Private Realtime channels (docs/realtime.md): the policies on realtime.messages, checked from the
+// catalog when SUPABASE_DB_URL is set. Repaired by re-applying the migration that creates them.
+describe('doctor and the Realtime policies', () => {
+  const migration = fs.readFileSync(path.join(projectRoot, 'supabase/migrations/20261203150000_realtime_channels.sql'), 'utf8');
+  const dropAll = `do $$ declare p record; begin
+    for p in select policyname from pg_policies where schemaname = 'realtime' and tablename = 'messages' loop
+      execute format('drop policy %I on realtime.messages', p.policyname);
+    end loop; end $$;`;
+
+  it('passes when the select and insert policies exist', async () => {
+    const r = await doctor(env);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/private Realtime channels authorised by policies on realtime\.messages/);
+  });
+
+  it('names the missing policies: every private join would be refused', async () => {
+    await broken(dropAll, migration, async () => {
+      const r = await doctor(env);
+      expect(causeOf(r.out)).toBe('realtime-policies-missing');
+      expect(r.out).toMatch(/no select \(receive\) and insert \(send\) policy for authenticated/);
+      expect(r.out).toMatch(/20261203150000_realtime_channels\.sql/);
+    });
+  });
+
+  it('names a realtime.messages policy written with auth.uid()', async () => {
+    const uidPolicy = `${dropAll}
+      create policy "doctor test: copied example" on realtime.messages for select to authenticated
+        using ((select realtime.topic()) = 'user:' || (select auth.uid())::text);`;
+    await broken(uidPolicy, `${dropAll}\n${migration}`, async () => {
+      const r = await doctor(env);
+      expect(causeOf(r.out)).toBe('auth-uid-cast');
+      expect(r.out).toMatch(/Policy "doctor test: copied example" on realtime\.messages calls auth\.uid\(\)/);
+    });
+  });
+});

@@ -1,7 +1,7 @@
 // Organisations through Clerk's <OrganizationSwitcher/>: the active organisation travels in the
 // session token (o.id/o.rol, or org_* in template mode) to Postgres, where the policies decide.
 import { expect, test, type Page } from './support/test.ts';
-import { accounts } from './support/env.ts';
+import { accounts, live } from './support/env.ts';
 import { signIn, signOutThroughMenu, supabaseToken } from './support/clerk.ts';
 
 const { alice, bob, orgName } = accounts();
@@ -93,4 +93,28 @@ test('a member cannot delete an organisation project; an admin can', async ({ pa
   await page.reload();
   await expect(page.getByRole('heading', { name: /^Organisation/ })).toBeVisible();
   await expect(page.getByText(name, { exact: true })).toHaveCount(0);
+});
+
+// The local stack runs no Realtime server (SUPABASE_REALTIME=off): "Online now" says so in one line, the
+// browser never opens a Realtime socket (so no console error loop), and the rest of /org works. Against
+// a hosted project the same component lists who is online: tests/e2e/online-now.live.spec.ts.
+test('@both-modes "Online now" says there is no Realtime server here, and the page works around it', async ({ page }) => {
+  test.skip(live, 'the hosted project has a Realtime server: online-now.live.spec.ts covers it');
+  const realtimeRequests: string[] = [];
+  const socketErrors: string[] = [];
+  page.on('request', (r) => r.url().includes('/realtime/') && realtimeRequests.push(r.url()));
+  page.on('websocket', (ws) => ws.url().includes('/realtime/') && realtimeRequests.push(ws.url()));
+  page.on('console', (m) => m.type() === 'error' && /realtime|websocket/i.test(m.text()) && socketErrors.push(m.text()));
+
+  await signIn(page, alice, '/org');
+  await choose(page, orgName);
+  const online = page.getByRole('region', { name: 'Online now' });
+  await expect(online.getByTestId('online-now-status')).toHaveText('No Realtime server here, so presence is off.');
+  await expect(page.getByRole('list', { name: 'Projects' }).getByRole('listitem').first()).toBeVisible();
+  await expect(page.getByLabel('New project')).toBeEditable();
+  // Still one plain line once clerk-js and every lazy chunk have loaded.
+  await page.waitForLoadState('networkidle');
+  await expect(online.getByTestId('online-now-status')).toHaveCount(1);
+  expect(realtimeRequests).toEqual([]);
+  expect(socketErrors).toEqual([]);
 });

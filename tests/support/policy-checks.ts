@@ -1,6 +1,6 @@
 // The project's own schema rules, for what Supabase's linter (`supabase db advisors`) does not see.
 // Each check is a catalog query; a finding names the object and the rule it breaks.
-//   claim-call-per-row   a policy calls a claim helper (requesting_*, auth.*, current_setting) outside
+//   claim-call-per-row   a policy calls a claim helper (requesting_*, auth.*, realtime.topic, current_setting) outside
 //                        a `(select ...)`, so Postgres evaluates it once per row instead of once
 //   policy-column-unindexed  a column a policy's USING clause filters on leads no index
 //   rls-disabled         a table in an exposed schema has row-level security off
@@ -26,7 +26,7 @@ export function exposedSchemas(): string[] {
   return m ? [...m[1].matchAll(/"([^"]+)"/g)].map((x) => x[1]) : ['public'];
 }
 
-const CLAIM_CALL = /\b(requesting_\w+|auth\.\w+|current_setting)\s*\(/;
+const CLAIM_CALL = /\b(requesting_\w+|auth\.\w+|realtime\.topic|current_setting)\s*\(/;
 
 /** Removes every `( SELECT ... )` group: what is inside runs once per statement (an InitPlan). */
 export function withoutSubselects(expr: string): string {

@@ -49,6 +49,9 @@ export const EXERCISED: Record<string, Exercised> = {
   'E2E_MEMBER_EMAIL=you+clerk_test_member@example.com': LIVE_E2E_ENV('E2E_MEMBER_EMAIL'),
   'E2E_MEMBER_PASSWORD=...': LIVE_E2E_ENV('E2E_MEMBER_PASSWORD'),
   'E2E_ORG_NAME=Your org name': LIVE_E2E_ENV('E2E_ORG_NAME'),
+  'E2E_OUTSIDER_EMAIL=you+clerk_test_outsider@example.com': { test: 'tests/e2e/online-now.live.spec.ts', needle: 'process.env.E2E_OUTSIDER_EMAIL' },
+  'E2E_OUTSIDER_PASSWORD=...': { test: 'tests/e2e/online-now.live.spec.ts', needle: 'process.env.E2E_OUTSIDER_PASSWORD' },
+  'E2E_OUTSIDER_ORG_NAME=Another org name': { test: 'tests/e2e/online-now.live.spec.ts', needle: 'process.env.E2E_OUTSIDER_ORG_NAME' },
   // Going hosted
   [PUSH_TO_URL]: { test: 'tests/db/hosted-migrate.test.ts', needle: 'PUSH_TO_URL' },
   'npm run doctor -- --user <a Clerk user id>': { test: 'tests/db/doctor.test.ts', needle: "'--user', 'user_carol'" },

@@ -3,7 +3,9 @@
 import { OrganizationSwitcher } from '@clerk/nextjs';
 import { auth } from '@clerk/nextjs/server';
 import { dbError } from '@/lib/errors';
+import { serverEnv } from '@/lib/env';
 import { createClient } from '@/lib/supabase/server';
+import { OnlineNow } from './online-now';
 import { AddProjectForm, DeleteProjectButton } from './project-forms';
 
 export default async function OrgPage() {
@@ -34,6 +36,7 @@ export default async function OrgPage() {
       <h1>Organisation {orgSlug ? <span className="muted">{orgSlug}</span> : null}</h1>
       {switcher}
       <p className="muted">You are {isAdmin ? 'an admin' : 'a member'} of this organisation{isAdmin ? '' : '; only admins can delete projects'}.</p>
+      <OnlineNow key={orgId} orgId={orgId} template={serverEnv().CLERK_SUPABASE_TEMPLATE} realtime={serverEnv().SUPABASE_REALTIME !== 'off'} />
       <AddProjectForm />
       {error ? (
         <p className="error" role="alert">
