@@ -50,6 +50,8 @@ export const config = {
   matcher: [
     // Every page, skipping the JSON API (its routes guard themselves), Next.js internals and static files...
     '/((?!api/|_next|[^?]*\\.(?:html?|css|js(?!on)|jpe?g|webp|png|gif|svg|ttf|woff2?|ico|csv|docx?|xlsx?|zip|webmanifest)).*)',
+    // ...an API path with percent-encoding, only so that an undecodable one gets a 400, not Next.js's 500...
+    '/api/(.*%.*)',
     // ...and the Frontend API proxy, whose clerk-js bundle paths end in .js.
     '/__clerk/(.*)',
   ],

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { layout, projectRoot } from '../local/paths.ts';
 import { benchStack, startStackProcess, type RunningBenchStack } from './stack-start.ts';
 import { benchRls, loadBenchData } from './rls.ts';
-import { appEnv, appModes, benchApp, BENCH_DIST_DIR, buildApp, startApp, type StartedApp } from './app.ts';
+import { appEnv, appModes, baselinesMode, BASELINES_DIR, benchApp, BENCH_DIST_DIR, buildApp, startApp, type StartedApp } from './app.ts';
 import { benchClerk } from './clerk.ts';
 import { profileApp } from './profile.ts';
 import { benchBrowser } from './browser.ts';
@@ -156,6 +156,7 @@ try {
     let buildSeconds = 0;
     let buildMode = 'reused';
     const apps: Partial<Record<'third-party' | 'template', StartedApp>> = {};
+    let baselines: StartedApp | undefined;
     await part('next build + start', async () => {
       if (!(reuseBuild && fs.existsSync(path.join(projectRoot, BENCH_DIST_DIR, 'BUILD_ID')))) {
         buildSeconds = await buildApp(stackLayout, env, { skipTypecheck });
@@ -166,14 +167,21 @@ try {
         apps[mode.name] = app;
         cleanups.push(app.stop);
       }
+      // The floor and peer baselines (bench/baselines), for the app part.
+      if (wants('app')) {
+        if (!(reuseBuild && fs.existsSync(path.join(BASELINES_DIR, '.next/BUILD_ID')))) await buildApp(stackLayout, env, { dir: BASELINES_DIR });
+        baselines = await startApp(stackLayout, env, baselinesMode(stackLayout));
+        cleanups.push(baselines.stop);
+      }
     });
     const third = apps['third-party'];
     const template = apps.template;
     // The app needs the bench's users and their tasks: load them if the rls part did not run.
     if (!wants('rls') && third) await part('data', async () => void (await loadBenchData(stack!.env, size.rls)));
-    if (wants('app') && third) {
+    if (wants('app') && third && baselines) {
+      const contrasts = baselines;
       await part('app', async () => {
-        const r = await benchApp(third, stack!.env, { ...size.app, usersInData: size.rls.users }, stack!.child.pid!);
+        const r = await benchApp(third, contrasts, stack!.env, { ...size.app, usersInData: size.rls.users }, stack!.child.pid!);
         results.app = { ...r, buildSeconds, buildMode, startSeconds: Object.fromEntries(Object.values(apps).map((a) => [a!.mode.name, a!.seconds])) };
       });
     }

@@ -59,7 +59,9 @@ async function answer(run: () => Promise<Response>): Promise<Response> {
   try {
     return await run();
   } catch (e) {
-    if (e instanceof ApiError) return NextResponse.json(e.body, { status: e.status });
+    // A body refused part-way is left unread: the connection closes after the answer, so that no client
+    // sends its next request on a socket whose remaining bytes the server then discards.
+    if (e instanceof ApiError) return NextResponse.json(e.body, { status: e.status, headers: e.status === 413 ? { connection: 'close' } : undefined });
     console.error('API route failed:', e instanceof Error ? e.message : e);
     if (e instanceof TypeError && /fetch failed/i.test(e.message)) return NextResponse.json({ error: DATABASE_UNAVAILABLE }, { status: 503 });
     return NextResponse.json({ error: 'Something went wrong on our side.' }, { status: 500 });
