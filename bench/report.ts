@@ -328,7 +328,7 @@ export function renderMarkdown(r: BenchResults): string {
           `one at a time ${ms(a.sequential.app.median)} vs ${ms(sm.median)}.`,
       );
     }
-    if (fs.existsSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'results.svg'))) out.push('\n![Throughput, latency and CPU per request of the data API, the floor, this app and the peer](results.svg)');
+    out.push('\n![Throughput, latency and CPU per request of the data API, the floor, this app and the peer](results.svg)');
   }
   if (r.profile) {
     const p = r.profile;

@@ -10,7 +10,8 @@
 //   --reuse-build                   keep an existing .next-bench build; --skip-typecheck builds without
 //                                   Next's type check (npm test runs it)
 //
-// Writes bench/results.json and bench/results.md (docs/performance.md explains them; the README links there).
+// Writes bench/results.json, bench/results.md and bench/results.svg (docs/performance.md explains them;
+// the README links there).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,13 @@ import { benchBrowser } from './browser.ts';
 import { benchFunctions } from './functions.ts';
 import { logLine, machine } from './stats.ts';
 import { evaluateTargets, renderMarkdown, type BenchResults } from './report.ts';
+import { renderSvg } from './chart.ts';
+
+/** results.svg beside results.md (docs/performance.md shows it), when the run measured the app. */
+function writeSvg(dir: string, r: BenchResults) {
+  const svg = renderSvg(r);
+  if (svg) fs.writeFileSync(path.join(dir, 'results.svg'), svg);
+}
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -49,7 +57,8 @@ if (args.includes('--render')) {
   saved.targets = evaluateTargets(saved);
   fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(saved, null, 2) + '\n');
   fs.writeFileSync(path.join(dir, 'results.md'), renderMarkdown(saved));
-  console.log(`Rendered ${path.relative(projectRoot, dir)}/results.md from results.json.`);
+  writeSvg(dir, saved);
+  console.log(`Rendered ${path.relative(projectRoot, dir)}/results.md and results.svg from results.json.`);
   process.exit(0);
 }
 
@@ -213,6 +222,7 @@ results.durationSeconds = Math.round((Date.now() - started) / 1000);
 results.targets = evaluateTargets(results);
 fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 fs.writeFileSync(path.join(outDir, 'results.md'), renderMarkdown(results));
+writeSvg(outDir, results);
 console.log('\n\x1b[1mTargets\x1b[0m');
 for (const t of results.targets) {
   console.log(`  ${t.pass === null ? '\x1b[33m–\x1b[0m' : t.pass ? '\x1b[32mPASS\x1b[0m' : '\x1b[31mFAIL\x1b[0m'} ${t.target}: ${t.measured}`);

@@ -27,7 +27,8 @@ async function boundedBytes(body: ReadableStream<Uint8Array> | null, max: number
   for (let r = await reader?.read(); r && !r.done; r = await reader!.read()) {
     size += r.value.byteLength;
     if (size > max) {
-      await reader!.cancel();
+      // Not awaited: cancelling one branch of a cloned body settles only once the other is cancelled too.
+      void reader!.cancel().catch(() => {});
       return null;
     }
     chunks.push(r.value);
