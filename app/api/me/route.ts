@@ -4,13 +4,12 @@ import { NextResponse } from 'next/server';
 import { options, route } from '@/lib/api';
 import { unwrap } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
-import { createClient } from '@/lib/supabase/server';
+import { asUser, dataApi } from '@/lib/supabase/server';
 
 export const GET = route(async (_req, session) => {
   const { userId, orgId, orgRole } = session;
   const template = serverEnv().CLERK_SUPABASE_TEMPLATE ?? null;
-  const supabase = await createClient(session);
-  const database = unwrap(await supabase.rpc('whoami'));
+  const database = unwrap(await asUser(session, dataApi().rpc('whoami')));
   return NextResponse.json({ userId, orgId: orgId ?? null, orgRole: orgRole ?? null, mode: template ? 'template' : 'third-party', template, database });
 });
 export const HEAD = GET;
