@@ -4,8 +4,8 @@
 // path pattern here can never leave a resource open. The JSON API (/api) is not matched at all: its
 // routes carry their own guards and verify the session themselves (lib/api.ts), which costs a
 // fraction of a pass through here (docs/performance.md).
-//   1. Guards that must answer before Next.js or Clerk parse anything: the local stack's keys off
-//      this machine (before Clerk uses them), undecodable paths (Next.js would answer a bare 500),
+//   1. Guards that must answer before Next.js or Clerk parse anything: offline keys off this
+//      machine (localKeysGuard, before Clerk uses them), undecodable paths (Next.js would answer a bare 500),
 //      malformed server-action bodies (Next.js decodes them before any of our code runs).
 //   2. clerkMiddleware: verifies the session (cookie or Bearer) locally with CLERK_JWT_KEY and hands
 //      the result to auth() and auth.protect(), and runs Clerk's handshake for page visits; refuses

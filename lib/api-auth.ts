@@ -6,9 +6,9 @@
 // encrypted request data and a Backend API client per call were most of the API's CPU).
 //
 // The answers are those clerkMiddleware + auth() gave: pending sessions are signed out, tokens minted
-// for other origins (azp) are refused, a browser navigation gets Clerk's handshake redirect, and the
-// local stack's rules apply (local keys off this machine, the __client_uat restore, the log line for a
-// dropped session).
+// for other origins (azp) are refused, a browser navigation gets Clerk's handshake redirect, the
+// development instance's __client_uat restore applies, and so do localKeysGuard, localAuthorizedParties
+// and droppedSessionReporter (lib/local-stack.ts, optional: delete their lines with it).
 import 'server-only';
 import { createClerkClient } from '@clerk/nextjs/server';
 import { NextResponse, type NextRequest } from 'next/server';
@@ -28,7 +28,7 @@ function setUp() {
   const clerk = createClerkClient({
     secretKey: env.CLERK_SECRET_KEY,
     publishableKey: env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
-    // The local stack's Backend API stand-in; Clerk's own by default (as clerkMiddleware reads it).
+    // CLERK_API_URL when set, as clerkMiddleware reads it; Clerk's own Backend API by default.
     apiUrl: process.env.CLERK_API_URL || undefined,
     jwtKey: env.CLERK_JWT_KEY,
   });
@@ -52,10 +52,10 @@ function setUp() {
 let setup: ReturnType<typeof setUp> | undefined;
 export const apiAuth = () => (setup ??= setUp());
 
-/** This server's own origins (CLERK_AUTHORIZED_PARTIES, plus its port on the local stack), for the cross-site write rule. */
+/** This server's own origins (CLERK_AUTHORIZED_PARTIES, via localAuthorizedParties), for the cross-site write rule. */
 export const appOrigins = () => apiAuth().authorizedParties;
 
-/** Refused before Clerk reads anything: the local stack's keys answering a request not addressed to this machine. */
+/** Refused before Clerk reads anything (localKeysGuard): offline keys answering a request not addressed to this machine. */
 export const localKeysRefusal = (req: Request) => apiAuth().refuseLocalKeysOffMachine(req);
 
 /**
@@ -75,7 +75,7 @@ export async function authenticate(req: NextRequest): Promise<ApiSession | Respo
   }
   const session = state.toAuth();
   if (session?.userId && session.sessionId) return session as ApiSession;
-  // The same log line clerkMiddleware's headers fed on the local stack: why a session the request carried was dropped.
+  // droppedSessionReporter, as in proxy.ts: why a session the request carried was dropped, logged once.
   if (state.reason) reportDroppedSession(req, new Response(null, { headers: { 'x-clerk-auth-status': 'signed-out', 'x-clerk-auth-reason': state.reason, 'x-clerk-auth-message': state.message ?? '' } }));
   return null;
 }

@@ -1,5 +1,5 @@
 // Route handler plumbing: every JSON API route is wrapped in route(), which carries the resource's
-// guards itself (proxy.ts does not run for /api): the local stack's refusal off this machine, the
+// guards itself (proxy.ts does not run for /api): the refusal of offline keys off this machine, the
 // cross-site write rule, the body limit and the session check, for every method the route exports,
 // HEAD and OPTIONS included. Then it turns every failure into a status and a JSON `{ error }` body,
 // never a 500 with a stack trace.
@@ -93,7 +93,7 @@ export const options = (allow: string) => route(async () => new Response(null, {
 
 /**
  * Wraps a public route that authenticates by other means (the Svix-signed webhook): no session and
- * no cross-site rule (a signature is not a cookie), but the local stack's refusal and the error answers.
+ * no cross-site rule (a signature is not a cookie), but the offline keys' refusal and the error answers.
  */
 export function publicRoute<C = unknown>(handler: (req: NextRequest, ctx: C) => Promise<Response>) {
   return (req: NextRequest, ctx?: C): Promise<Response> => answer(async () => localKeysRefusal(req) ?? handler(req, ctx as C));

@@ -9,7 +9,6 @@
 import 'server-only';
 import { auth } from '@clerk/nextjs/server';
 import { createClient as createSupabaseClient, type SupabaseClient } from '@supabase/supabase-js';
-import { dbError } from '@/lib/errors';
 import type { Database } from '@/lib/database.types';
 import { serverEnv } from '@/lib/env';
 import { templateToken } from './template-token';
@@ -65,8 +64,10 @@ export async function asUser<R>(session: ClerkSession, query: PromiseLike<R> & {
   try {
     token = await tokenFor(session);
   } catch (e) {
-    // The same answers as a failed query of createClient (supabase-js reports `<name>: <message>`, status 0).
-    throw dbError({ status: 0, error: { message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) } });
+    // The failed query createClient would give (supabase-js reports an accessToken failure as
+    // `<name>: <message>` with status 0), so that dbError (lib/errors.ts) answers the same.
+    const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return { data: null, error: { name: 'PostgrestError', message, details: '', hint: '', code: '' }, count: null, status: 0, statusText: '' } as R;
   }
   if (token) query.setHeader('Authorization', `Bearer ${token}`);
   return query;

@@ -25,6 +25,7 @@ const { createClient } = await import('../../lib/supabase/server.ts');
 // Each test's mode() re-imports the modules, so every test starts with an empty template token cache.
 const { REFRESH_MARGIN_SECONDS } = await import('../../lib/supabase/template-token.ts');
 const env = await import('../../lib/env.ts');
+const { dbError } = await import('../../lib/errors.ts');
 
 const seen: { authorization: string | null; apikey: string | null }[] = [];
 const tokenCalls: { path: string; auth: string | null }[] = [];
@@ -106,7 +107,9 @@ describe('the JSON API: one client per process, the token set per query', () => 
     const { asUser, dataApi } = await import('../../lib/supabase/server.ts');
     server.use(http.post('http://clerk-api.test/v1/sessions/:sid/tokens/:template', () => HttpResponse.json({ errors: [{ code: 'resource_not_found' }] }, { status: 404 })));
     try {
-      await expect(asUser({ sessionId: 'sess_gone', orgId: null, getToken: async () => null }, dataApi().from('tasks').select())).rejects.toMatchObject({ status: 401 });
+      const result = await asUser({ sessionId: 'sess_gone', orgId: null, getToken: async () => null }, dataApi().from('tasks').select());
+      expect(result).toMatchObject({ data: null, status: 0 });
+      expect(dbError(result)).toMatchObject({ status: 401 });
       expect(seen).toEqual([]);
     } finally {
       server.resetHandlers();
