@@ -76,7 +76,8 @@ export function renderSvg(r: BenchResults): string | null {
   const rest = 1 - parts.reduce((s, c) => s + c.share, 0);
   const legend = new Map<string, string>();
   const colorOf = (name: string) => {
-    if (!legend.has(name)) legend.set(name, COLORS[(legend.size + 1) % COLORS.length]);
+    // Not the first two colours: those are the throughput bars and the baselines' Next.js server.
+    if (!legend.has(name)) legend.set(name, COLORS[2 + (legend.size % (COLORS.length - 2))]);
     return legend.get(name)!;
   };
   panel('CPU per request (ms, lower is better): the Next.js server, then the local stack', () => {
