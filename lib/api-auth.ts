@@ -11,7 +11,7 @@
 // and droppedSessionReporter (lib/local-stack.ts, optional: delete their lines with it).
 import 'server-only';
 import { createClerkClient } from '@clerk/nextjs/server';
-import { NextResponse, type NextRequest } from 'next/server';
+import { NextRequest, NextResponse } from 'next/server';
 import { restoreClientUat } from '@/lib/clerk-client-uat';
 import { serverEnv } from '@/lib/env';
 import { droppedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
@@ -65,8 +65,8 @@ export const localKeysRefusal = (req: Request) => apiAuth().refuseLocalKeysOffMa
 export async function authenticate(req: NextRequest): Promise<ApiSession | Response | null> {
   const { authenticate: verify, publishableKey, reportDroppedSession } = apiAuth();
   // Headers only: Clerk's request wrapper would take over the body stream of the request it is given.
-  const headersOnly = new Request(req.url, { method: req.method, headers: req.headers });
-  const state = await verify(restoreClientUat(headersOnly as NextRequest, publishableKey));
+  const headersOnly = new NextRequest(req.url, { method: req.method, headers: req.headers });
+  const state = await verify(restoreClientUat(headersOnly, publishableKey));
   const location = state.headers.get('location');
   if (location) {
     const redirect = NextResponse.redirect(location);
