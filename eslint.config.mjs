@@ -4,7 +4,7 @@ import nextTypescript from 'eslint-config-next/typescript';
 const config = [
   ...nextCoreWebVitals,
   ...nextTypescript,
-  { ignores: ['.next*/**', '.local/**', 'node_modules/**', 'lib/database.types.ts', 'test-results/**', 'playwright-report/**', 'bench/tmp/**', 'next-env.d.ts'] },
+  { ignores: ['.next*/**', '.local/**', 'node_modules/**', 'lib/database.types.ts', 'test-results/**', 'playwright-report/**', 'bench/tmp/**', 'bench/baselines/.next/**', 'next-env.d.ts'] },
   {
     // app/ and lib/ ship to production: they must never reach into the local stand-ins.
     files: ['app/**', 'lib/**', 'proxy.ts'],

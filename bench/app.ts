@@ -1,7 +1,9 @@
 // The app's production build under load: `next start`, many concurrent clients calling
-// GET /api/tasks with Bearer tokens of many users, against the very request the route makes to the
-// data API sent straight there with the same tokens. What is left between the two is the app's
-// overhead: Next.js, Clerk's middleware (token verification with jwtKey), supabase-js.
+// GET /api/tasks with Bearer tokens of many users, interleaved in the same run with three contrasts
+// given the same tokens: the data API straight (the request the route makes), the *floor* (the same
+// route shape in Next.js with no authentication: Next.js plus one fetch) and the *peer* (the pattern
+// of Clerk's official Clerk + Supabase example). Floor and peer are built from bench/baselines/, a
+// separate tiny Next.js app, so they never reach the app's build.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,10 +15,12 @@ import { httpOk } from '../local/stack.ts';
 import { cpuMs } from './stack-start.ts';
 import { benchUser } from './rls.ts';
 import type { AppResult, LoadSummary } from './report.ts';
-import { logLine, measureInterleaved, now, ratio, round, summarize } from './stats.ts';
+import { logLine, measureInterleaved, now, ratio, round, summarize, type Summary } from './stats.ts';
 
 export const BENCH_DIST_DIR = '.next-bench';
 const nextBin = path.join(projectRoot, 'node_modules/.bin/next');
+/** bench/baselines: the floor and peer routes (bench/baselines/README.md). */
+export const BASELINES_DIR = path.join(projectRoot, 'bench/baselines');
 
 export interface AppMode { name: 'third-party' | 'template'; port: number; env: Record<string, string> }
 
@@ -38,15 +42,16 @@ export function appEnv(stackLayout: StackLayout, stackEnv: Record<string, string
  * Next's two-step build (compile, then generate), which emits the same bundles without the
  * project-wide type check (`npm test` type-checks; the bench only needs the output).
  */
-export async function buildApp(stackLayout: StackLayout, env: Record<string, string>, opts: { skipTypecheck?: boolean } = {}): Promise<number> {
-  const log = path.join(stackLayout.logs, 'bench-next-build.log');
+export async function buildApp(stackLayout: StackLayout, env: Record<string, string>, opts: { skipTypecheck?: boolean; dir?: string } = {}): Promise<number> {
+  const log = path.join(stackLayout.logs, opts.dir ? 'bench-baselines-build.log' : 'bench-next-build.log');
   const started = now();
   const out = fs.openSync(log, 'w');
-  const steps = opts.skipTypecheck ? [['build', '--experimental-build-mode=compile'], ['build', '--experimental-build-mode=generate']] : [['build']];
+  const steps = (opts.skipTypecheck ? [['build', '--experimental-build-mode=compile'], ['build', '--experimental-build-mode=generate']] : [['build']]).map((a) => (opts.dir ? [...a, opts.dir] : a));
   let code = 0;
   await keepingTsconfig(async () => {
     for (const args of steps) {
       code = await new Promise<number>((resolve) => {
+        // With a dir (the baselines), Next.js builds into <dir>/.next: its own config, not the app's.
         const child = spawn(nextBin, args, { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
         child.on('exit', (c) => resolve(c ?? 1));
       });
@@ -55,20 +60,25 @@ export async function buildApp(stackLayout: StackLayout, env: Record<string, str
   });
   if (code !== 0) throw new Error(`next build failed (exit ${code}); see ${log}:\n${fs.readFileSync(log, 'utf8').split('\n').slice(-15).join('\n')}`);
   const seconds = round((now() - started) / 1000, 1);
-  logLine('app', `next build in ${seconds} s`);
+  logLine('app', `next build${opts.dir ? ` ${path.relative(projectRoot, opts.dir)}` : ''} in ${seconds} s`);
   return seconds;
 }
 
 export interface StartedApp { mode: AppMode; url: string; child: ChildProcess; seconds: number; stop(): Promise<void> }
 
-export async function startApp(stackLayout: StackLayout, env: Record<string, string>, mode: AppMode): Promise<StartedApp> {
+/** The baselines' server (floor and peer routes) on the instance's app port + 3. */
+export function baselinesMode(stackLayout: StackLayout): AppMode & { dir: string } {
+  return { name: 'baselines' as AppMode['name'], port: stackLayout.ports.app + 3, env: {}, dir: BASELINES_DIR };
+}
+
+export async function startApp(stackLayout: StackLayout, env: Record<string, string>, mode: AppMode & { dir?: string }): Promise<StartedApp> {
   const log = path.join(stackLayout.logs, `bench-app-${mode.name}.log`);
   const out = fs.openSync(log, 'w');
   const url = `http://127.0.0.1:${mode.port}`;
   // Something already answering there would be measured instead of this build.
   if (await httpOk(`${url}/`)) throw new Error(`port ${mode.port} is already in use; stop what listens there (\`lsof -i :${mode.port}\`)`);
   const started = now();
-  const child = spawn(nextBin, ['start', '--port', String(mode.port), '--hostname', 'localhost'], {
+  const child = spawn(nextBin, ['start', ...(mode.dir ? [mode.dir] : []), '--port', String(mode.port), '--hostname', 'localhost'], {
     cwd: projectRoot,
     env: { ...process.env, ...env, ...mode.env, APP_URL: `http://localhost:${mode.port}`, NODE_ENV: 'production' },
     stdio: ['ignore', out, out],
@@ -172,48 +182,58 @@ export const ROUTE = 'GET /api/tasks';
 // Exactly what app/api/tasks/route.ts asks supabase-js for: all of the caller's tasks, newest first.
 const DIRECT_PATH = '/rest/v1/tasks?select=id,title,done,created_at,updated_at&order=created_at.desc';
 
+/** The ways to get the caller's tasks that the bench compares (matched: the authentication path not chosen). */
+export const TARGETS = ['app', 'direct', 'floor', 'peer', 'matched'] as const;
+export type TargetName = (typeof TARGETS)[number];
+
 export async function benchApp(
   app: StartedApp,
+  baselines: StartedApp,
   stackEnv: Record<string, string>,
   o: { connections: number; seconds: number; users: number; usersInData: number; rounds: number; sequential: number },
   stackPid: number,
 ): Promise<Omit<AppResult, 'buildSeconds' | 'startSeconds'>> {
-  // CPU per request, per process tree: robust to a busy machine where wall-clock numbers wander.
-  const roots = { 'next start': app.child.pid!, 'local stack (gateway, PostgREST, Postgres)': stackPid };
+  // CPU per request, per process tree: robust to a busy machine where wall-clock numbers wander. "next
+  // start" is whichever Next.js server answers the target (the app, or the baselines' server).
+  const stackName = 'local stack (gateway, PostgREST, Postgres)';
+  const serverOf: Record<TargetName, number | null> = { app: app.child.pid!, direct: null, floor: baselines.child.pid!, peer: baselines.child.pid!, matched: baselines.child.pid! };
+  // azp: the app's origin; the peer (like Clerk's example) sets no authorizedParties and accepts it too.
   const people = await benchTokens(o.users, o.usersInData, new URL(app.url).origin);
   const tokens = people.map((p) => p.token);
-  const appTarget: Target = { url: `${app.url}/api/tasks`, headers: {} };
-  const directTarget: Target = { url: `${stackEnv.NEXT_PUBLIC_SUPABASE_URL}${DIRECT_PATH}`, headers: { apikey: stackEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY } };
+  const targets: Record<TargetName, Target> = {
+    app: { url: `${app.url}/api/tasks`, headers: {} },
+    direct: { url: `${stackEnv.NEXT_PUBLIC_SUPABASE_URL}${DIRECT_PATH}`, headers: { apikey: stackEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY } },
+    floor: { url: `${baselines.url}/floor/tasks`, headers: {} },
+    peer: { url: `${baselines.url}/api/tasks`, headers: {} },
+    matched: { url: `${baselines.url}/matched/tasks`, headers: {} },
+  };
 
-  // Same answer both ways, or the comparison means nothing.
-  const viaApp = await fetch(appTarget.url, { headers: { authorization: `Bearer ${tokens[0]}` } });
-  const viaApi = await fetch(directTarget.url, { headers: { ...directTarget.headers, authorization: `Bearer ${tokens[0]}` } });
-  const appBody = (await viaApp.json()) as { tasks?: { id: string }[] };
-  const apiBody = (await viaApi.json()) as { id: string }[];
-  if (viaApp.status !== 200 || viaApi.status !== 200 || !appBody.tasks?.length || appBody.tasks.map((t) => t.id).join() !== apiBody.map((t) => t.id).join()) {
-    throw new Error(`${ROUTE} and the data API disagree for ${people[0].user}: app ${viaApp.status} (${appBody.tasks?.length ?? JSON.stringify(appBody)}), data API ${viaApi.status} (${Array.isArray(apiBody) ? apiBody.length : JSON.stringify(apiBody)})`);
+  // Same answer every way, or the comparison means nothing.
+  const ids: Partial<Record<TargetName, string>> = {};
+  for (const name of TARGETS) {
+    const res = await fetch(targets[name].url, { headers: { ...targets[name].headers, authorization: `Bearer ${tokens[0]}` } });
+    const body = (await res.json()) as { tasks?: { id: string }[] } | { id: string }[];
+    const list = Array.isArray(body) ? body : body.tasks;
+    if (res.status !== 200 || !list?.length) throw new Error(`${name} (${targets[name].url}) answered ${res.status} for ${people[0].user}: ${JSON.stringify(body).slice(0, 200)}`);
+    ids[name] = list.map((t) => t.id).join();
   }
+  if (new Set(Object.values(ids)).size !== 1) throw new Error(`${ROUTE} and its contrasts (${TARGETS.join(', ')}) disagree for ${people[0].user}`);
 
-  // Warm up both (JIT, connection pools, PostgREST's caches), then alternate rounds.
-  await load(appTarget, tokens, { connections: o.connections, seconds: 2 });
-  await load(directTarget, tokens, { connections: o.connections, seconds: 2 });
-  const appRuns: Run[] = [];
-  const directRuns: Run[] = [];
+  // Warm up every target (JIT, connection pools, PostgREST's caches), then rounds with the order rotated.
+  for (const name of TARGETS) await load(targets[name], tokens, { connections: o.connections, seconds: 2 });
+  const runs = Object.fromEntries(TARGETS.map((k) => [k, [] as Run[]])) as Record<TargetName, Run[]>;
   const per = o.seconds / o.rounds;
   for (let i = 0; i < o.rounds; i++) {
-    if (i % 2 === 0) {
-      appRuns.push(await loadWithCpu(appTarget, tokens, { connections: o.connections, seconds: per }, roots));
-      directRuns.push(await loadWithCpu(directTarget, tokens, { connections: o.connections, seconds: per }, roots));
-    } else {
-      directRuns.push(await loadWithCpu(directTarget, tokens, { connections: o.connections, seconds: per }, roots));
-      appRuns.push(await loadWithCpu(appTarget, tokens, { connections: o.connections, seconds: per }, roots));
+    for (let j = 0; j < TARGETS.length; j++) {
+      const name = TARGETS[(i + j) % TARGETS.length];
+      const roots: Record<string, number> = { [stackName]: stackPid };
+      if (serverOf[name]) roots['next start'] = serverOf[name];
+      runs[name].push(await loadWithCpu(targets[name], tokens, { connections: o.connections, seconds: per }, roots));
     }
   }
-  const appLoad = combine(appRuns);
-  const directLoad = combine(directRuns);
-  if (appLoad.non2xx + appLoad.errors > 0 || directLoad.non2xx + directLoad.errors > 0) {
-    throw new Error(`failed requests under load: app ${appLoad.non2xx} non-2xx + ${appLoad.errors} errors, data API ${directLoad.non2xx} + ${directLoad.errors}; see the app log`);
-  }
+  const loads = Object.fromEntries(TARGETS.map((k) => [k, combine(runs[k])])) as Record<TargetName, ReturnType<typeof combine>>;
+  const failed = TARGETS.filter((k) => loads[k].non2xx + loads[k].errors > 0);
+  if (failed.length) throw new Error(`failed requests under load: ${failed.map((k) => `${k} ${loads[k].non2xx} non-2xx + ${loads[k].errors} errors`).join(', ')}; see the logs`);
 
   // One request at a time: the latency a single user sees, without queueing.
   const get = (t: Target) => async (i: number) => {
@@ -221,7 +241,7 @@ export async function benchApp(
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`${t.url}: HTTP ${res.status}`);
   };
-  const seq = await measureInterleaved({ app: get(appTarget), direct: get(directTarget) }, { warmup: 10, repeats: o.sequential });
+  const seq = await measureInterleaved(Object.fromEntries(TARGETS.map((k) => [k, get(targets[k])])) as Record<TargetName, (i: number) => Promise<void>>, { warmup: 10, repeats: o.sequential });
 
   const result = {
     route: ROUTE,
@@ -229,13 +249,18 @@ export async function benchApp(
     connections: o.connections,
     secondsPerRun: o.seconds,
     users: o.users,
-    app: appLoad,
-    direct: directLoad,
-    throughputRatio: ratio(appLoad.requestsPerSecond, directLoad.requestsPerSecond),
-    p99Ratio: ratio(appLoad.latencyP99Ms, directLoad.latencyP99Ms),
-    sequential: { app: summarize(seq.app), direct: summarize(seq.direct) },
+    app: loads.app,
+    direct: loads.direct,
+    floor: loads.floor,
+    peer: loads.peer,
+    matched: loads.matched,
+    throughputRatio: ratio(loads.app.requestsPerSecond, loads.direct.requestsPerSecond),
+    p99Ratio: ratio(loads.app.latencyP99Ms, loads.direct.latencyP99Ms),
+    sequential: Object.fromEntries(TARGETS.map((k) => [k, summarize(seq[k])])) as Record<TargetName, Summary>,
   };
-  logLine('app', `${ROUTE}: ${appLoad.requestsPerSecond} req/s, p50 ${appLoad.latencyMedianMs} ms, p99 ${appLoad.latencyP99Ms} ms | data API direct: ${directLoad.requestsPerSecond} req/s, p50 ${directLoad.latencyMedianMs} ms, p99 ${directLoad.latencyP99Ms} ms | throughput x${result.throughputRatio}, p99 x${result.p99Ratio}`);
-  logLine('app', `CPU per request: app ${JSON.stringify(appLoad.cpuMsPerRequest)} | direct ${JSON.stringify(directLoad.cpuMsPerRequest)}`);
+  for (const name of TARGETS) {
+    const l = loads[name];
+    logLine('app', `${name.padEnd(6)} ${l.requestsPerSecond} req/s, p50 ${l.latencyMedianMs} ms, p99 ${l.latencyP99Ms} ms, one at a time ${result.sequential[name].median} ms, CPU ${JSON.stringify(l.cpuMsPerRequest)}`);
+  }
   return result;
 }

@@ -10,20 +10,28 @@
 //   --reuse-build                   keep an existing .next-bench build; --skip-typecheck builds without
 //                                   Next's type check (npm test runs it)
 //
-// Writes bench/results.json and bench/results.md (docs/performance.md explains them; the README links there).
+// Writes bench/results.json, bench/results.md and bench/results.svg (docs/performance.md explains them;
+// the README links there).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { layout, projectRoot } from '../local/paths.ts';
 import { benchStack, startStackProcess, type RunningBenchStack } from './stack-start.ts';
 import { benchRls, loadBenchData } from './rls.ts';
-import { appEnv, appModes, benchApp, BENCH_DIST_DIR, buildApp, startApp, type StartedApp } from './app.ts';
+import { appEnv, appModes, baselinesMode, BASELINES_DIR, benchApp, BENCH_DIST_DIR, buildApp, startApp, type StartedApp } from './app.ts';
 import { benchClerk } from './clerk.ts';
 import { profileApp } from './profile.ts';
 import { benchBrowser } from './browser.ts';
 import { benchFunctions } from './functions.ts';
 import { logLine, machine } from './stats.ts';
 import { evaluateTargets, renderMarkdown, type BenchResults } from './report.ts';
+import { renderSvg } from './chart.ts';
+
+/** results.svg beside results.md (docs/performance.md shows it), when the run measured the app. */
+function writeSvg(dir: string, r: BenchResults) {
+  const svg = renderSvg(r);
+  if (svg) fs.writeFileSync(path.join(dir, 'results.svg'), svg);
+}
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -49,7 +57,8 @@ if (args.includes('--render')) {
   saved.targets = evaluateTargets(saved);
   fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(saved, null, 2) + '\n');
   fs.writeFileSync(path.join(dir, 'results.md'), renderMarkdown(saved));
-  console.log(`Rendered ${path.relative(projectRoot, dir)}/results.md from results.json.`);
+  writeSvg(dir, saved);
+  console.log(`Rendered ${path.relative(projectRoot, dir)}/results.md and results.svg from results.json.`);
   process.exit(0);
 }
 
@@ -156,6 +165,7 @@ try {
     let buildSeconds = 0;
     let buildMode = 'reused';
     const apps: Partial<Record<'third-party' | 'template', StartedApp>> = {};
+    let baselines: StartedApp | undefined;
     await part('next build + start', async () => {
       if (!(reuseBuild && fs.existsSync(path.join(projectRoot, BENCH_DIST_DIR, 'BUILD_ID')))) {
         buildSeconds = await buildApp(stackLayout, env, { skipTypecheck });
@@ -166,14 +176,21 @@ try {
         apps[mode.name] = app;
         cleanups.push(app.stop);
       }
+      // The floor and peer baselines (bench/baselines), for the app part.
+      if (wants('app')) {
+        if (!(reuseBuild && fs.existsSync(path.join(BASELINES_DIR, '.next/BUILD_ID')))) await buildApp(stackLayout, env, { dir: BASELINES_DIR });
+        baselines = await startApp(stackLayout, env, baselinesMode(stackLayout));
+        cleanups.push(baselines.stop);
+      }
     });
     const third = apps['third-party'];
     const template = apps.template;
     // The app needs the bench's users and their tasks: load them if the rls part did not run.
     if (!wants('rls') && third) await part('data', async () => void (await loadBenchData(stack!.env, size.rls)));
-    if (wants('app') && third) {
+    if (wants('app') && third && baselines) {
+      const contrasts = baselines;
       await part('app', async () => {
-        const r = await benchApp(third, stack!.env, { ...size.app, usersInData: size.rls.users }, stack!.child.pid!);
+        const r = await benchApp(third, contrasts, stack!.env, { ...size.app, usersInData: size.rls.users }, stack!.child.pid!);
         results.app = { ...r, buildSeconds, buildMode, startSeconds: Object.fromEntries(Object.values(apps).map((a) => [a!.mode.name, a!.seconds])) };
       });
     }
@@ -205,6 +222,7 @@ results.durationSeconds = Math.round((Date.now() - started) / 1000);
 results.targets = evaluateTargets(results);
 fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 fs.writeFileSync(path.join(outDir, 'results.md'), renderMarkdown(results));
+writeSvg(outDir, results);
 console.log('\n\x1b[1mTargets\x1b[0m');
 for (const t of results.targets) {
   console.log(`  ${t.pass === null ? '\x1b[33m–\x1b[0m' : t.pass ? '\x1b[32mPASS\x1b[0m' : '\x1b[31mFAIL\x1b[0m'} ${t.target}: ${t.measured}`);

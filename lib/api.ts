@@ -1,18 +1,19 @@
-// Route handler plumbing: the session check, body reading with limits, and the wrapper that turns
-// every failure into a status and a JSON `{ error }` body, never a 500 with a stack trace.
-import { auth } from '@clerk/nextjs/server';
-import { NextResponse } from 'next/server';
+// Route handler plumbing: every JSON API route is wrapped in route(), which carries the resource's
+// guards itself (proxy.ts does not run for /api): the refusal of offline keys off this machine, the
+// cross-site write rule, the body limit and the session check, for every method the route exports,
+// HEAD and OPTIONS included. Then it turns every failure into a status and a JSON `{ error }` body,
+// never a 500 with a stack trace.
+import { NextResponse, type NextRequest } from 'next/server';
 import { z } from 'zod';
+import { appOrigins, authenticate, localKeysRefusal, type ApiSession } from '@/lib/api-auth';
+import { crossSiteWriteGuard } from '@/lib/cross-site-guard';
+import { MAX_JSON_BODY_BYTES } from '@/lib/body-limits';
 import { ApiError, DATABASE_UNAVAILABLE } from '@/lib/errors';
 
-/** Every route handler that reads user data starts with this: the signed-in user, or a 401 JSON answer. */
-export async function requireUser() {
-  const session = await auth();
-  if (!session.userId) throw new ApiError(401, 'Sign in first (send a Clerk session cookie or an Authorization: Bearer token).');
-  return session;
-}
+export type { ApiSession } from '@/lib/api-auth';
 
-export const MAX_BODY_BYTES = 16 * 1024;
+export const MAX_BODY_BYTES = MAX_JSON_BODY_BYTES;
+export const SIGN_IN_FIRST = 'Sign in first (send a Clerk session cookie or an Authorization: Bearer token).';
 
 /**
  * The raw body, refused with a 413 past `maxBytes`. Content-Length can be absent (chunked) or lie,
@@ -53,19 +54,47 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S): Pr
   return parsed.data;
 }
 
+/** An ApiError becomes its JSON answer; anything else is logged and answered 503 (a dependency is down) or 500, never a stack trace. */
+async function answer(run: () => Promise<Response>): Promise<Response> {
+  try {
+    return await run();
+  } catch (e) {
+    // A body refused part-way is left unread: the connection closes after the answer, so that no client
+    // sends its next request on a socket whose remaining bytes the server then discards.
+    if (e instanceof ApiError) return NextResponse.json(e.body, { status: e.status, headers: e.status === 413 ? { connection: 'close' } : undefined });
+    console.error('API route failed:', e instanceof Error ? e.message : e);
+    if (e instanceof TypeError && /fetch failed/i.test(e.message)) return NextResponse.json({ error: DATABASE_UNAVAILABLE }, { status: 503 });
+    return NextResponse.json({ error: 'Something went wrong on our side.' }, { status: 500 });
+  }
+}
+
+let crossSiteRefusal: ((req: Request) => Response | null) | undefined;
+
 /**
- * Wraps a route handler: an ApiError becomes its JSON answer; anything else is logged and answered
- * with a 503 when it is a network failure (a dependency is down) or a plain 500, never a stack trace.
+ * Wraps a route handler for signed-in callers: the handler runs only for a verified, active session
+ * (cookie or Bearer), which it receives. Export it for each method, HEAD and OPTIONS too (`options()`).
  */
-export function route<A extends unknown[]>(handler: (...args: A) => Promise<Response>) {
-  return async (...args: A): Promise<Response> => {
-    try {
-      return await handler(...args);
-    } catch (e) {
-      if (e instanceof ApiError) return NextResponse.json(e.body, { status: e.status });
-      console.error('API route failed:', e instanceof Error ? e.message : e);
-      if (e instanceof TypeError && /fetch failed/i.test(e.message)) return NextResponse.json({ error: DATABASE_UNAVAILABLE }, { status: 503 });
-      return NextResponse.json({ error: 'Something went wrong on our side.' }, { status: 500 });
-    }
-  };
+export function route<C = unknown>(handler: (req: NextRequest, session: ApiSession, ctx: C) => Promise<Response>) {
+  return (req: NextRequest, ctx?: C): Promise<Response> =>
+    answer(async () => {
+      const refused = localKeysRefusal(req) ?? (crossSiteRefusal ??= crossSiteWriteGuard(appOrigins()))(req);
+      if (refused) return refused;
+      // Declared too large: refused before the body is read or the token verified.
+      if (Number(req.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw new ApiError(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`);
+      const session = await authenticate(req);
+      if (session instanceof Response) return session; // Clerk's handshake for a browser navigation
+      if (!session) throw new ApiError(401, SIGN_IN_FIRST);
+      return handler(req, session, ctx as C);
+    });
+}
+
+/** OPTIONS for a route: signed in, the methods it answers (no CORS headers: this API answers no preflight). */
+export const options = (allow: string) => route(async () => new Response(null, { status: 204, headers: { allow } }));
+
+/**
+ * Wraps a public route that authenticates by other means (the Svix-signed webhook): no session and
+ * no cross-site rule (a signature is not a cookie), but the offline keys' refusal and the error answers.
+ */
+export function publicRoute<C = unknown>(handler: (req: NextRequest, ctx: C) => Promise<Response>) {
+  return (req: NextRequest, ctx?: C): Promise<Response> => answer(async () => localKeysRefusal(req) ?? handler(req, ctx as C));
 }

@@ -1,8 +1,10 @@
-// Used by proxy.ts: the JSON API refuses writes a cross-site page could make with the visitor's
-// cookies. Clerk checks no Origin for cookie sessions, and a browser sends a "simple" request
-// (POST with text/plain, a form encoding or no body type) cross-site without asking the server first.
+// Used by lib/api.ts, inside every JSON API route (never decided from a URL path): the API refuses
+// writes a cross-site page could make with the visitor's cookies. Clerk checks no Origin for cookie
+// sessions, and a browser sends a "simple" request (POST with text/plain, a form encoding or no body
+// type) cross-site without asking the server first.
 //
-// The rule, for POST/PUT/PATCH/DELETE under /api (the Svix-signed webhook excepted):
+// The rule, for POST/PUT/PATCH/DELETE to a route that takes a session (the Svix-signed webhook has
+// its own rule: its signature):
 //   1. POST/PUT/PATCH must say `Content-Type: application/json` (else 415). A cross-site page can
 //      send that type only after a CORS preflight, and this app answers no preflight, so the browser
 //      never sends the write. It needs no configuration and is what the routes parse anyway.
@@ -17,8 +19,6 @@ import { NextResponse } from 'next/server';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
-/** Authenticated by their own signature, not by a session cookie. */
-const SIGNED_ROUTES = new Set(['/api/webhooks/clerk']);
 
 export const NOT_JSON = 'Send the body as JSON with the header Content-Type: application/json. This API refuses other types so that another site cannot post to it with your cookies.';
 
@@ -28,8 +28,6 @@ const isJson = (type: string | null) => /^application\/json\s*(;|$)/i.test(type 
 export function crossSiteWriteGuard(appOrigins: readonly string[] | undefined): (req: Request) => Response | null {
   return (req) => {
     if (!WRITES.has(req.method)) return null;
-    const path = new URL(req.url).pathname.replace(/\/+$/, '');
-    if (!path.startsWith('/api/') || SIGNED_ROUTES.has(path)) return null;
     const origin = req.headers.get('origin');
     if (origin !== null && appOrigins?.length && !appOrigins.includes(origin)) {
       return NextResponse.json({ error: `Cross-origin write refused: ${JSON.stringify(origin.slice(0, 100))} is not one of this app's origins (CLERK_AUTHORIZED_PARTIES).` }, { status: 403 });

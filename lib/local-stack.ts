@@ -121,13 +121,16 @@ function dropFix(reason: string, parties: string[] | undefined): string {
   return 'see the message above; signing out and in again gives the browser a fresh session.';
 }
 
+const REPORTED = Symbol.for('clerk-supabase-reference.reported-session-drops');
+
 /**
- * For proxy.ts, local stack only: logs once per reason, on the server, why clerkMiddleware dropped a
+ * For proxy.ts and lib/api-auth.ts, local stack only: logs once per reason, on the server, why clerkMiddleware dropped a
  * session the request carried (Clerk answers such a request as signed out and says nothing else).
  * Returns the response unchanged.
  */
 export function droppedSessionReporter(parties: string[] | undefined, env: Record<string, string | undefined> = process.env) {
-  const reported = new Set<string>();
+  // One set per process, shared by proxy.ts and the API routes (lib/api-auth.ts), which Next.js bundles apart.
+  const reported = ((globalThis as { [REPORTED]?: Set<string> })[REPORTED] ??= new Set<string>());
   const local = isLocalPublishableKey(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY);
   return <R extends Response | null | undefined | void>(req: Request, res: R): R => {
     if (!local || !res) return res;

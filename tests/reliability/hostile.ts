@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { SignJWT } from 'jose';
+import http from 'node:http';
 import pg from 'pg';
 import { clerkUserData, signedDelivery } from '../support/clerk-webhook.ts';
 import { clerkSessionToken, foreignProviderToken, supabaseAuthToken } from '../support/foreign-tokens.ts';
@@ -295,6 +296,21 @@ export async function runHostile(ctx: Ctx, runs: number, seed: number): Promise<
   checks.push(...(await hostileCrossSiteSession(ctx, victim)));
   checks.push(...(await hostileFraming(ctx, victim)));
   checks.push(...(await hostileListenEverywhere(ctx)));
+  // Bodies buffered before any limit (issue 19, item 6). An unauthenticated body that never ends, sent
+  // to the JSON API and the webhook, is answered 413 while it is still being sent: buffered whole first
+  // (as when proxy.ts matched /api: Next.js copies a proxied body and waits for its end), it would get
+  // no answer at all. A server action's body passes proxy.ts, whose answer Next.js sends only once the
+  // body has ended, so it gets 2 MiB that do end, chunked (no Content-Length): refused at 64 KiB.
+  for (const [what, path, headers, ends] of [
+    ['the JSON API', '/api/tasks', { 'content-type': 'application/json', authorization: `Bearer ${attacker.token}` }, false],
+    ['the Clerk webhook', '/api/webhooks/clerk', { 'content-type': 'application/json', 'svix-id': 'msg_endless', 'svix-timestamp': String(Math.floor(Date.now() / 1000)), 'svix-signature': 'v1,AAAA' }, false],
+    ['a server action', '/dashboard', { 'content-type': 'text/plain;charset=UTF-8', 'next-action': ids.addTask ?? '00', accept: 'text/x-component' }, true],
+  ] as const) {
+    const a = await largeBody(`${ctx.urls['third-party']}${path}`, headers, 2 * 1024 * 1024, ends);
+    ctx.stats.add({ kind: 'hostile large body', status: a.status, ms: a.ms, start: Date.now() - a.ms, body: a.text.slice(0, 300) });
+    const how = ends ? 'a 2 MiB chunked body' : 'an endless body';
+    checks.push(check(`hostile: ${how} to ${what} is refused (413) by a counted read, never buffered whole`, a.status === 413, `${a.status} after ${a.sentBytes} bytes sent; ${a.text.slice(0, 120)}`));
+  }
 
   const { rows: projects } = await db.query<{ name: string; org_id: string }>('select name, org_id from public.projects where id = $1', [victimProject]);
   checks.push(check("hostile: the victim organisation's project is unchanged after every attack", projects[0]?.name === 'victim project' && projects[0]?.org_id === victimOrg, JSON.stringify(projects[0] ?? null)));
@@ -416,4 +432,42 @@ async function hostileListenEverywhere(ctx: Ctx): Promise<CheckResult[]> {
   if (code === 'running') child.kill('SIGKILL');
   const stopped = code === 1 && /listens on .*which the network can reach/.test(output) && listeningAddresses(port).length === 0;
   return [check('hostile: `next start` without --hostname on the local keys stops at start instead of listening on the network', stopped, stopped ? 'exited 1 naming npm run start:local' : `exit ${code}, listening on ${exposed.join(', ') || 'nothing'}: ${output.slice(-300)}`)];
+}
+
+/**
+ * POSTs a chunked body, 64 KiB at a time up to `bytes`; then it ends it, or (`ends` false) sends
+ * nothing more: the answer then comes only from a server that does not wait for the body's end. One
+ * generous deadline, then the request is dropped and reported as status 0.
+ */
+function largeBody(url: string, headers: Record<string, string>, bytes: number, ends: boolean, deadlineMs = 30_000): Promise<{ status: number; text: string; sentBytes: number; ms: number }> {
+  const { hostname, port, pathname } = new URL(url);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    let sentBytes = 0;
+    let done = false;
+    const finish = (status: number, text: string) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve({ status, text, sentBytes, ms: Date.now() - started });
+    };
+    const req = http.request({ hostname, port, path: pathname, method: 'POST', headers: { ...headers, 'transfer-encoding': 'chunked' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c));
+      res.on('end', () => finish(res.statusCode ?? 0, text));
+      res.on('error', () => finish(res.statusCode ?? 0, text));
+    });
+    req.on('error', (e) => finish(0, `network error: ${e.message}`));
+    const timer = setTimeout(() => finish(0, `no answer within ${deadlineMs / 1000} s while the body was still open`), deadlineMs);
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    const write = () => {
+      while (!done && sentBytes < bytes) {
+        sentBytes += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', write);
+      }
+      if (ends && !done) req.end();
+    };
+    write();
+  });
 }

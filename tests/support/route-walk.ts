@@ -54,28 +54,41 @@ export function samplePath(route: string): string {
 
 // What a browser that was here before sends once signed out (with a pk_test_ key, the dev-browser cookie too).
 const SIGNED_OUT_COOKIES = '__client_uat=0; __clerk_db_jwt=dvb_route_walk';
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+const WITHOUT_BODY = new Set<string>(['GET', 'HEAD', 'OPTIONS']);
 
 /** Everything that answered a signed-out caller with more than a refusal: empty means deny by default holds. */
 export async function findUnprotected(appUrl: string, app: BuiltApp): Promise<string[]> {
   const problems: string[] = [];
   for (const route of app.pages.filter((p) => !PUBLIC_PAGES.has(p))) {
     const url = new URL(samplePath(route), appUrl);
-    const res = await fetch(url, { headers: { cookie: SIGNED_OUT_COOKIES, accept: 'text/html' }, redirect: 'manual' });
-    const location = res.headers.get('location') ? new URL(res.headers.get('location')!, url) : null;
-    if (res.status !== 307 || location?.pathname !== '/sign-in' || location.searchParams.get('redirect_url') !== url.href) {
-      problems.push(`page ${route}: ${res.status}${location ? ` -> ${location.pathname}${location.search}` : ''} (want 307 to /sign-in?redirect_url=${url.href})`);
+    for (const method of ['GET', 'HEAD']) {
+      const res = await fetch(url, { method, headers: { cookie: SIGNED_OUT_COOKIES, accept: 'text/html' }, redirect: 'manual' });
+      await res.arrayBuffer();
+      const location = res.headers.get('location') ? new URL(res.headers.get('location')!, url) : null;
+      if (res.status !== 307 || location?.pathname !== '/sign-in' || location.searchParams.get('redirect_url') !== url.href) {
+        problems.push(`page ${method} ${route}: ${res.status}${location ? ` -> ${location.pathname}${location.search}` : ''} (want 307 to /sign-in?redirect_url=${url.href})`);
+      }
     }
+    // OPTIONS renders nothing: whatever Next.js answers, it must not be the page.
+    const options = await fetch(url, { method: 'OPTIONS', headers: { cookie: SIGNED_OUT_COOKIES, accept: 'text/html' }, redirect: 'manual' });
+    const text = await options.text();
+    if (options.status === 200 || /<html/i.test(text)) problems.push(`page OPTIONS ${route}: ${options.status} ${text.slice(0, 120)} (want no page)`);
   }
   for (const route of app.routes.filter((r) => !PUBLIC_ROUTES.has(r))) {
     const url = new URL(samplePath(route), appUrl);
     const answers: number[] = [];
     for (const method of METHODS) {
-      const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}', redirect: 'manual' });
+      const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: WITHOUT_BODY.has(method) ? undefined : '{}', redirect: 'manual' });
       const body = await res.text();
       answers.push(res.status);
       // 405: the route does not export this method.
       if (res.status === 405) continue;
+      // HEAD answers without a body: the status says it all.
+      if (method === 'HEAD') {
+        if (res.status !== 401) problems.push(`route HEAD ${route}: ${res.status} (want 401)`);
+        continue;
+      }
       let error: unknown;
       try {
         error = (JSON.parse(body) as { error?: unknown }).error;

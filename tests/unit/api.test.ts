@@ -1,8 +1,16 @@
 // lib/api.ts: how database failures and bad requests become statuses. Never a 500 with a stack trace.
+import { NextRequest } from 'next/server';
 import { describe, expect, it, vi } from 'vitest';
 
-vi.mock('@clerk/nextjs/server', () => ({ auth: async () => ({ userId: null }) }));
-const { MAX_BODY_BYTES, readJson, requireUser, route } = await import('../../lib/api.ts');
+// The session check itself (Clerk's authenticateRequest) runs against the built app in tests/app; here
+// it answers "signed out" unless a test signs someone in, to show what the wrapper does around it.
+let signedIn: { userId: string; sessionId: string } | null = null;
+vi.mock('../../lib/api-auth.ts', () => ({
+  appOrigins: () => ['https://app.example.com'],
+  localKeysRefusal: () => null,
+  authenticate: async () => signedIn,
+}));
+const { MAX_BODY_BYTES, readJson, route } = await import('../../lib/api.ts');
 const { ApiError, DATABASE_UNAVAILABLE, dbError } = await import('../../lib/errors.ts');
 const { newTask } = await import('../../lib/schemas.ts');
 
@@ -68,23 +76,57 @@ describe('readJson', () => {
 });
 
 describe('route', () => {
-  it('turns an ApiError into its JSON answer', async () => {
-    const res = await route(async () => requireUser().then(() => new Response('unreachable')))();
-    expect(res.status).toBe(401);
-    expect((await res.json()).error).toMatch(/Sign in/);
+  const APP = 'https://app.example.com/api/tasks';
+  const call = (handler: Parameters<typeof route>[0], init: ConstructorParameters<typeof NextRequest>[1] = {}) => route(handler)(new NextRequest(APP, init));
+  const reached = async () => new Response('reached');
+
+  it('answers a signed-out caller 401 JSON, for every method, before the handler runs', async () => {
+    for (const method of ['GET', 'HEAD', 'OPTIONS', 'DELETE']) {
+      const res = await call(reached, { method });
+      expect(res.status, method).toBe(401);
+      if (method !== 'HEAD') expect((await res.json()).error, method).toMatch(/Sign in/);
+    }
+    const post = await call(reached, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(post.status).toBe(401);
   });
+
+  it('refuses cross-site write shapes and declared oversize bodies before the session is checked', async () => {
+    expect((await call(reached, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' })).status).toBe(415);
+    expect((await call(reached, { method: 'DELETE', headers: { origin: 'https://evil.example' } })).status).toBe(403);
+    expect((await call(reached, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) }, body: 'x'.repeat(MAX_BODY_BYTES + 1) })).status).toBe(413);
+  });
+
+  it('hands the verified session to the handler', async () => {
+    signedIn = { userId: 'user_a', sessionId: 'sess_a' };
+    try {
+      const res = await call(async (_req, session) => Response.json({ user: session.userId }), { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://app.example.com' }, body: '{}' });
+      expect(await res.json()).toEqual({ user: 'user_a' });
+    } finally {
+      signedIn = null;
+    }
+  });
+
   it('a network failure is a 503; anything else a 500 without a stack trace', async () => {
+    signedIn = { userId: 'user_a', sessionId: 'sess_a' };
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const down = await route(async () => {
-      throw new TypeError('fetch failed');
-    })();
-    expect(down.status).toBe(503);
-    expect(await down.json()).toEqual({ error: DATABASE_UNAVAILABLE });
-    const bug = await route(async () => {
-      throw new Error('boom at /work/main/lib/x.ts:1');
-    })();
-    expect(bug.status).toBe(500);
-    expect(await bug.text()).not.toContain('boom');
-    quiet.mockRestore();
+    try {
+      const down = await call(async () => {
+        throw new TypeError('fetch failed');
+      });
+      expect(down.status).toBe(503);
+      expect(await down.json()).toEqual({ error: DATABASE_UNAVAILABLE });
+      const bug = await call(async () => {
+        throw new Error('boom at /work/main/lib/x.ts:1');
+      });
+      expect(bug.status).toBe(500);
+      expect(await bug.text()).not.toContain('boom');
+      const refused = await call(async () => {
+        throw new ApiError(404, 'No such task.');
+      });
+      expect(refused.status).toBe(404);
+    } finally {
+      quiet.mockRestore();
+      signedIn = null;
+    }
   });
 });

@@ -1,5 +1,6 @@
 // The route walk (tests/support/route-walk.ts) must be able to fail: against a small server with one
-// guarded and one unguarded page, route and action, it reports exactly the unguarded ones.
+// guarded and one unguarded page, route and action (and a route that guards GET but not HEAD or
+// OPTIONS), it reports exactly the unguarded ones.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,13 @@ beforeAll(async () => {
       if (req.method !== 'GET') return res.writeHead(405).end();
       return res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Sign in first.' }));
     }
+    // Guards GET but answers HEAD and OPTIONS as a framework does by default.
+    if (url.pathname === '/api/me') {
+      if (req.method === 'GET') return res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Sign in first.' }));
+      if (req.method === 'HEAD') return res.writeHead(200, { 'content-type': 'application/json' }).end();
+      if (req.method === 'OPTIONS') return res.writeHead(204, { allow: 'GET, HEAD, OPTIONS' }).end();
+      return res.writeHead(405).end();
+    }
     if (url.pathname === '/api/export') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"rows":[]}');
     res.writeHead(404).end();
   });
@@ -34,13 +42,18 @@ describe('route walk', () => {
   it('reports exactly the page, route and action that do not refuse a signed-out caller', async () => {
     const problems = await findUnprotected(appUrl, {
       pages: ['/', '/dashboard', '/reports'],
-      routes: ['/api/tasks', '/api/export'],
+      routes: ['/api/tasks', '/api/me', '/api/export'],
       actions: [
         { id: 'guarded', name: 'addTask', page: '/dashboard' },
         { id: 'leaky', name: 'exportAll', page: '/dashboard' },
       ],
     });
-    expect(problems.filter((p) => p.startsWith('page '))).toEqual([expect.stringMatching(/^page \/reports: 200/)]);
+    expect(problems.filter((p) => p.startsWith('page '))).toEqual([
+      expect.stringMatching(/^page GET \/reports: 200/),
+      expect.stringMatching(/^page HEAD \/reports: 200/),
+      expect.stringMatching(/^page OPTIONS \/reports: 200/),
+    ]);
+    expect(problems.filter((p) => p.includes('/api/me'))).toEqual([expect.stringMatching(/^route HEAD \/api\/me: 200/), expect.stringMatching(/^route OPTIONS \/api\/me: 204/)]);
     expect(problems.filter((p) => p.startsWith('route '))).toContainEqual(expect.stringMatching(/^route GET \/api\/export: 200/));
     expect(problems.some((p) => p.includes('/api/tasks'))).toBe(false);
     expect(problems.filter((p) => p.startsWith('action '))).toEqual([expect.stringMatching(/^action exportAll .*2 args/), expect.stringMatching(/^action exportAll .*1 args/)]);

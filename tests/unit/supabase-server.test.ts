@@ -25,6 +25,7 @@ const { createClient } = await import('../../lib/supabase/server.ts');
 // Each test's mode() re-imports the modules, so every test starts with an empty template token cache.
 const { REFRESH_MARGIN_SECONDS } = await import('../../lib/supabase/template-token.ts');
 const env = await import('../../lib/env.ts');
+const { dbError } = await import('../../lib/errors.ts');
 
 const seen: { authorization: string | null; apikey: string | null }[] = [];
 const tokenCalls: { path: string; auth: string | null }[] = [];
@@ -81,6 +82,38 @@ describe('third-party mode', () => {
     session.current = { sessionId: null, orgId: null, getToken: async () => null };
     await query(await createClient());
     expect(seen).toEqual([{ authorization: 'Bearer sb_publishable_unittest', apikey: 'sb_publishable_unittest' }]);
+  });
+});
+
+describe('the JSON API: one client per process, the token set per query', () => {
+  it('two users interleaved on the one client: every request carries its own user token, none is left behind', async () => {
+    const { asUser, dataApi } = await import('../../lib/supabase/server.ts');
+    const alice = { sessionId: 'sess_alice', orgId: null, getToken: async () => 'alice.jwt.token' };
+    const bob = { sessionId: 'sess_bob', orgId: null, getToken: async () => 'bob.jwt.token' };
+    expect(dataApi()).toBe(dataApi());
+    // Built before the other user's token is fetched, sent in between: the token is the query's own.
+    const results = await Promise.all([alice, bob, alice, bob, bob, alice].map((s) => asUser(s, dataApi().from('tasks').select())));
+    expect(results.every((r) => r.error === null)).toBe(true);
+    expect(seen.map((x) => x.authorization).sort()).toEqual([...Array(3).fill('Bearer alice.jwt.token'), ...Array(3).fill('Bearer bob.jwt.token')]);
+    // A query sent without asUser() carries no user token: the anon role, which sees no rows.
+    seen.length = 0;
+    await dataApi().from('tasks').select();
+    expect(seen).toEqual([{ authorization: 'Bearer sb_publishable_unittest', apikey: 'sb_publishable_unittest' }]);
+  });
+
+  it("a template token Clerk cannot issue is the same failed query as createClient's", async () => {
+    process.env.CLERK_SUPABASE_TEMPLATE = 'supabase';
+    vi.resetModules();
+    const { asUser, dataApi } = await import('../../lib/supabase/server.ts');
+    server.use(http.post('http://clerk-api.test/v1/sessions/:sid/tokens/:template', () => HttpResponse.json({ errors: [{ code: 'resource_not_found' }] }, { status: 404 })));
+    try {
+      const result = await asUser({ sessionId: 'sess_gone', orgId: null, getToken: async () => null }, dataApi().from('tasks').select());
+      expect(result).toMatchObject({ data: null, status: 0 });
+      expect(dbError(result)).toMatchObject({ status: 401 });
+      expect(seen).toEqual([]);
+    } finally {
+      server.resetHandlers();
+    }
   });
 });
 

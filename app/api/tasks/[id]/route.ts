@@ -1,10 +1,10 @@
 // PATCH /api/tasks/:id {title?, done?} and DELETE /api/tasks/:id. Another user's task is a 404, the
 // same as a missing one: RLS hides it, and the API does not reveal that it exists.
 import { NextResponse } from 'next/server';
-import { readJson, requireUser, route } from '@/lib/api';
+import { options, readJson, route } from '@/lib/api';
 import { ApiError, unwrap } from '@/lib/errors';
 import { rowId, TASK_COLUMNS, taskChanges } from '@/lib/schemas';
-import { createClient } from '@/lib/supabase/server';
+import { asUser, dataApi } from '@/lib/supabase/server';
 
 interface Params {
   params: Promise<{ id: string }>;
@@ -18,21 +18,19 @@ async function taskId({ params }: Params) {
   return parsed.data;
 }
 
-export const PATCH = route(async (req: Request, ctx: Params) => {
-  const session = await requireUser();
+export const PATCH = route(async (req, session, ctx: Params) => {
   const id = await taskId(ctx);
   const changes = await readJson(req, taskChanges);
-  const supabase = await createClient(session);
-  const task = unwrap(await supabase.from('tasks').update(changes).eq('id', id).select(TASK_COLUMNS).maybeSingle());
+  const task = unwrap(await asUser(session, dataApi().from('tasks').update(changes).eq('id', id).select(TASK_COLUMNS).maybeSingle()));
   if (!task) throw NOT_FOUND;
   return NextResponse.json({ task });
 });
 
-export const DELETE = route(async (_req: Request, ctx: Params) => {
-  const session = await requireUser();
+export const DELETE = route(async (_req, session, ctx: Params) => {
   const id = await taskId(ctx);
-  const supabase = await createClient(session);
-  const deleted = unwrap(await supabase.from('tasks').delete().eq('id', id).select('id').maybeSingle());
+  const deleted = unwrap(await asUser(session, dataApi().from('tasks').delete().eq('id', id).select('id').maybeSingle()));
   if (!deleted) throw NOT_FOUND;
   return new NextResponse(null, { status: 204 });
 });
+
+export const OPTIONS = options('PATCH, DELETE, OPTIONS');

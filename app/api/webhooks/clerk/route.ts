@@ -1,27 +1,28 @@
 // Clerk -> this app: keeps public.profiles in step with Clerk's users. Public route (no session
-// check): the Svix signature on the raw body is the authentication.
+// check, no cross-site rule): the Svix signature on the raw body is the authentication, and the body
+// is counted while it is read (no proxy buffers it first: /api is not in proxy.ts's matcher).
 //
 // Svix delivers at least once and in any order; apply_clerk_user_event() handles that in one
 // transaction (dedupe on svix-id, order on updated_at, tombstone on user.deleted). Together with
 // ensure_user_profile() on the first visit, a profile exists whichever arrives first.
 import { verifyWebhook } from '@clerk/nextjs/webhooks';
 import { NextRequest, NextResponse } from 'next/server';
-import { readBody, route } from '@/lib/api';
+import { publicRoute, readBody } from '@/lib/api';
+import { MAX_WEBHOOK_BODY_BYTES } from '@/lib/body-limits';
 import { dbError } from '@/lib/errors';
 import type { Json } from '@/lib/database.types';
 import { serverEnv } from '@/lib/env';
 import { createAdminClient } from '@/lib/supabase/admin';
 
 const USER_EVENTS = new Set(['user.created', 'user.updated', 'user.deleted']);
-const MAX_WEBHOOK_BYTES = 512 * 1024;
 
-export const POST = route(async (req: NextRequest) => {
+export const POST = publicRoute(async (req: NextRequest) => {
   const signingSecret = serverEnv().CLERK_WEBHOOK_SIGNING_SECRET;
   // 503, not 400: Svix retries, so events are not lost while the secret is being configured.
   if (!signingSecret) return NextResponse.json({ error: 'CLERK_WEBHOOK_SIGNING_SECRET is not set on the server.' }, { status: 503 });
   // Counted while reading (a chunked body has no Content-Length): an unsigned body is never buffered
   // past the limit just to find out that its signature is wrong.
-  const body = await readBody(req, MAX_WEBHOOK_BYTES);
+  const body = await readBody(req, MAX_WEBHOOK_BODY_BYTES);
 
   let event;
   try {

@@ -1,0 +1,81 @@
+// Used by lib/api.ts: who calls the JSON API, decided in the route handler itself. /api is not in
+// proxy.ts's matcher, so clerkMiddleware does not run for it; the handler authenticates the request
+// with Clerk's authenticateRequest() (documented for verifying requests without the middleware) on one
+// Clerk client per process, locally with CLERK_JWT_KEY: a session cookie or a Bearer token alike.
+// Measured against auth() behind clerkMiddleware in docs/performance.md (the middleware pass, its
+// encrypted request data and a Backend API client per call were most of the API's CPU).
+//
+// The answers are those clerkMiddleware + auth() gave: pending sessions are signed out, tokens minted
+// for other origins (azp) are refused, a browser navigation gets Clerk's handshake redirect, the
+// development instance's __client_uat restore applies, and so do localKeysGuard, localAuthorizedParties
+// and droppedSessionReporter (lib/local-stack.ts, optional: delete their lines with it).
+import 'server-only';
+import { createClerkClient } from '@clerk/nextjs/server';
+import { NextRequest, NextResponse } from 'next/server';
+import { restoreClientUat } from '@/lib/clerk-client-uat';
+import { serverEnv } from '@/lib/env';
+import { droppedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
+
+type RequestState = Awaited<ReturnType<ReturnType<typeof createClerkClient>['authenticateRequest']>>;
+/** The signed-in caller: the fields lib/supabase/server.ts and the routes read from Clerk's auth object. */
+export type ApiSession = Extract<ReturnType<RequestState['toAuth']>, { userId: string }> & { sessionId: string };
+
+/** Built once, on the first API request (not at import: `next build` loads route modules without the environment). */
+function setUp() {
+  const env = serverEnv();
+  const authorizedParties = localAuthorizedParties(env.CLERK_AUTHORIZED_PARTIES);
+  const proxyUrl = env.NEXT_PUBLIC_CLERK_PROXY_URL;
+  const clerk = createClerkClient({
+    secretKey: env.CLERK_SECRET_KEY,
+    publishableKey: env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
+    // CLERK_API_URL when set, as clerkMiddleware reads it; Clerk's own Backend API by default.
+    apiUrl: process.env.CLERK_API_URL || undefined,
+    jwtKey: env.CLERK_JWT_KEY,
+  });
+  const options = {
+    jwtKey: env.CLERK_JWT_KEY,
+    authorizedParties,
+    signInUrl: '/sign-in',
+    signUpUrl: '/sign-up',
+    // A relative proxy URL is resolved against the request's origin, as clerkMiddleware does.
+    proxyUrl,
+    acceptsToken: 'session_token' as const,
+  };
+  return {
+    authorizedParties,
+    refuseLocalKeysOffMachine: localKeysGuard(),
+    reportDroppedSession: droppedSessionReporter(authorizedParties),
+    publishableKey: env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
+    authenticate: (req: Request) => clerk.authenticateRequest(req, options),
+  };
+}
+let setup: ReturnType<typeof setUp> | undefined;
+export const apiAuth = () => (setup ??= setUp());
+
+/** This server's own origins (CLERK_AUTHORIZED_PARTIES, via localAuthorizedParties), for the cross-site write rule. */
+export const appOrigins = () => apiAuth().authorizedParties;
+
+/** Refused before Clerk reads anything (localKeysGuard): offline keys answering a request not addressed to this machine. */
+export const localKeysRefusal = (req: Request) => apiAuth().refuseLocalKeysOffMachine(req);
+
+/**
+ * The caller's session, or the answer to give instead: Clerk's handshake redirect for a browser
+ * navigation that needs one, else null (signed out, pending, or a refused token: the caller answers 401).
+ */
+export async function authenticate(req: NextRequest): Promise<ApiSession | Response | null> {
+  const { authenticate: verify, publishableKey, reportDroppedSession } = apiAuth();
+  // Headers only: Clerk's request wrapper would take over the body stream of the request it is given.
+  const headersOnly = new NextRequest(req.url, { method: req.method, headers: req.headers });
+  const state = await verify(restoreClientUat(headersOnly, publishableKey));
+  const location = state.headers.get('location');
+  if (location) {
+    const redirect = NextResponse.redirect(location);
+    state.headers.forEach((value, key) => key !== 'location' && redirect.headers.append(key, value));
+    return redirect;
+  }
+  const session = state.toAuth();
+  if (session?.userId && session.sessionId) return session as ApiSession;
+  // droppedSessionReporter, as in proxy.ts: why a session the request carried was dropped, logged once.
+  if (state.reason) reportDroppedSession(req, new Response(null, { headers: { 'x-clerk-auth-status': 'signed-out', 'x-clerk-auth-reason': state.reason, 'x-clerk-auth-message': state.message ?? '' } }));
+  return null;
+}
