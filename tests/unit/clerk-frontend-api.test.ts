@@ -211,7 +211,11 @@ describe('Frontend API stand-in over HTTP', () => {
     const taken = await call(`/v1/client/sign_ups?__clerk_db_jwt=${dvb}`, { form: { email_address: email, password: 'long-enough-password' } });
     expect(taken.json!.errors[0].code).toBe('form_identifier_exists');
 
-    await new Promise((res) => setTimeout(res, 100)); // the store batches writes (50 ms)
+    // The store batches its writes: poll the file (read only: opening a Store writes it) for the new
+    // account, with one generous deadline instead of a fixed wait.
+    const onDisk = () => fs.existsSync(storeFile) && fs.readFileSync(storeFile, 'utf8').includes(JSON.stringify(email));
+    const deadline = Date.now() + 30_000;
+    while (!onDisk() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
     const reopened = new Store(storeFile);
     const user = reopened.userByEmail(email);
     expect(user?.id).toBe(r.json!.response.created_user_id);
