@@ -177,6 +177,27 @@ describe('Frontend API stand-in over HTTP', () => {
     }
   });
 
+  it('session token lifetime: 60 s like Clerk, shorter on request of a test (local secret key only)', async () => {
+    const { dvb, sessionId } = await signIn('carol@example.test');
+    const lifetime = async () => {
+      const { jwt } = (await call(`/v1/client/sessions/${sessionId}/tokens?__clerk_db_jwt=${dvb}`, { form: {} })).json!;
+      const { iat, exp } = decodeJwt(jwt as string);
+      return exp! - iat!;
+    };
+    expect(await lifetime()).toBe(60);
+    expect((await call('/__local/session-token-lifetime', { method: 'PUT', form: { seconds: '10' }, secret: null })).status).toBe(401);
+    for (const bad of ['0', '4', '1.5', 'ten', '3601']) {
+      expect((await call('/__local/session-token-lifetime', { method: 'PUT', form: { seconds: bad } })).status, bad).toBe(400);
+    }
+    try {
+      expect((await call('/__local/session-token-lifetime', { method: 'PUT', form: { seconds: '10' } })).json).toEqual({ seconds: 10 });
+      expect(await lifetime()).toBe(10);
+    } finally {
+      await call('/__local/session-token-lifetime', { method: 'PUT', form: { seconds: '60' } });
+    }
+    expect(await lifetime()).toBe(60);
+  });
+
   it('answers the handshake with cookies signed by the instance key', async () => {
     const { dvb } = await signIn('carol@example.test');
     const r = await call(`/v1/client/handshake?redirect_url=${encodeURIComponent(`${app}/dashboard`)}&suffixed_cookies=false&__clerk_db_jwt=${dvb}`);
