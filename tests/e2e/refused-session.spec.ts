@@ -37,10 +37,10 @@ test('with a session this server refuses, the sign-in page says so instead of en
   await expect(notice).toBeVisible();
   await expect(page.getByRole('alert', { name: /refused the session/ })).toContainText('token-invalid-signature');
   // It stays: nothing (clerk-js, which holds a session, or a redirect loop) takes it away again. The
-  // state that could: clerk-js loaded and done with its requests (no timed wait; a slow machine only
-  // takes longer to get there).
+  // state that could: clerk-js loaded and its session known to the page (no timed wait; a slow machine
+  // only takes longer to get there). clerk-js keeps polling here, so the network never goes idle.
   await clerk.loaded({ page });
-  await page.waitForLoadState('networkidle');
+  await page.waitForFunction(() => Boolean((window as unknown as { Clerk?: { session?: unknown } }).Clerk?.session));
   await expect(notice).toBeVisible();
   await expect(page).toHaveURL(/\/sign-in/);
   const lines = server!.output().split('\n').filter((x) => x.includes('Clerk refused the session'));
