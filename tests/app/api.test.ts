@@ -190,7 +190,8 @@ describe.each(MODES)('%s mode', (mode, appUrl) => {
       // Expired two minutes ago: well past Clerk's clock-skew allowance; otherwise a good token for this app.
       const now = Math.floor(Date.now() / 1000);
       const expired = await mintToken({ user, azp: new URL(appUrl).origin, issuedAt: now - 180, expiresInSeconds: 60 });
-      const fresh = await mintToken({ user, azp: new URL(appUrl).origin });
+      // A live session's token (template mode exchanges the session with Clerk, so it must exist there).
+      const fresh = (await createSession({ user, azp: new URL(appUrl).origin })).token;
       expect((await api(appUrl, fresh, '/api/tasks')).status).toBe(200);
       const refused = await api(appUrl, expired, '/api/tasks');
       expect(refused.status).toBe(401);

@@ -68,12 +68,19 @@ describe.each([
   });
 
   it('a member deleting an organisation project is refused; the project stays', async () => {
-    const id = await withDb(async (c) => (await c.query<{ id: string }>("insert into public.projects (org_id, created_by, name) values ('org_acme', 'user_alice', 'admins only') returning id")).rows[0].id);
-    const before = await projectRow(id);
-    const { token } = await createSession({ user: 'user_bob', org: 'org_acme', azp: origin });
-    expect(await callAction(appUrl, token, 'deleteProject', '/org', { id }, true)).toContain(JSON.stringify('Only organisation admins can delete projects.'));
-    expect(await projectRow(id)).toEqual(before);
-    expect(before).toEqual({ org_id: 'org_acme', name: 'admins only' });
+    // A project of the seeded Acme (bob is a member there), removed again afterwards: the browser tests
+    // list Acme's projects by name.
+    const name = `admins only ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    const id = await withDb(async (c) => (await c.query<{ id: string }>("insert into public.projects (org_id, created_by, name) values ('org_acme', 'user_alice', $1) returning id", [name])).rows[0].id);
+    try {
+      const before = await projectRow(id);
+      const { token } = await createSession({ user: 'user_bob', org: 'org_acme', azp: origin });
+      expect(await callAction(appUrl, token, 'deleteProject', '/org', { id }, true)).toContain(JSON.stringify('Only organisation admins can delete projects.'));
+      expect(await projectRow(id)).toEqual(before);
+      expect(before).toEqual({ org_id: 'org_acme', name });
+    } finally {
+      await withDb((c) => c.query('delete from public.projects where id = $1', [id]));
+    }
   });
 
   it("adding a project with no active organisation answers 'Choose an organisation first.' and stores nothing", async () => {
