@@ -8,6 +8,8 @@ import path from 'node:path';
 export default defineConfig({
   resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
   test: {
+    // A stray .only would silently skip the rest of the suite, in CI and on a laptop alike.
+    allowOnly: false,
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
       { extends: true, test: { name: 'db', include: ['tests/db/**/*.test.ts'], setupFiles: ['tests/support/load-stack-env.ts'], testTimeout: 30_000, hookTimeout: 60_000 } },

@@ -2,19 +2,25 @@
 // (the `test` profile: its own data folder and ports, so your dev data is never touched).
 //   typecheck -> lint -> unit -> (fresh stack) db -> (production build, both modes) app -> e2e
 //   -> reliability (CI size)
-// Ends with one line: "N passed, N failed". `npm test -- --only unit,db` runs a subset.
+// Ends with one line: "N passed, N failed[, N skipped]", exit 0 only when every step passed.
+// `npm test -- --only unit,db` runs a subset (a name that is no step is an error).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { keepingTsconfig, layout, projectRoot } from '../local/paths.ts';
 import { formatEnv } from '../local/env-file.ts';
 import { httpOk, startStack, type RunningStack } from '../local/stack.ts';
+import { closingLine, parseOnly, playwrightCounts, runCapturing, vitestCounts, type Counts, type Step } from './support/run-results.ts';
 
 const stackLayout = layout('test');
-const args = process.argv.slice(2);
-const onlyArg = args.find((a) => a.startsWith('--only'));
-const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : args[args.indexOf(onlyArg) + 1]).split(',') : null;
-const wants = (step: string) => !only || only.includes(step);
+let only: Step[] | null;
+try {
+  only = parseOnly(process.argv.slice(2));
+} catch (e) {
+  console.error((e as Error).message);
+  process.exit(2);
+}
+const wants = (step: Step) => !only || only.includes(step);
 const bin = (name: string) => path.join(projectRoot, 'node_modules/.bin', name);
 const resultsDir = path.join(stackLayout.dir, 'results');
 // Instance 0 (CI, and `npm test` on your machine) builds into the usual .next: `next dev` keeps its own
@@ -27,7 +33,7 @@ const APP_MODES = {
   template: { port: stackLayout.ports.app + 1, env: { CLERK_SUPABASE_TEMPLATE: 'supabase' } as Record<string, string> },
 };
 
-interface StepResult { step: string; ok: boolean; passed: number; failed: number; seconds: number; note?: string }
+interface StepResult extends Counts { step: string; ok: boolean; seconds: number }
 const results: StepResult[] = [];
 let stack = null as RunningStack | null;
 const servers: ChildProcess[] = [];
@@ -46,13 +52,7 @@ function run(cmd: string, cmdArgs: string[], env: Record<string, string> = {}, l
   });
 }
 
-function vitestCounts(file: string) {
-  if (!fs.existsSync(file)) return { passed: 0, failed: 0 };
-  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as { numPassedTests: number; numFailedTests: number };
-  return { passed: r.numPassedTests, failed: r.numFailedTests };
-}
-
-async function step(name: string, fn: () => Promise<Omit<StepResult, 'step' | 'seconds'>>) {
+async function step(name: Step, fn: () => Promise<Omit<StepResult, 'step' | 'seconds'>>) {
   if (!wants(name)) return;
   console.log(`\n\x1b[1m▶ ${name}\x1b[0m`);
   const started = Date.now();
@@ -60,22 +60,21 @@ async function step(name: string, fn: () => Promise<Omit<StepResult, 'step' | 's
   try {
     r = await fn();
   } catch (e) {
-    r = { ok: false, passed: 0, failed: 1, note: e instanceof Error ? e.message : String(e) };
+    r = { ok: false, passed: 0, failed: 1, skipped: 0, note: e instanceof Error ? e.message : String(e) };
   }
   results.push({ step: name, seconds: (Date.now() - started) / 1000, ...r });
 }
 
 async function commandStep(cmd: string, cmdArgs: string[]) {
   const code = await run(cmd, cmdArgs);
-  return { ok: code === 0, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 };
+  return { ok: code === 0, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 };
 }
 
 async function vitestStep(project: string, env: Record<string, string> = {}) {
   const out = path.join(resultsDir, `vitest-${project}.json`);
   fs.rmSync(out, { force: true });
   const code = await run(bin('vitest'), ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], env);
-  const counts = vitestCounts(out);
-  return { ok: code === 0, ...counts, failed: code !== 0 && counts.failed === 0 ? 1 : counts.failed };
+  return { ok: code === 0, ...vitestCounts(out, code) };
 }
 
 async function ensureStack() {
@@ -147,32 +146,24 @@ try {
     await step('e2e', async () => {
       await ensureApps();
       const out = path.join(resultsDir, 'playwright.json');
+      // Never the previous run's counts: a run that dies before writing its report has none.
+      fs.rmSync(out, { force: true });
       const code = await run(bin('playwright'), ['test', '--reporter=list,json'], { ...appUrls(), PLAYWRIGHT_JSON_OUTPUT_NAME: out });
-      const stats = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as { stats: { expected: number; unexpected: number; flaky: number } }).stats : null;
-      return { ok: code === 0, passed: (stats?.expected ?? 0) + (stats?.flaky ?? 0), failed: stats?.unexpected ?? (code === 0 ? 0 : 1) };
+      return { ok: code === 0, ...playwrightCounts(out, code) };
     });
   }
   if (fs.existsSync(path.join(projectRoot, 'tests/reliability/run.ts'))) {
     await step('reliability', async () => {
       await ensureApps();
       // It prints per-check PASS/FAIL and ends with its own "N passed, N failed" line: count those.
-      let output = '';
-      const code = await new Promise<number>((resolve) => {
-        const child = spawn(process.execPath, [path.join(projectRoot, 'tests/reliability/run.ts'), '--ci'], {
-          cwd: projectRoot,
-          env: { ...process.env, ...stack!.env, ...appUrls() },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-        child.stdout.on('data', (chunk: Buffer) => {
-          process.stdout.write(chunk);
-          output += chunk.toString();
-        });
-        child.on('exit', (c) => resolve(c ?? 1));
+      const { code, output } = await runCapturing(process.execPath, [path.join(projectRoot, 'tests/reliability/run.ts'), '--ci'], {
+        cwd: projectRoot,
+        env: { ...process.env, ...stack!.env, ...appUrls() },
       });
       const counts = [...output.matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
       const passed = counts ? Number(counts[1]) : 0;
       const failed = counts ? Number(counts[2]) : 1;
-      return { ok: code === 0, passed, failed: code !== 0 && failed === 0 ? 1 : failed };
+      return { ok: code === 0, passed, failed: code !== 0 && failed === 0 ? 1 : failed, skipped: 0 };
     });
   }
 } finally {
@@ -182,9 +173,9 @@ try {
 
 console.log('\n\x1b[1mSummary\x1b[0m');
 for (const r of results) {
-  console.log(`  ${r.ok ? '\x1b[32m✓\x1b[0m' : '\x1b[31m✗\x1b[0m'} ${r.step.padEnd(12)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed  ${r.seconds.toFixed(1)}s${r.note ? `  (${r.note})` : ''}`);
+  const skipped = r.skipped ? ` ${String(r.skipped).padStart(3)} skipped` : '';
+  console.log(`  ${r.ok ? '\x1b[32m✓\x1b[0m' : '\x1b[31m✗\x1b[0m'} ${r.step.padEnd(12)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed${skipped}  ${r.seconds.toFixed(1)}s${r.note ? `  (${r.note})` : ''}`);
 }
-const passed = results.reduce((a, r) => a + r.passed, 0);
-const failed = results.reduce((a, r) => a + r.failed, 0);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && results.every((r) => r.ok) ? 0 : 1);
+const totals = results.reduce((a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed, skipped: a.skipped + r.skipped }), { passed: 0, failed: 0, skipped: 0 });
+console.log(closingLine(totals));
+process.exit(totals.failed === 0 && results.every((r) => r.ok) ? 0 : 1);

@@ -18,7 +18,7 @@ import { projectRoot, type StackLayout } from '../paths.ts';
 import { PRIVATE_FILE } from '../private-files.ts';
 import { match, readParams, sendClerkError, sendJson } from '../http.ts';
 import { newId, type LocalSession, type Store } from './store.ts';
-import { mintSessionToken, mintTemplateToken, UnknownTemplateError } from './tokens.ts';
+import { mintSessionToken, mintTemplateToken, SESSION_TOKEN_LIFETIME_S, UnknownTemplateError } from './tokens.ts';
 import {
   environmentJson,
   frontendState,
@@ -79,6 +79,9 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
   // Direct calls (no proxy, no browser): the stack's default app.
   const defaultAppOrigin = `http://localhost:${layout.ports.app}`;
   const log = (line: string) => fs.appendFile(logFile, `${new Date().toISOString()} ${line}\n`, { mode: PRIVATE_FILE }, () => {});
+  // Clerk's session tokens live 60 s. Tests of a page left open for several lifetimes shorten it
+  // (PUT /__local/session-token-lifetime, local secret key only) rather than wait minutes.
+  let sessionTokenLifetime = SESSION_TOKEN_LIFETIME_S;
 
   // ---- clients (one per dev browser) -------------------------------------------------------
   const devBrowserOf = (ctx: Ctx): string | null => {
@@ -143,7 +146,7 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
   const sessionToken = (ctx: Ctx, s: LocalSession, orgOverride?: string | null) => {
     const subject = store.tokenSubject(orgOverride === undefined ? s : { ...s, activeOrgId: orgOverride || null }, ctx.appOrigin);
     if (!subject) throw new FapiError(404, 'resource_not_found', `The user of session ${s.id} no longer exists.`);
-    return mintSessionToken(keys, subject);
+    return mintSessionToken(keys, subject, { expiresInSeconds: sessionTokenLifetime });
   };
   const clientJson = async (ctx: Ctx, client: LocalClient) => {
     const sessions = liveSessions(client);
@@ -474,6 +477,15 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
             ? 'This is the local Clerk Frontend API stand-in: it only answers the local instance. CLERK_SECRET_KEY is not the local key (use the keys from .local/stack.env, or point the app at your real Clerk instance).'
             : 'This is the local Clerk Frontend API stand-in: reach it through the app\'s /__clerk proxy (clerkMiddleware frontendApiProxy), which sends the local Clerk-Secret-Key.',
         );
+      }
+      if (url.pathname === '/__local/session-token-lifetime') {
+        if (method === 'PUT') {
+          const seconds = Number((await readParams(req)).seconds);
+          if (!Number.isInteger(seconds) || seconds < 5 || seconds > 3600) throw new FapiError(400, 'form_param_format_invalid', 'seconds: a whole number from 5 to 3600.', { param_name: 'seconds' });
+          sessionTokenLifetime = seconds;
+          log(`session token lifetime ${seconds}s`);
+        }
+        return sendJson(res, 200, { seconds: sessionTokenLifetime });
       }
       if (url.pathname === '/__local/unknown') {
         if (method === 'DELETE') unknownCalls.clear();

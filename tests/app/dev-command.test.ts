@@ -129,8 +129,11 @@ describe('the Quickstart in a fresh clone', () => {
     }
 
     // Every kind of request has run once (proxy, pages, the API): none may print a deprecation
-    // notice, and nothing failed with a stack trace (e.g. a permission the postgres user lacks).
-    await new Promise((r) => setTimeout(r, 500));
+    // notice, and nothing failed with a stack trace (e.g. a permission the postgres user lacks). The
+    // output is read once `next dev` has logged the last of those requests (no fixed wait).
+    const logged = Date.now() + 60_000;
+    while (!/GET \/api\/me\b.* in /.test(output) && Date.now() < logged) await new Promise((r) => setTimeout(r, 100));
+    expect(output, 'next dev logged GET /api/me').toMatch(/GET \/api\/me\b.* in /);
     expect(output.split('\n').filter((line) => /deprecat/i.test(line))).toEqual([]);
     expect(output.split('\n').filter((line) => /^\s+at .+:\d+:\d+\)?$|EACCES/.test(line))).toEqual([]);
 
@@ -140,8 +143,12 @@ describe('the Quickstart in a fresh clone', () => {
       dev!.once('exit', () => { clearTimeout(timer); resolve(true); });
     });
     expect(exited).toBe(true);
-    await new Promise((r) => setTimeout(r, 500));
-    for (const [name, port] of Object.entries({ ...ports, app: appPort })) expect(await portOpen(port), `${name} still listening`).toBe(false);
+    // Everything it started lets go of its port: polled, with one generous deadline.
+    for (const [name, port] of Object.entries({ ...ports, app: appPort })) {
+      const closed = Date.now() + 30_000;
+      while ((await portOpen(port)) && Date.now() < closed) await new Promise((r) => setTimeout(r, 100));
+      expect(await portOpen(port), `${name} still listening`).toBe(false);
+    }
     const pgData = postgresDataDir(clone, stackDir);
     const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(pgData));
     expect(left).toEqual([]);

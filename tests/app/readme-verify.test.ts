@@ -1,7 +1,7 @@
 // The README checklist's app block, run verbatim with bash against the production build (third-party
 // mode): signed out 401, signed in 200, and /api/me showing what Postgres saw for the token.
-// api.test.ts stops parts of the shared stack near its end; if that happens while this runs, the
-// block is run again (a wrong answer that persists still fails).
+// App test files run one at a time, but api.test.ts stops and restarts parts of the shared stack:
+// this waits until the data API answers again (one generous deadline), then runs the block once.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -12,22 +12,31 @@ import { uniqueUserId } from '../support/tokens-and-db.ts';
 const envFile = process.env.LOCAL_STACK_ENV_FILE ?? layout('test').envFile;
 const app = process.env.APP_URL_THIRD_PARTY ?? 'http://localhost:3100';
 
+/** Polls the data API (through the gateway) until it answers 200; fails with its last answer after 60 s. */
+async function dataApiAnswers() {
+  const deadline = Date.now() + 60_000;
+  let last = '';
+  for (;;) {
+    const res = await fetch(`${process.env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/`, { headers: { apikey: process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY ?? '' } }).catch((e: Error) => e);
+    if (!(res instanceof Error) && res.status === 200) return;
+    last = res instanceof Error ? res.message : String(res.status);
+    if (Date.now() > deadline) throw new Error(`the data API did not come back within 60 s (last: ${last})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 describe('README verification checklist (app API)', () => {
   it('signed out 401, signed in 200, /api/me shows role authenticated and the user id', async () => {
     const blocks = codeBlocks(section('verify')).filter((b) => b.lang === 'bash');
     const setup = blocks[0].body.replace('source .env.local', `source ${envFile}`).replace(/^USER_A=\S+/m, `USER_A=${uniqueUserId('readme_app')}`);
     const appBlock = blocks.find((b) => b.body.includes('$APP/api/me'))!.body.replace(/^APP=.*$/m, `APP=${app}`);
-    let lines: string[] = [];
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', `${setup.replace(/^.*USER_B.*$/gm, '')}\n${appBlock}\necho; echo "$USER_A"`], {
-        cwd: projectRoot,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME } as unknown as NodeJS.ProcessEnv,
-        timeout: 60_000,
-      });
-      lines = stdout.trim().split('\n');
-      if (lines[0] === '401' && lines[1] === '200') break;
-      await new Promise((r) => setTimeout(r, 2000));
-    }
+    await dataApiAnswers();
+    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', `${setup.replace(/^.*USER_B.*$/gm, '')}\n${appBlock}\necho; echo "$USER_A"`], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME } as unknown as NodeJS.ProcessEnv,
+      timeout: 60_000,
+    });
+    const lines = stdout.trim().split('\n');
     const [signedOut, signedIn, me, userA] = lines;
     expect(signedOut).toBe('401');
     expect(signedIn).toBe('200');
@@ -44,6 +53,7 @@ describe('README "How the app connects": the curl examples', () => {
       .flatMap((b) => b.body.split('\n'))
       .filter((l) => l.startsWith('curl ') && l.includes('localhost:3000/api/'));
     expect(lines.length, 'the curl examples moved: update this test').toBeGreaterThanOrEqual(3);
+    await dataApiAnswers();
     for (const line of lines) {
       const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', `${line.replace(/\s+#.*$/, '').replace('localhost:3000', app.replace(/^https?:\/\//, ''))} -sS`], {
         cwd: projectRoot,
@@ -52,8 +62,18 @@ describe('README "How the app connects": the curl examples', () => {
       });
       const body = JSON.parse(stdout) as Record<string, unknown>;
       const path = /\/api\/(\w+)/.exec(line)![1];
+      // The seeded rows (supabase/seed.sql) prove whose data answered: alice's tasks, Acme's projects for bob.
       if (path === 'me') expect(body.database).toMatchObject({ role: 'authenticated', sub: 'user_alice' });
-      else expect(Array.isArray(body[path]), `${line}: ${stdout}`).toBe(true);
+      else if (path === 'tasks') {
+        const tasks = body.tasks as { title: string }[];
+        expect(tasks.map((t) => t.title), `${line}: ${stdout}`).toEqual(expect.arrayContaining(['Write the launch post', 'Book the team offsite']));
+        expect(tasks.map((t) => t.title)).not.toContain('Fix the flaky login test');
+      } else if (path === 'projects') {
+        expect(body.orgId, `${line}: ${stdout}`).toBe('org_acme');
+        const projects = body.projects as { name: string; org_id: string }[];
+        expect(projects.map((p) => p.name)).toEqual(expect.arrayContaining(['Website relaunch', 'Mobile app', 'Customer portal']));
+        expect(projects.every((p) => p.org_id === 'org_acme')).toBe(true);
+      } else throw new Error(`${line}: no expectation for /api/${path}; add one here`);
     }
   });
 });

@@ -1,5 +1,5 @@
 // Attacks on the edges of the production build (both modes, on the local stack), each named after
-// what it tries; every one must change nothing in the database. The SQL side of the same threats
+// what it tries and how it is refused; every one must change nothing in the database. The SQL side of the same threats
 // (foreign tokens, pending sessions, deleted users) is in tests/db/foreign-tokens.test.ts.
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'svix';
@@ -26,7 +26,7 @@ describe.each([
 ] as const)('%s mode: cross-site writes with the session cookie', (_mode, appUrl) => {
   const origin = new URL(appUrl).origin;
 
-  it('cross-site text/plain POST with the session cookie creates a task', async () => {
+  it('a cross-site text/plain POST with the session cookie is refused (403/415) and creates no task', async () => {
     // A form or fetch on another site: text/plain needs no CORS preflight, and the browser adds the cookies.
     const user = await newUser('csrf');
     const { token } = await createSession({ user, azp: origin });
@@ -48,7 +48,7 @@ describe.each([
     expect(await tasksOf(user)).toEqual(['mine']);
   });
 
-  it("cross-site DELETE and PATCH with the session cookie remove or change a user's task", async () => {
+  it("a cross-site DELETE or PATCH with the session cookie is refused (403) and the task is unchanged", async () => {
     const user = await newUser('csrfdel');
     const { token } = await createSession({ user, azp: origin });
     const cookie = sessionCookies(token);
@@ -63,7 +63,7 @@ describe.each([
 });
 
 describe('template mode: organisations', () => {
-  it("template token for another organisation than the request's (two tabs) is used", async () => {
+  it("a template token for another organisation than the request's (two tabs) is refused with 409, never used", async () => {
     // Clerk's session is on Acme (the last switch, in another tab); this request's session token is
     // from before the switch and names Globex. Before: the app answered for Globex with Acme's rows.
     const { sessionId } = await createSession({ user: 'user_alice', org: 'org_acme' });
@@ -90,7 +90,7 @@ describe('template mode: organisations', () => {
 });
 
 describe('Clerk webhook', () => {
-  it('chunked webhook body past 512 KiB is read whole before the signature check', async () => {
+  it('a chunked webhook body past 512 KiB is refused with 413 by counting bytes, and nothing is stored', async () => {
     // Validly signed, so only the size stops it; no Content-Length, so only counting the bytes can.
     const user = `user_sec_hook_${randomBytes(5).toString('hex')}`;
     const id = `msg_${randomBytes(8).toString('hex')}`;

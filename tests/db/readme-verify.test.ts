@@ -66,8 +66,14 @@ describe('docs/local-stack.md: the data API as alice', () => {
     expect(block, 'the curl example moved: update this test').toBeDefined();
     const out = await bash(block!.body.replaceAll('.local/stack.env', envFile));
     const titles = JSON.parse(out) as { title: string }[];
-    expect(Array.isArray(titles)).toBe(true);
-    expect(titles.length).toBeGreaterThan(0);
-    expect(Object.keys(titles[0])).toEqual(['title']);
+    // alice's seeded tasks (supabase/seed.sql) are there, and every row is one of hers: none of bob's
+    // or carol's. Other tests may add tasks for alice meanwhile, hence "contains" for the seed.
+    const mine = await withDb(async (c) => (await c.query<{ title: string }>("select title from public.tasks where user_id = 'user_alice'")).rows.map((r) => r.title));
+    const others = await withDb(async (c) => (await c.query<{ title: string }>("select title from public.tasks where user_id <> 'user_alice'")).rows.map((r) => r.title));
+    expect(titles.every((t) => Object.keys(t).join() === 'title')).toBe(true);
+    expect(titles.map((t) => t.title)).toEqual(expect.arrayContaining(['Write the launch post', "Review Bob's pull request", 'Book the team offsite']));
+    for (const { title } of titles) expect(mine, title).toContain(title);
+    expect(titles.map((t) => t.title)).not.toContain('Fix the flaky login test');
+    expect(others).toContain('Fix the flaky login test');
   });
 });

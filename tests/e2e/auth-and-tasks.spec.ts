@@ -18,6 +18,13 @@ async function addTask(page: import('@playwright/test').Page, title: string) {
   return row;
 }
 
+/** For a failed expectation: what Clerk decided (x-clerk-auth-*) and what the app answered, so a rare
+ * refusal names its cause instead of just "401". */
+async function clerkDecision(res: import('@playwright/test').APIResponse) {
+  const h = res.headers();
+  return `${res.status()} ${await res.text().catch(() => '')} | x-clerk-auth-status: ${h['x-clerk-auth-status'] ?? '-'}, x-clerk-auth-reason: ${h['x-clerk-auth-reason'] ?? '-'} ${h['x-clerk-auth-message'] ?? ''}`;
+}
+
 async function taskIdByTitle(page: import('@playwright/test').Page, title: string): Promise<string> {
   const res = await page.request.get('/api/tasks');
   expect(res.status()).toBe(200);
@@ -65,10 +72,12 @@ test('@both-modes bob does not see alice\'s task, and its API route is a 404 for
   await expect(page.getByRole('heading', { name: 'Your tasks' })).toBeVisible();
   await expect(page.locator(`[value="${title}"]`)).toHaveCount(0);
   const list = await page.request.get('/api/tasks');
-  expect(list.status()).toBe(200);
+  expect(list.status(), await clerkDecision(list)).toBe(200);
   expect(((await list.json()) as { tasks: { id: string }[] }).tasks.map((t) => t.id)).not.toContain(id);
-  expect((await page.request.patch(`/api/tasks/${id}`, { data: { title: 'taken over' } })).status()).toBe(404);
-  expect((await page.request.delete(`/api/tasks/${id}`)).status()).toBe(404);
+  const patch = await page.request.patch(`/api/tasks/${id}`, { data: { title: 'taken over' } });
+  expect(patch.status(), await clerkDecision(patch)).toBe(404);
+  const del = await page.request.delete(`/api/tasks/${id}`);
+  expect(del.status(), await clerkDecision(del)).toBe(404);
   await signOutThroughMenu(page);
 
   // Still there, untouched, for alice.

@@ -1,6 +1,7 @@
 // Organisations through Clerk's <OrganizationSwitcher/>: the active organisation travels in the
 // session token (o.id/o.rol, or org_* in template mode) to Postgres, where the policies decide.
 import { expect, test, type Page } from './support/test.ts';
+import { seedOrgs } from '../../local/clerk/store.ts';
 import { accounts, live } from './support/env.ts';
 import { signIn, signOutThroughMenu, supabaseToken } from './support/clerk.ts';
 
@@ -35,7 +36,9 @@ test('switching Acme -> personal -> Acme shows the projects, hides them, shows t
   await choose(page, orgName);
   await expect(projects.getByRole('listitem').first()).toBeVisible();
   const inAcme = await projectNames(page);
-  expect(inAcme.orgId).toBeTruthy();
+  // The organisation chosen by name is the one the seed (or the live instance) gave that name.
+  expect(inAcme.orgId).toMatch(/^org_\w+$/);
+  if (!live) expect(inAcme.orgId).toBe(seedOrgs.find((o) => o.name === orgName)!.id);
   expect(inAcme.projects.length).toBeGreaterThan(0);
   // A freshly minted session token (not the cached one) names the organisation and alice's role in it.
   const claims = await freshSessionClaims(page);
@@ -72,11 +75,11 @@ test('a member cannot delete an organisation project; an admin can', async ({ pa
   const list = page.getByRole('list', { name: 'Projects' });
   await expect(list.getByText(name, { exact: true })).toBeVisible();
   await expect(page.getByRole('button', { name: `Delete project: ${name}` })).toHaveCount(0);
-  const project = (await projectNames(page)).projects.find((p) => p.name === name)!;
-  expect(project).toBeTruthy();
+  const project = (await projectNames(page)).projects.find((p) => p.name === name);
+  expect(project?.id, `project "${name}" in GET /api/projects`).toMatch(/^[0-9a-f-]{36}$/);
   const token = await supabaseToken(page, template);
-  expect(token).toBeTruthy();
-  const res = await page.request.delete(`${process.env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/projects?id=eq.${project.id}`, {
+  expect(token?.split('.'), 'a JWT').toHaveLength(3);
+  const res = await page.request.delete(`${process.env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/projects?id=eq.${project!.id}`, {
     headers: { apikey: process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY!, authorization: `Bearer ${token}`, prefer: 'return=representation' },
   });
   expect(res.status()).toBe(200);

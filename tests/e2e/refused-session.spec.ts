@@ -4,6 +4,7 @@
 // sign-in page must say so instead of ending blank, and the server must log why, once. Local stack
 // only (it starts its own server).
 import { generateKeyPairSync } from 'node:crypto';
+import { clerk } from '@clerk/testing/playwright';
 import { expect, test } from './support/test.ts';
 import { startExtraApp, type ExtraApp } from './support/extra-app.ts';
 import { layout } from '../../local/paths.ts';
@@ -35,9 +36,13 @@ test('with a session this server refuses, the sign-in page says so instead of en
   const notice = page.getByRole('heading', { name: 'Signed in, but this server refused the session' });
   await expect(notice).toBeVisible();
   await expect(page.getByRole('alert', { name: /refused the session/ })).toContainText('token-invalid-signature');
-  // It stays: nothing (clerk-js, which holds a session, or a redirect loop) takes it away again.
-  await page.waitForTimeout(3000);
+  // It stays: nothing (clerk-js, which holds a session, or a redirect loop) takes it away again. The
+  // state that could: clerk-js loaded and its session known to the page (no timed wait; a slow machine
+  // only takes longer to get there). clerk-js keeps polling here, so the network never goes idle.
+  await clerk.loaded({ page });
+  await page.waitForFunction(() => Boolean((window as unknown as { Clerk?: { session?: unknown } }).Clerk?.session));
   await expect(notice).toBeVisible();
+  await expect(page).toHaveURL(/\/sign-in/);
   const lines = server!.output().split('\n').filter((x) => x.includes('Clerk refused the session'));
   expect(lines.length, server!.output()).toBe(1);
   expect(server!.output()).toMatch(/\(token-invalid-signature\)[^\n]*\n\s+Fix: the token was signed by another Clerk instance/);

@@ -152,6 +152,52 @@ describe('Frontend API stand-in over HTTP', () => {
     expect((await call(`/v1/client/sessions/${sessionId}/tokens?__clerk_db_jwt=${dvb}`, { form: {} })).status).toBe(401);
   });
 
+  it('never hands out a session token older than the __client_uat it implies (client updated_at)', async () => {
+    // clerk-js writes __client_uat = client.updated_at (seconds), and Clerk refuses a cookie token whose
+    // iat is earlier (session-token-iat-before-client-uat: a 401 for an API call). Every token of a
+    // session, through every way clerk-js gets one, is minted after the client last changed; so is
+    // the one after signing out and in again on the same browser (alice, then bob: the e2e flow).
+    const uatOf = (client: { updated_at: number }) => Math.floor(client.updated_at / 1000);
+    const { dvb } = await signIn('alice@example.test');
+    await call(`/v1/client/sessions?_method=DELETE&__clerk_db_jwt=${dvb}`, { form: {} });
+    const bob = await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, { form: { strategy: 'password', identifier: 'bob@example.test', password: 'clerk-local-password' } });
+    const sessionId = bob.json!.response.created_session_id as string;
+    const seen: [string, string, number][] = [['sign-in', bob.json!.client.sessions[0].last_active_token.jwt, uatOf(bob.json!.client)]];
+    for (let i = 0; i < 3; i++) {
+      const touch = await call(`/v1/client/sessions/${sessionId}/touch?__clerk_db_jwt=${dvb}`, { form: { active_organization_id: i % 2 ? '' : 'org_acme' } });
+      seen.push(['touch', touch.json!.response.last_active_token.jwt, uatOf(touch.json!.client)]);
+      const client = await call(`/v1/client?__clerk_db_jwt=${dvb}`);
+      const token = await call(`/v1/client/sessions/${sessionId}/tokens?__clerk_db_jwt=${dvb}`, { form: {} });
+      seen.push(['client', client.json!.response.sessions[0].last_active_token.jwt, uatOf(client.json!.response)]);
+      seen.push(['tokens', token.json!.jwt, uatOf(client.json!.response)]);
+    }
+    for (const [how, jwt, uat] of seen) {
+      expect(decodeJwt(jwt).sub, how).toBe('user_bob');
+      expect(decodeJwt(jwt).iat!, `${how}: iat ${decodeJwt(jwt).iat} vs __client_uat ${uat}`).toBeGreaterThanOrEqual(uat);
+    }
+  });
+
+  it('session token lifetime: 60 s like Clerk, shorter on request of a test (local secret key only)', async () => {
+    const { dvb, sessionId } = await signIn('carol@example.test');
+    const lifetime = async () => {
+      const { jwt } = (await call(`/v1/client/sessions/${sessionId}/tokens?__clerk_db_jwt=${dvb}`, { form: {} })).json!;
+      const { iat, exp } = decodeJwt(jwt as string);
+      return exp! - iat!;
+    };
+    expect(await lifetime()).toBe(60);
+    expect((await call('/__local/session-token-lifetime', { method: 'PUT', form: { seconds: '10' }, secret: null })).status).toBe(401);
+    for (const bad of ['0', '4', '1.5', 'ten', '3601']) {
+      expect((await call('/__local/session-token-lifetime', { method: 'PUT', form: { seconds: bad } })).status, bad).toBe(400);
+    }
+    try {
+      expect((await call('/__local/session-token-lifetime', { method: 'PUT', form: { seconds: '10' } })).json).toEqual({ seconds: 10 });
+      expect(await lifetime()).toBe(10);
+    } finally {
+      await call('/__local/session-token-lifetime', { method: 'PUT', form: { seconds: '60' } });
+    }
+    expect(await lifetime()).toBe(60);
+  });
+
   it('answers the handshake with cookies signed by the instance key', async () => {
     const { dvb } = await signIn('carol@example.test');
     const r = await call(`/v1/client/handshake?redirect_url=${encodeURIComponent(`${app}/dashboard`)}&suffixed_cookies=false&__clerk_db_jwt=${dvb}`);
@@ -211,7 +257,12 @@ describe('Frontend API stand-in over HTTP', () => {
     const taken = await call(`/v1/client/sign_ups?__clerk_db_jwt=${dvb}`, { form: { email_address: email, password: 'long-enough-password' } });
     expect(taken.json!.errors[0].code).toBe('form_identifier_exists');
 
-    await new Promise((res) => setTimeout(res, 100)); // the store batches writes (50 ms)
+    // The store batches its writes: poll the file (read only: opening a Store writes it) for the new
+    // account, with one generous deadline instead of a fixed wait.
+    const userId = r.json!.response.created_user_id as string;
+    const onDisk = () => fs.existsSync(storeFile) && fs.readFileSync(storeFile, 'utf8').includes(JSON.stringify(userId));
+    const deadline = Date.now() + 30_000;
+    while (!onDisk() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
     const reopened = new Store(storeFile);
     const user = reopened.userByEmail(email);
     expect(user?.id).toBe(r.json!.response.created_user_id);
