@@ -60,9 +60,10 @@ export const localKeysRefusal = (req: Request) => apiAuth().refuseLocalKeysOffMa
 
 /**
  * The caller's session, or the answer to give instead: Clerk's handshake redirect for a browser
- * navigation that needs one, else null (signed out, pending, or a refused token: the caller answers 401).
+ * navigation that needs one, else Clerk's decision headers (signed out, pending, or a refused token:
+ * the caller answers 401 with them).
  */
-export async function authenticate(req: NextRequest): Promise<ApiSession | Response | null> {
+export async function authenticate(req: NextRequest): Promise<ApiSession | Response | Headers> {
   const { authenticate: verify, publishableKey, reportDroppedSession } = apiAuth();
   // Headers only: Clerk's request wrapper would take over the body stream of the request it is given.
   const headersOnly = new NextRequest(req.url, { method: req.method, headers: req.headers });
@@ -75,7 +76,11 @@ export async function authenticate(req: NextRequest): Promise<ApiSession | Respo
   }
   const session = state.toAuth();
   if (session?.userId && session.sessionId) return session as ApiSession;
+  // Clerk's decision, as clerkMiddleware sends it on every answer: it says why a caller is signed out.
+  const decision = new Headers({ 'x-clerk-auth-status': 'signed-out' });
+  if (state.reason) decision.set('x-clerk-auth-reason', state.reason);
+  if (state.message) decision.set('x-clerk-auth-message', state.message);
   // droppedSessionReporter, as in proxy.ts: why a session the request carried was dropped, logged once.
-  if (state.reason) reportDroppedSession(req, new Response(null, { headers: { 'x-clerk-auth-status': 'signed-out', 'x-clerk-auth-reason': state.reason, 'x-clerk-auth-message': state.message ?? '' } }));
-  return null;
+  if (state.reason) reportDroppedSession(req, new Response(null, { headers: decision }));
+  return decision;
 }

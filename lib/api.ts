@@ -83,7 +83,7 @@ export function route<C = unknown>(handler: (req: NextRequest, session: ApiSessi
       if (Number(req.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw new ApiError(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`);
       const session = await authenticate(req);
       if (session instanceof Response) return session; // Clerk's handshake for a browser navigation
-      if (!session) throw new ApiError(401, SIGN_IN_FIRST);
+      if (session instanceof Headers) return NextResponse.json({ error: SIGN_IN_FIRST }, { status: 401, headers: session });
       return handler(req, session, ctx as C);
     });
 }

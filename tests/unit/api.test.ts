@@ -8,7 +8,8 @@ let signedIn: { userId: string; sessionId: string } | null = null;
 vi.mock('../../lib/api-auth.ts', () => ({
   appOrigins: () => ['https://app.example.com'],
   localKeysRefusal: () => null,
-  authenticate: async () => signedIn,
+  // Signed out: Clerk's decision headers, which route() answers as 401.
+  authenticate: async () => signedIn ?? new Headers({ 'x-clerk-auth-status': 'signed-out' }),
 }));
 const { MAX_BODY_BYTES, readJson, route } = await import('../../lib/api.ts');
 const { ApiError, DATABASE_UNAVAILABLE, dbError } = await import('../../lib/errors.ts');
@@ -84,6 +85,7 @@ describe('route', () => {
     for (const method of ['GET', 'HEAD', 'OPTIONS', 'DELETE']) {
       const res = await call(reached, { method });
       expect(res.status, method).toBe(401);
+      expect(res.headers.get('x-clerk-auth-status'), method).toBe('signed-out');
       if (method !== 'HEAD') expect((await res.json()).error, method).toMatch(/Sign in/);
     }
     const post = await call(reached, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
