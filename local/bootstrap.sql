@@ -38,7 +38,7 @@ grant usage on schema extensions to anon, authenticated, service_role;
 -- them back after a migration has changed them. This file runs again before every push that has
 -- something new, so it grants them only to a database no migration has touched yet (a fresh one, or
 -- after `npm run db:reset`, which drops the migration history); otherwise it would re-open what
--- 20261127120100_closed_by_default.sql closed, and local and hosted would disagree.
+-- 20261123120000_privileges.sql closed, and local and hosted would disagree.
 grant usage on schema public to anon, authenticated, service_role;
 do $$
 begin

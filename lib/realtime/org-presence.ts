@@ -1,6 +1,6 @@
 // Who is online in an organisation: Supabase Realtime Presence on the private channel `org:<org id>`,
 // keyed by the Clerk user id. Realtime lets a caller join only if the policies on realtime.messages
-// allow its Clerk token (supabase/migrations/20261203150000_realtime_channels.sql). Plain module, no
+// allow its Clerk token (supabase/migrations/20261123120600_realtime_channels.sql). Plain module, no
 // React, so the "Online now" component stays a thin wrapper and this loads in its own chunk.
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 

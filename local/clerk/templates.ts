@@ -15,7 +15,7 @@
 // with "Custom signing key" on, signing algorithm HS256 and the Supabase project's JWT secret.
 // Clerk adds `sub`, `iat`, `exp`, `nbf`, `iss` itself and drops claims whose shortcode is empty.
 // `token_kind` is what tells the claim helpers this is the project's template and not another
-// template of the same Clerk instance (supabase/migrations/20261203120000_claim_helpers_checked_once.sql).
+// template of the same Clerk instance (supabase/migrations/20261123120100_claim_helpers.sql).
 import type { TokenSubject } from './tokens.ts';
 
 export interface JwtTemplate {

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { problem } from './causes.ts';
 
-const FIX = 'Apply supabase/migrations/20261203150000_realtime_channels.sql (`supabase db push`); docs/realtime.md explains the policies.';
+const FIX = 'Apply supabase/migrations/20261123120600_realtime_channels.sql (`supabase db push`); docs/realtime.md explains the policies.';
 
 export async function checkRealtimePolicies(client: pg.Client): Promise<string> {
   const table = await client.query<{ exists: boolean }>(`select to_regclass('realtime.messages') is not null as exists`);

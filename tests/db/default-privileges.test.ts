@@ -1,5 +1,5 @@
 // A table, sequence or function a later migration adds without its own GRANTs starts closed to the
-// API roles (supabase/migrations/20261127120100_closed_by_default.sql). Created as the role that runs
+// API roles (supabase/migrations/20261123120000_privileges.sql). Created as the role that runs
 // the migrations, in a scratch database with the bootstrap and every migration applied.
 //
 // And they stay closed on every path the local stack takes (issue 19, item 3): local/bootstrap.sql

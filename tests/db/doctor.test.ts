@@ -496,7 +496,7 @@ describe('doctor on the project and the deployment', () => {
 // Private Realtime channels (docs/realtime.md): the policies on realtime.messages, checked from the
 // catalog when SUPABASE_DB_URL is set. Repaired by re-applying the migration that creates them.
 describe('doctor and the Realtime policies', () => {
-  const migration = fs.readFileSync(path.join(projectRoot, 'supabase/migrations/20261203150000_realtime_channels.sql'), 'utf8');
+  const migration = fs.readFileSync(path.join(projectRoot, 'supabase/migrations/20261123120600_realtime_channels.sql'), 'utf8');
   const dropAll = `do $$ declare p record; begin
     for p in select policyname from pg_policies where schemaname = 'realtime' and tablename = 'messages' loop
       execute format('drop policy %I on realtime.messages', p.policyname);
@@ -513,7 +513,7 @@ describe('doctor and the Realtime policies', () => {
       const r = await doctor(env);
       expect(causeOf(r.out)).toBe('realtime-policies-missing');
       expect(r.out).toMatch(/no select \(receive\) and insert \(send\) policy for authenticated/);
-      expect(r.out).toMatch(/20261203150000_realtime_channels\.sql/);
+      expect(r.out).toMatch(/20261123120600_realtime_channels\.sql/);
     });
   });
 

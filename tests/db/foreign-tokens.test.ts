@@ -1,6 +1,6 @@
 // Tokens the data API accepts but the app never meant to trust. Supabase verifies each one (a provider
 // the project trusts signed it), so PostgREST runs it as `authenticated`; the claim helpers must then
-// give it nothing: no rows read, no row written (supabase/migrations/20261127120000_clerk_tokens_only.sql).
+// give it nothing: no rows read, no row written (supabase/migrations/20261123120100_claim_helpers.sql).
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_FAPI_HOST } from '../../local/keys.ts';

@@ -44,7 +44,7 @@ function findingKey(a: Advisory): string {
 const justification = (a: Advisory): string | null => ACCEPTED[findingKey(a)] ?? null;
 
 // Everything a careless migration tends to do, one table or function per mistake. New objects start
-// closed (20261127120100_closed_by_default.sql), so opening them to anon takes an explicit grant here.
+// closed (20261123120000_privileges.sql), so opening them to anon takes an explicit grant here.
 const BAD_MIGRATION = `
   create table public.lint_no_rls (id uuid primary key default gen_random_uuid(), owner text not null);
 

@@ -1,5 +1,5 @@
 // Who may join which private Realtime channel, decided by the policies on realtime.messages
-// (supabase/migrations/20261203150000_realtime_channels.sql). The Realtime server cannot run here, so
+// (supabase/migrations/20261123120600_realtime_channels.sql). The Realtime server cannot run here, so
 // tests/support/realtime-join-check.ts replays exactly what it asks Postgres on a join: as the caller's
 // role, with the caller's claims and the topic set, a `select` (receive) and an `insert` (send) on
 // realtime.messages per extension, rolled back. Both token kinds:

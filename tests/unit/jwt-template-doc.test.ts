@@ -27,7 +27,7 @@ describe('the documented JWT template', () => {
   });
 
   it('marks the token as the project template with the value the claim helpers check', () => {
-    const migration = fs.readFileSync(path.join(projectRoot, 'supabase/migrations/20261203120000_claim_helpers_checked_once.sql'), 'utf8');
+    const migration = fs.readFileSync(path.join(projectRoot, 'supabase/migrations/20261123120100_claim_helpers.sql'), 'utf8');
     expect(documented().token_kind).toBe('supabase-template');
     expect(jwtTemplates.supabase.claims({ userId: 'user_doc', sessionId: 'sess_doc' }).token_kind).toBe('supabase-template');
     expect(migration).toContain(`c ->> 'token_kind' is distinct from 'supabase-template'`);

@@ -13,7 +13,7 @@
 // before any key is fetched. Only verified claims are ever trusted.
 //
 // The function refuses what the app and the database refuse. Beyond the signature, the database's
-// claim helpers judge every token (supabase/migrations/*_claim_helpers_checked_once.sql): a deleted
+// claim helpers judge every token (supabase/migrations/*_claim_helpers.sql): a deleted
 // user's tombstone, the issuer pin, the token's mode. One whoami() call per request asks them, so the
 // rules live in one place and a refused token gets a 401 here rather than a 200 with an empty report.
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';

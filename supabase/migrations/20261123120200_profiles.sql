@@ -1,7 +1,8 @@
 -- Profiles: one row per Clerk user, keyed by the Clerk user id (text, e.g. 'user_2abc...').
 -- Clerk stays the source of truth; this row is a copy the database can join against. It is
 -- written only by ensure_user_profile() (first sign-in) and the Clerk webhook
--- (apply_clerk_user_event), so clients get SELECT on their own row and nothing else.
+-- (apply_clerk_user_event, 20261123120500_clerk_webhook_events.sql), so clients get SELECT on their
+-- own row and nothing else.
 create table public.profiles (
   id text primary key,
   display_name text,
@@ -28,24 +29,16 @@ create policy "profiles: users read their own profile"
   to authenticated
   using (id = (select public.requesting_user_id()));
 
--- Supabase's default privileges grant everything to anon, authenticated and service_role on new
--- tables. Start from nothing and grant what each role needs.
+-- Start from nothing and grant what each role needs (service_role keeps Supabase's defaults
+-- otherwise; naming every role keeps this file right on its own).
 revoke all on table public.profiles from anon, authenticated, service_role;
 grant select on table public.profiles to authenticated;
 grant select, insert, update, delete on table public.profiles to service_role;
 
--- What the webhook knows about each Clerk user: the newest Clerk `updated_at` applied (events can
--- arrive out of order) and, once the user is deleted, a tombstone so that a late user.created or
--- user.updated cannot bring the profile back.
-create table private.clerk_users (
-  user_id text primary key,
-  last_event_at bigint,
-  deleted_at timestamptz
-);
-
 -- Called by the app on the first signed-in request: creates the caller's profile from the token,
 -- once, and returns it. SECURITY DEFINER because clients have no INSERT on profiles; it takes no
--- arguments, so the only identity it can act for is the token's `sub`.
+-- arguments, so the only identity it can act for is the token's `sub`, and only while the claim
+-- helpers trust the token (a deleted user's or a foreign token is refused with the reason).
 create or replace function public.ensure_user_profile()
 returns public.profiles
 language plpgsql
@@ -58,16 +51,9 @@ declare
   profile public.profiles;
 begin
   if uid is null then
-    raise exception 'ensure_user_profile needs a signed-in user (the token has no sub)' using errcode = '42501';
-  end if;
-  -- A user the Clerk webhook deleted cannot come back through a token that is still valid.
-  if exists (select 1 from private.clerk_users where user_id = uid and deleted_at is not null) then
-    raise exception 'user % was deleted', uid using errcode = '42501';
+    raise exception 'ensure_user_profile needs a signed-in Clerk user: %', private.clerk_token_problem() using errcode = '42501';
   end if;
 
-  -- ON CONFLICT DO NOTHING makes concurrent first calls safe: one inserts, the others wait for it
-  -- and then read the same row. Token claims are optional (session tokens carry no email unless
-  -- you customise them); the webhook fills the rest.
   insert into public.profiles (id, email, display_name, image_url)
   values (
     uid,
@@ -83,9 +69,10 @@ begin
 end;
 $$;
 comment on function public.ensure_user_profile() is
-  'Creates the caller''s profile from the token (idempotent) and returns it. '
-  'lint-ok authenticated_security_definer_function_executable (0029): signed-in users must be able to '
-  'create their own profile; it takes no arguments and acts only for the token''s sub.';
+  'Creates the caller''s profile from the token (idempotent) and returns it. Executable by authenticated '
+  'only: it takes no arguments and acts only for the token''s sub.';
 
+-- Supabase's linter reports a SECURITY DEFINER function signed-in users can call; this one is meant to
+-- be (tests/db/linter.test.ts keeps the accepted finding with its reason).
 revoke execute on function public.ensure_user_profile() from public, anon, authenticated, service_role;
 grant execute on function public.ensure_user_profile() to authenticated;

@@ -7,14 +7,50 @@
 --   * Clerk's `updated_at` (ms) orders created/updated events: an event not newer than the last
 --     applied one returns 'stale' and changes nothing;
 --   * user.deleted removes the profile and the user's tasks and leaves a tombstone
---     (private.clerk_users.deleted_at), so a late created/updated returns 'deleted_user'.
+--     (private.clerk_users.deleted_at), so a late created/updated returns 'deleted_user', and the
+--     claim helpers refuse the user's still-valid tokens (20261123120100_claim_helpers.sql).
 
--- Deliveries already handled. Svix retries for a few days; rows older than that can be pruned.
+-- What the webhook knows about each Clerk user: the newest Clerk `updated_at` applied (events can
+-- arrive out of order) and, once the user is deleted, a tombstone so that a late user.created or
+-- user.updated cannot bring the profile back.
+create table private.clerk_users (
+  user_id text primary key,
+  last_event_at bigint,
+  deleted_at timestamptz
+);
+
+-- Deliveries already handled, kept 7 days. Svix retries a failed delivery for about a day (the last
+-- retry comes some 28 hours after the first attempt); older ids are deleted by the next delivery's
+-- insert. A delivery replayed by hand after that is applied again, which is harmless: a
+-- created/updated event not newer than the user's last applied one is 'stale' (private.clerk_users
+-- keeps that, unpruned), and user.deleted is idempotent.
 create table private.clerk_webhook_events (
   event_id text primary key,
   event_type text not null,
   received_at timestamptz not null default now()
 );
+
+-- (Supabase's linter calls it unused until a delivery prunes something: accepted in tests/db/linter.test.ts.)
+create index clerk_webhook_events_received_at_idx on private.clerk_webhook_events (received_at);
+comment on index private.clerk_webhook_events_received_at_idx is
+  'Serves the retention delete (private.prune_clerk_webhook_events).';
+
+create or replace function private.prune_clerk_webhook_events()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  delete from private.clerk_webhook_events where received_at < now() - interval '7 days';
+  return null;
+end;
+$$;
+revoke execute on function private.prune_clerk_webhook_events() from public, anon, authenticated;
+
+-- Once per insert statement (one per delivery), inside apply_clerk_user_event's transaction.
+create trigger clerk_webhook_events_prune
+  after insert on private.clerk_webhook_events
+  for each statement execute function private.prune_clerk_webhook_events();
 
 create or replace function public.apply_clerk_user_event(event_id text, event_type text, data jsonb)
 returns text
