@@ -106,8 +106,8 @@ export interface RunningStack {
 
 /**
  * The environment Supabase gives an Edge Function (its URL and publishable key), plus the function
- * secrets supabase/functions/task-report needs: Clerk's issuer, and where its keys are (locally the
- * Frontend API stand-in, not https://<issuer>/.well-known/jwks.json), and the app's origins.
+ * secrets supabase/functions/task-report needs: Clerk's issuer, the instance's public key (what the
+ * app's CLERK_JWT_KEY holds; @clerk/backend verifies with it, networkless) and the app's origins.
  */
 export function functionSecrets(stackLayout: StackLayout, keys: LocalKeys): Record<string, string> {
   return {
@@ -115,7 +115,7 @@ export function functionSecrets(stackLayout: StackLayout, keys: LocalKeys): Reco
     SUPABASE_ANON_KEY: keys.anonJwt,
     SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.supabasePublishableKey }),
     CLERK_ISSUER: `https://${LOCAL_FAPI_HOST}`,
-    CLERK_JWKS_URL: `http://127.0.0.1:${stackLayout.ports.clerkFrontend}/.well-known/jwks.json`,
+    CLERK_JWT_KEY: keys.publicKeyPem,
     CLERK_AUTHORIZED_PARTIES: stackEnv(stackLayout, keys).CLERK_AUTHORIZED_PARTIES,
   };
 }

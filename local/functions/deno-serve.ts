@@ -1,5 +1,6 @@
 // Runs one Supabase Edge Function on Deno the way Supabase's edge runtime hosts it: the function's
-// own `Deno.serve(handler)` call is bound to the port this process was given, on loopback only (a
+// `export default { fetch }` (Supabase's current shape, as `deno serve` runs it) or its own
+// `Deno.serve(handler)` call is bound to the port this process was given, on loopback only (a
 // hosted function never picks its port, and the local stack listens on 127.0.0.1 only). Started by
 // local/functions/runner.ts:
 //   deno run <permissions> local/functions/deno-serve.ts <port> <path of the function's index.ts>
@@ -24,8 +25,10 @@ Deno.serve = ((a: unknown, b?: unknown) => {
   return serve({ ...options, hostname: '127.0.0.1', port, onListen: () => console.log(`listening on 127.0.0.1:${port}`) }, handler);
 }) as typeof Deno.serve;
 
-await import(pathToFileURL(entry).href);
+const module = (await import(pathToFileURL(entry).href)) as { default?: { fetch?: Handler } };
+const fetchHandler = module.default?.fetch;
+if (!served && typeof fetchHandler === 'function') Deno.serve((req, info) => fetchHandler.call(module.default, req, info));
 if (!served) {
-  console.error(`${entry} did not call Deno.serve(): an Edge Function serves its requests with Deno.serve(handler).`);
+  console.error(`${entry} neither exports default { fetch } nor calls Deno.serve(): an Edge Function serves its requests with one of them.`);
   Deno.exit(1);
 }

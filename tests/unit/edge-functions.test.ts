@@ -54,7 +54,7 @@ describe('supabase/functions', () => {
   it('a function gets the URL, the publishable key and the Clerk settings, never a key that bypasses RLS', async () => {
     const keys = await loadKeys();
     const env = functionSecrets(layout('test', 1), keys);
-    expect(Object.keys(env).sort()).toEqual(['CLERK_AUTHORIZED_PARTIES', 'CLERK_ISSUER', 'CLERK_JWKS_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_PUBLISHABLE_KEYS', 'SUPABASE_URL']);
+    expect(Object.keys(env).sort()).toEqual(['CLERK_AUTHORIZED_PARTIES', 'CLERK_ISSUER', 'CLERK_JWT_KEY', 'SUPABASE_ANON_KEY', 'SUPABASE_PUBLISHABLE_KEYS', 'SUPABASE_URL']);
     const values = Object.values(env).join('\n');
     for (const secret of [keys.supabaseSecretKey, keys.serviceRoleJwt, keys.jwtSecret, keys.clerkSecretKey]) expect(values).not.toContain(secret);
   });

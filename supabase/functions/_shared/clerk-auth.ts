@@ -3,35 +3,42 @@
 // for functions that use this, and nothing reaches the function's code unchecked but the request.
 //
 // The app sends one of two kinds of token (its two integration modes):
-//   * a Clerk session token (third-party auth, RS256): verified here against Clerk's JWKS (signature,
-//     issuer, expiry, a session id, and `azp` when authorized parties are configured);
-//   * a Clerk JWT-template token (template mode, HS256 with the Supabase project's JWT secret).
-//     Supabase does not give functions that secret, and a copy in a function secret would be a key
-//     that can mint service_role tokens. So the data API, which holds it, checks the token: PostgREST
-//     verifies signature and expiry and hands back the claims it verified (public.whoami()).
+//   * a Clerk session token (third-party auth, RS256): verified by Clerk's own SDK (`verifyToken` from
+//     @clerk/backend) with the instance's public key (CLERK_JWT_KEY, networkless, as the app's
+//     clerkMiddleware does): signature, issuer, expiry, not-before, and `azp` against the app's origins;
+//   * a Clerk JWT-template token (template mode, HS256 with the Supabase project's JWT secret), which
+//     Clerk's SDK does not verify (RS256 only). Supabase does not give functions that secret, and a copy
+//     in a function secret would be a key that can mint service_role tokens. So the data API, which
+//     holds it, checks the token: PostgREST verifies signature and expiry and hands back the claims it
+//     verified (public.whoami()).
 // Rejections are cheap first: an expired token, a foreign issuer or a pending session is refused
-// before any key is fetched. Only verified claims are ever trusted.
+// before any signature is checked. Only verified claims are ever trusted.
 //
-// The function refuses what the app and the database refuse. Beyond the signature, the database's
-// claim helpers judge every token (supabase/migrations/*_claim_helpers.sql): a deleted
-// user's tombstone, the issuer pin, the token's mode. One whoami() call per request asks them, so the
-// rules live in one place and a refused token gets a 401 here rather than a 200 with an empty report.
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+// Beyond the signature, the database's claim helpers judge every token
+// (supabase/migrations/*_claim_helpers.sql): a deleted user's tombstone, the issuer pin, the token's
+// mode. One whoami() call per request asks them, so the rules live in one place and a refused token
+// gets a 401 here rather than a 200 with an empty report.
+import { verifyToken } from '@clerk/backend';
+import { TokenVerificationError, TokenVerificationErrorReason as Reason } from '@clerk/backend/errors';
+import { decodeJwt } from '@clerk/backend/jwt';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { HttpError } from './http.ts';
 
 export interface ClerkAuthConfig {
   /** Clerk's Frontend API URL, the `iss` of every token it issues (https://clerk.example.com). */
   issuer: string;
-  jwksUrl: URL;
+  /** The instance's PEM public key (Clerk Dashboard -> API keys -> JWT public key), what the app's CLERK_JWT_KEY holds. */
+  jwtKey: string;
   /** The app origins tokens may be for (`azp`); empty: not checked. */
   authorizedParties: string[];
 }
 
+type Claims = Record<string, unknown> & { sub?: string; exp?: number; iss?: string };
+
 export interface Caller {
   userId: string;
   kind: 'session token' | 'template token';
-  claims: JWTPayload & Record<string, unknown>;
+  claims: Claims;
 }
 
 /** Reads the function secrets; returns what is missing or malformed instead of throwing. */
@@ -40,17 +47,15 @@ export function clerkAuthConfig(env: { get(name: string): string | undefined }):
   if (!issuer || !/^https?:\/\/[^/\s]+$/.test(issuer)) {
     return 'CLERK_ISSUER is not set to your Clerk Frontend API URL (e.g. https://clerk.example.com). Set it with `supabase secrets set CLERK_ISSUER=...`.';
   }
-  let jwksUrl: URL;
-  try {
-    jwksUrl = new URL(env.get('CLERK_JWKS_URL') || `${issuer}/.well-known/jwks.json`);
-  } catch {
-    return 'CLERK_JWKS_URL is not a URL.';
+  // A key pasted on one line keeps its line breaks as `\n`.
+  const jwtKey = env.get('CLERK_JWT_KEY')?.trim().replace(/\\n/g, '\n');
+  if (!jwtKey?.startsWith('-----BEGIN PUBLIC KEY-----')) {
+    return 'CLERK_JWT_KEY is not set to your Clerk instance\'s PEM public key (Clerk Dashboard -> API keys -> JWT public key). Set it with `supabase secrets set CLERK_JWT_KEY="$CLERK_JWT_KEY"`.';
   }
   const authorizedParties = (env.get('CLERK_AUTHORIZED_PARTIES') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return { issuer, jwksUrl, authorizedParties };
+  return { issuer, jwtKey, authorizedParties };
 }
 
-const CLOCK_SKEW_S = 5;
 const unauthorized = (code: string, message: string) =>
   new HttpError(401, code, message, { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${code}"` });
 
@@ -65,27 +70,19 @@ export function bearerToken(req: Request): string {
   return token;
 }
 
-// One key set per isolate: jose caches Clerk's keys and refetches only for an unknown key id.
-let keySets: { url: string; keys: ReturnType<typeof createRemoteJWKSet> } | null = null;
-function clerkKeys(url: URL) {
-  if (keySets?.url !== url.href) keySets = { url: url.href, keys: createRemoteJWKSet(url, { timeoutDuration: 5000, cooldownDuration: 30_000 }) };
-  return keySets.keys;
-}
-
-/** Verifies the token and returns the caller, or throws a 401 (bad token) / 503 (keys unreachable). */
+/** Verifies the token and returns the caller, or throws a 401 (bad token) / 503 (a dependency failed). */
 export async function verifyCaller(token: string, config: ClerkAuthConfig, dataApi: SupabaseClient): Promise<Caller> {
-  let header: ReturnType<typeof decodeProtectedHeader>;
-  let unverified: JWTPayload & Record<string, unknown>;
+  let unverified: ReturnType<typeof decodeJwt>;
   try {
-    header = decodeProtectedHeader(token);
     unverified = decodeJwt(token);
   } catch {
     throw unauthorized('malformed_token', 'The bearer token is not a readable JWT.');
   }
-  precheck(unverified, config);
-  const caller = header.alg === 'HS256' ? await verifiedByDataApi(dataApi) : await verifiedSessionToken(token, config, dataApi);
+  precheck(unverified.payload as Claims, config);
+  const caller = unverified.header.alg === 'HS256' ? await verifiedByDataApi(dataApi) : await verifiedSessionToken(token, config, dataApi);
   // The same checks on what was verified: nothing above trusted the unverified claims.
   precheck(caller.claims, config);
+  // Clerk's rule for both kinds (verifyToken applied it to session tokens already): a token for another origin.
   const azp = caller.claims.azp;
   if (config.authorizedParties.length && typeof azp === 'string' && !config.authorizedParties.includes(azp)) {
     throw unauthorized('unauthorized_party', `The token was issued for ${azp}, which is not one of this function's authorized parties (CLERK_AUTHORIZED_PARTIES).`);
@@ -93,7 +90,7 @@ export async function verifyCaller(token: string, config: ClerkAuthConfig, dataA
   return caller;
 }
 
-function precheck(claims: JWTPayload & Record<string, unknown>, config: ClerkAuthConfig) {
+function precheck(claims: Claims, config: ClerkAuthConfig) {
   if (claims.iss !== config.issuer) {
     if (claims.role === 'anon' || claims.role === 'service_role') {
       throw unauthorized('not_a_user_token', `This is a Supabase API key (role ${claims.role}), not a signed-in user's Clerk token.`);
@@ -101,7 +98,8 @@ function precheck(claims: JWTPayload & Record<string, unknown>, config: ClerkAut
     throw unauthorized('wrong_issuer', `The token was issued by ${JSON.stringify(claims.iss ?? null)}, not by this app's Clerk instance (${config.issuer}).`);
   }
   if (typeof claims.exp !== 'number') throw unauthorized('invalid_claims', 'The token has no expiry (exp).');
-  if (claims.exp + CLOCK_SKEW_S < Date.now() / 1000) {
+  // Clerk's own allowance for clock skew (5 s), so both token kinds expire alike.
+  if (claims.exp + 5 < Date.now() / 1000) {
     throw unauthorized('token_expired', `The token expired at ${new Date(claims.exp * 1000).toISOString()}. Clerk tokens live about a minute: ask for a fresh one (getToken()) for each call.`);
   }
   if (typeof claims.sub !== 'string' || !claims.sub) throw unauthorized('invalid_claims', 'The token names no user (sub).');
@@ -111,47 +109,45 @@ function precheck(claims: JWTPayload & Record<string, unknown>, config: ClerkAut
   }
 }
 
+/** Clerk's refusal reasons, as this function's error codes. */
+const REFUSALS: Record<string, string> = {
+  [Reason.TokenExpired]: 'token_expired',
+  [Reason.TokenInvalidSignature]: 'bad_signature',
+  [Reason.TokenInvalidAuthorizedParties]: 'unauthorized_party',
+  [Reason.TokenInvalidIssuer]: 'wrong_issuer',
+  [Reason.TokenInvalidAlgorithm]: 'unsupported_algorithm',
+  [Reason.TokenNotActiveYet]: 'invalid_claims',
+  [Reason.TokenIatInTheFuture]: 'invalid_claims',
+  [Reason.TokenInvalid]: 'malformed_token',
+};
+
 async function verifiedSessionToken(token: string, config: ClerkAuthConfig, dataApi: SupabaseClient): Promise<Caller> {
-  let caller: Caller;
+  let claims: Claims;
   try {
-    const { payload } = await jwtVerify(token, clerkKeys(config.jwksUrl), {
-      issuer: config.issuer,
-      algorithms: ['RS256'],
-      clockTolerance: CLOCK_SKEW_S,
-      requiredClaims: ['sub', 'exp', 'iat'],
-    });
-    // Every Clerk session token names its session; OAuth and machine tokens signed by the same keys do not.
-    if (typeof payload.sid !== 'string') throw unauthorized('not_a_session_token', 'The token is not a Clerk session token (it has no sid).');
-    if (config.authorizedParties.length && typeof payload.azp !== 'string') {
-      throw unauthorized('unauthorized_party', 'The session token names no authorized party (azp), and this function accepts only tokens for its configured origins.');
-    }
-    caller = { userId: payload.sub!, kind: 'session token', claims: payload as Caller['claims'] };
+    claims = (await verifyToken(token, { jwtKey: config.jwtKey, issuer: config.issuer, authorizedParties: config.authorizedParties })) as Claims;
   } catch (e) {
-    throw e instanceof HttpError ? e : joseFailure(e, config);
+    const code = e instanceof TokenVerificationError ? REFUSALS[e.reason] : undefined;
+    if (code) throw unauthorized(code, `Clerk refused the token: ${e instanceof Error ? e.message : e}`);
+    // Not the token's fault: the key itself could not be used (a CLERK_JWT_KEY that is no RSA public key).
+    console.error('Verifying a Clerk token failed:', e);
+    throw new HttpError(503, 'auth_unavailable', 'The function could not check Clerk tokens (see its logs: CLERK_JWT_KEY). Try again later.', { 'Retry-After': '5' });
+  }
+  // Every Clerk session token names its session; OAuth and machine tokens signed by the same keys do not.
+  if (typeof claims.sid !== 'string') throw unauthorized('not_a_session_token', 'The token is not a Clerk session token (it has no sid).');
+  // Clerk accepts a token without azp; this function does not, once it knows the app's origins.
+  if (config.authorizedParties.length && typeof claims.azp !== 'string') {
+    throw unauthorized('unauthorized_party', 'The session token names no authorized party (azp), and this function accepts only tokens for its configured origins.');
   }
   // Signed by Clerk is not enough: the database's rules (a deleted user, the issuer pin) decide too.
   await databaseVerdict(dataApi);
-  return caller;
-}
-
-function joseFailure(e: unknown, config: ClerkAuthConfig): HttpError {
-  if (e instanceof errors.JWTExpired) return unauthorized('token_expired', 'The token has expired. Ask Clerk for a fresh one (getToken()) for each call.');
-  if (e instanceof errors.JWSSignatureVerificationFailed || e instanceof errors.JWKSNoMatchingKey) {
-    return unauthorized('bad_signature', `The token is not signed by ${config.issuer}'s keys.`);
-  }
-  if (e instanceof errors.JOSEAlgNotAllowed) return unauthorized('unsupported_algorithm', 'Clerk session tokens are RS256; template tokens HS256. This token is neither.');
-  if (e instanceof errors.JWTClaimValidationFailed) return unauthorized('invalid_claims', `The token's ${e.claim} claim is not acceptable: ${e.reason}.`);
-  if (e instanceof errors.JWTInvalid || e instanceof errors.JWSInvalid) return unauthorized('malformed_token', 'The bearer token is not a valid JWS.');
-  // Anything else: Clerk's key set could not be fetched or read.
-  console.error(`Fetching Clerk's keys from ${config.jwksUrl} failed:`, e);
-  return new HttpError(503, 'auth_unavailable', "Clerk's signing keys could not be fetched, so no token can be checked right now. Try again shortly.", { 'Retry-After': '5' });
+  return { userId: claims.sub!, kind: 'session token', claims };
 }
 
 interface Whoami {
   role: string;
   sub: string | null;
   token_problem?: string | null;
-  claims: Caller['claims'];
+  claims: Claims;
 }
 
 /**

@@ -8,7 +8,7 @@
 // every query runs with their token and row-level security filters it. Whether they get it: the
 // `plan` claim of that verified token (Clerk's session-token customization copies it from the user's
 // public metadata), with no database lookup. Never the secret key: nothing here can bypass RLS.
-import { createClient } from '@supabase/supabase-js';
+import { createContextClient } from '@supabase/server/core';
 import { bearerToken, clerkAuthConfig, verifyCaller } from '../_shared/clerk-auth.ts';
 import { corsHeaders, HttpError, json, problem } from '../_shared/http.ts';
 import { readReportRequest } from './input.ts';
@@ -18,50 +18,43 @@ import { taskCsv, taskSummary } from './report.ts';
 const PLANS_WITH_REPORTS = ['pro'];
 
 const auth = clerkAuthConfig(Deno.env);
-const supabaseUrl = Deno.env.get('SUPABASE_URL');
-// Supabase gives functions the publishable keys as JSON ({"default": "sb_publishable_..."}) and the
-// legacy anon key; either one only identifies the project: the caller's token decides who acts.
-const supabaseKey = publishableKey(Deno.env.get('SUPABASE_PUBLISHABLE_KEYS')) ?? Deno.env.get('SUPABASE_ANON_KEY');
-const misconfigured = typeof auth === 'string' ? auth : !supabaseUrl || !supabaseKey ? 'SUPABASE_URL and a publishable (or anon) key are not set.' : null;
+// Supabase gives functions SUPABASE_URL and the publishable keys (SUPABASE_PUBLISHABLE_KEYS); the key
+// only identifies the project: the caller's token decides who acts.
+const misconfigured = typeof auth === 'string' ? auth : !Deno.env.get('SUPABASE_URL') ? 'SUPABASE_URL is not set.' : null;
 if (misconfigured) console.error(`task-report is not configured: ${misconfigured}`);
 
-Deno.serve(async (req) => {
-  const cors = corsHeaders(req, typeof auth === 'string' ? [] : auth.authorizedParties);
-  if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: cors });
-  try {
-    if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Call this function with POST.', { Allow: 'POST, OPTIONS' });
-    if (misconfigured || typeof auth === 'string') throw new HttpError(503, 'not_configured', `The function is not configured: ${misconfigured}`);
+// Supabase's function shape: a default export with fetch(). @supabase/server's withSupabase() is not used
+// because its auth modes verify Supabase Auth tokens (the project's JWKS), not Clerk's; its client
+// factory is, with the token Clerk's SDK verified.
+export default {
+  async fetch(req: Request): Promise<Response> {
+    const cors = corsHeaders(req, typeof auth === 'string' ? [] : auth.authorizedParties);
+    if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: cors });
+    try {
+      if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Call this function with POST.', { Allow: 'POST, OPTIONS' });
+      if (misconfigured || typeof auth === 'string') throw new HttpError(503, 'not_configured', `The function is not configured: ${misconfigured}`);
 
-    const token = bearerToken(req);
-    // A client per request, acting as the caller: supabase-js sends their token with every query.
-    const db = createClient(supabaseUrl!, supabaseKey!, { accessToken: async () => token, db: { retry: false } });
-    const caller = await verifyCaller(token, auth, db);
+      const token = bearerToken(req);
+      // A client per request, acting as the caller: supabase-js sends their token with every query.
+      const db = createContextClient({ auth: { token }, supabaseOptions: { db: { retry: false } } });
+      const caller = await verifyCaller(token, auth, db);
 
-    const plan = typeof caller.claims.plan === 'string' ? caller.claims.plan : 'free';
-    if (!PLANS_WITH_REPORTS.includes(plan)) {
-      return json(403, { error: 'plan_required', message: `Task reports are part of the Pro plan; your plan is ${plan}.`, plan, requiredPlans: PLANS_WITH_REPORTS }, cors);
+      const plan = typeof caller.claims.plan === 'string' ? caller.claims.plan : 'free';
+      if (!PLANS_WITH_REPORTS.includes(plan)) {
+        return json(403, { error: 'plan_required', message: `Task reports are part of the Pro plan; your plan is ${plan}.`, plan, requiredPlans: PLANS_WITH_REPORTS }, cors);
+      }
+
+      const input = await readReportRequest(req);
+      if (input.format === 'csv') {
+        return new Response(await taskCsv(db), {
+          headers: { ...cors, 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="tasks.csv"' },
+        });
+      }
+      return json(200, { user: caller.userId, plan, tokenKind: caller.kind, summary: await taskSummary(db, input.staleAfterDays) }, cors);
+    } catch (e) {
+      if (e instanceof HttpError) return problem(e.status, e.code, e.message, { ...cors, ...e.headers });
+      console.error('task-report failed:', e);
+      return problem(500, 'internal_error', 'The report could not be built. The error is in the function logs.', cors);
     }
-
-    const input = await readReportRequest(req);
-    if (input.format === 'csv') {
-      return new Response(await taskCsv(db), {
-        headers: { ...cors, 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="tasks.csv"' },
-      });
-    }
-    return json(200, { user: caller.userId, plan, tokenKind: caller.kind, summary: await taskSummary(db, input.staleAfterDays) }, cors);
-  } catch (e) {
-    if (e instanceof HttpError) return problem(e.status, e.code, e.message, { ...cors, ...e.headers });
-    console.error('task-report failed:', e);
-    return problem(500, 'internal_error', 'The report could not be built. The error is in the function logs.', cors);
-  }
-});
-
-function publishableKey(json: string | undefined): string | undefined {
-  if (!json) return undefined;
-  try {
-    const keys = JSON.parse(json) as Record<string, string>;
-    return keys.default ?? Object.values(keys)[0];
-  } catch {
-    return undefined;
-  }
-}
+  },
+};
