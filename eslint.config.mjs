@@ -12,6 +12,11 @@ const config = [
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/local/**', '@/local/*'], message: 'local/ is the offline stack; production code must not import it.' }] }],
     },
   },
+  {
+    // Supabase's Edge Function shape is an object literal as the default export: `export default { fetch }`.
+    files: ['supabase/functions/**'],
+    rules: { 'import/no-anonymous-default-export': ['warn', { allowObject: true }] },
+  },
 ];
 
 export default config;

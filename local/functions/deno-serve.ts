@@ -25,9 +25,9 @@ Deno.serve = ((a: unknown, b?: unknown) => {
   return serve({ ...options, hostname: '127.0.0.1', port, onListen: () => console.log(`listening on 127.0.0.1:${port}`) }, handler);
 }) as typeof Deno.serve;
 
-const module = (await import(pathToFileURL(entry).href)) as { default?: { fetch?: Handler } };
-const fetchHandler = module.default?.fetch;
-if (!served && typeof fetchHandler === 'function') Deno.serve((req, info) => fetchHandler.call(module.default, req, info));
+const loaded = (await import(pathToFileURL(entry).href)) as { default?: { fetch?: Handler } };
+const fetchHandler = loaded.default?.fetch;
+if (!served && typeof fetchHandler === 'function') Deno.serve((req, info) => fetchHandler.call(loaded.default, req, info));
 if (!served) {
   console.error(`${entry} neither exports default { fetch } nor calls Deno.serve(): an Edge Function serves its requests with one of them.`);
   Deno.exit(1);

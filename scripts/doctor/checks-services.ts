@@ -51,7 +51,7 @@ export async function checkEdgeFunction(ctx: Ctx): Promise<string> {
     return 'deployed, verify_jwt off; not checked further: this token has no azp (pass a browser token with --token)';
   }
   if (r.status === 503 || (r.status === 401 && ['wrong_issuer', 'unauthorized_party'].includes(body.error ?? ''))) {
-    throw problem('function-misconfigured', `${FUNCTION} answers ${r.status} ${body.error}: ${body.message ?? ''}`, `Set its secrets: npx supabase secrets set CLERK_ISSUER=https://<your Frontend API host> CLERK_AUTHORIZED_PARTIES=https://<your app> (README -> Edge Functions).`);
+    throw problem('function-misconfigured', `${FUNCTION} answers ${r.status} ${body.error}: ${body.message ?? ''}`, `Set its secrets: npx supabase secrets set CLERK_ISSUER=https://<your Frontend API host> CLERK_JWT_KEY="<your CLERK_JWT_KEY>" CLERK_AUTHORIZED_PARTIES=https://<your app> (README -> Edge Functions).`);
   }
   if (r.status === 403 && body.error === 'plan_required') return `answers: the test user's plan does not include reports (403, as designed)`;
   if (r.status === 200) return `answers the test user with their report (verify_jwt off, Clerk token verified by the function)`;

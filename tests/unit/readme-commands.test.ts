@@ -102,7 +102,7 @@ export const NOT_RUNNABLE_HERE: Record<string, string> = {
   'npx supabase login': 'needs a Supabase account; the command and its CLI version are checked with --help below',
   [LINK_PROJECT]: 'needs a Supabase project; --project-ref is checked with --help below',
   [PUSH_TO_LINKED]: 'needs a linked Supabase project; tests/db/hosted-migrate.test.ts runs it unlinked and checks that the pinned CLI asks for the linked project, never the local database',
-  'npx supabase secrets set CLERK_ISSUER=https://<your Clerk Frontend API host> CLERK_AUTHORIZED_PARTIES=https://<your app domain>': 'needs a Supabase project; `secrets set` is checked with --help below',
+  'npx supabase secrets set CLERK_ISSUER=https://<your Clerk Frontend API host> CLERK_JWT_KEY="<your CLERK_JWT_KEY>" CLERK_AUTHORIZED_PARTIES=https://<your app domain>': 'needs a Supabase project; `secrets set` is checked with --help below',
   'npx supabase functions deploy task-report --no-verify-jwt': 'needs a Supabase project; --no-verify-jwt is checked with --help below, and the function runs on Deno in tests/db/edge-function.test.ts',
 };
 
