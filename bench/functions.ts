@@ -1,8 +1,8 @@
 // The task-report Edge Function through the local gateway (/functions/v1/task-report), on the real
 // Deno process: its cold start (the stack restarts the function; from that request until the first
-// report answered, which includes Deno's boot, the module load and the first fetch of Clerk's keys)
-// and its per-call latency once warm, one call at a time, in both integration modes (the session token
-// is verified with the cached JWKS; the template token by the data API, one more round trip).
+// report answered, which includes Deno's boot and the module load) and its per-call latency once warm,
+// one call at a time, in both integration modes (the session token is verified by @clerk/backend with
+// CLERK_JWT_KEY, no key fetch; the template token by the data API, one more round trip).
 import { loadKeys } from '../local/keys.ts';
 import { mintSessionToken, mintTemplateToken, type TokenSubject } from '../local/clerk/tokens.ts';
 import { logLine, now, summarize, type Summary } from './stats.ts';

@@ -441,7 +441,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.functions) {
     const f = r.functions;
     out.push(
-      `\n**Edge Function** \`${f.function}\` on Deno (npm \`deno\`) through the gateway's /functions/v1: cold start from a restart to the first report (Deno boot, module load, first JWKS fetch), then ${f.calls} warm calls per mode, one at a time (summary of alice's tasks: four count/row queries through PostgREST with her token).\n`,
+      `\n**Edge Function** \`${f.function}\` on Deno (npm \`deno\`) through the gateway's /functions/v1: cold start from a restart to the first report (Deno boot, module load, first request), then ${f.calls} warm calls per mode, one at a time (summary of alice's tasks: four count/row queries through PostgREST with her token).\n`,
     );
     out.push(
       table(
@@ -449,7 +449,7 @@ export function renderMarkdown(r: BenchResults): string {
         [
           ['Cold start (restart to first 200)', f.coldStart.n, ms(f.coldStart.median), ms(f.coldStart.p99), ms(f.coldStart.max)],
           ['of which Deno boot to listening', f.boot.n, ms(f.boot.median), ms(f.boot.p99), ms(f.boot.max)],
-          ['Warm call, session token (JWKS verified in the function)', f.warm.sessionToken.n, ms(f.warm.sessionToken.median), ms(f.warm.sessionToken.p99), ms(f.warm.sessionToken.max)],
+          ['Warm call, session token (verified in the function by @clerk/backend)', f.warm.sessionToken.n, ms(f.warm.sessionToken.median), ms(f.warm.sessionToken.p99), ms(f.warm.sessionToken.max)],
           ['Warm call, template token (verified by the data API)', f.warm.templateToken.n, ms(f.warm.templateToken.median), ms(f.warm.templateToken.p99), ms(f.warm.templateToken.max)],
         ],
       ),
