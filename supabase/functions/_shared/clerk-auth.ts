@@ -109,16 +109,25 @@ function precheck(claims: Claims, config: ClerkAuthConfig) {
   }
 }
 
-/** Clerk's refusal reasons, as this function's error codes. */
-const REFUSALS: Record<string, string> = {
-  [Reason.TokenExpired]: 'token_expired',
-  [Reason.TokenInvalidSignature]: 'bad_signature',
-  [Reason.TokenInvalidAuthorizedParties]: 'unauthorized_party',
-  [Reason.TokenInvalidIssuer]: 'wrong_issuer',
-  [Reason.TokenInvalidAlgorithm]: 'unsupported_algorithm',
-  [Reason.TokenNotActiveYet]: 'invalid_claims',
-  [Reason.TokenIatInTheFuture]: 'invalid_claims',
-  [Reason.TokenInvalid]: 'malformed_token',
+/**
+ * Clerk's refusal reasons, as this function's error codes and messages (its own words: Clerk's messages
+ * start with "Invalid JWT", which is what Supabase's verify_jwt answers and what doctor looks for).
+ */
+const REFUSALS: Record<string, [code: string, message: (claims: Claims) => string]> = {
+  [Reason.TokenExpired]: ['token_expired', () => 'The token has expired. Ask Clerk for a fresh one (getToken()) for each call.'],
+  [Reason.TokenInvalidSignature]: ['bad_signature', (c) => `The token is not signed by ${c.iss}'s key (CLERK_JWT_KEY).`],
+  [Reason.TokenInvalidAuthorizedParties]: [
+    'unauthorized_party',
+    (c) =>
+      typeof c.azp === 'string'
+        ? `The token was issued for ${c.azp}, which is not one of this function's authorized parties (CLERK_AUTHORIZED_PARTIES).`
+        : 'The session token names no authorized party (azp), and this function accepts only tokens for its configured origins.',
+  ],
+  [Reason.TokenInvalidIssuer]: ['wrong_issuer', (c) => `The token was issued by ${JSON.stringify(c.iss ?? null)}, not by this app's Clerk instance.`],
+  [Reason.TokenInvalidAlgorithm]: ['unsupported_algorithm', () => 'Clerk session tokens are RS256; template tokens HS256. This token is neither.'],
+  [Reason.TokenNotActiveYet]: ['invalid_claims', () => 'The token is not valid yet (nbf): check the clock of the machine that minted it.'],
+  [Reason.TokenIatInTheFuture]: ['invalid_claims', () => 'The token was issued in the future (iat): check the clock of the machine that minted it.'],
+  [Reason.TokenInvalid]: ['malformed_token', () => 'The bearer token is not a valid Clerk JWT.'],
 };
 
 async function verifiedSessionToken(token: string, config: ClerkAuthConfig, dataApi: SupabaseClient): Promise<Caller> {
@@ -126,18 +135,14 @@ async function verifiedSessionToken(token: string, config: ClerkAuthConfig, data
   try {
     claims = (await verifyToken(token, { jwtKey: config.jwtKey, issuer: config.issuer, authorizedParties: config.authorizedParties })) as Claims;
   } catch (e) {
-    const code = e instanceof TokenVerificationError ? REFUSALS[e.reason] : undefined;
-    if (code) throw unauthorized(code, `Clerk refused the token: ${e instanceof Error ? e.message : e}`);
+    const refusal = e instanceof TokenVerificationError ? REFUSALS[e.reason] : undefined;
+    if (refusal) throw unauthorized(refusal[0], refusal[1](decodeJwt(token).payload as Claims));
     // Not the token's fault: the key itself could not be used (a CLERK_JWT_KEY that is no RSA public key).
     console.error('Verifying a Clerk token failed:', e);
     throw new HttpError(503, 'auth_unavailable', 'The function could not check Clerk tokens (see its logs: CLERK_JWT_KEY). Try again later.', { 'Retry-After': '5' });
   }
   // Every Clerk session token names its session; OAuth and machine tokens signed by the same keys do not.
   if (typeof claims.sid !== 'string') throw unauthorized('not_a_session_token', 'The token is not a Clerk session token (it has no sid).');
-  // Clerk accepts a token without azp; this function does not, once it knows the app's origins.
-  if (config.authorizedParties.length && typeof claims.azp !== 'string') {
-    throw unauthorized('unauthorized_party', 'The session token names no authorized party (azp), and this function accepts only tokens for its configured origins.');
-  }
   // Signed by Clerk is not enough: the database's rules (a deleted user, the issuer pin) decide too.
   await databaseVerdict(dataApi);
   return { userId: claims.sub!, kind: 'session token', claims };
