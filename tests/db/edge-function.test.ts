@@ -156,6 +156,14 @@ describe('task-report refuses what is not a user token', () => {
     expect(await refusal(await call(keys.serviceRoleJwt))).toMatchObject({ status: 401, error: 'not_a_user_token' });
   });
 
+  it('a session token whose header names another algorithm (RS384) than the key is for: 401 bad_signature, not a 5xx', async () => {
+    const keys = await loadKeys();
+    const iat = now();
+    const claims = { sub: caller, sid: `sess_${randomBytes(6).toString('hex')}`, v: 2, role: 'authenticated', plan: 'pro', azp: appOrigin(), iss: `https://${LOCAL_FAPI_HOST}`, iat, nbf: iat - 10, exp: iat + 60 };
+    const rs384 = await new SignJWT(claims).setProtectedHeader({ alg: 'RS384', kid: keys.kid, typ: 'JWT' }).sign(await importPKCS8(keys.privateKeyPem, 'RS384'));
+    expect(await refusal(await call(rs384))).toMatchObject({ status: 401, error: 'bad_signature' });
+  });
+
   it('a token from another issuer (another Clerk instance or Supabase Auth): 401 wrong_issuer', async () => {
     const keys = await loadKeys();
     const iat = now();

@@ -116,6 +116,8 @@ function precheck(claims: Claims, config: ClerkAuthConfig) {
 const REFUSALS: Record<string, [code: string, message: (claims: Claims) => string]> = {
   [Reason.TokenExpired]: ['token_expired', () => 'The token has expired. Ask Clerk for a fresh one (getToken()) for each call.'],
   [Reason.TokenInvalidSignature]: ['bad_signature', (c) => `The token is not signed by ${c.iss}'s key (CLERK_JWT_KEY).`],
+  // The signature could not even be checked with the key (another RS algorithm than the key's, a broken key).
+  [Reason.TokenVerificationFailed]: ['bad_signature', (c) => `The token's signature does not check out with ${c.iss}'s key (CLERK_JWT_KEY).`],
   [Reason.TokenInvalidAuthorizedParties]: [
     'unauthorized_party',
     (c) =>
@@ -137,7 +139,7 @@ async function verifiedSessionToken(token: string, config: ClerkAuthConfig, data
   } catch (e) {
     const refusal = e instanceof TokenVerificationError ? REFUSALS[e.reason] : undefined;
     if (refusal) throw unauthorized(refusal[0], refusal[1](decodeJwt(token).payload as Claims));
-    // Not the token's fault: the key itself could not be used (a CLERK_JWT_KEY that is no RSA public key).
+    // Not the token's fault: no key to check it with, or something unforeseen (logged).
     console.error('Verifying a Clerk token failed:', e);
     throw new HttpError(503, 'auth_unavailable', 'The function could not check Clerk tokens (see its logs: CLERK_JWT_KEY). Try again later.', { 'Retry-After': '5' });
   }
