@@ -134,15 +134,18 @@ describe('the Quickstart in a fresh clone', () => {
     // Clients that go away part-way (tests/support/aborts.ts): a page, an API answer, clerk-js through
     // /__clerk, then a headless browser opening the home page and the dashboard (which lands on sign-in
     // and loads clerk-js) and closing at once, ten times: none of it may leave an error in the log.
-    const session = `__session=${token}; __client_uat=${Math.floor(Date.now() / 1000) - 5}; __clerk_db_jwt=dvb_dev_command`;
+    // A fresh token: the one above may have outlived its 60 s while the Edge Function restarted.
+    const fresh = await mintSessionToken(keys, { userId: 'user_alice', sessionId: 'sess_dev_command', authorizedParty: app });
+    const iat = JSON.parse(Buffer.from(fresh.split('.')[1], 'base64url').toString()).iat as number;
+    const session = `__session=${fresh}; __client_uat=${iat}; __clerk_db_jwt=dvb_dev_command`;
     for (const [url, headers] of [
       [`${app}/dashboard`, { accept: 'text/html', cookie: session }],
-      [`${app}/api/tasks`, { authorization: `Bearer ${token}` }],
+      [`${app}/api/tasks`, { authorization: `Bearer ${fresh}` }],
       [`${app}/__clerk/npm/@clerk/clerk-js@6.40.0/dist/clerk.browser.js`, {}],
     ] as const) {
       expect((await abortMidResponse(url, headers)).status, url).toBe(200);
     }
-    await abortMidUpload(`${app}/api/tasks`, { authorization: `Bearer ${token}`, 'content-type': 'application/json', origin: app }, '{"title": "never fini');
+    await abortMidUpload(`${app}/api/tasks`, { authorization: `Bearer ${fresh}`, 'content-type': 'application/json', origin: app }, '{"title": "never fini');
     const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: ['--no-sandbox', '--disable-background-networking'] });
     try {
       for (let i = 0; i < 10; i++) {
@@ -156,7 +159,7 @@ describe('the Quickstart in a fresh clone', () => {
       await browser.close();
     }
     // The last request: the log below is read once next dev has logged it (a second GET /api/me).
-    expect((await fetch(`${app}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await fetch(`${app}/api/me`, { headers: { authorization: `Bearer ${fresh}` } })).status).toBe(200);
 
     // Every kind of request has run once (proxy, pages, the API): none may print a deprecation
     // notice, and nothing failed with a stack trace (e.g. a permission the postgres user lacks). The
