@@ -151,8 +151,9 @@ describe('the Quickstart in a fresh clone', () => {
       for (let i = 0; i < 10; i++) {
         const context = await browser.newContext();
         const page = await context.newPage();
-        await page.goto(`${app}/`);
-        await page.goto(`${app}/dashboard`);
+        // Generous: the first visit of each page compiles it, on a machine that may be busy.
+        await page.goto(`${app}/`, { timeout: 180_000 });
+        await page.goto(`${app}/dashboard`, { timeout: 180_000 });
         await context.close();
       }
     } finally {
