@@ -17,6 +17,7 @@ import { serverEnv } from '@/lib/env';
 import { droppedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
 import { rejectMalformedServerAction, rejectUndecodablePath } from '@/lib/request-guards';
 import { restoreClientUat } from '@/lib/clerk-client-uat';
+import { restoreDevBrowser } from '@/lib/clerk-dev-browser';
 import { contentSecurityPolicy } from '@/lib/security-headers';
 
 const env = serverEnv();
@@ -38,13 +39,19 @@ const clerk = clerkMiddleware({
   contentSecurityPolicy: contentSecurityPolicy(env), // Clerk's directives, a nonce per request (lib/security-headers.ts)
 });
 
+const pk = env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY;
+const restoreClerkCookies = (req: NextRequest) => restoreDevBrowser(restoreClientUat(req, pk), pk);
+// As clerkMiddleware's frontendApiProxy matches it (Clerk's matchProxyPath).
+const isFrontendApiCall = ({ nextUrl: { pathname } }: NextRequest) => Boolean(proxyPath) && (pathname === proxyPath || pathname.startsWith(`${proxyPath}/`));
+
 export default async function proxy(req: NextRequest, event: NextFetchEvent) {
   return (
     refuseLocalKeysOffMachine(req) ??
     rejectUndecodablePath(req) ??
     (await rejectMalformedServerAction(req)) ??
-    // Development keys: a request caught while clerk-js rewrites __client_uat keeps its session.
-    reportDroppedSession(req, await clerk(restoreClientUat(req, env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY), event))
+    // Development keys: a request caught while clerk-js rewrites __client_uat or __clerk_db_jwt keeps its
+    // session. Not the Frontend API's own calls: what reaches Clerk there is what the browser sent.
+    reportDroppedSession(req, await clerk(isFrontendApiCall(req) ? req : restoreClerkCookies(req), event))
   );
 }
 

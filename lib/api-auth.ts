@@ -7,12 +7,13 @@
 //
 // The answers are those clerkMiddleware + auth() gave: pending sessions are signed out, tokens minted
 // for other origins (azp) are refused, a browser navigation gets Clerk's handshake redirect, the
-// development instance's __client_uat restore applies, and so do localKeysGuard, localAuthorizedParties
+// development instance's __client_uat and dev-browser restores apply, and so do localKeysGuard, localAuthorizedParties
 // and droppedSessionReporter (lib/local-stack.ts, optional: delete their lines with it).
 import 'server-only';
 import { createClerkClient } from '@clerk/nextjs/server';
 import { NextRequest, NextResponse } from 'next/server';
 import { restoreClientUat } from '@/lib/clerk-client-uat';
+import { restoreDevBrowser } from '@/lib/clerk-dev-browser';
 import { serverEnv } from '@/lib/env';
 import { droppedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
 
@@ -67,7 +68,8 @@ export async function authenticate(req: NextRequest): Promise<ApiSession | Respo
   const { authenticate: verify, publishableKey, reportDroppedSession } = apiAuth();
   // Headers only: Clerk's request wrapper would take over the body stream of the request it is given.
   const headersOnly = new NextRequest(req.url, { method: req.method, headers: req.headers });
-  const state = await verify(restoreClientUat(headersOnly, publishableKey));
+  // Development keys: a request caught while clerk-js rewrites __client_uat or __clerk_db_jwt keeps its session.
+  const state = await verify(restoreDevBrowser(restoreClientUat(headersOnly, publishableKey), publishableKey));
   const location = state.headers.get('location');
   if (location) {
     const redirect = NextResponse.redirect(location);

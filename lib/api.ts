@@ -54,11 +54,19 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S): Pr
   return parsed.data;
 }
 
+/**
+ * The client closed the connection before its request ended (a closed tab, a cancelled upload): the
+ * read of its body fails with Node's "aborted" (ECONNRESET), and Next.js aborts the request's signal.
+ * Nobody is left to answer, and nothing failed on our side: not worth a log line.
+ */
+const clientWentAway = (req: Request, e: unknown) => req.signal.aborted || (e as { code?: unknown } | null)?.code === 'ECONNRESET';
+
 /** An ApiError becomes its JSON answer; anything else is logged and answered 503 (a dependency is down) or 500, never a stack trace. */
-async function answer(run: () => Promise<Response>): Promise<Response> {
+async function answer(req: Request, run: () => Promise<Response>): Promise<Response> {
   try {
     return await run();
   } catch (e) {
+    if (clientWentAway(req, e)) return new Response(null, { status: 400, headers: { connection: 'close' } });
     // A body refused part-way is left unread: the connection closes after the answer, so that no client
     // sends its next request on a socket whose remaining bytes the server then discards.
     if (e instanceof ApiError) return NextResponse.json(e.body, { status: e.status, headers: e.status === 413 ? { connection: 'close' } : undefined });
@@ -76,7 +84,7 @@ let crossSiteRefusal: ((req: Request) => Response | null) | undefined;
  */
 export function route<C = unknown>(handler: (req: NextRequest, session: ApiSession, ctx: C) => Promise<Response>) {
   return (req: NextRequest, ctx?: C): Promise<Response> =>
-    answer(async () => {
+    answer(req, async () => {
       const refused = localKeysRefusal(req) ?? (crossSiteRefusal ??= crossSiteWriteGuard(appOrigins()))(req);
       if (refused) return refused;
       // Declared too large: refused before the body is read or the token verified.
@@ -96,5 +104,5 @@ export const options = (allow: string) => route(async () => new Response(null, {
  * no cross-site rule (a signature is not a cookie), but the offline keys' refusal and the error answers.
  */
 export function publicRoute<C = unknown>(handler: (req: NextRequest, ctx: C) => Promise<Response>) {
-  return (req: NextRequest, ctx?: C): Promise<Response> => answer(async () => localKeysRefusal(req) ?? handler(req, ctx as C));
+  return (req: NextRequest, ctx?: C): Promise<Response> => answer(req, async () => localKeysRefusal(req) ?? handler(req, ctx as C));
 }

@@ -6,6 +6,7 @@ import { clerk } from '@clerk/testing/playwright';
 import { expect, test } from './support/test.ts';
 import { accounts } from './support/env.ts';
 import { fillClerkSignIn, signIn, signOutThroughMenu } from './support/clerk.ts';
+import { apiFromPage, clerkDecision } from './support/page-api.ts';
 
 const { alice, bob } = accounts();
 const unique = (label: string) => `${label} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -18,17 +19,10 @@ async function addTask(page: import('@playwright/test').Page, title: string) {
   return row;
 }
 
-/** For a failed expectation: what Clerk decided (x-clerk-auth-*) and what the app answered, so a rare
- * refusal names its cause instead of just "401". */
-async function clerkDecision(res: import('@playwright/test').APIResponse) {
-  const h = res.headers();
-  return `${res.status()} ${await res.text().catch(() => '')} | x-clerk-auth-status: ${h['x-clerk-auth-status'] ?? '-'}, x-clerk-auth-reason: ${h['x-clerk-auth-reason'] ?? '-'} ${h['x-clerk-auth-message'] ?? ''}`;
-}
-
 async function taskIdByTitle(page: import('@playwright/test').Page, title: string): Promise<string> {
-  const res = await page.request.get('/api/tasks');
-  expect(res.status()).toBe(200);
-  const body = (await res.json()) as { tasks: { id: string; title: string }[] };
+  const res = await apiFromPage(page, 'GET', '/api/tasks');
+  expect(res.status, clerkDecision(res)).toBe(200);
+  const body = res.json() as { tasks: { id: string; title: string }[] };
   const task = body.tasks.find((t) => t.title === title);
   expect(task, `task "${title}" in GET /api/tasks`).toBeTruthy();
   return task!.id;
@@ -71,13 +65,14 @@ test('@both-modes bob does not see alice\'s task, and its API route is a 404 for
   await signIn(page, bob);
   await expect(page.getByRole('heading', { name: 'Your tasks' })).toBeVisible();
   await expect(page.locator(`[value="${title}"]`)).toHaveCount(0);
-  const list = await page.request.get('/api/tasks');
-  expect(list.status(), await clerkDecision(list)).toBe(200);
-  expect(((await list.json()) as { tasks: { id: string }[] }).tasks.map((t) => t.id)).not.toContain(id);
-  const patch = await page.request.patch(`/api/tasks/${id}`, { data: { title: 'taken over' } });
-  expect(patch.status(), await clerkDecision(patch)).toBe(404);
-  const del = await page.request.delete(`/api/tasks/${id}`);
-  expect(del.status(), await clerkDecision(del)).toBe(404);
+  // From bob's page, as its own script would call the API.
+  const list = await apiFromPage(page, 'GET', '/api/tasks');
+  expect(list.status, clerkDecision(list)).toBe(200);
+  expect((list.json() as { tasks: { id: string }[] }).tasks.map((t) => t.id)).not.toContain(id);
+  const patch = await apiFromPage(page, 'PATCH', `/api/tasks/${id}`, { title: 'taken over' });
+  expect(patch.status, clerkDecision(patch)).toBe(404);
+  const del = await apiFromPage(page, 'DELETE', `/api/tasks/${id}`);
+  expect(del.status, clerkDecision(del)).toBe(404);
   await signOutThroughMenu(page);
 
   // Still there, untouched, for alice.

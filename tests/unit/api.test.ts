@@ -108,6 +108,26 @@ describe('route', () => {
     }
   });
 
+  it('a client that went away mid-upload (Node\'s "aborted", ECONNRESET) is no failure: nothing is logged', async () => {
+    signedIn = { userId: 'user_a', sessionId: 'sess_a' };
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const gone = await call(async () => {
+        throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+      });
+      expect(gone.status).toBe(400);
+      expect(logged).not.toHaveBeenCalled();
+      // Any other failure is still logged.
+      await call(async () => {
+        throw new Error('boom');
+      });
+      expect(logged).toHaveBeenCalledTimes(1);
+    } finally {
+      logged.mockRestore();
+      signedIn = null;
+    }
+  });
+
   it('a network failure is a 503; anything else a 500 without a stack trace', async () => {
     signedIn = { userId: 'user_a', sessionId: 'sess_a' };
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
