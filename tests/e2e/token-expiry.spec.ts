@@ -92,6 +92,7 @@ const taskInput = (page: Page, title: string) => page.getByLabel('Task title').a
 const isAction = (r: Request) => r.method() === 'POST' && Boolean(r.headers()['next-action']);
 
 test('@both-modes after the session token expired in a stopped tab: a server action, /api/tasks and the browser\'s Supabase query still work', async ({ page }) => {
+  test.setTimeout(360_000); // four sleeps of two to three token lifetimes each, on a shared machine
   const stamp = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   await signIn(page, alice);
   await page.getByLabel('New task').fill(`expiry ${stamp}`);
