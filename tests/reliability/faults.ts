@@ -124,18 +124,22 @@ export async function runFaults(ctx: Ctx, probes: Awaited<ReturnType<typeof prep
   await sleep(o.pauseMs);
   {
     const name = 'Clerk Backend API stopped (template mode)';
-    // Template tokens live 60 s: make sure this session's is fresh in the app's cache before the outage.
-    await api(ctx, cachedTemplate, 'GET', '/api/tasks');
+    // Template tokens live 60 s and the app uses a cached one until 10 s before its exp. A session whose
+    // first request is this one gets a token fetched now (the probes' own may be most of a minute old),
+    // and its check runs first, right after the stop: 50 s of margin on a busy machine.
+    const cached = await newUser(ctx, 'template', 'probewarm');
+    const warm = await api(ctx, cached, 'GET', '/api/tasks');
+    if (warm.status !== 200) throw new Error(`template probe user could not list tasks: ${warm.status} ${warm.text}`);
     const end = ctx.faults.begin(name);
     report.injected.push(name);
     await control(ctx, 'clerk-backend', 'stop');
     try {
+      const kept = await api(ctx, cached, 'GET', '/api/tasks');
+      push(`${name}: a session with a cached template token keeps working`, kept.status === 200, `${kept.status}`);
       const fresh = clearOutage(await api(ctx, freshTemplate, 'GET', '/api/tasks'), /clerk/i);
       push(`${name}: a new session gets 503 JSON with a clear message`, fresh.ok, fresh.seen);
       const html = await page(ctx, freshTemplate, '/dashboard');
       push(`${name}: /dashboard shows an error state naming Clerk for a new session`, html.status === 200 && /Could not load your tasks: (<!-- -->)?Clerk[^<]*unreachable/.test(html.text), `${html.status} ${(ERROR_STATE.exec(html.text) ?? ['no error message'])[0]}`);
-      const cached = await api(ctx, cachedTemplate, 'GET', '/api/tasks');
-      push(`${name}: a session with a cached template token keeps working`, cached.status === 200, `${cached.status}`);
     } finally {
       await control(ctx, 'clerk-backend', 'start');
     }
