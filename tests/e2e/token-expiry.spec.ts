@@ -11,8 +11,8 @@
 // page with the cookie (lib/api-fetch.ts), the browser's supabase-js query and the Edge Function.
 import fs from 'node:fs';
 import path from 'node:path';
-import { stripTypeScriptTypes } from 'node:module';
 import type { BrowserContext, Page, Request } from '@playwright/test';
+import ts from 'typescript';
 import { expect, test } from './support/test.ts';
 import { accounts } from './support/env.ts';
 import { signIn } from './support/clerk.ts';
@@ -76,7 +76,9 @@ async function sleepPastExpiry(page: Page, lifetimes: number) {
 }
 
 /** The app's own browser helper (lib/api-fetch.ts, which has no imports) loaded into the page as it is. */
-const apiFetchSource = stripTypeScriptTypes(fs.readFileSync(path.join(projectRoot, 'lib/api-fetch.ts'), 'utf8')).replace(/^export /m, '');
+const apiFetchSource = ts
+  .transpileModule(fs.readFileSync(path.join(projectRoot, 'lib/api-fetch.ts'), 'utf8'), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } })
+  .outputText.replace(/^export /m, '');
 
 test.beforeEach(async () => {
   const res = await fapi('/__local/session-token-lifetime', 'PUT', { seconds: String(LIFETIME_S) });
