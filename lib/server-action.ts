@@ -3,9 +3,10 @@
 // only the form data its page sends.
 import 'server-only';
 import { auth } from '@clerk/nextjs/server';
+import { SIGNED_OUT } from './signed-out';
 
 /** The exact answer a signed-out caller gets from every action (tests walk every action for it). */
-export const SIGNED_OUT = 'Your session has ended. Sign in again.';
+export { SIGNED_OUT };
 const NOT_A_FORM = 'Send the form fields as form data.';
 
 type Session = Awaited<ReturnType<typeof auth>>;

@@ -80,7 +80,9 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
   const defaultAppOrigin = `http://localhost:${layout.ports.app}`;
   const log = (line: string) => fs.appendFile(logFile, `${new Date().toISOString()} ${line}\n`, { mode: PRIVATE_FILE }, () => {});
   // Clerk's session tokens live 60 s. Tests of a page left open for several lifetimes shorten it
-  // (PUT /__local/session-token-lifetime, local secret key only) rather than wait minutes.
+  // (PUT /__local/session-token-lifetime, local secret key only) rather than wait minutes; DELETE puts
+  // Clerk's 60 s back (the e2e fixture does after each test). Template tokens the browser gets follow a
+  // shortened lifetime too.
   let sessionTokenLifetime = SESSION_TOKEN_LIFETIME_S;
 
   // ---- clients (one per dev browser) -------------------------------------------------------
@@ -399,7 +401,10 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
         if (s.status !== 'active' || s.expireAt <= Date.now()) throw new FapiError(401, 'signed_out', 'This session has ended.');
         const subject = store.tokenSubject(s, ctx.appOrigin);
         if (!subject) throw new FapiError(404, 'resource_not_found', 'User not found');
-        sendJson(ctx.res, 200, { object: 'token', jwt: await mintTemplateToken(keys, ctx.params.template, subject) });
+        // A shortened lifetime (below) shortens the browser's template tokens too, so that template mode's
+        // browser queries meet expired tokens in the same tests.
+        const expiresInSeconds = sessionTokenLifetime < SESSION_TOKEN_LIFETIME_S ? sessionTokenLifetime : undefined;
+        sendJson(ctx.res, 200, { object: 'token', jwt: await mintTemplateToken(keys, ctx.params.template, subject, { expiresInSeconds }) });
       },
     },
     {
@@ -484,6 +489,9 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
           if (!Number.isInteger(seconds) || seconds < 5 || seconds > 3600) throw new FapiError(400, 'form_param_format_invalid', 'seconds: a whole number from 5 to 3600.', { param_name: 'seconds' });
           sessionTokenLifetime = seconds;
           log(`session token lifetime ${seconds}s`);
+        } else if (method === 'DELETE') {
+          sessionTokenLifetime = SESSION_TOKEN_LIFETIME_S;
+          log(`session token lifetime reset to ${SESSION_TOKEN_LIFETIME_S}s`);
         }
         return sendJson(res, 200, { seconds: sessionTokenLifetime });
       }

@@ -395,6 +395,8 @@ describe('failing dependencies', () => {
     }
     return false;
   }
+  // The test's own deadline covers a stop, the checks and that recovery at its full deadline.
+  const OUTAGE_TEST_MS = 60_000 + 120_000;
 
   // Tokens here outlive any outage (10 minutes): an expiry mid-test must not pass for a recovery failure.
   it.each(['postgrest', 'postgres'])('%s down: the API answers 503 with a clear message, then recovers by itself', async (part) => {
@@ -410,7 +412,7 @@ describe('failing dependencies', () => {
     expect(html).toContain('Could not load your tasks');
     await start(part);
     expect(await eventually(async () => (await api(THIRD_PARTY_URL, token, '/api/tasks')).status === 200)).toBe(true);
-  });
+  }, OUTAGE_TEST_MS);
 
   it('template mode with the Clerk Backend API down: cached sessions keep working, new ones get 503', async () => {
     const cached = await tokenFor(TEMPLATE_URL, await newUser('outage'), undefined, 600);
@@ -423,5 +425,5 @@ describe('failing dependencies', () => {
     expect((await res.json()).error).toMatch(/^Clerk \(the sign-in service\) is unreachable/);
     await start('clerk-backend');
     expect(await eventually(async () => (await api(TEMPLATE_URL, fresh, '/api/tasks')).status === 200)).toBe(true);
-  });
+  }, OUTAGE_TEST_MS);
 });

@@ -115,13 +115,13 @@ describe('the Quickstart in a fresh clone', () => {
     const probe = path.join(clone, 'supabase/functions/_shared', `watch-probe-${process.pid}.txt`);
     try {
       fs.writeFileSync(probe, 'a change');
-      const until = Date.now() + 20_000;
+      const until = Date.now() + 60_000;
       while (restarts() === before && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     } finally {
       fs.rmSync(probe, { force: true });
     }
     expect(restarts(), log().split('\n').filter((l) => l.includes('[fn')).join('\n')).toBeGreaterThan(before);
-    const up = Date.now() + 20_000;
+    const up = Date.now() + 60_000;
     while ((await fn()) !== 401 && Date.now() < up) await new Promise((r) => setTimeout(r, 100));
     expect(await fn()).toBe(401);
 
@@ -174,18 +174,18 @@ describe('the Quickstart in a fresh clone', () => {
 
     process.kill(-dev.pid!, 'SIGINT');
     const exited = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), 30_000);
+      const timer = setTimeout(() => resolve(false), 60_000); // a deadline, not a wait: 'exit' ends it
       dev!.once('exit', () => { clearTimeout(timer); resolve(true); });
     });
     expect(exited).toBe(true);
-    // Everything it started lets go of its port: polled, with one generous deadline.
+    // Everything it started lets go of its port: polled, with one generous deadline for all of them.
+    const closed = Date.now() + 60_000;
     for (const [name, port] of Object.entries({ ...ports, app: appPort })) {
-      const closed = Date.now() + 30_000;
       while ((await portOpen(port)) && Date.now() < closed) await new Promise((r) => setTimeout(r, 100));
       expect(await portOpen(port), `${name} still listening`).toBe(false);
     }
     const pgData = postgresDataDir(clone, stackDir);
     const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(pgData));
     expect(left).toEqual([]);
-  }, 480_000);
+  }, 720_000); // the sum of its deadlines (240 s to start, 60 s for each later wait, the aborts and ten browser loads), not its usual time
 });

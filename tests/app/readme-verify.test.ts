@@ -25,6 +25,9 @@ async function dataApiAnswers() {
   }
 }
 
+// A test's deadline covers its wait for the data API and its command(s) at their full deadlines.
+const WAIT_AND_RUN_MS = 60_000 + 3 * 60_000;
+
 describe('README verification checklist (app API)', () => {
   it('signed out 401, signed in 200, /api/me shows role authenticated and the user id', async () => {
     const blocks = codeBlocks(section('verify')).filter((b) => b.lang === 'bash');
@@ -43,7 +46,7 @@ describe('README verification checklist (app API)', () => {
     const body = JSON.parse(me) as { userId: string; database: { role: string; sub: string } };
     expect(body.userId).toBe(userA);
     expect(body.database).toMatchObject({ role: 'authenticated', sub: userA });
-  });
+  }, WAIT_AND_RUN_MS);
 });
 
 describe('README "How the app connects": the curl examples', () => {
@@ -75,5 +78,5 @@ describe('README "How the app connects": the curl examples', () => {
         expect(projects.every((p) => p.org_id === 'org_acme')).toBe(true);
       } else throw new Error(`${line}: no expectation for /api/${path}; add one here`);
     }
-  });
+  }, WAIT_AND_RUN_MS);
 });

@@ -44,6 +44,24 @@ async function recovery(ctx: Ctx, u: SimUser, name: string, report: FaultReport)
   report.checks.push(check(`${name}: writes work again after recovery`, post.status === 201, `POST /api/tasks -> ${post.status}`));
 }
 
+/**
+ * Polls until the app answers normally again for every probe user (both modes): the API lists tasks and
+ * /dashboard renders without an error state. Only then does the fault's window end, so that a 503 after it
+ * counts as a failure, however long a busy machine took to get there.
+ */
+async function settled(ctx: Ctx, name: string, users: SimUser[], report: FaultReport) {
+  const normal = async () => {
+    for (const u of users) {
+      if ((await api(ctx, u, 'GET', '/api/tasks', undefined, 'api GET /api/tasks (settle probe)')).status !== 200) return false;
+      const html = await page(ctx, u, '/dashboard');
+      if (html.status !== 200 || ERROR_STATE.test(html.text)) return false;
+    }
+    return true;
+  };
+  const ms = await timeUntil(normal, RECOVERY_DEADLINE_MS, 250);
+  report.checks.push(check(`${name}: both modes answer normally again`, ms !== null, ms === null ? `not within ${RECOVERY_DEADLINE_MS / 1000} s` : `after ${ms} ms more`));
+}
+
 export async function runFaults(ctx: Ctx, probes: Awaited<ReturnType<typeof prepareProbes>>, o: { pauseMs: number }): Promise<FaultReport> {
   const report: FaultReport = { checks: [], injected: [], recoveryMs: {} };
   const ids = actionIds(ctx.distDir);
@@ -78,6 +96,7 @@ export async function runFaults(ctx: Ctx, probes: Awaited<ReturnType<typeof prep
     const retry = await deliverWebhook(ctx, 'user.created', hookUser, hookId);
     const again = await deliverWebhook(ctx, 'user.created', hookUser, hookId);
     push(`${name}: the webhook's retry after recovery is applied exactly once`, retry.result === 'applied' && again.result === 'duplicate', `${retry.status} ${retry.result}, then ${again.result}`);
+    await settled(ctx, name, [probe, cachedTemplate], report);
     end();
   }
 
@@ -97,6 +116,7 @@ export async function runFaults(ctx: Ctx, probes: Awaited<ReturnType<typeof prep
       await control(ctx, 'postgres', 'start');
     }
     await recovery(ctx, probe, name, report);
+    await settled(ctx, name, [probe, cachedTemplate], report);
     end();
   }
 
@@ -104,22 +124,27 @@ export async function runFaults(ctx: Ctx, probes: Awaited<ReturnType<typeof prep
   await sleep(o.pauseMs);
   {
     const name = 'Clerk Backend API stopped (template mode)';
-    // Template tokens live 60 s: make sure this session's is fresh in the app's cache before the outage.
-    await api(ctx, cachedTemplate, 'GET', '/api/tasks');
+    // Template tokens live 60 s and the app uses a cached one until 10 s before its exp. A session whose
+    // first request is this one gets a token fetched now (the probes' own may be most of a minute old),
+    // and its check runs first, right after the stop: 50 s of margin on a busy machine.
+    const cached = await newUser(ctx, 'template', 'probewarm');
+    const warm = await api(ctx, cached, 'GET', '/api/tasks');
+    if (warm.status !== 200) throw new Error(`template probe user could not list tasks: ${warm.status} ${warm.text}`);
     const end = ctx.faults.begin(name);
     report.injected.push(name);
     await control(ctx, 'clerk-backend', 'stop');
     try {
+      const kept = await api(ctx, cached, 'GET', '/api/tasks');
+      push(`${name}: a session with a cached template token keeps working`, kept.status === 200, `${kept.status}`);
       const fresh = clearOutage(await api(ctx, freshTemplate, 'GET', '/api/tasks'), /clerk/i);
       push(`${name}: a new session gets 503 JSON with a clear message`, fresh.ok, fresh.seen);
       const html = await page(ctx, freshTemplate, '/dashboard');
       push(`${name}: /dashboard shows an error state naming Clerk for a new session`, html.status === 200 && /Could not load your tasks: (<!-- -->)?Clerk[^<]*unreachable/.test(html.text), `${html.status} ${(ERROR_STATE.exec(html.text) ?? ['no error message'])[0]}`);
-      const cached = await api(ctx, cachedTemplate, 'GET', '/api/tasks');
-      push(`${name}: a session with a cached template token keeps working`, cached.status === 200, `${cached.status}`);
     } finally {
       await control(ctx, 'clerk-backend', 'start');
     }
     await recovery(ctx, freshTemplate, name, report);
+    await settled(ctx, name, [probe, cachedTemplate], report);
     end();
   }
 
@@ -181,6 +206,7 @@ export async function runFaults(ctx: Ctx, probes: Awaited<ReturnType<typeof prep
     });
     const again = await api(ctx, probe, 'PATCH', `/api/tasks/${taskId}`, { done: true });
     push(`${name}: the same row can be written once the lock is gone`, again.status === 200, `${again.status}`);
+    await settled(ctx, name, [probe, cachedTemplate], report);
     end();
   }
   return report;

@@ -51,9 +51,9 @@ export interface Ctx {
 // Bookkeeping
 
 export class FaultLog {
+  // A window ends when the fault's block has seen the app answer normally again in both modes (faults.ts
+  // settled(), polled): a 503 that starts after that is a failure, with no grace period.
   windows: { name: string; start: number; end: number | null }[] = [];
-  /** Faults get this long after the part is back before a 503 counts as a failure again. */
-  static GRACE_MS = 5_000;
   begin(name: string) {
     const w = { name, start: Date.now(), end: null as number | null };
     this.windows.push(w);
@@ -65,9 +65,9 @@ export class FaultLog {
     if (!w) return ' [before any fault]';
     return ` [${((start - w.start) / 1000).toFixed(1)} s after "${w.name}" began${w.end ? `, ${((start - w.end) / 1000).toFixed(1)} s after it ended` : ''}]`;
   }
-  /** Was a fault active (or just ended) when a request that started at `start` and took `ms` ran? */
+  /** Was a fault active (not yet settled) when a request that started at `start` and took `ms` ran? */
   covers(start: number, ms: number) {
-    return this.windows.some((w) => start + ms >= w.start && start <= (w.end ?? Infinity) + FaultLog.GRACE_MS);
+    return this.windows.some((w) => start + ms >= w.start && start <= (w.end ?? Infinity));
   }
 }
 

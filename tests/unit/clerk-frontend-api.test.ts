@@ -189,13 +189,22 @@ describe('Frontend API stand-in over HTTP', () => {
     for (const bad of ['0', '4', '1.5', 'ten', '3601']) {
       expect((await call('/__local/session-token-lifetime', { method: 'PUT', form: { seconds: bad } })).status, bad).toBe(400);
     }
+    const templateLifetime = async () => {
+      const { jwt } = (await call(`/v1/client/sessions/${sessionId}/tokens/supabase?__clerk_db_jwt=${dvb}`, { form: {} })).json!;
+      const { iat, exp } = decodeJwt(jwt as string);
+      return exp! - iat!;
+    };
+    expect(await templateLifetime()).toBe(60);
     try {
       expect((await call('/__local/session-token-lifetime', { method: 'PUT', form: { seconds: '10' } })).json).toEqual({ seconds: 10 });
       expect(await lifetime()).toBe(10);
+      expect(await templateLifetime()).toBe(10); // the browser's template tokens follow it
     } finally {
-      await call('/__local/session-token-lifetime', { method: 'PUT', form: { seconds: '60' } });
+      // DELETE: Clerk's 60 s again (what the e2e fixture sends after each test).
+      expect((await call('/__local/session-token-lifetime', { method: 'DELETE' })).json).toEqual({ seconds: 60 });
     }
     expect(await lifetime()).toBe(60);
+    expect(await templateLifetime()).toBe(60);
   });
 
   it('answers the handshake with cookies signed by the instance key', async () => {

@@ -1,7 +1,9 @@
 'use client';
-// The task forms. They post to server actions (so they work before JavaScript loads, too) and show
-// each action's error next to the task it concerns. Titles are rendered as text, never as HTML.
+// The task forms. They post to server actions through useSessionAction (a session token that expired
+// while the tab slept is refreshed and the action sent once more; a submit before hydration is replayed
+// by React) and show each action's error next to the task it concerns. Titles are rendered as text, never as HTML.
 import { useActionState } from 'react';
+import { useSessionAction } from '@/lib/use-session-action';
 import { addTask, deleteTask, renameTask, toggleTask, type TaskActionState } from './actions';
 
 export interface Task {
@@ -11,7 +13,7 @@ export interface Task {
 }
 
 export function AddTaskForm() {
-  const [state, action, pending] = useActionState(addTask, {});
+  const [state, action, pending] = useActionState(useSessionAction(addTask), {});
   return (
     <form action={action} className="add-task">
       <label htmlFor="new-task-title">New task</label>
@@ -32,10 +34,8 @@ const actions = { rename: renameTask, toggle: toggleTask, delete: deleteTask };
 
 function TaskItem({ task }: { task: Task }) {
   // One state per task, so an error shows up beside the task it concerns.
-  const [state, dispatch, pending] = useActionState(
-    (_prev: TaskActionState, form: FormData) => actions[form.get('intent') as keyof typeof actions](form),
-    {},
-  );
+  const run = useSessionAction((form: FormData) => actions[form.get('intent') as keyof typeof actions](form));
+  const [state, dispatch, pending] = useActionState((_prev: TaskActionState, form: FormData) => run(form), {});
   const errorId = `task-error-${task.id}`;
   return (
     <li className={task.done ? 'task done' : 'task'} aria-busy={pending}>

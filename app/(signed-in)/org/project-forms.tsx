@@ -1,9 +1,11 @@
 'use client';
+// The organisation's project forms, through useSessionAction like the task forms (lib/use-session-action.ts).
 import { useActionState } from 'react';
+import { useSessionAction } from '@/lib/use-session-action';
 import { addProject, deleteProject } from './actions';
 
 export function AddProjectForm() {
-  const [state, action, pending] = useActionState(addProject, {});
+  const [state, action, pending] = useActionState(useSessionAction(addProject), {});
   return (
     <form action={action} className="add-task">
       <label htmlFor="new-project-name">New project</label>
@@ -21,7 +23,7 @@ export function AddProjectForm() {
 }
 
 export function DeleteProjectButton({ id, name }: { id: string; name: string }) {
-  const [state, action, pending] = useActionState(deleteProject, {});
+  const [state, action, pending] = useActionState(useSessionAction(deleteProject), {});
   return (
     <form action={action} className="inline">
       <input type="hidden" name="id" value={id} />

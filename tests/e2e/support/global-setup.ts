@@ -1,5 +1,6 @@
 // Once before the browsers start: Clerk's own test setup (a testing token: from the local Backend API
-// stand-in offline, from Clerk live), and a clean slate for the stand-in's unknown-call record.
+// stand-in offline, from Clerk live), and a clean slate for the stand-in: no unknown-call record, and
+// Clerk's 60 s token lifetime (a run killed inside token-expiry.spec.ts could have left 10 s).
 import { clerkSetup } from '@clerk/testing/playwright';
 import { live, loadE2eEnv } from './env.ts';
 import { fapi } from './fapi.ts';
@@ -11,5 +12,7 @@ export default async function globalSetup() {
   if (!live) {
     const res = await fapi('/__local/unknown', 'DELETE');
     if (!res.ok) throw new Error(`The local Frontend API stand-in did not answer (${res.status}): is the test stack running?`);
+    const lifetime = await fapi('/__local/session-token-lifetime', 'DELETE');
+    if (!lifetime.ok) throw new Error(`The stand-in refused to reset its token lifetime (${lifetime.status}).`);
   }
 }
