@@ -367,7 +367,7 @@ export function renderMarkdown(r: BenchResults): string {
     if (m && sm) {
       const cpuApp = a.app.cpuMsPerRequest['next start'];
       const cpuM = m.cpuMsPerRequest['next start'];
-      const won = cpuApp <= cpuM ? 'authenticateRequest() in the route handler (/api out of the proxy matcher)' : 'auth() behind clerkMiddleware (/api in the proxy matcher)';
+      const won = cpuApp <= cpuM ? 'Clerk in the route handler (/api out of the proxy matcher; verifyToken() for a Bearer token, authenticateRequest() otherwise)' : 'auth() behind clerkMiddleware (/api in the proxy matcher)';
       out.push(
         `\n**Authentication path**: ${won} won. In the handler against behind the middleware: CPU per request ${cpuApp?.toFixed(2)} vs ${cpuM?.toFixed(2)} ms (${ratio(cpuM, cpuApp)}x less), ` +
           `throughput ${a.app.requestsPerSecond} vs ${m.requestsPerSecond} req/s (${ratio(a.app.requestsPerSecond, m.requestsPerSecond)}x), p99 ${ms(a.app.latencyP99Ms)} vs ${ms(m.latencyP99Ms)}, ` +
