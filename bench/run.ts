@@ -9,12 +9,14 @@
 //   --render                        only re-render results.md from results.json
 //   --reuse-build                   keep an existing .next-bench build; --skip-typecheck builds without
 //                                   Next's type check (npm test runs it)
+//   --help                          this text (an unknown flag prints it too and starts nothing)
 //
 // Writes bench/results.json, bench/results.md and bench/results.svg (docs/performance.md explains them;
 // the README links there).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { layout, projectRoot } from '../local/paths.ts';
 import { benchStack, startStackProcess, type RunningBenchStack } from './stack-start.ts';
 import { benchRls, loadBenchData } from './rls.ts';
@@ -33,15 +35,36 @@ function writeSvg(dir: string, r: BenchResults) {
   if (svg) fs.writeFileSync(path.join(dir, 'results.svg'), svg);
 }
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const strict = args.includes('--strict');
+// node:util parseArgs, strict: an unknown flag (a typo, or --help) prints the usage and starts nothing.
+const usage = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(4, 13).map((l) => l.replace(/^\/\/ ?/, '')).join('\n');
+let flags: { quick?: boolean; strict?: boolean; 'reuse-build'?: boolean; 'skip-typecheck'?: boolean; only?: string; render?: boolean; help?: boolean };
+try {
+  flags = parseArgs({
+    options: {
+      quick: { type: 'boolean' },
+      strict: { type: 'boolean' },
+      'reuse-build': { type: 'boolean' },
+      'skip-typecheck': { type: 'boolean' },
+      only: { type: 'string' },
+      render: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
+} catch (e) {
+  console.error(`${e instanceof Error ? e.message : String(e)}\n\n${usage}`);
+  process.exit(2);
+}
+if (flags.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const quick = Boolean(flags.quick);
+const strict = Boolean(flags.strict);
 // Reuse .next-bench from an earlier run (e.g. CI right after its own build); default is a fresh build.
-const reuseBuild = args.includes('--reuse-build');
+const reuseBuild = Boolean(flags['reuse-build']);
 // Build without Next's project-wide type check (npm test does that); same bundles.
-const skipTypecheck = args.includes('--skip-typecheck');
-const onlyArg = args.find((a) => a.startsWith('--only'));
-const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : args[args.indexOf(onlyArg) + 1]).split(',') : null;
+const skipTypecheck = Boolean(flags['skip-typecheck']);
+const only = flags.only ? flags.only.split(',') : null;
 const PARTS = ['stack', 'rls', 'functions', 'app', 'profile', 'clerk', 'browser'] as const;
 const wants = (part: (typeof PARTS)[number]) => !only || only.includes(part);
 const unknownParts = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? [];
@@ -51,7 +74,7 @@ if (unknownParts.length) {
 }
 
 // --render: rewrite results.md from results.json alone (after a change to the report's layout).
-if (args.includes('--render')) {
+if (flags.render) {
   const dir = path.join(projectRoot, quick ? 'bench/tmp' : 'bench');
   const saved = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as BenchResults;
   saved.targets = evaluateTargets(saved);

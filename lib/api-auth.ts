@@ -5,12 +5,21 @@
 // Measured against auth() behind clerkMiddleware in docs/performance.md (the middleware pass, its
 // encrypted request data and a Backend API client per call were most of the API's CPU).
 //
+// A Bearer token that Clerk's verifyToken() accepts is answered without the rest of
+// authenticateRequest() (its request copy, cookie parsing, handshake state), which is most of its cost
+// for an API client (docs/performance.md): for a token in the Authorization header authenticateRequest()
+// itself does no more than that check, the token-type check and the auth object built here by the same
+// Clerk function. Every other request, and every token refused here, goes through authenticateRequest(),
+// so each refusal and its reason are Clerk's own.
+//
 // The answers are those clerkMiddleware + auth() gave: pending sessions are signed out, tokens minted
 // for other origins (azp) are refused, a browser navigation gets Clerk's handshake redirect, the
 // development instance's __client_uat and dev-browser restores apply, and so do localKeysGuard, localAuthorizedParties
 // and droppedSessionReporter (lib/local-stack.ts, optional: delete their lines with it).
 import 'server-only';
-import { createClerkClient } from '@clerk/nextjs/server';
+import { createClerkClient, verifyToken } from '@clerk/nextjs/server';
+import { decodeJwt } from '@clerk/backend/jwt';
+import { getAuthObjectFromJwt, isMachineToken } from '@clerk/backend/internal';
 import { NextRequest, NextResponse } from 'next/server';
 import { restoreClientUat } from '@/lib/clerk-client-uat';
 import { restoreDevBrowser } from '@/lib/clerk-dev-browser';
@@ -48,6 +57,8 @@ function setUp() {
     reportDroppedSession: droppedSessionReporter(authorizedParties),
     publishableKey: env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
     authenticate: (req: Request) => clerk.authenticateRequest(req, options),
+    // The same options authenticateRequest() passes to verifyToken() and to the auth object.
+    bearerOptions: { ...options, secretKey: env.CLERK_SECRET_KEY, publishableKey: env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY, apiUrl: process.env.CLERK_API_URL || undefined },
   };
 }
 let setup: ReturnType<typeof setUp> | undefined;
@@ -66,8 +77,10 @@ export const localKeysRefusal = (req: Request) => apiAuth().refuseLocalKeysOffMa
  */
 export async function authenticate(req: NextRequest): Promise<ApiSession | Response | Headers> {
   const { authenticate: verify, publishableKey, reportDroppedSession } = apiAuth();
-  // Headers only: Clerk's request wrapper would take over the body stream of the request it is given.
-  const headersOnly = new NextRequest(req.url, { method: req.method, headers: req.headers });
+  const accepted = await acceptedBearer(req);
+  if (accepted) return accepted;
+  // Headers only: Clerk's request wrapper would take over the body stream of a request that has one.
+  const headersOnly = req.body ? new NextRequest(req.url, { method: req.method, headers: req.headers }) : req;
   // Development keys: a request caught while clerk-js rewrites __client_uat or __clerk_db_jwt keeps its session.
   const state = await verify(restoreDevBrowser(restoreClientUat(headersOnly, publishableKey), publishableKey));
   const location = state.headers.get('location');
@@ -86,3 +99,31 @@ export async function authenticate(req: NextRequest): Promise<ApiSession | Respo
   if (state.reason) reportDroppedSession(req, new Response(null, { headers: decision }));
   return decision;
 }
+
+/**
+ * The session of a Bearer token Clerk accepts, checked as authenticateRequest() checks a token in the
+ * Authorization header (same token, same options): not a machine token or another category of JWT,
+ * verifyToken() (signature with CLERK_JWT_KEY, azp, exp/nbf/iat with Clerk's clock skew), then Clerk's
+ * auth object, which signs out a pending session. Anything else: null, and authenticateRequest() decides.
+ */
+async function acceptedBearer(req: Request): Promise<ApiSession | null> {
+  const [scheme, token] = (req.headers.get('authorization') ?? '').split(' ', 2);
+  if (scheme !== 'Bearer' || !token || isMachineToken(token)) return null;
+  let jwt: ReturnType<typeof decodeJwt>;
+  try {
+    jwt = decodeJwt(token);
+  } catch {
+    return null;
+  }
+  if (!SESSION_CATEGORIES.has(jwt.header.cat)) return null;
+  const { bearerOptions } = apiAuth();
+  try {
+    await verifyToken(token, bearerOptions);
+  } catch {
+    return null;
+  }
+  const session = getAuthObjectFromJwt(jwt, bearerOptions);
+  return session.userId && session.sessionId ? (session as ApiSession) : null;
+}
+/** JWT categories (header `cat`) authenticateRequest() takes for a session token: none, a session's, or "ignore". */
+const SESSION_CATEGORIES = new Set<unknown>([undefined, 'cl_B7d4PD111AAA', 'cl_I7d4PD111III']);
