@@ -9,7 +9,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 /** The optional pieces: the only files allowed to know about the local stack. */
 const LOCAL_ONLY = ['lib/local-stack.ts', 'app/_components/local-stack-accounts.tsx'];
 // Their exported names, which the files that use them may mention (one import and one use each).
-const OPTIONAL_NAMES = /\b(localKeysGuard|localStackProblems|onLocalStack|localKeysListenProblem|localAuthorizedParties|droppedSessionReporter|LocalStackAccounts)\b|@\/lib\/local-stack|_components\/local-stack-accounts/;
+const OPTIONAL_NAMES = /\b(localKeysGuard|localStackProblems|onLocalStack|localKeysListenProblem|localAuthorizedParties|refusedSessionReporter|LocalStackAccounts)\b|@\/lib\/local-stack|_components\/local-stack-accounts/;
 const MENTIONS_LOCAL_STACK = /LOCAL_STACK|local stack|stand-in|clerk\.local|\.local\/|from ['"][^'"]*\blocal\/|npm run dev/i;
 
 function copiedFiles(): string[] {
