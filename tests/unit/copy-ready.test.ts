@@ -36,10 +36,10 @@ describe('copy-ready: app/, lib/ and proxy.ts stand apart from the local stack',
     for (const f of LOCAL_ONLY) expect(fs.readFileSync(path.join(root, f), 'utf8').slice(0, 400)).toMatch(/[Dd]elete (this file )?when copying/);
   });
 
-  it('lib/supabase/ depends on nothing in lib/ but the environment and the database types', () => {
+  it('lib/supabase/ depends on nothing in lib/ but the environment, the error answers and the database types', () => {
     const dir = path.join(root, 'lib/supabase');
     const imports = fs.readdirSync(dir).flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/from '(@\/lib\/[^']+)'/g)].map((m) => `${f}: ${m[1]}`));
-    expect(imports.filter((i) => !/: @\/lib\/(env|database\.types)$/.test(i))).toEqual([]);
+    expect(imports.filter((i) => !/: @\/lib\/(env|errors|database\.types)$/.test(i))).toEqual([]);
   });
 
   it('catches a file that reaches into the local stack', () => {
