@@ -15,6 +15,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { layout, projectRoot } from '../local/paths.ts';
 import { benchStack, startStackProcess, type RunningBenchStack } from './stack-start.ts';
 import { benchRls, loadBenchData } from './rls.ts';
@@ -33,25 +34,36 @@ function writeSvg(dir: string, r: BenchResults) {
   if (svg) fs.writeFileSync(path.join(dir, 'results.svg'), svg);
 }
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const strict = args.includes('--strict');
-// Reuse .next-bench from an earlier run (e.g. CI right after its own build); default is a fresh build.
-const reuseBuild = args.includes('--reuse-build');
-// Build without Next's project-wide type check (npm test does that); same bundles.
-const skipTypecheck = args.includes('--skip-typecheck');
-const onlyArg = args.find((a) => a.startsWith('--only'));
-const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : args[args.indexOf(onlyArg) + 1]).split(',') : null;
 const PARTS = ['stack', 'rls', 'functions', 'app', 'profile', 'clerk', 'browser'] as const;
+let flags: { quick?: boolean; strict?: boolean; 'reuse-build'?: boolean; 'skip-typecheck'?: boolean; render?: boolean; only?: string };
+try {
+  ({ values: flags } = parseArgs({
+    options: {
+      quick: { type: 'boolean' },
+      strict: { type: 'boolean' },
+      // Reuse .next-bench from an earlier run (e.g. CI right after its own build); default is a fresh build.
+      'reuse-build': { type: 'boolean' },
+      // Build without Next's project-wide type check (npm test does that); same bundles.
+      'skip-typecheck': { type: 'boolean' },
+      render: { type: 'boolean' },
+      only: { type: 'string' },
+    },
+  }));
+} catch (e) {
+  console.error(`${(e as Error).message}\nUsage: npm run bench -- [--quick] [--strict] [--only ${PARTS.join(',')}] [--render] [--reuse-build] [--skip-typecheck]`);
+  process.exit(2);
+}
+const { quick = false, strict = false, 'reuse-build': reuseBuild = false, 'skip-typecheck': skipTypecheck = false } = flags;
+const only = flags.only === undefined ? null : flags.only.split(',').map((p) => p.trim()).filter(Boolean);
 const wants = (part: (typeof PARTS)[number]) => !only || only.includes(part);
 const unknownParts = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? [];
-if (unknownParts.length) {
-  console.error(`Unknown part(s) ${unknownParts.join(', ')}; the parts are ${PARTS.join(', ')}.`);
+if (unknownParts.length || only?.length === 0) {
+  console.error(`${unknownParts.length ? `Unknown part(s) ${unknownParts.join(', ')}` : '--only needs a list of parts'}; the parts are ${PARTS.join(', ')}.`);
   process.exit(2);
 }
 
 // --render: rewrite results.md from results.json alone (after a change to the report's layout).
-if (args.includes('--render')) {
+if (flags.render) {
   const dir = path.join(projectRoot, quick ? 'bench/tmp' : 'bench');
   const saved = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as BenchResults;
   saved.targets = evaluateTargets(saved);
