@@ -50,7 +50,7 @@ function setUp() {
   };
 }
 let setup: ReturnType<typeof setUp> | undefined;
-export const apiAuth = () => (setup ??= setUp());
+const apiAuth = () => (setup ??= setUp());
 
 /** This server's own origins (CLERK_AUTHORIZED_PARTIES, via localAuthorizedParties), for the cross-site write rule. */
 export const appOrigins = () => apiAuth().authorizedParties;

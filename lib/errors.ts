@@ -12,6 +12,8 @@ export class ApiError extends Error {
   }
 }
 
+/** The exact answer a signed-out caller gets from every server action (tests walk every action for it). */
+export const SIGNED_OUT = 'Your session has ended. Sign in again.';
 export const DATABASE_UNAVAILABLE = 'The database is unreachable right now. Try again in a moment.';
 export const DATABASE_TIMEOUT = 'The database took too long to answer (statement timeout). Try again in a moment.';
 

@@ -32,7 +32,7 @@ const isLoopbackUrl = (url: string | undefined) => {
  * Why this process may not serve the local keys, or null when it may (or holds real keys). Read
  * once: the environment does not change while the server runs.
  */
-export function localKeysMisuse(env: Record<string, string | undefined> = process.env): string | null {
+function localKeysMisuse(env: Record<string, string | undefined> = process.env): string | null {
   if (!isLocalPublishableKey(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY)) return null;
   if (env.LOCAL_STACK && isLoopbackUrl(env.CLERK_API_URL) && isLoopbackUrl(env.CLERK_FAPI_URL)) return null;
   return 'This app holds the local stack Clerk keys (clerk.local.localhost) but is not running on the local stack. Set your Clerk instance keys in the hosting environment.';

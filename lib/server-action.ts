@@ -3,9 +3,8 @@
 // only the form data its page sends.
 import 'server-only';
 import { auth } from '@clerk/nextjs/server';
+import { SIGNED_OUT } from '@/lib/errors';
 
-/** The exact answer a signed-out caller gets from every action (tests walk every action for it). */
-export const SIGNED_OUT = 'Your session has ended. Sign in again.';
 const NOT_A_FORM = 'Send the form fields as form data.';
 
 type Session = Awaited<ReturnType<typeof auth>>;

@@ -11,7 +11,7 @@ vi.mock('../../lib/api-auth.ts', () => ({
   // Signed out: Clerk's decision headers, which route() answers as 401.
   authenticate: async () => signedIn ?? new Headers({ 'x-clerk-auth-status': 'signed-out' }),
 }));
-const { MAX_BODY_BYTES, readJson, route } = await import('../../lib/api.ts');
+const { MAX_BODY_BYTES, readJson, route, SIGN_IN_FIRST } = await import('../../lib/api.ts');
 const { ApiError, DATABASE_TIMEOUT, DATABASE_UNAVAILABLE, dbError } = await import('../../lib/errors.ts');
 const { newTask } = await import('../../lib/schemas.ts');
 
@@ -90,7 +90,7 @@ describe('route', () => {
       const res = await call(reached, { method });
       expect(res.status, method).toBe(401);
       expect(res.headers.get('x-clerk-auth-status'), method).toBe('signed-out');
-      if (method !== 'HEAD') expect((await res.json()).error, method).toMatch(/Sign in/);
+      if (method !== 'HEAD') expect((await res.json()).error, method).toBe(SIGN_IN_FIRST);
     }
     const post = await call(reached, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(post.status).toBe(401);
