@@ -14,7 +14,7 @@
 import { clerkMiddleware } from '@clerk/nextjs/server';
 import type { NextFetchEvent, NextRequest } from 'next/server';
 import { serverEnv } from '@/lib/env';
-import { droppedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
+import { refusedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
 import { rejectMalformedServerAction, rejectUndecodablePath } from '@/lib/request-guards';
 import { restoreClientUat } from '@/lib/clerk-client-uat';
 import { restoreDevBrowser } from '@/lib/clerk-dev-browser';
@@ -26,7 +26,7 @@ const proxyPath = env.NEXT_PUBLIC_CLERK_PROXY_URL?.startsWith('/') ? env.NEXT_PU
 // when it runs on another one (PORT=3001, next start -p 3108).
 const authorizedParties = localAuthorizedParties(env.CLERK_AUTHORIZED_PARTIES);
 const refuseLocalKeysOffMachine = localKeysGuard();
-const reportDroppedSession = droppedSessionReporter(authorizedParties);
+const reportRefusedSession = refusedSessionReporter(authorizedParties);
 
 const clerk = clerkMiddleware({
   // Without jwtKey the SDK fetches Clerk's JWKS over the network; it does not read CLERK_JWT_KEY itself.
@@ -51,7 +51,7 @@ export default async function proxy(req: NextRequest, event: NextFetchEvent) {
     (await rejectMalformedServerAction(req)) ??
     // Development keys: a request caught while clerk-js rewrites __client_uat or __clerk_db_jwt keeps its
     // session. Not the Frontend API's own calls: what reaches Clerk there is what the browser sent.
-    reportDroppedSession(req, await clerk(isFrontendApiCall(req) ? req : restoreClerkCookies(req), event))
+    reportRefusedSession(req, await clerk(isFrontendApiCall(req) ? req : restoreClerkCookies(req), event))
   );
 }
 

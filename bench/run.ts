@@ -35,6 +35,7 @@ function writeSvg(dir: string, r: BenchResults) {
   if (svg) fs.writeFileSync(path.join(dir, 'results.svg'), svg);
 }
 
+const PARTS = ['stack', 'rls', 'functions', 'app', 'profile', 'clerk', 'browser'] as const;
 // node:util parseArgs, strict: an unknown flag (a typo, or --help) prints the usage and starts nothing.
 const usage = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(4, 13).map((l) => l.replace(/^\/\/ ?/, '')).join('\n');
 let flags: { quick?: boolean; strict?: boolean; 'reuse-build'?: boolean; 'skip-typecheck'?: boolean; only?: string; render?: boolean; help?: boolean };
@@ -64,12 +65,11 @@ const strict = Boolean(flags.strict);
 const reuseBuild = Boolean(flags['reuse-build']);
 // Build without Next's project-wide type check (npm test does that); same bundles.
 const skipTypecheck = Boolean(flags['skip-typecheck']);
-const only = flags.only ? flags.only.split(',') : null;
-const PARTS = ['stack', 'rls', 'functions', 'app', 'profile', 'clerk', 'browser'] as const;
+const only = flags.only === undefined ? null : flags.only.split(',').map((p) => p.trim()).filter(Boolean);
 const wants = (part: (typeof PARTS)[number]) => !only || only.includes(part);
 const unknownParts = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? [];
-if (unknownParts.length) {
-  console.error(`Unknown part(s) ${unknownParts.join(', ')}; the parts are ${PARTS.join(', ')}.`);
+if (unknownParts.length || only?.length === 0) {
+  console.error(`${unknownParts.length ? `Unknown part(s) ${unknownParts.join(', ')}` : '--only needs a list of parts'}; the parts are ${PARTS.join(', ')}.`);
   process.exit(2);
 }
 

@@ -15,7 +15,7 @@
 // The answers are those clerkMiddleware + auth() gave: pending sessions are signed out, tokens minted
 // for other origins (azp) are refused, a browser navigation gets Clerk's handshake redirect, the
 // development instance's __client_uat and dev-browser restores apply, and so do localKeysGuard, localAuthorizedParties
-// and droppedSessionReporter (lib/local-stack.ts, optional: delete their lines with it).
+// and refusedSessionReporter (lib/local-stack.ts, optional: delete their lines with it).
 import 'server-only';
 import { createClerkClient, verifyToken } from '@clerk/nextjs/server';
 import { decodeJwt } from '@clerk/backend/jwt';
@@ -24,7 +24,7 @@ import { NextRequest, NextResponse } from 'next/server';
 import { restoreClientUat } from '@/lib/clerk-client-uat';
 import { restoreDevBrowser } from '@/lib/clerk-dev-browser';
 import { serverEnv } from '@/lib/env';
-import { droppedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
+import { refusedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
 
 type RequestState = Awaited<ReturnType<ReturnType<typeof createClerkClient>['authenticateRequest']>>;
 /** The signed-in caller: the fields lib/supabase/server.ts and the routes read from Clerk's auth object. */
@@ -54,7 +54,7 @@ function setUp() {
   return {
     authorizedParties,
     refuseLocalKeysOffMachine: localKeysGuard(),
-    reportDroppedSession: droppedSessionReporter(authorizedParties),
+    reportRefusedSession: refusedSessionReporter(authorizedParties),
     publishableKey: env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
     authenticate: (req: Request) => clerk.authenticateRequest(req, options),
     // The same options authenticateRequest() passes to verifyToken() and to the auth object.
@@ -62,7 +62,7 @@ function setUp() {
   };
 }
 let setup: ReturnType<typeof setUp> | undefined;
-export const apiAuth = () => (setup ??= setUp());
+const apiAuth = () => (setup ??= setUp());
 
 /** This server's own origins (CLERK_AUTHORIZED_PARTIES, via localAuthorizedParties), for the cross-site write rule. */
 export const appOrigins = () => apiAuth().authorizedParties;
@@ -76,7 +76,7 @@ export const localKeysRefusal = (req: Request) => apiAuth().refuseLocalKeysOffMa
  * the caller answers 401 with them).
  */
 export async function authenticate(req: NextRequest): Promise<ApiSession | Response | Headers> {
-  const { authenticate: verify, publishableKey, reportDroppedSession } = apiAuth();
+  const { authenticate: verify, publishableKey, reportRefusedSession } = apiAuth();
   const accepted = await acceptedBearer(req);
   if (accepted) return accepted;
   // Headers only: Clerk's request wrapper would take over the body stream of a request that has one.
@@ -95,8 +95,8 @@ export async function authenticate(req: NextRequest): Promise<ApiSession | Respo
   const decision = new Headers({ 'x-clerk-auth-status': 'signed-out' });
   if (state.reason) decision.set('x-clerk-auth-reason', state.reason);
   if (state.message) decision.set('x-clerk-auth-message', state.message);
-  // droppedSessionReporter, as in proxy.ts: why a session the request carried was dropped, logged once.
-  if (state.reason) reportDroppedSession(req, new Response(null, { headers: decision }));
+  // refusedSessionReporter, as in proxy.ts: why a session the request carried was refused, logged once.
+  if (state.reason) reportRefusedSession(req, new Response(null, { headers: decision }));
   return decision;
 }
 

@@ -15,7 +15,7 @@ export const MAX_SERVER_ACTION_BODY_BYTES = 64 * 1024;
  * Clerk's Frontend API through this app's proxy (NEXT_PUBLIC_CLERK_PROXY_URL as a path): Clerk's UI
  * uploads profile pictures of up to 10,000,000 bytes (its own check), as multipart form data.
  */
-export const MAX_CLERK_PROXY_BODY_BYTES = 10 * 1024 * 1024;
+const MAX_CLERK_PROXY_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
  * What proxy.ts may be sent: Next.js copies a proxied request's body up to this size (and cuts it

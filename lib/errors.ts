@@ -1,7 +1,6 @@
 // The answers the app gives when something fails: ApiError (a status and a message a person can act
 // on), and how a failed supabase-js query maps to one. Route handlers throw these (lib/api.ts turns
-// them into JSON); pages and server actions show their message.
-import { CLERK_ORG_MISMATCH, CLERK_SESSION_REFUSED, CLERK_UNAVAILABLE } from '@/lib/supabase/token-errors';
+// them into JSON); pages and server actions show their message. No imports: safe to use anywhere.
 
 export class ApiError extends Error {
   readonly status: number;
@@ -15,8 +14,6 @@ export class ApiError extends Error {
 
 export const DATABASE_UNAVAILABLE = 'The database is unreachable right now. Try again in a moment.';
 export const DATABASE_TIMEOUT = 'The database took too long to answer (statement timeout). Try again in a moment.';
-export const CLERK_ORG_MISMATCH_MESSAGE = 'Your active organisation changed (in another tab?) while this request was on its way, so it was not run. Reload the page.';
-export const CLERK_UNAVAILABLE_MESSAGE = 'Clerk (the sign-in service) is unreachable right now, so no database token could be issued. Try again in a moment.';
 
 /** The part of a supabase-js error we need: PostgREST's `code` plus the HTTP status (0 = no response). */
 export interface DbFailure {
@@ -30,11 +27,6 @@ export interface DbFailure {
  */
 export function dbError({ error, status }: DbFailure): ApiError {
   const code = error?.code ?? '';
-  // Template mode: the token for Supabase could not be had from Clerk. supabase-js turns an error thrown
-  // by `accessToken` into a result with status 0 and the message "<name>: <message>".
-  if (status === 0 && error?.message.startsWith(`${CLERK_UNAVAILABLE}:`)) return new ApiError(503, CLERK_UNAVAILABLE_MESSAGE);
-  if (status === 0 && error?.message.startsWith(`${CLERK_SESSION_REFUSED}:`)) return new ApiError(401, 'Your session was refused by Clerk. Sign in again.');
-  if (status === 0 && error?.message.startsWith(`${CLERK_ORG_MISMATCH}:`)) return new ApiError(409, CLERK_ORG_MISMATCH_MESSAGE);
   if (code === '57014') return new ApiError(503, DATABASE_TIMEOUT);
   if (status === 0 || status >= 500 || /^PGRST00[0-3]$/.test(code) || code === '57P01' || code === '08006') {
     return new ApiError(503, DATABASE_UNAVAILABLE);

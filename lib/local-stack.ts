@@ -6,7 +6,7 @@
 // set: the process says it is the local stack and its Clerk services are on loopback. The Host check
 // on top stops a page that DNS-rebinds its own name to 127.0.0.1 from driving a local app.
 import { productionReason } from './platform';
-import { isDroppedSessionReason } from './session-refusal';
+import { isRefusedSessionReason } from './session-refusal';
 
 /** The host the local stack encodes in its publishable key (`.localhost` never leaves the machine). */
 const LOCAL_CLERK_HOST = 'clerk.local.localhost';
@@ -32,7 +32,7 @@ const isLoopbackUrl = (url: string | undefined) => {
  * Why this process may not serve the local keys, or null when it may (or holds real keys). Read
  * once: the environment does not change while the server runs.
  */
-export function localKeysMisuse(env: Record<string, string | undefined> = process.env): string | null {
+function localKeysMisuse(env: Record<string, string | undefined> = process.env): string | null {
   if (!isLocalPublishableKey(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY)) return null;
   if (env.LOCAL_STACK && isLoopbackUrl(env.CLERK_API_URL) && isLoopbackUrl(env.CLERK_FAPI_URL)) return null;
   return 'This app holds the local stack Clerk keys (clerk.local.localhost) but is not running on the local stack. Set your Clerk instance keys in the hosting environment.';
@@ -111,8 +111,8 @@ export function localAuthorizedParties(configured: string[] | undefined, env: Re
   return [...new Set([...(configured ?? []), `http://localhost:${env.PORT}`, `http://127.0.0.1:${env.PORT}`])];
 }
 
-/** What to do about each way clerkMiddleware drops a session (x-clerk-auth-reason). */
-function dropFix(reason: string, parties: string[] | undefined): string {
+/** What to do about each way clerkMiddleware refuses a session (x-clerk-auth-reason). */
+function refusalFix(reason: string, parties: string[] | undefined): string {
   if (reason === 'token-invalid-authorized-parties') {
     return `the token was minted for another origin (its azp). This server accepts ${parties?.join(', ') ?? 'any origin'}: open the app at one of those, or add its origin to CLERK_AUTHORIZED_PARTIES.`;
   }
@@ -121,24 +121,24 @@ function dropFix(reason: string, parties: string[] | undefined): string {
   return 'see the message above; signing out and in again gives the browser a fresh session.';
 }
 
-const REPORTED = Symbol.for('clerk-supabase-reference.reported-session-drops');
+const REPORTED = Symbol.for('clerk-supabase-reference.reported-session-refusals');
 
 /**
- * For proxy.ts and lib/api-auth.ts, local stack only: logs once per reason, on the server, why clerkMiddleware dropped a
+ * For proxy.ts and lib/api-auth.ts, local stack only: logs once per reason, on the server, why clerkMiddleware refused a
  * session the request carried (Clerk answers such a request as signed out and says nothing else).
  * Returns the response unchanged.
  */
-export function droppedSessionReporter(parties: string[] | undefined, env: Record<string, string | undefined> = process.env) {
+export function refusedSessionReporter(parties: string[] | undefined, env: Record<string, string | undefined> = process.env) {
   // One set per process, shared by proxy.ts and the API routes (lib/api-auth.ts), which Next.js bundles apart.
   const reported = ((globalThis as { [REPORTED]?: Set<string> })[REPORTED] ??= new Set<string>());
   const local = isLocalPublishableKey(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY);
   return <R extends Response | null | undefined | void>(req: Request, res: R): R => {
     if (!local || !res) return res;
     const reason = res.headers.get('x-clerk-auth-reason');
-    if (res.headers.get('x-clerk-auth-status') !== 'signed-out' || !isDroppedSessionReason(reason) || reported.has(reason)) return res;
+    if (res.headers.get('x-clerk-auth-status') !== 'signed-out' || !isRefusedSessionReason(reason) || reported.has(reason)) return res;
     reported.add(reason);
     const message = res.headers.get('x-clerk-auth-message');
-    console.warn(`[local stack] Clerk refused the session of ${req.method} ${new URL(req.url).pathname} (${reason})${message ? `: ${message}` : ''}\n  Fix: ${dropFix(reason, parties)}`);
+    console.warn(`[local stack] Clerk refused the session of ${req.method} ${new URL(req.url).pathname} (${reason})${message ? `: ${message}` : ''}\n  Fix: ${refusalFix(reason, parties)}`);
     return res;
   };
 }

@@ -7,7 +7,7 @@
 // more per user, which is harmless because it is idempotent. The Clerk webhook creates the profile too;
 // whichever comes first wins and the other changes nothing.
 import 'server-only';
-import { createClient, type ClerkSession } from '@/lib/supabase/server';
+import { queryAsUser, type ClerkSession } from '@/lib/supabase/server';
 
 const ensured = new Set<string>();
 const MAX_REMEMBERED = 100_000;
@@ -15,10 +15,9 @@ const MAX_REMEMBERED = 100_000;
 export async function ensureProfileOnce(session: ClerkSession & { userId: string }) {
   const { userId } = session;
   if (ensured.has(userId)) return;
-  const supabase = await createClient(session);
-  const { error } = await supabase.rpc('ensure_user_profile');
+  const { error } = await queryAsUser(session, (db) => db.rpc('ensure_user_profile'));
   // Not fatal: tasks and projects do not depend on the profile. Not marked, so the next visit retries.
-  if (error) return console.error('ensure_user_profile failed:', error.code, error.message);
+  if (error) return console.error('ensure_user_profile failed:', error.status, error.message);
   if (ensured.size >= MAX_REMEMBERED) ensured.clear();
   ensured.add(userId);
 }

@@ -3,10 +3,8 @@
 // only the form data its page sends.
 import 'server-only';
 import { auth } from '@clerk/nextjs/server';
-import { SIGNED_OUT } from './signed-out';
+import { SIGNED_OUT } from '@/lib/signed-out';
 
-/** The exact answer a signed-out caller gets from every action (tests walk every action for it). */
-export { SIGNED_OUT };
 const NOT_A_FORM = 'Send the form fields as form data.';
 
 type Session = Awaited<ReturnType<typeof auth>>;

@@ -68,19 +68,26 @@ Checks the configuration the app uses (process env, .env.local, .env; else the l
   --no-color        plain output (also NO_COLOR=1; colour is only used on a terminal)
 `;
 
+const OPTIONS = {
+  'env-file': { type: 'string' },
+  token: { type: 'string' },
+  user: { type: 'string' },
+  org: { type: 'string' },
+  'no-color': { type: 'boolean' },
+  'print-token': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'env-file': { type: 'string' },
-      token: { type: 'string' },
-      user: { type: 'string' },
-      org: { type: 'string' },
-      'no-color': { type: 'boolean' },
-      'print-token': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS }>>['values'];
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS }));
+  } catch (e) {
+    // A misspelt flag is the caller's mistake, not a crash: say which, and where the list is.
+    if (!(e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS_')) throw e;
+    process.stderr.write(`doctor: ${(e as Error).message}. See node scripts/doctor.ts --help.\n`);
+    return 2;
+  }
   if (values.help) {
     process.stdout.write(HELP);
     return 0;

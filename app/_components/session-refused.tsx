@@ -2,14 +2,14 @@
 // it Clerk's form, which sees a signed-in browser, would show nothing at all.
 import { SignOutButton } from '@clerk/nextjs';
 import { auth } from '@clerk/nextjs/server';
-import { isDroppedSessionReason } from '@/lib/session-refusal';
+import { isRefusedSessionReason } from '@/lib/session-refusal';
 
 export async function SessionRefused() {
   const session = await auth();
   if (session.userId) return null;
   // A signed-out auth object carries the middleware's verdict (its x-clerk-auth-reason).
   const { authReason } = session.debug() as { authReason?: string };
-  if (!isDroppedSessionReason(authReason)) return null;
+  if (!isRefusedSessionReason(authReason)) return null;
   return (
     <section className="card" role="alert" aria-labelledby="session-refused-title">
       <h2 id="session-refused-title">Signed in, but this server refused the session</h2>

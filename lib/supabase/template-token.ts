@@ -15,7 +15,7 @@
 // request fails with a clear error instead of reading or writing the other organisation's rows.
 import 'server-only';
 import { clerkClient } from '@clerk/nextjs/server';
-import { CLERK_ORG_MISMATCH, CLERK_SESSION_REFUSED, CLERK_UNAVAILABLE } from './token-errors';
+import { CLERK_ORG_MISMATCH_MESSAGE, CLERK_SESSION_REFUSED_MESSAGE, CLERK_UNAVAILABLE_MESSAGE, TemplateTokenError } from './token-errors';
 
 /** Refresh this many seconds before `exp`: covers clock skew and a request queued in flight. */
 export const REFRESH_MARGIN_SECONDS = 10;
@@ -51,13 +51,13 @@ function remember(key: string, entry: Entry) {
   cache.set(key, entry);
 }
 
-/** Names the failure so that dbError (lib/errors.ts) can tell "Clerk is down" from "the database is down". */
-function templateTokenFailure(e: unknown): Error {
+/** Tells "Clerk refused this session" (401) from "Clerk did not answer" (503), so neither is blamed on the database. */
+function templateTokenFailure(e: unknown): TemplateTokenError {
   const status = (e as { status?: unknown } | null)?.status;
   const refused = typeof status === 'number' && status >= 400 && status < 500 && status !== 429;
-  const failure = new Error(refused ? `Clerk answered ${status} to this session's template token request` : 'Clerk Backend API did not answer the template token request');
-  failure.name = refused ? CLERK_SESSION_REFUSED : CLERK_UNAVAILABLE;
-  return failure;
+  return refused
+    ? new TemplateTokenError(401, CLERK_SESSION_REFUSED_MESSAGE, `Clerk answered ${status} to this session's template token request`)
+    : new TemplateTokenError(503, CLERK_UNAVAILABLE_MESSAGE, 'Clerk Backend API did not answer the template token request');
 }
 
 async function fetchEntry(sessionId: string, template: string): Promise<Entry> {
@@ -70,13 +70,12 @@ async function fetchEntry(sessionId: string, template: string): Promise<Entry> {
   return entryFor(jwt);
 }
 
-function orgMismatch(wanted: string | null, got: string | null): Error {
+function orgMismatch(wanted: string | null, got: string | null): TemplateTokenError {
   const hint = got === null ? ' (if every request with an organisation fails so, the JWT template lacks "org_id": "{{org.id}}")' : '';
-  const failure = new Error(`Clerk issued the template token for ${got ?? 'no organisation'}, but this request is for ${wanted ?? 'no organisation'}${hint}`);
-  failure.name = CLERK_ORG_MISMATCH;
+  const detail = `Clerk issued the template token for ${got ?? 'no organisation'}, but this request is for ${wanted ?? 'no organisation'}${hint}`;
   // The answer is a 409 the user can act on; the log keeps the detail for whoever runs the app.
-  console.warn(`Template token refused: ${failure.message}`);
-  return failure;
+  console.warn(`Template token refused: ${detail}`);
+  return new TemplateTokenError(409, CLERK_ORG_MISMATCH_MESSAGE, detail);
 }
 
 /** A valid template token for this session and organisation (cached), fetched from Clerk only when needed. */

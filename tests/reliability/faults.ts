@@ -9,7 +9,7 @@ import { deliverWebhook } from './webhooks.ts';
 import { action, actionIds, api, check, control, newUser, page, sleep, timeUntil, withDb, type CheckResult, type Ctx, type SimUser } from './harness.ts';
 
 /** How long a recovery may take before it counts as "did not recover by itself". */
-export const RECOVERY_DEADLINE_MS = 120_000;
+const RECOVERY_DEADLINE_MS = 120_000;
 
 export interface FaultReport {
   checks: CheckResult[];

@@ -277,7 +277,7 @@ export async function action(
 }
 
 /** The RSC answer of an action starts with `0:{"a":"$@1",...}`; the value is in row 1 (or inline). */
-export function actionResult(flight: string): Record<string, unknown> | null {
+function actionResult(flight: string): Record<string, unknown> | null {
   const rows = new Map<string, string>();
   for (const line of flight.split('\n')) {
     const m = /^([0-9a-f]+):(.*)$/.exec(line);

@@ -5,6 +5,7 @@
 //
 // Inside `npm test` the app and stack are already running (their URLs are in the environment). Run by
 // hand, it reuses this instance's running test stack and apps, or starts its own (see environment.ts).
+import { parseArgs } from 'node:util';
 import { prepareEnvironment } from './environment.ts';
 import { FaultLog, Stats, api, newUser, type CheckResult, type Ctx } from './harness.ts';
 import { createUsers, runLoad } from './load.ts';
@@ -13,11 +14,26 @@ import { runHostile } from './hostile.ts';
 import { runWebhooks } from './webhooks.ts';
 import { runSecrets } from './secrets.ts';
 
-const args = process.argv.slice(2);
-const full = args.includes('--full');
-const seedArg = args.indexOf('--seed');
-const seed = seedArg >= 0 ? Number(args[seedArg + 1]) : Math.floor(Math.random() * 1e6);
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const PARTS = ['load', 'faults', 'hostile', 'webhooks', 'secrets'];
+const USAGE = `Usage: node tests/reliability/run.ts [--ci | --full] [--seed N] [--only ${PARTS.join(',')}]`;
+/** A bad flag stops the run before anything starts, with what was wrong and the usage. */
+function refuse(problem: string): never {
+  console.error(`${problem}\n${USAGE}`);
+  process.exit(2);
+}
+let flags: { ci?: boolean; full?: boolean; seed?: string; only?: string };
+try {
+  ({ values: flags } = parseArgs({ options: { ci: { type: 'boolean' }, full: { type: 'boolean' }, seed: { type: 'string' }, only: { type: 'string' } } }));
+} catch (e) {
+  refuse((e as Error).message);
+}
+if (flags.ci && flags.full) refuse('--ci and --full are two sizes: pick one.');
+const full = Boolean(flags.full);
+const seed = flags.seed === undefined ? Math.floor(Math.random() * 1e6) : Number(flags.seed);
+if (!Number.isSafeInteger(seed)) refuse(`--seed takes a whole number, not "${flags.seed}".`);
+const only = flags.only?.split(',').map((p) => p.trim()).filter(Boolean);
+const unknownParts = only?.filter((p) => !PARTS.includes(p)) ?? [];
+if (only?.length === 0 || unknownParts.length) refuse(`--only ${unknownParts.length ? `names no part: ${unknownParts.join(', ')}` : 'needs a list of parts'}.`);
 const wants = (part: string) => !only || only.includes(part);
 
 const SIZES = {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { LOCAL_PASSWORD } from '../../local/clerk/store.ts';
 
 /** A POST to the local Clerk Backend API with the secret key, as the app's server calls it. */
-export const clerkApi = (path: string, body: unknown) =>
+const clerkApi = (path: string, body: unknown) =>
   fetch(`${process.env.CLERK_API_URL}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${process.env.CLERK_SECRET_KEY}`, 'content-type': 'application/json' },

@@ -19,7 +19,7 @@ export interface Finding {
 }
 
 /** The schemas the Data API exposes, from supabase/config.toml ([api] schemas). */
-export function exposedSchemas(): string[] {
+function exposedSchemas(): string[] {
   const toml = fs.readFileSync(path.join(projectRoot, 'supabase/config.toml'), 'utf8');
   const api = toml.slice(toml.indexOf('[api]'));
   const m = /^schemas\s*=\s*\[([^\]]*)\]/m.exec(api);
@@ -29,7 +29,7 @@ export function exposedSchemas(): string[] {
 const CLAIM_CALL = /\b(requesting_\w+|auth\.\w+|realtime\.topic|current_setting)\s*\(/;
 
 /** Removes every `( SELECT ... )` group: what is inside runs once per statement (an InitPlan). */
-export function withoutSubselects(expr: string): string {
+function withoutSubselects(expr: string): string {
   let out = '';
   for (let i = 0; i < expr.length; i++) {
     if (expr.startsWith('( SELECT', i) || expr.startsWith('(SELECT', i)) {

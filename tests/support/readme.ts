@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const readmePath = path.join(root, 'README.md');
+const readmePath = path.join(root, 'README.md');
 export const readme = () => fs.readFileSync(readmePath, 'utf8');
 
 export interface GuideFile {
@@ -55,7 +55,7 @@ export function codeBlocks(text: string): CodeBlock[] {
   }));
 }
 
-export const SHELL_LANGS = ['bash', 'sh', 'shell', 'console'];
+const SHELL_LANGS = ['bash', 'sh', 'shell', 'console'];
 
 /** Every command in the shell blocks: continuation lines joined, comments and blank lines dropped. */
 export function commands(text: string): string[] {

@@ -13,7 +13,7 @@ export interface Caller {
   role: string;
   claims: Record<string, unknown>;
 }
-export interface Access {
+interface Access {
   read: boolean;
   write: boolean;
 }

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { SIGNED_OUT } from '../../lib/signed-out.ts';
 
 const require = createRequire(import.meta.url);
 // React's own encoder for server action arguments: the body a browser sends to a server action.
@@ -13,11 +14,10 @@ const { encodeReply } = require('next/dist/compiled/react-server-dom-turbopack/c
 };
 
 /** Public on purpose. Anything else must refuse a signed-out caller. */
-export const PUBLIC_PAGES = new Set(['/', '/sign-in/[[...sign-in]]', '/sign-up/[[...sign-up]]', '/_not-found', '/_global-error']);
+const PUBLIC_PAGES = new Set(['/', '/sign-in/[[...sign-in]]', '/sign-up/[[...sign-up]]', '/_not-found', '/_global-error']);
 /** Authenticated by its Svix signature, not by a session. */
-export const PUBLIC_ROUTES = new Set(['/api/webhooks/clerk']);
+const PUBLIC_ROUTES = new Set(['/api/webhooks/clerk']);
 /** The exact answer every server action gives a signed-out caller (lib/server-action.ts). */
-export const SIGNED_OUT_ACTION_ERROR = 'Your session has ended. Sign in again.';
 
 export interface BuiltApp {
   pages: string[];
@@ -113,7 +113,7 @@ export async function findUnprotected(appUrl: string, app: BuiltApp): Promise<st
         redirect: 'manual',
       });
       const text = await res.text();
-      if (!text.includes(JSON.stringify(SIGNED_OUT_ACTION_ERROR))) problems.push(`action ${action.name} (${action.page}, ${args.length} args): ${res.status} ${text.slice(0, 160)} (want the signed-out error)`);
+      if (!text.includes(JSON.stringify(SIGNED_OUT))) problems.push(`action ${action.name} (${action.page}, ${args.length} args): ${res.status} ${text.slice(0, 160)} (want the signed-out error)`);
     }
   }
   return problems;

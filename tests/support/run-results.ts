@@ -4,6 +4,7 @@
 // skipped and todo tests are counted, and a misspelt step name is an error, not an empty green run.
 import { spawn, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
+import { parseArgs } from 'node:util';
 
 export const STEPS = ['typecheck', 'lint', 'unit', 'db', 'app', 'e2e', 'reliability'] as const;
 export type Step = (typeof STEPS)[number];
@@ -16,12 +17,22 @@ export interface Counts {
   note?: string;
 }
 
-/** `--only unit,db` or `--only=unit,db` -> the steps; null when absent. Throws on a name that is not a step. */
+/**
+ * tests/run.ts's flags (node:util parseArgs): `--only unit,db` or `--only=unit,db` -> the steps; null when
+ * absent. Throws a message naming the problem on a name that is not a step, or on any other flag.
+ */
 export function parseOnly(args: string[]): Step[] | null {
-  const i = args.findIndex((a) => a === '--only' || a.startsWith('--only='));
-  if (i < 0) return null;
-  const value = args[i].includes('=') ? args[i].slice('--only='.length) : args[i + 1];
-  const names = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  let only: string | undefined;
+  try {
+    ({ values: { only } } = parseArgs({ args, options: { only: { type: 'string' } } }));
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new Error(`--only needs a list of steps. Steps: ${STEPS.join(', ')}.`);
+    if (code?.startsWith('ERR_PARSE_ARGS_')) throw new Error(`${(e as Error).message}. Usage: node tests/run.ts [--only ${STEPS.join(',')}]`);
+    throw e;
+  }
+  if (only === undefined) return null;
+  const names = only.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = names.filter((n) => !(STEPS as readonly string[]).includes(n));
   if (names.length === 0 || unknown.length > 0) {
     throw new Error(`--only ${unknown.length ? `names no step: ${unknown.join(', ')}` : 'needs a list of steps'}. Steps: ${STEPS.join(', ')}.`);

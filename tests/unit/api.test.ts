@@ -11,8 +11,8 @@ vi.mock('../../lib/api-auth.ts', () => ({
   // Signed out: Clerk's decision headers, which route() answers as 401.
   authenticate: async () => signedIn ?? new Headers({ 'x-clerk-auth-status': 'signed-out' }),
 }));
-const { MAX_BODY_BYTES, readJson, route } = await import('../../lib/api.ts');
-const { ApiError, DATABASE_UNAVAILABLE, dbError } = await import('../../lib/errors.ts');
+const { MAX_BODY_BYTES, readJson, route, SIGN_IN_FIRST } = await import('../../lib/api.ts');
+const { ApiError, DATABASE_TIMEOUT, DATABASE_UNAVAILABLE, dbError } = await import('../../lib/errors.ts');
 const { newTask } = await import('../../lib/schemas.ts');
 
 const failure = (status: number, code = '', message = 'x') => ({ status, error: { code, message } });
@@ -33,6 +33,10 @@ describe('dbError', () => {
     ['unique violation', failure(409, '23505'), 409],
   ])('%s -> %i', (_name, input, status) => {
     expect(dbError(input).status).toBe(status);
+  });
+
+  it('a query past the statement timeout is a 503 that says so', () => {
+    expect(dbError(failure(500, '57014', 'canceling statement due to statement timeout'))).toMatchObject({ status: 503, body: { error: DATABASE_TIMEOUT } });
   });
 
   it('an unknown error is a 500 with a generic message, never the database text', () => {
@@ -86,7 +90,7 @@ describe('route', () => {
       const res = await call(reached, { method });
       expect(res.status, method).toBe(401);
       expect(res.headers.get('x-clerk-auth-status'), method).toBe('signed-out');
-      if (method !== 'HEAD') expect((await res.json()).error, method).toMatch(/Sign in/);
+      if (method !== 'HEAD') expect((await res.json()).error, method).toBe(SIGN_IN_FIRST);
     }
     const post = await call(reached, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(post.status).toBe(401);

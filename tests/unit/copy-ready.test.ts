@@ -9,7 +9,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 /** The optional pieces: the only files allowed to know about the local stack. */
 const LOCAL_ONLY = ['lib/local-stack.ts', 'app/_components/local-stack-accounts.tsx'];
 // Their exported names, which the files that use them may mention (one import and one use each).
-const OPTIONAL_NAMES = /\b(localKeysGuard|localStackProblems|onLocalStack|localKeysListenProblem|localAuthorizedParties|droppedSessionReporter|LocalStackAccounts)\b|@\/lib\/local-stack|_components\/local-stack-accounts/;
+const OPTIONAL_NAMES = /\b(localKeysGuard|localStackProblems|onLocalStack|localKeysListenProblem|localAuthorizedParties|refusedSessionReporter|LocalStackAccounts)\b|@\/lib\/local-stack|_components\/local-stack-accounts/;
 const MENTIONS_LOCAL_STACK = /LOCAL_STACK|local stack|stand-in|clerk\.local|\.local\/|from ['"][^'"]*\blocal\/|npm run dev/i;
 
 function copiedFiles(): string[] {
@@ -36,10 +36,10 @@ describe('copy-ready: app/, lib/ and proxy.ts stand apart from the local stack',
     for (const f of LOCAL_ONLY) expect(fs.readFileSync(path.join(root, f), 'utf8').slice(0, 400)).toMatch(/[Dd]elete (this file )?when copying/);
   });
 
-  it('lib/supabase/ depends on nothing in lib/ but the environment and the database types', () => {
+  it('lib/supabase/ depends on nothing in lib/ but the environment, the error answers and the database types', () => {
     const dir = path.join(root, 'lib/supabase');
     const imports = fs.readdirSync(dir).flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/from '(@\/lib\/[^']+)'/g)].map((m) => `${f}: ${m[1]}`));
-    expect(imports.filter((i) => !/: @\/lib\/(env|database\.types)$/.test(i))).toEqual([]);
+    expect(imports.filter((i) => !/: @\/lib\/(env|errors|database\.types)$/.test(i))).toEqual([]);
   });
 
   it('catches a file that reaches into the local stack', () => {

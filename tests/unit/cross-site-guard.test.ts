@@ -2,7 +2,7 @@
 // with the visitor's cookies, and what each gets (lib/api.ts applies it inside every session route).
 // tests/app/api.test.ts and security.test.ts send the same attacks to the production build.
 import { describe, expect, it } from 'vitest';
-import { crossSiteWriteGuard } from '../../lib/cross-site-guard.ts';
+import { crossSiteWriteGuard, NOT_JSON } from '../../lib/cross-site-guard.ts';
 
 const APP = 'https://app.example.com';
 const guard = crossSiteWriteGuard([APP, 'http://localhost:3000']);
@@ -16,6 +16,11 @@ describe('cross-site writes to the JSON API', () => {
     }
     expect(send('POST', '/api/tasks')).toBe(415);
     expect(send('PATCH', '/api/tasks/1', { 'content-type': 'text/plain' })).toBe(415);
+  });
+
+  it('the 415 says what to send instead, as JSON', async () => {
+    const res = guard(new Request(`${APP}/api/tasks`, { method: 'POST', headers: { 'content-type': 'text/plain' } }));
+    expect(await res?.json()).toEqual({ error: NOT_JSON });
   });
 
   it('a write from another origin is 403, JSON or not, DELETE included', () => {

@@ -4,7 +4,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findUnprotected, samplePath, SIGNED_OUT_ACTION_ERROR } from '../support/route-walk.ts';
+import { SIGNED_OUT } from '../../lib/signed-out.ts';
+import { findUnprotected, samplePath } from '../support/route-walk.ts';
 
 let server: http.Server;
 let appUrl = '';
@@ -14,7 +15,7 @@ beforeAll(async () => {
     const url = new URL(req.url!, appUrl);
     const action = req.headers['next-action'];
     if (action) {
-      const value = action === 'guarded' ? { error: SIGNED_OUT_ACTION_ERROR } : {};
+      const value = action === 'guarded' ? { error: SIGNED_OUT } : {};
       return res.writeHead(200, { 'content-type': 'text/x-component' }).end(`0:${JSON.stringify({ a: value })}\n`);
     }
     if (url.pathname === '/dashboard') return res.writeHead(307, { location: `/sign-in?redirect_url=${encodeURIComponent(url.href)}` }).end();

@@ -30,6 +30,11 @@ describe('--only', () => {
     expect(() => parseOnly(['--only'])).toThrow(/needs a list of steps/);
   });
 
+  it('refuses any other flag or argument, naming it (node:util parseArgs)', () => {
+    expect(() => parseOnly(['--ony', 'unit'])).toThrow(/Unknown option '--ony'.*Usage: node tests\/run\.ts/);
+    expect(() => parseOnly(['unit'])).toThrow(/Unexpected argument 'unit'/);
+  });
+
   it('the run itself exits non-zero on a typo, before starting anything, instead of a green empty run', () => {
     const r = spawnSync(process.execPath, [path.join(projectRoot, 'tests/run.ts'), '--only', 'unti'], { cwd: projectRoot, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(2);

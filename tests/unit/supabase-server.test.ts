@@ -25,7 +25,6 @@ const { createClient } = await import('../../lib/supabase/server.ts');
 // Each test's mode() re-imports the modules, so every test starts with an empty template token cache.
 const { REFRESH_MARGIN_SECONDS } = await import('../../lib/supabase/template-token.ts');
 const env = await import('../../lib/env.ts');
-const { dbError } = await import('../../lib/errors.ts');
 
 const seen: { authorization: string | null; apikey: string | null }[] = [];
 const tokenCalls: { path: string; auth: string | null }[] = [];
@@ -101,15 +100,16 @@ describe('the JSON API: one client per process, the token set per query', () => 
     expect(seen).toEqual([{ authorization: 'Bearer sb_publishable_unittest', apikey: 'sb_publishable_unittest' }]);
   });
 
-  it("a template token Clerk cannot issue is the same failed query as createClient's", async () => {
+  it('a template token Clerk refuses is thrown as a TemplateTokenError (401), and no query is sent', async () => {
     process.env.CLERK_SUPABASE_TEMPLATE = 'supabase';
     vi.resetModules();
     const { asUser, dataApi } = await import('../../lib/supabase/server.ts');
+    const { TemplateTokenError } = await import('../../lib/supabase/token-errors.ts');
     server.use(http.post('http://clerk-api.test/v1/sessions/:sid/tokens/:template', () => HttpResponse.json({ errors: [{ code: 'resource_not_found' }] }, { status: 404 })));
     try {
-      const result = await asUser({ sessionId: 'sess_gone', orgId: null, getToken: async () => null }, dataApi().from('tasks').select());
-      expect(result).toMatchObject({ data: null, status: 0 });
-      expect(dbError(result)).toMatchObject({ status: 401 });
+      const failure = await asUser({ sessionId: 'sess_gone', orgId: null, getToken: async () => null }, dataApi().from('tasks').select()).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(TemplateTokenError);
+      expect(failure).toMatchObject({ status: 401, body: { error: 'Your session was refused by Clerk. Sign in again.' }, detail: expect.stringMatching(/answered 404/) });
       expect(seen).toEqual([]);
     } finally {
       server.resetHandlers();
@@ -155,15 +155,15 @@ describe('template mode', () => {
     const create = await mode('supabase');
     clerkSideOrg.set('sess_tabs', ['org_b']);
     session.current = { sessionId: 'sess_tabs', orgId: 'org_a', getToken: async () => null };
-    const failed = await (await create()).from('tasks').select();
-    expect(failed.status).toBe(0);
-    expect(failed.error?.message).toMatch(/^ClerkOrgMismatchError: .*org_b.*org_a/);
-    expect((await import('../../lib/errors.ts')).dbError(failed)).toMatchObject({ status: 409, message: expect.stringMatching(/organisation changed/) });
+    const { TemplateTokenError } = await import('../../lib/supabase/token-errors.ts');
+    const failure = await create().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(TemplateTokenError);
+    expect(failure).toMatchObject({ status: 409, message: expect.stringMatching(/organisation changed/), detail: expect.stringMatching(/org_b.*org_a/) });
     expect(seen).toEqual([]); // the database never saw the other organisation's token
     expect(tokenCalls).toHaveLength(2);
     // Nothing was cached: the next request asks again, and a personal-account request likewise.
     session.current = { sessionId: 'sess_tabs', orgId: null, getToken: async () => null };
-    expect((await (await create()).from('tasks').select()).status).toBe(0);
+    await expect(create()).rejects.toBeInstanceOf(TemplateTokenError);
     expect(seen).toEqual([]);
   });
 
@@ -193,13 +193,14 @@ describe('template mode', () => {
     expect(seen.map((s) => tokenNumber(s.authorization))).toEqual([1, 1, 2]);
   });
 
-  it('a Backend API failure surfaces as a failed query, not a crash, and is not cached', async () => {
+  it('a Backend API failure is a TemplateTokenError (503) before any query, not a crash, and is not cached', async () => {
     const create = await mode('supabase');
+    const { TemplateTokenError } = await import('../../lib/supabase/token-errors.ts');
     session.current = { sessionId: 'sess_down', orgId: null, getToken: async () => null };
     server.use(http.post('http://clerk-api.test/v1/sessions/:sid/tokens/:template', () => HttpResponse.json({ errors: [{ code: 'internal', message: 'down', long_message: 'down' }] }, { status: 503 }), { once: true }));
-    const failed = await (await create()).from('tasks').select();
-    expect(failed.error).not.toBeNull();
-    expect(failed.status).toBe(0); // lib/api.ts maps this to a 503
+    const failure = await create().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(TemplateTokenError);
+    expect(failure).toMatchObject({ status: 503, message: expect.stringMatching(/Clerk .* is unreachable/) });
     expect(seen).toEqual([]);
     await query(await create());
     expect(tokenCalls).toHaveLength(1);

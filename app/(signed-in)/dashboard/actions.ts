@@ -3,10 +3,9 @@
 // first, validates its input with zod and lets row-level security decide whether the row may be touched.
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { dbError } from '@/lib/errors';
 import { newTask, rowId, taskTitle } from '@/lib/schemas';
 import { signedInForm } from '@/lib/server-action';
-import { createClient, type ClerkSession } from '@/lib/supabase/server';
+import { queryAsUser, type ClerkSession } from '@/lib/supabase/server';
 
 export interface TaskActionState {
   error?: string;
@@ -20,10 +19,10 @@ const firstIssue = (error: z.ZodError) => error.issues[0]?.message ?? 'Invalid i
 /** Runs a write as the signed-in user and refreshes the page's data; returns a message on failure. */
 async function write(
   session: ClerkSession,
-  run: (supabase: Awaited<ReturnType<typeof createClient>>) => PromiseLike<{ data: unknown[] | null; error: { code?: string; message: string } | null; status: number }>,
+  run: Parameters<typeof queryAsUser<unknown[]>>[1],
 ): Promise<TaskActionState> {
-  const result = await run(await createClient(session));
-  if (result.error) return { error: dbError(result).message };
+  const result = await queryAsUser(session, run);
+  if (result.error) return { error: result.error.message };
   if (!result.data?.length) return GONE; // no row matched: deleted meanwhile, or not this user's
   revalidatePath('/dashboard');
   return {};

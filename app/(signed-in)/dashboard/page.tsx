@@ -1,25 +1,23 @@
 // Server-rendered: the tasks are read on the server, as the signed-in user, through RLS.
 import { auth } from '@clerk/nextjs/server';
-import { dbError } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
-import { createClient } from '@/lib/supabase/server';
+import { queryAsUser } from '@/lib/supabase/server';
 import { OpenTasksCount } from './open-tasks-count';
 import { AddTaskForm, TaskList } from './task-list';
 
 export default async function DashboardPage() {
   // Signed out (or a session with unfinished tasks): redirect to sign-in, coming back here after.
   const session = await auth.protect();
-  const supabase = await createClient(session);
   // No user_id filter: the policy only returns the caller's rows. (Adding .eq('user_id', ...) would
   // be harmless defence in depth, but it would hide a broken policy instead of exposing it in tests.)
-  const { data: tasks, error, status } = await supabase.from('tasks').select('id, title, done').order('created_at', { ascending: false });
+  const { data: tasks, error } = await queryAsUser(session, (db) => db.from('tasks').select('id, title, done').order('created_at', { ascending: false }));
 
   return (
     <>
       <h1>Your tasks</h1>
       {error ? (
         <p className="error" role="alert">
-          Could not load your tasks: {dbError({ error, status }).message}
+          Could not load your tasks: {error.message}
         </p>
       ) : (
         <>

@@ -2,9 +2,8 @@
 // switcher changes it); the token carries it to Postgres, where the policies read it.
 import { OrganizationSwitcher } from '@clerk/nextjs';
 import { auth } from '@clerk/nextjs/server';
-import { dbError } from '@/lib/errors';
 import { serverEnv } from '@/lib/env';
-import { createClient } from '@/lib/supabase/server';
+import { queryAsUser } from '@/lib/supabase/server';
 import { OnlineNow } from './online-now';
 import { AddProjectForm, DeleteProjectButton } from './project-forms';
 
@@ -27,8 +26,7 @@ export default async function OrgPage() {
     );
   }
 
-  const supabase = await createClient(session);
-  const { data: projects, error, status } = await supabase.from('projects').select('id, name, created_by').order('created_at', { ascending: false });
+  const { data: projects, error } = await queryAsUser(session, (db) => db.from('projects').select('id, name, created_by').order('created_at', { ascending: false }));
   const isAdmin = orgRole === 'org:admin';
 
   return (
@@ -40,7 +38,7 @@ export default async function OrgPage() {
       <AddProjectForm />
       {error ? (
         <p className="error" role="alert">
-          Could not load projects: {dbError({ error, status }).message}
+          Could not load projects: {error.message}
         </p>
       ) : projects.length === 0 ? (
         <p className="empty">No projects yet.</p>
