@@ -3,8 +3,8 @@
 // report answered, which includes Deno's boot, the module load and the first fetch of Clerk's keys)
 // and its per-call latency once warm, one call at a time, in both integration modes (the session token
 // is verified with the cached JWKS; the template token by the data API, one more round trip).
-import { loadKeys } from '../local/keys.ts';
-import { mintSessionToken, mintTemplateToken, type TokenSubject } from '../local/clerk/tokens.ts';
+import { loadKeys } from 'clerk-supabase-local-stack';
+import { mintSessionToken, mintTemplateToken, type TokenSubject } from 'clerk-supabase-local-stack';
 import { logLine, now, summarize, type Summary } from './stats.ts';
 
 export interface FunctionsResult {

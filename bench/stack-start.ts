@@ -5,8 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot, type StackLayout } from '../local/paths.ts';
-import { readEnvFile } from '../local/env-file.ts';
+import { projectRoot, type StackLayout } from 'clerk-supabase-local-stack';
+import { readEnvFile } from 'clerk-supabase-local-stack';
 import { logLine, now, round, summarize, type Summary } from './stats.ts';
 
 export interface RunningBenchStack {
@@ -36,7 +36,7 @@ export async function startStackProcess(stackLayout: StackLayout, instance: numb
 async function startOnce(stackLayout: StackLayout, instance: number): Promise<RunningBenchStack> {
   fs.mkdirSync(stackLayout.logs, { recursive: true });
   const started = now();
-  const child = spawn(process.execPath, [path.join(projectRoot, 'local/cli.ts'), 'serve'], {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'packages/local-stack/src/cli.ts'), 'serve'], {
     cwd: projectRoot,
     env: { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: String(instance) },
     stdio: ['ignore', 'pipe', 'pipe'],

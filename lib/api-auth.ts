@@ -7,14 +7,13 @@
 //
 // The answers are those clerkMiddleware + auth() gave: pending sessions are signed out, tokens minted
 // for other origins (azp) are refused, a browser navigation gets Clerk's handshake redirect, the
-// development instance's __client_uat restore applies, and so do localKeysGuard, localAuthorizedParties
-// and droppedSessionReporter (lib/local-stack.ts, optional: delete their lines with it).
+// development instance's __client_uat restore applies, and so does machineLocalGuard (lib/machine-local.ts).
 import 'server-only';
 import { createClerkClient } from '@clerk/nextjs/server';
 import { NextRequest, NextResponse } from 'next/server';
 import { restoreClientUat } from '@/lib/clerk-client-uat';
 import { serverEnv } from '@/lib/env';
-import { droppedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
+import { machineLocalGuard } from '@/lib/machine-local';
 
 type RequestState = Awaited<ReturnType<ReturnType<typeof createClerkClient>['authenticateRequest']>>;
 /** The signed-in caller: the fields lib/supabase/server.ts and the routes read from Clerk's auth object. */
@@ -23,7 +22,7 @@ export type ApiSession = Extract<ReturnType<RequestState['toAuth']>, { userId: s
 /** Built once, on the first API request (not at import: `next build` loads route modules without the environment). */
 function setUp() {
   const env = serverEnv();
-  const authorizedParties = localAuthorizedParties(env.CLERK_AUTHORIZED_PARTIES);
+  const authorizedParties = env.CLERK_AUTHORIZED_PARTIES;
   const proxyUrl = env.NEXT_PUBLIC_CLERK_PROXY_URL;
   const clerk = createClerkClient({
     secretKey: env.CLERK_SECRET_KEY,
@@ -43,8 +42,7 @@ function setUp() {
   };
   return {
     authorizedParties,
-    refuseLocalKeysOffMachine: localKeysGuard(),
-    reportDroppedSession: droppedSessionReporter(authorizedParties),
+    refuseLocalKeysOffMachine: machineLocalGuard(),
     publishableKey: env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
     authenticate: (req: Request) => clerk.authenticateRequest(req, options),
   };
@@ -52,10 +50,10 @@ function setUp() {
 let setup: ReturnType<typeof setUp> | undefined;
 export const apiAuth = () => (setup ??= setUp());
 
-/** This server's own origins (CLERK_AUTHORIZED_PARTIES, via localAuthorizedParties), for the cross-site write rule. */
+/** This server's own origins (CLERK_AUTHORIZED_PARTIES), for the cross-site write rule. */
 export const appOrigins = () => apiAuth().authorizedParties;
 
-/** Refused before Clerk reads anything (localKeysGuard): offline keys answering a request not addressed to this machine. */
+/** Refused before Clerk reads anything (machineLocalGuard): a machine-local key answering a request not addressed to this machine. */
 export const localKeysRefusal = (req: Request) => apiAuth().refuseLocalKeysOffMachine(req);
 
 /**
@@ -64,7 +62,7 @@ export const localKeysRefusal = (req: Request) => apiAuth().refuseLocalKeysOffMa
  * the caller answers 401 with them).
  */
 export async function authenticate(req: NextRequest): Promise<ApiSession | Response | Headers> {
-  const { authenticate: verify, publishableKey, reportDroppedSession } = apiAuth();
+  const { authenticate: verify, publishableKey } = apiAuth();
   // Headers only: Clerk's request wrapper would take over the body stream of the request it is given.
   const headersOnly = new NextRequest(req.url, { method: req.method, headers: req.headers });
   const state = await verify(restoreClientUat(headersOnly, publishableKey));
@@ -80,7 +78,5 @@ export async function authenticate(req: NextRequest): Promise<ApiSession | Respo
   const decision = new Headers({ 'x-clerk-auth-status': 'signed-out' });
   if (state.reason) decision.set('x-clerk-auth-reason', state.reason);
   if (state.message) decision.set('x-clerk-auth-message', state.message);
-  // droppedSessionReporter, as in proxy.ts: why a session the request carried was dropped, logged once.
-  if (state.reason) reportDroppedSession(req, new Response(null, { headers: decision }));
   return decision;
 }

@@ -12,8 +12,8 @@
 // It only reads, except for one idempotent call: ensure_user_profile() for the test user, which
 // the app itself makes on every signed-in request, and one unsigned event posted to the deployment's
 // webhook route, which refuses it. Secrets are never printed.
-// Runs on Node 24 type stripping: no build step, and no import from local/ unless the target is the
-// local stack (then only through dynamic imports), so it works from a deployed checkout as well.
+// Runs on Node 24 type stripping: no build step, and it talks to every service (hosted or the local
+// stack) over HTTP and SQL only, so it works from a deployed checkout as well.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';

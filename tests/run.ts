@@ -7,9 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { keepingTsconfig, layout, projectRoot } from '../local/paths.ts';
-import { formatEnv } from '../local/env-file.ts';
-import { httpOk, startStack, type RunningStack } from '../local/stack.ts';
+import { keepingTsconfig, layout, projectRoot } from 'clerk-supabase-local-stack';
+import { formatEnv } from 'clerk-supabase-local-stack';
+import { httpOk, startStack, type RunningStack } from 'clerk-supabase-local-stack';
 import { closingLine, parseOnly, playwrightCounts, runCapturing, vitestCounts, type Counts, type Step } from './support/run-results.ts';
 
 const stackLayout = layout('test');

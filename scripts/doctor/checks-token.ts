@@ -26,26 +26,8 @@ async function mintWithBackendApi(ctx: Ctx): Promise<string> {
 
 export async function obtainToken(ctx: Ctx): Promise<string> {
   if (ctx.args.token) return ctx.args.token.trim();
-  if (ctx.local) {
-    // The local instance's own keys: the same tokens its Frontend API hands to clerk-js.
-    const { loadKeys } = await import('../../local/keys.ts');
-    const { mintSessionToken, mintTemplateToken, UnknownTemplateError } = await import('../../local/clerk/tokens.ts');
-    const keys = await loadKeys();
-    const subject = {
-      userId: ctx.args.user,
-      sessionId: `sess_doctor_${Date.now()}`,
-      // The app's middleware checks azp against CLERK_AUTHORIZED_PARTIES, as for a browser's token.
-      authorizedParty: ctx.env.APP_URL,
-      org: ctx.args.org ? { id: ctx.args.org, slug: ctx.args.org.replace(/^org_/, ''), role: 'admin' as const } : undefined,
-    };
-    try {
-      const opts = { expiresInSeconds: ctx.args.lifetime };
-      return ctx.template ? await mintTemplateToken(keys, ctx.template, subject, opts) : await mintSessionToken(keys, subject, opts);
-    } catch (e) {
-      if (e instanceof UnknownTemplateError) throw problem('template-missing', e.message, 'Set CLERK_SUPABASE_TEMPLATE=supabase.');
-      throw e;
-    }
-  }
+  // The local stack's Clerk stand-in serves the Backend API's test sessions, as development instances do.
+  if (ctx.local) return mintWithBackendApi(ctx);
   if (ctx.args.userGiven) return mintWithBackendApi(ctx);
   throw problem('no-token', 'Against hosted services doctor needs a token of a test user.', `Either pass a Clerk user id (\`npm run doctor -- --user user_...\`; doctor creates a short test session through Clerk's Backend API, which development instances allow), or sign in to your app, run \`await window.Clerk.session.getToken()\`${ctx.template ? ` with { template: "${ctx.template}" }` : ''} in the browser console and run \`npm run doctor -- --token <jwt>\` (or DOCTOR_TOKEN=<jwt>) within a minute.`);
 }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { layout, projectRoot } from '../../local/paths.ts';
+import { layout, projectRoot } from 'clerk-supabase-local-stack';
 import { backendApiCalls, createSession, mintToken, withDb } from '../support/tokens-and-db.ts';
 import { clerkUserData, signedDelivery } from '../support/clerk-webhook.ts';
 import { newClerkUser, runToExit } from '../support/app.ts';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keepingTsconfig, projectRoot } from '../../local/paths.ts';
+import { keepingTsconfig, projectRoot } from 'clerk-supabase-local-stack';
 import { runToExit } from '../support/app.ts';
 
 const legacyKey = (role: string) => `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.${Buffer.from(JSON.stringify({ iss: 'supabase', ref: 'abcd1234', role, iat: 1700000000, exp: 2000000000 })).toString('base64url')}.c2lnbmF0dXJlLW5vdC1jaGVja2Vk`;

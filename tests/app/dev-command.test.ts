@@ -13,10 +13,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { layout, projectRoot, scratchInstance } from '../../local/paths.ts';
-import { checkoutHome, postgresDataDir, runsAsRoot } from '../../local/postgres-as-root.ts';
-import { parseEnv } from '../../local/env-file.ts';
-import { mintSessionToken } from '../../local/clerk/tokens.ts';
+import { layout, projectRoot, scratchInstance } from 'clerk-supabase-local-stack';
+import { checkoutHome, postgresDataDir, runsAsRoot } from 'clerk-supabase-local-stack';
+import { parseEnv } from 'clerk-supabase-local-stack';
+import { mintSessionToken } from 'clerk-supabase-local-stack';
 import { commands, section } from '../support/readme.ts';
 import { isLoopbackAddress, listeningAddresses } from '../support/network.ts';
 

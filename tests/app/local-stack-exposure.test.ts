@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseEnv } from '../../local/env-file.ts';
-import { layout, projectRoot } from '../../local/paths.ts';
+import { parseEnv } from 'clerk-supabase-local-stack';
+import { layout, projectRoot } from 'clerk-supabase-local-stack';
 import { exposedAddresses, isLoopbackAddress, listeningAddresses } from '../support/network.ts';
 import { mintToken } from '../support/tokens-and-db.ts';
 

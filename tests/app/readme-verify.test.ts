@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { layout, projectRoot } from '../../local/paths.ts';
+import { layout, projectRoot } from 'clerk-supabase-local-stack';
 import { codeBlocks, section } from '../support/readme.ts';
 import { uniqueUserId } from '../support/tokens-and-db.ts';
 

@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { applySchema, RESET_SQL } from '../../local/migrate.ts';
-import { projectRoot } from '../../local/paths.ts';
+import { applySchema, RESET_SQL } from 'clerk-supabase-local-stack';
+import { projectRoot } from 'clerk-supabase-local-stack';
 import { withScratchDatabase } from '../support/scratch-db.ts';
 import { withDb } from '../support/tokens-and-db.ts';
 

@@ -13,11 +13,11 @@ import { promisify } from 'node:util';
 import { importPKCS8, SignJWT } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadKeys, LOCAL_FAPI_HOST } from '../../local/keys.ts';
-import { layout, projectRoot, type StackLayout } from '../../local/paths.ts';
-import { postgresDataDir } from '../../local/postgres-as-root.ts';
-import { formatEnv } from '../../local/env-file.ts';
-import { startStack, type RunningStack } from '../../local/stack.ts';
+import { loadKeys, LOCAL_FAPI_HOST } from 'clerk-supabase-local-stack';
+import { layout, projectRoot, type StackLayout } from 'clerk-supabase-local-stack';
+import { postgresDataDir } from 'clerk-supabase-local-stack';
+import { formatEnv } from 'clerk-supabase-local-stack';
+import { startStack, type RunningStack } from 'clerk-supabase-local-stack';
 import { PUSH_TO_LINKED, PUSH_TO_URL } from '../../scripts/doctor/hosted-commands.ts';
 
 const base = layout('test');

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../local/paths.ts';
+import { bootstrapSqlFile, projectRoot } from 'clerk-supabase-local-stack';
 import { PUSH_TO_LINKED, PUSH_TO_URL } from '../../scripts/doctor/hosted-commands.ts';
 import { codeBlocks, commands, section } from '../support/readme.ts';
 import { withDb } from '../support/tokens-and-db.ts';
@@ -72,7 +72,7 @@ beforeAll(async () => {
   await withDb((c) => c.query(`create database ${standIn}`));
   const c = new pg.Client({ connectionString: standInUrl() });
   await c.connect();
-  await c.query(fs.readFileSync(path.join(projectRoot, 'local/bootstrap.sql'), 'utf8'));
+  await c.query(fs.readFileSync(bootstrapSqlFile, 'utf8'));
   await c.end();
 });
 

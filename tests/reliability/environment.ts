@@ -5,9 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { keepingTsconfig, layout, projectRoot } from '../../local/paths.ts';
-import { httpOk, startStack, type RunningStack } from '../../local/stack.ts';
-import { parseEnv } from '../../local/env-file.ts';
+import { keepingTsconfig, layout, projectRoot } from 'clerk-supabase-local-stack';
+import { httpOk, startStack, type RunningStack } from 'clerk-supabase-local-stack';
+import { parseEnv } from 'clerk-supabase-local-stack';
 
 export interface Environment {
   thirdPartyUrl: string;

@@ -16,7 +16,7 @@ import { clerkUserData, signedDelivery } from '../support/clerk-webhook.ts';
 import { clerkSessionToken, foreignProviderToken, supabaseAuthToken } from '../support/foreign-tokens.ts';
 import { mintToken } from '../support/tokens-and-db.ts';
 import { chunked } from '../support/app.ts';
-import { projectRoot } from '../../local/paths.ts';
+import { projectRoot } from 'clerk-supabase-local-stack';
 import { exposedAddresses, listeningAddresses } from '../support/network.ts';
 import { action, actionIds, api, check, newUser, page, request, sessionCookies, type ActionName, type CheckResult, type Ctx, type SimUser } from './harness.ts';
 

@@ -3,8 +3,8 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { loadKeys } from '../../local/keys.ts';
-import { mintSessionToken, mintTemplateToken, type TokenSubject } from '../../local/clerk/tokens.ts';
+import { loadKeys } from 'clerk-supabase-local-stack';
+import { mintSessionToken, mintTemplateToken, type TokenSubject } from 'clerk-supabase-local-stack';
 import type { Database } from '../../lib/database.types.ts';
 
 export interface TokenOptions {

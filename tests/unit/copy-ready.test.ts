@@ -45,10 +45,10 @@ describe('copy-ready: app/, lib/ and proxy.ts stand apart from the local stack',
   it('catches a file that reaches into the local stack', () => {
     const fake: Record<string, string> = {
       'lib/good.ts': "import { localKeysGuard } from '@/lib/local-stack';\nexport const x = 1;",
-      'lib/bad.ts': "import { loadKeys } from '../local/keys';\nif (process.env.LOCAL_STACK) console.log('stand-in');",
+      'lib/bad.ts': "import { loadKeys } from 'clerk-supabase-local-stack';\nif (process.env.LOCAL_STACK) console.log('stand-in');",
     };
     expect(localStackMentions(Object.keys(fake), (f) => fake[f])).toEqual([
-      "lib/bad.ts:1: import { loadKeys } from '../local/keys';",
+      "lib/bad.ts:1: import { loadKeys } from 'clerk-supabase-local-stack';",
       "lib/bad.ts:2: if (process.env.LOCAL_STACK) console.log('stand-in');",
     ]);
   });

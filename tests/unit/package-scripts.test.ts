@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../local/paths.ts';
+import { projectRoot } from 'clerk-supabase-local-stack';
 import { guide, readme } from '../support/readme.ts';
 
 const scripts = (JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -31,7 +31,7 @@ describe('package.json scripts', () => {
   });
 
   it('the guide and local/ensure-install.mjs agree: npm install, never a promise of npm ci', () => {
-    const installer = fs.readFileSync(path.join(projectRoot, 'local/ensure-install.mjs'), 'utf8');
+    const installer = fs.readFileSync(path.join(projectRoot, 'packages/local-stack/src/ensure-install.mjs'), 'utf8');
     expect(installer).toMatch(/execSync\('npm install /);
     expect(installer).not.toMatch(/execSync\('npm ci/);
     expect(readme()).toMatch(/runs `npm install` when `node_modules` is missing/);

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { projectRoot, type StackLayout } from './paths.ts';
+import { packageRoot, projectRoot, type StackLayout } from './paths.ts';
 import { dbPasswords } from './db-passwords.ts';
 import { databaseUrl, withSuperuser } from './postgres.ts';
 import { writePrivateFile } from './private-files.ts';
@@ -15,7 +15,7 @@ function schemaFingerprint(): string {
   const hash = createHash('sha256');
   const migrations = path.join(projectRoot, 'supabase/migrations');
   const files = [
-    path.join(projectRoot, 'local/bootstrap.sql'),
+    bootstrapSqlFile,
     ...(fs.existsSync(migrations) ? fs.readdirSync(migrations).sort().map((f) => path.join(migrations, f)) : []),
     path.join(projectRoot, 'supabase/seed.sql'),
   ];
@@ -24,6 +24,9 @@ function schemaFingerprint(): string {
 }
 
 /** Applies bootstrap.sql, then supabase/migrations and supabase/seed.sql with the Supabase CLI itself. */
+/** The roles and schemas Supabase provides before any migration (run first on a fresh database). */
+export const bootstrapSqlFile = path.join(packageRoot, 'src/bootstrap.sql');
+
 export async function migrate(stackLayout: StackLayout, log: (line: string) => void, opts: { force?: boolean } = {}) {
   const fingerprintFile = path.join(stackLayout.dir, 'applied.sha256');
   const fingerprint = schemaFingerprint();
@@ -52,7 +55,7 @@ export async function applySchema(dbUrl: string, log: (line: string) => void, op
   const client = new pg.Client({ connectionString: dbUrl });
   await client.connect();
   try {
-    await client.query(fs.readFileSync(path.join(projectRoot, 'local/bootstrap.sql'), 'utf8'));
+    await client.query(fs.readFileSync(bootstrapSqlFile, 'utf8'));
   } finally {
     await client.end();
   }

@@ -6,10 +6,29 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { postgresDataDir } from './postgres-as-root.ts';
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** This package's own folder (its SQL, its CLI). */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The app the stack serves: the folder the command runs in (npm runs scripts in the package's own
+ * folder). The stack reads its supabase/ (migrations, seed, functions, config.toml) and keeps its
+ * state in its .local/.
+ */
+export const projectRoot = path.resolve(process.env.LOCAL_STACK_APP_ROOT ?? process.cwd());
 export const localRoot = path.join(projectRoot, '.local');
 /** Local instance keys: generated on first run, shared by both profiles, never committed. */
 export const keysFile = path.join(localRoot, 'keys.json');
+
+/**
+ * Where npm installed a package (or `.bin/<name>`): the nearest node_modules above this package, as
+ * Node resolves them; a workspace's dependencies are usually hoisted to the root's node_modules.
+ */
+export function installedPath(name: string): string {
+  for (let dir = packageRoot; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return path.join(packageRoot, 'node_modules', name);
+  }
+}
 
 export type Profile = 'dev' | 'test';
 

@@ -4,8 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseEnv } from '../../../local/env-file.ts';
-import { layout, projectRoot } from '../../../local/paths.ts';
+import { parseEnv } from 'clerk-supabase-local-stack';
+import { layout, projectRoot } from 'clerk-supabase-local-stack';
 
 export interface ExtraApp {
   url: string;
