@@ -14,7 +14,7 @@
 import { clerkMiddleware } from '@clerk/nextjs/server';
 import type { NextFetchEvent, NextRequest } from 'next/server';
 import { serverEnv } from '@/lib/env';
-import { machineLocalGuard } from '@/lib/machine-local';
+import { machineLocalAuthorizedParties, machineLocalGuard } from '@/lib/machine-local';
 import { rejectMalformedServerAction, rejectUndecodablePath } from '@/lib/request-guards';
 import { restoreClientUat } from '@/lib/clerk-client-uat';
 import { contentSecurityPolicy } from '@/lib/security-headers';
@@ -26,8 +26,9 @@ const refuseLocalKeysOffMachine = machineLocalGuard();
 let clerk = clerkMiddleware({
   // Without jwtKey the SDK fetches Clerk's JWKS over the network; it does not read CLERK_JWT_KEY itself.
   jwtKey: env.CLERK_JWT_KEY,
-  // The origins whose session tokens (azp) this app accepts.
-  authorizedParties: env.CLERK_AUTHORIZED_PARTIES,
+  // The origins whose session tokens (azp) this app accepts. With a machine-local key the app's own
+  // port joins the list when it runs on another one (PORT=3001, next start -p 3108).
+  authorizedParties: machineLocalAuthorizedParties(env.CLERK_AUTHORIZED_PARTIES),
   signInUrl: '/sign-in',
   signUpUrl: '/sign-up',
   // Forwards /__clerk/* to Clerk's Frontend API (CLERK_FAPI_URL when set).

@@ -17,7 +17,7 @@ import { benchUser } from './rls.ts';
 import type { AppResult, LoadSummary } from './report.ts';
 import { logLine, measureInterleaved, now, ratio, round, summarize, type Summary } from './stats.ts';
 
-export const BENCH_DIST_DIR = '.next-bench';
+export const BENCH_DIST_DIR = '.next';
 const nextBin = path.join(projectRoot, 'node_modules/.bin/next');
 /** bench/baselines: the floor and peer routes (bench/baselines/README.md). */
 export const BASELINES_DIR = path.join(projectRoot, 'bench/baselines');
@@ -34,7 +34,7 @@ export function appModes(stackLayout: StackLayout): AppMode[] {
 
 export function appEnv(stackLayout: StackLayout, stackEnv: Record<string, string>): Record<string, string> {
   const parties = appModes(stackLayout).flatMap(({ port }) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]).join(',');
-  return { ...stackEnv, CLERK_AUTHORIZED_PARTIES: parties, NEXT_DIST_DIR: BENCH_DIST_DIR, NEXT_TELEMETRY_DISABLED: '1' };
+  return { ...stackEnv, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1' };
 }
 
 /**

@@ -7,13 +7,14 @@
 //
 // The answers are those clerkMiddleware + auth() gave: pending sessions are signed out, tokens minted
 // for other origins (azp) are refused, a browser navigation gets Clerk's handshake redirect, the
-// development instance's __client_uat restore applies, and so does machineLocalGuard (lib/machine-local.ts).
+// development instance's __client_uat restore applies, and so do machineLocalGuard and
+// machineLocalAuthorizedParties (lib/machine-local.ts).
 import 'server-only';
 import { createClerkClient } from '@clerk/nextjs/server';
 import { NextRequest, NextResponse } from 'next/server';
 import { restoreClientUat } from '@/lib/clerk-client-uat';
 import { serverEnv } from '@/lib/env';
-import { machineLocalGuard } from '@/lib/machine-local';
+import { machineLocalAuthorizedParties, machineLocalGuard } from '@/lib/machine-local';
 
 type RequestState = Awaited<ReturnType<ReturnType<typeof createClerkClient>['authenticateRequest']>>;
 /** The signed-in caller: the fields lib/supabase/server.ts and the routes read from Clerk's auth object. */
@@ -22,7 +23,7 @@ export type ApiSession = Extract<ReturnType<RequestState['toAuth']>, { userId: s
 /** Built once, on the first API request (not at import: `next build` loads route modules without the environment). */
 function setUp() {
   const env = serverEnv();
-  const authorizedParties = env.CLERK_AUTHORIZED_PARTIES;
+  const authorizedParties = machineLocalAuthorizedParties(env.CLERK_AUTHORIZED_PARTIES);
   const proxyUrl = env.NEXT_PUBLIC_CLERK_PROXY_URL;
   const clerk = createClerkClient({
     secretKey: env.CLERK_SECRET_KEY,
@@ -50,7 +51,7 @@ function setUp() {
 let setup: ReturnType<typeof setUp> | undefined;
 export const apiAuth = () => (setup ??= setUp());
 
-/** This server's own origins (CLERK_AUTHORIZED_PARTIES), for the cross-site write rule. */
+/** This server's own origins (CLERK_AUTHORIZED_PARTIES, via machineLocalAuthorizedParties), for the cross-site write rule. */
 export const appOrigins = () => apiAuth().authorizedParties;
 
 /** Refused before Clerk reads anything (machineLocalGuard): a machine-local key answering a request not addressed to this machine. */

@@ -37,6 +37,17 @@ export function machineLocalListenProblem(env: Record<string, string | undefined
   return `This server holds the local stack's Clerk keys and listens on ${open.join(', ')}, which the network can reach. Start it on loopback: \`npm run start:local -- -p ${env.PORT ?? 3000}\` (next start --hostname localhost), or \`npm run dev\`.`;
 }
 
+/**
+ * The app's authorized parties with a machine-local key: the configured list plus this server's own
+ * origins at the port it listens on (Next.js sets PORT once it listens, for `PORT=3001 npm run dev`,
+ * `next dev -p` and `next start -p 3108` alike), so a session minted for the app is never refused
+ * because of its port. Anywhere else: the configured list, unchanged.
+ */
+export function machineLocalAuthorizedParties(configured: string[] | undefined, env: Record<string, string | undefined> = process.env): string[] | undefined {
+  if (!hasMachineLocalClerkKey(env) || machineLocalKeyProblem(env) || !env.PORT) return configured;
+  return [...new Set([...(configured ?? []), `http://localhost:${env.PORT}`, `http://127.0.0.1:${env.PORT}`])];
+}
+
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
 const isLoopbackHost = (host: string | null) => {
   const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');

@@ -65,6 +65,7 @@ Checks the configuration the app uses (process env, .env.local, .env; else the l
                     session for this Clerk user id through the Backend API)
   --org ID          the test user's active organisation (local default: org_acme)
   --print-token     only print a token for --user (10 minutes; for the README's curl checklist)
+  --hosted          run the hosted checks even against services on this machine
   --no-color        plain output (also NO_COLOR=1; colour is only used on a terminal)
 `;
 
@@ -78,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
       org: { type: 'string' },
       'no-color': { type: 'boolean' },
       'print-token': { type: 'boolean' },
+      hosted: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -100,7 +102,8 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const env = loaded.env;
-  const local = Boolean(env.LOCAL_STACK);
+  // A Clerk instance on a .localhost Frontend API (the local stack's stand-in) is this machine's own.
+  const local = !values.hosted && /(^|\.)localhost$/.test(clerkHostFromPublishableKey(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY ?? '') ?? '');
   const ctx: Ctx = {
     env,
     local,
@@ -134,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
-  print(paint('1', `npm run doctor: ${local ? `local stack (${env.LOCAL_STACK})` : `hosted (${ctx.supabaseUrl || 'no Supabase URL'})`}, ${ctx.template ? `JWT-template mode (${ctx.template})` : 'third-party mode'}`));
+  print(paint('1', `npm run doctor: ${local ? `local stack (${ctx.clerkHost})` : `hosted (${ctx.supabaseUrl || 'no Supabase URL'})`}, ${ctx.template ? `JWT-template mode (${ctx.template})` : 'third-party mode'}`));
   print(paint('2', `  configuration from: ${[...loaded.sources].reverse().concat('process env').join(', ')}`));
   let failed: Problem | null = null;
   const width = Math.max(...STEPS.map((s) => s.title.length)) + 2;

@@ -16,7 +16,8 @@ async function mintWithBackendApi(ctx: Ctx): Promise<string> {
   ctx.cleanups.push(async () => {
     await http(`${ctx.clerkApiUrl}/v1/sessions/${sid}/revoke`, { method: 'POST', headers: auth }).catch(() => undefined);
   });
-  const body = ctx.args.lifetime ? { expires_in_seconds: ctx.args.lifetime } : {};
+  // The local stand-in takes the app's origin as the token's azp, as a browser's token has it.
+  const body = { ...(ctx.args.lifetime ? { expires_in_seconds: ctx.args.lifetime } : {}), ...(ctx.local && ctx.env.APP_URL ? { azp: ctx.env.APP_URL } : {}) };
   const t = await http(`${ctx.clerkApiUrl}/v1/sessions/${sid}/tokens${ctx.template ? `/${ctx.template}` : ''}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
   const jwt = (t.body as { jwt?: string } | null)?.jwt;
   if (t.status === 404 && ctx.template) throw problem('template-missing', `Clerk has no JWT template named "${ctx.template}" (404 from the Backend API).`, `Create it: Clerk Dashboard -> JWT templates -> New template -> Supabase, named "${ctx.template}".`);

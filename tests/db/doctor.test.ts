@@ -63,7 +63,9 @@ async function doctorIn(cwd: string, config: Record<string, string | undefined>,
   const clean = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as Record<string, string>;
   fs.writeFileSync(file, formatEnv(clean), { mode: 0o600 });
   try {
-    const { stdout } = await execFileAsync(process.execPath, [path.join(projectRoot, 'scripts/doctor.ts'), '--env-file', file, ...args], {
+    // A configuration without LOCAL_STACK plays a hosted project (on this machine's services): --hosted.
+    const hosted = config.LOCAL_STACK === undefined ? ['--hosted'] : [];
+    const { stdout } = await execFileAsync(process.execPath, [path.join(projectRoot, 'scripts/doctor.ts'), '--env-file', file, ...hosted, ...args], {
       cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME } as unknown as NodeJS.ProcessEnv,
       timeout: DOCTOR_DEADLINE_MS,

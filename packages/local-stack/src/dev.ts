@@ -13,6 +13,7 @@ import { httpOk, startStack, type RunningStack } from './stack.ts';
 import { redactedDatabaseUrl } from './postgres.ts';
 import { parseEnv, readEnvFile } from './env-file.ts';
 import { privateLog } from './private-files.ts';
+import { LOCAL_PASSWORD, seedAccounts } from './clerk/store.ts';
 
 // LOCAL_STACK_PROFILE=test runs the same command on a test instance (the suite exercises `npm run dev`).
 const stackLayout = layout(profileFromEnv());
@@ -64,8 +65,6 @@ if (hosted) {
   }
 }
 
-// The app's own origins at its port are the parties whose tokens it accepts (PORT=3001 npm run dev).
-if (!hosted && !process.env.CLERK_AUTHORIZED_PARTIES) env.CLERK_AUTHORIZED_PARTIES = [`http://localhost:${appPort}`, `http://127.0.0.1:${appPort}`].join(',');
 // Serve the app on loopback only (`next dev --hostname localhost`): the local stack signs anyone in
 // with its published password, so nothing on the network may reach it. `localhost` (not 127.0.0.1):
 // Next.js builds its own URLs from this name, and a browser's http://localhost:<port> must match them.
@@ -95,7 +94,8 @@ const deadline = Date.now() + 120_000;
 while (!exiting && Date.now() < deadline) {
   if (await httpOk(`http://localhost:${appPort}/`)) {
     if (!hosted) {
-      console.log(`\n  App ready: http://localhost:${appPort}  (sign in as alice@example.test, password clerk-local-password)\n`);
+      const accounts = seedAccounts.map((a) => a.email).join(', ');
+      console.log(`\n  App ready: http://localhost:${appPort}  (sign in as ${accounts}; password ${LOCAL_PASSWORD})\n`);
     }
     break;
   }

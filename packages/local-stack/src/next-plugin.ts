@@ -45,6 +45,8 @@ export function reportDroppedSession<R extends Response | null | undefined | voi
 /** clerkMiddleware (or any proxy function) wrapped for the local stack; unchanged anywhere else. */
 export function withLocalStack<M extends (...args: never[]) => unknown>(middleware: M, env: Record<string, string | undefined> = process.env): M {
   if (!env.LOCAL_STACK) return middleware;
-  const parties = env.CLERK_AUTHORIZED_PARTIES?.split(',').map((s) => s.trim()).filter(Boolean);
+  // As the app accepts them: the configured origins and its own at the port it listens on.
+  const configured = env.CLERK_AUTHORIZED_PARTIES?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+  const parties = [...new Set([...configured, ...(env.PORT ? [`http://localhost:${env.PORT}`, `http://127.0.0.1:${env.PORT}`] : [])])];
   return (async (...args: Parameters<M>) => reportDroppedSession(args[0] as Request, (await middleware(...args)) as Response | null, parties)) as unknown as M;
 }
