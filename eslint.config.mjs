@@ -4,7 +4,7 @@ import nextTypescript from 'eslint-config-next/typescript';
 const config = [
   ...nextCoreWebVitals,
   ...nextTypescript,
-  { ignores: ['.next*/**', '.local/**', 'node_modules/**', 'lib/database.types.ts', 'packages/local-stack/example/.next*/**', 'test-results/**', 'playwright-report/**', 'bench/tmp/**', 'bench/baselines/.next/**', 'next-env.d.ts'] },
+  { ignores: ['.next*/**', '.local/**', 'node_modules/**', 'lib/database.types.ts', 'packages/local-stack/example/**', 'test-results/**', 'playwright-report/**', 'bench/tmp/**', 'bench/baselines/.next/**', 'next-env.d.ts'] },
   {
     // What a team copies must never reach into the local stack (tests/unit/copy-ready.test.ts checks
     // the whole import graph; proxy.ts's one plug-in line is a dynamic import).
