@@ -1,4 +1,4 @@
-// The local database's schema: local/bootstrap.sql (what the hosted platform provides: roles, the
+// The local database's schema: bootstrap.sql (what the hosted platform provides: roles, the
 // auth schema), then supabase/migrations and supabase/seed.sql applied by the Supabase CLI itself.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -23,10 +23,10 @@ function schemaFingerprint(): string {
   return hash.digest('hex');
 }
 
-/** Applies bootstrap.sql, then supabase/migrations and supabase/seed.sql with the Supabase CLI itself. */
 /** The roles and schemas Supabase provides before any migration (run first on a fresh database). */
 export const bootstrapSqlFile = path.join(packageRoot, 'src/bootstrap.sql');
 
+/** Applies bootstrap.sql, then supabase/migrations and supabase/seed.sql with the Supabase CLI itself. */
 export async function migrate(stackLayout: StackLayout, log: (line: string) => void, opts: { force?: boolean } = {}) {
   const fingerprintFile = path.join(stackLayout.dir, 'applied.sha256');
   const fingerprint = schemaFingerprint();
