@@ -418,7 +418,7 @@ async function hostileListenEverywhere(ctx: Ctx): Promise<CheckResult[]> {
   const port = Number(new URL(ctx.urls['third-party']).port) + 3;
   const child = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['start', '-p', String(port)], {
     cwd: projectRoot,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...ctx.env, NEXT_DIST_DIR: path.basename(ctx.distDir), NEXT_TELEMETRY_DISABLED: '1' } as unknown as NodeJS.ProcessEnv,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...ctx.env, NEXT_TELEMETRY_DISABLED: '1' } as unknown as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
