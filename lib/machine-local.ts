@@ -63,7 +63,7 @@ export function machineLocalGuard(env: Record<string, string | undefined> = proc
   if (!hasMachineLocalClerkKey(env)) return () => null;
   const misuse = machineLocalKeyProblem(env);
   return (req) => {
-    const reason = misuse ?? (isLoopbackHost(req.headers.get('host')) ? null : 'This app holds the keys of a Clerk instance on this machine and only answers requests addressed to it (localhost).');
+    const reason = misuse ?? (isLoopbackHost(req.headers.get('host')) ? null : 'This app holds the keys of a Clerk instance on this machine, so it only answers requests addressed to this machine (localhost).');
     return reason ? Response.json({ error: reason }, { status: 503 }) : null;
   };
 }
