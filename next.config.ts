@@ -6,8 +6,6 @@ import { staticSecurityHeaders } from './lib/security-headers';
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
-  // Lets several builds share one checkout (the test runner and the bench build into their own folders).
-  distDir: process.env.NEXT_DIST_DIR ?? '.next',
   typedRoutes: false,
   // Every response, static files included; the Content Security Policy comes from proxy.ts (per-request nonce).
   headers: async () => [{ source: '/:path*', headers: staticSecurityHeaders }],

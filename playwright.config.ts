@@ -44,6 +44,8 @@ export default defineConfig({
     { name: 'third-party', use: { baseURL: thirdPartyUrl }, testIgnore: live ? /fapi-coverage|sign-up|token-expiry/ : /fapi-coverage/ },
     // JWT-template mode: the sign-in and tasks flow again, with HS256 template tokens.
     ...(templateUrl ? [{ name: 'template', use: { baseURL: templateUrl }, grep: /@both-modes/, testIgnore: live ? /fapi-coverage|token-expiry/ : /fapi-coverage/ }] : []),
+    // The local-stack package's example app, on a stack of its own (packages/local-stack/example).
+    ...(live ? [] : [{ name: 'local-stack-example', testDir: 'packages/local-stack/test/e2e' }]),
     // Last: every Frontend API call the browsers made was one the local stand-in knows.
     ...(live ? [] : [{ name: 'fapi-coverage', testMatch: /fapi-coverage/, dependencies: ['third-party', ...(templateUrl ? ['template'] : [])] }]),
   ],

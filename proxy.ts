@@ -4,8 +4,8 @@
 // path pattern here can never leave a resource open. The JSON API (/api) is not matched at all: its
 // routes carry their own guards and verify the session themselves (lib/api.ts), which costs a
 // fraction of a pass through here (docs/performance.md).
-//   1. Guards that must answer before Next.js or Clerk parse anything: offline keys off this
-//      machine (localKeysGuard, before Clerk uses them), undecodable paths (Next.js would answer a bare 500),
+//   1. Guards that must answer before Next.js or Clerk parse anything: a machine-local Clerk key off
+//      this machine (machineLocalGuard, before Clerk uses it), undecodable paths (Next.js would answer a bare 500),
 //      malformed server-action bodies (Next.js decodes them before any of our code runs).
 //   2. clerkMiddleware: verifies the session (cookie or Bearer) locally with CLERK_JWT_KEY and hands
 //      the result to auth() and auth.protect(), and runs Clerk's handshake for page visits; refuses
@@ -14,7 +14,7 @@
 import { clerkMiddleware } from '@clerk/nextjs/server';
 import type { NextFetchEvent, NextRequest } from 'next/server';
 import { serverEnv } from '@/lib/env';
-import { refusedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
+import { machineLocalAuthorizedParties, machineLocalGuard } from '@/lib/machine-local';
 import { rejectMalformedServerAction, rejectUndecodablePath } from '@/lib/request-guards';
 import { restoreClientUat } from '@/lib/clerk-client-uat';
 import { restoreDevBrowser } from '@/lib/clerk-dev-browser';
@@ -22,22 +22,21 @@ import { contentSecurityPolicy } from '@/lib/security-headers';
 
 const env = serverEnv();
 const proxyPath = env.NEXT_PUBLIC_CLERK_PROXY_URL?.startsWith('/') ? env.NEXT_PUBLIC_CLERK_PROXY_URL : undefined;
-// The origins whose session tokens (azp) this app accepts. Locally the app's own port joins the list
-// when it runs on another one (PORT=3001, next start -p 3108).
-const authorizedParties = localAuthorizedParties(env.CLERK_AUTHORIZED_PARTIES);
-const refuseLocalKeysOffMachine = localKeysGuard();
-const reportRefusedSession = refusedSessionReporter(authorizedParties);
+const refuseLocalKeysOffMachine = machineLocalGuard();
 
-const clerk = clerkMiddleware({
+let clerk = clerkMiddleware({
   // Without jwtKey the SDK fetches Clerk's JWKS over the network; it does not read CLERK_JWT_KEY itself.
   jwtKey: env.CLERK_JWT_KEY,
-  authorizedParties,
+  // The origins whose session tokens (azp) this app accepts. With a machine-local key the app's own
+  // port joins the list when it runs on another one (PORT=3001, next start -p 3108).
+  authorizedParties: machineLocalAuthorizedParties(env.CLERK_AUTHORIZED_PARTIES),
   signInUrl: '/sign-in',
   signUpUrl: '/sign-up',
   // Forwards /__clerk/* to Clerk's Frontend API (CLERK_FAPI_URL when set).
   frontendApiProxy: { enabled: Boolean(proxyPath), path: proxyPath },
   contentSecurityPolicy: contentSecurityPolicy(env), // Clerk's directives, a nonce per request (lib/security-headers.ts)
 });
+clerk = (await import('clerk-supabase-local-stack/next')).withLocalStack(clerk); // The local stack's plug-in: delete this line when copying.
 
 const pk = env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY;
 const restoreClerkCookies = (req: NextRequest) => restoreDevBrowser(restoreClientUat(req, pk), pk);
@@ -51,7 +50,7 @@ export default async function proxy(req: NextRequest, event: NextFetchEvent) {
     (await rejectMalformedServerAction(req)) ??
     // Development keys: a request caught while clerk-js rewrites __client_uat or __clerk_db_jwt keeps its
     // session. Not the Frontend API's own calls: what reaches Clerk there is what the browser sent.
-    reportRefusedSession(req, await clerk(isFrontendApiCall(req) ? req : restoreClerkCookies(req), event))
+    (await clerk(isFrontendApiCall(req) ? req : restoreClerkCookies(req), event))
   );
 }
 

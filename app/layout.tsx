@@ -14,18 +14,16 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   // the clerk-js and Clerk UI script tags need it to run. Every page renders per request already.
   const nonce = (await headers()).get('x-nonce') ?? undefined;
   return (
-    // Configured from the environment. With NEXT_PUBLIC_CLERK_PROXY_URL=/__clerk, clerk-js talks to
-    // this app's origin and proxy.ts forwards to Clerk's Frontend API. The provider also reads
-    // NEXT_PUBLIC_CLERK_JS_URL and NEXT_PUBLIC_CLERK_UI_URL by itself, when set.
+    // Configured from the environment: the provider reads NEXT_PUBLIC_CLERK_PROXY_URL (with /__clerk,
+    // clerk-js talks to this app's origin and proxy.ts forwards to Clerk's Frontend API),
+    // NEXT_PUBLIC_CLERK_JS_URL, NEXT_PUBLIC_CLERK_UI_URL and NEXT_PUBLIC_CLERK_TELEMETRY_DISABLED by itself.
     <ClerkProvider
       nonce={nonce}
-      proxyUrl={process.env.NEXT_PUBLIC_CLERK_PROXY_URL || undefined}
       signInUrl="/sign-in"
       signUpUrl="/sign-up"
       signInFallbackRedirectUrl="/dashboard"
       signUpFallbackRedirectUrl="/dashboard"
       afterSignOutUrl="/"
-      telemetry={{ disabled: process.env.NEXT_PUBLIC_CLERK_TELEMETRY_DISABLED === '1' }}
     >
       <html lang="en">
         <body>{children}</body>

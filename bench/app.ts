@@ -8,16 +8,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { loadKeys } from '../local/keys.ts';
-import { mintSessionToken } from '../local/clerk/tokens.ts';
-import { keepingTsconfig, projectRoot, type StackLayout } from '../local/paths.ts';
-import { httpOk } from '../local/stack.ts';
+import { loadKeys } from 'clerk-supabase-local-stack';
+import { mintSessionToken } from 'clerk-supabase-local-stack';
+import { keepingTsconfig, projectRoot, type StackLayout } from 'clerk-supabase-local-stack';
+import { httpOk } from 'clerk-supabase-local-stack';
 import { cpuMs } from './stack-start.ts';
 import { benchUser } from './rls.ts';
 import type { AppResult, LoadSummary } from './report.ts';
 import { logLine, measureInterleaved, now, ratio, round, summarize, type Summary } from './stats.ts';
 
-export const BENCH_DIST_DIR = '.next-bench';
+export const BENCH_DIST_DIR = '.next';
 const nextBin = path.join(projectRoot, 'node_modules/.bin/next');
 /** bench/baselines: the floor and peer routes (bench/baselines/README.md). */
 export const BASELINES_DIR = path.join(projectRoot, 'bench/baselines');
@@ -34,7 +34,7 @@ export function appModes(stackLayout: StackLayout): AppMode[] {
 
 export function appEnv(stackLayout: StackLayout, stackEnv: Record<string, string>): Record<string, string> {
   const parties = appModes(stackLayout).flatMap(({ port }) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]).join(',');
-  return { ...stackEnv, CLERK_AUTHORIZED_PARTIES: parties, NEXT_DIST_DIR: BENCH_DIST_DIR, NEXT_TELEMETRY_DISABLED: '1' };
+  return { ...stackEnv, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1' };
 }
 
 /**

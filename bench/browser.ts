@@ -7,9 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { loadKeys } from '../local/keys.ts';
-import { mintSessionToken } from '../local/clerk/tokens.ts';
-import { projectRoot } from '../local/paths.ts';
+import { loadKeys } from 'clerk-supabase-local-stack';
+import { mintSessionToken } from 'clerk-supabase-local-stack';
+import { projectRoot } from 'clerk-supabase-local-stack';
 import type { StartedApp } from './app.ts';
 import { benchUser } from './rls.ts';
 import type { BrowserResult, ChunkInfo, PageJs } from './report.ts';

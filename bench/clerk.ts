@@ -6,9 +6,9 @@
 // And how long the middleware's token check takes: @clerk/backend verifyToken with jwtKey (the
 // PEM, no JWKS fetch), in-process, next to what a whole request to the API route costs.
 import { verifyToken } from '@clerk/backend';
-import { loadKeys } from '../local/keys.ts';
-import { mintSessionToken } from '../local/clerk/tokens.ts';
-import { jwtTemplates } from '../local/clerk/templates.ts';
+import { loadKeys } from 'clerk-supabase-local-stack';
+import { mintSessionToken } from 'clerk-supabase-local-stack';
+import { jwtTemplates } from 'clerk-supabase-local-stack';
 import { benchTokens, load, type StartedApp } from './app.ts';
 import { benchUser } from './rls.ts';
 import type { ClerkResult, ModeCalls } from './report.ts';

@@ -3,8 +3,8 @@
 // report answered, which includes Deno's boot and the module load) and its per-call latency once warm,
 // one call at a time, in both integration modes (the session token is verified by @clerk/backend with
 // CLERK_JWT_KEY, no key fetch; the template token by the data API, one more round trip).
-import { loadKeys } from '../local/keys.ts';
-import { mintSessionToken, mintTemplateToken, type TokenSubject } from '../local/clerk/tokens.ts';
+import { loadKeys } from 'clerk-supabase-local-stack';
+import { mintSessionToken, mintTemplateToken, type TokenSubject } from 'clerk-supabase-local-stack';
 import { logLine, now, summarize, type Summary } from './stats.ts';
 
 export interface FunctionsResult {

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import { SourceMap } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { projectRoot, type StackLayout } from '../local/paths.ts';
-import { httpOk } from '../local/stack.ts';
+import { projectRoot, type StackLayout } from 'clerk-supabase-local-stack';
+import { httpOk } from 'clerk-supabase-local-stack';
 import { benchTokens, load, type AppMode } from './app.ts';
 import { logLine, now, round } from './stats.ts';
 

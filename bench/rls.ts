@@ -13,8 +13,8 @@
 // helpers against reading the claim directly (`auth.jwt() ->> 'sub'`).
 import { importPKCS8, SignJWT } from 'jose';
 import pg from 'pg';
-import { loadKeys, type LocalKeys } from '../local/keys.ts';
-import { mintSessionToken } from '../local/clerk/tokens.ts';
+import { loadKeys, type LocalKeys } from 'clerk-supabase-local-stack';
+import { mintSessionToken } from 'clerk-supabase-local-stack';
 import { benchClaimHelpers } from './claims.ts';
 import { logLine, measure, measureInterleaved, now, ratio, round, summarize, type Summary } from './stats.ts';
 

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { layout, projectRoot } from '../local/paths.ts';
+import { layout, projectRoot } from 'clerk-supabase-local-stack';
 import { benchStack, startStackProcess, type RunningBenchStack } from './stack-start.ts';
 import { benchRls, loadBenchData } from './rls.ts';
 import { appEnv, appModes, baselinesMode, BASELINES_DIR, benchApp, BENCH_DIST_DIR, buildApp, startApp, type StartedApp } from './app.ts';

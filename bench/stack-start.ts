@@ -1,12 +1,12 @@
 // The local stack itself: how long `stack:serve` takes to be ready from a fresh data folder (cold:
 // initdb, bootstrap, `supabase db push` of every migration and the seed) and from an existing one
 // (warm), and how much memory it holds once ready. The stack runs as a child process (the real
-// `local/cli.ts serve`, which calls startStack) so that its memory is its own, not the bench's.
+// `local-stack serve`, which calls startStack) so that its memory is its own, not the bench's.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot, type StackLayout } from '../local/paths.ts';
-import { readEnvFile } from '../local/env-file.ts';
+import { projectRoot, type StackLayout } from 'clerk-supabase-local-stack';
+import { readEnvFile } from 'clerk-supabase-local-stack';
 import { logLine, now, round, summarize, type Summary } from './stats.ts';
 
 export interface RunningBenchStack {
@@ -17,7 +17,7 @@ export interface RunningBenchStack {
 }
 
 /**
- * Starts `node local/cli.ts serve` for the bench's test-profile instance; resolves once it is ready.
+ * Starts `local-stack serve` for the bench's test-profile instance; resolves once it is ready.
  * The stack's ports lie in Linux's ephemeral range, so an unrelated outgoing connection can hold
  * one for a while (a TIME-WAIT lasts 60 s): a "port ... is in use" refusal is retried for ~70 s.
  */
@@ -36,7 +36,7 @@ export async function startStackProcess(stackLayout: StackLayout, instance: numb
 async function startOnce(stackLayout: StackLayout, instance: number): Promise<RunningBenchStack> {
   fs.mkdirSync(stackLayout.logs, { recursive: true });
   const started = now();
-  const child = spawn(process.execPath, [path.join(projectRoot, 'local/cli.ts'), 'serve'], {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'packages/local-stack/src/cli.ts'), 'serve'], {
     cwd: projectRoot,
     env: { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: String(instance) },
     stdio: ['ignore', 'pipe', 'pipe'],

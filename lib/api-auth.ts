@@ -14,8 +14,8 @@
 //
 // The answers are those clerkMiddleware + auth() gave: pending sessions are signed out, tokens minted
 // for other origins (azp) are refused, a browser navigation gets Clerk's handshake redirect, the
-// development instance's __client_uat and dev-browser restores apply, and so do localKeysGuard, localAuthorizedParties
-// and refusedSessionReporter (lib/local-stack.ts, optional: delete their lines with it).
+// development instance's __client_uat and dev-browser restores apply, and so do machineLocalGuard and
+// machineLocalAuthorizedParties (lib/machine-local.ts).
 import 'server-only';
 import { createClerkClient, verifyToken } from '@clerk/nextjs/server';
 import { decodeJwt } from '@clerk/backend/jwt';
@@ -24,7 +24,7 @@ import { NextRequest, NextResponse } from 'next/server';
 import { restoreClientUat } from '@/lib/clerk-client-uat';
 import { restoreDevBrowser } from '@/lib/clerk-dev-browser';
 import { serverEnv } from '@/lib/env';
-import { refusedSessionReporter, localAuthorizedParties, localKeysGuard } from '@/lib/local-stack';
+import { machineLocalAuthorizedParties, machineLocalGuard } from '@/lib/machine-local';
 
 type RequestState = Awaited<ReturnType<ReturnType<typeof createClerkClient>['authenticateRequest']>>;
 /** The signed-in caller: the fields lib/supabase/server.ts and the routes read from Clerk's auth object. */
@@ -33,7 +33,7 @@ export type ApiSession = Extract<ReturnType<RequestState['toAuth']>, { userId: s
 /** Built once, on the first API request (not at import: `next build` loads route modules without the environment). */
 function setUp() {
   const env = serverEnv();
-  const authorizedParties = localAuthorizedParties(env.CLERK_AUTHORIZED_PARTIES);
+  const authorizedParties = machineLocalAuthorizedParties(env.CLERK_AUTHORIZED_PARTIES);
   const proxyUrl = env.NEXT_PUBLIC_CLERK_PROXY_URL;
   const clerk = createClerkClient({
     secretKey: env.CLERK_SECRET_KEY,
@@ -53,8 +53,7 @@ function setUp() {
   };
   return {
     authorizedParties,
-    refuseLocalKeysOffMachine: localKeysGuard(),
-    reportRefusedSession: refusedSessionReporter(authorizedParties),
+    refuseLocalKeysOffMachine: machineLocalGuard(),
     publishableKey: env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
     authenticate: (req: Request) => clerk.authenticateRequest(req, options),
     // The same options authenticateRequest() passes to verifyToken() and to the auth object.
@@ -64,10 +63,10 @@ function setUp() {
 let setup: ReturnType<typeof setUp> | undefined;
 const apiAuth = () => (setup ??= setUp());
 
-/** This server's own origins (CLERK_AUTHORIZED_PARTIES, via localAuthorizedParties), for the cross-site write rule. */
+/** This server's own origins (CLERK_AUTHORIZED_PARTIES, via machineLocalAuthorizedParties), for the cross-site write rule. */
 export const appOrigins = () => apiAuth().authorizedParties;
 
-/** Refused before Clerk reads anything (localKeysGuard): offline keys answering a request not addressed to this machine. */
+/** Refused before Clerk reads anything (machineLocalGuard): a machine-local key answering a request not addressed to this machine. */
 export const localKeysRefusal = (req: Request) => apiAuth().refuseLocalKeysOffMachine(req);
 
 /**
@@ -76,7 +75,7 @@ export const localKeysRefusal = (req: Request) => apiAuth().refuseLocalKeysOffMa
  * the caller answers 401 with them).
  */
 export async function authenticate(req: NextRequest): Promise<ApiSession | Response | Headers> {
-  const { authenticate: verify, publishableKey, reportRefusedSession } = apiAuth();
+  const { authenticate: verify, publishableKey } = apiAuth();
   const accepted = await acceptedBearer(req);
   if (accepted) return accepted;
   // Headers only: Clerk's request wrapper would take over the body stream of a request that has one.
@@ -95,8 +94,6 @@ export async function authenticate(req: NextRequest): Promise<ApiSession | Respo
   const decision = new Headers({ 'x-clerk-auth-status': 'signed-out' });
   if (state.reason) decision.set('x-clerk-auth-reason', state.reason);
   if (state.message) decision.set('x-clerk-auth-message', state.message);
-  // refusedSessionReporter, as in proxy.ts: why a session the request carried was refused, logged once.
-  if (state.reason) reportRefusedSession(req, new Response(null, { headers: decision }));
   return decision;
 }
 

@@ -1,7 +1,7 @@
 // Imported once at start-up by instrumentation.ts (Node.js runtime only): print every environment
 // problem and stop, so a misconfigured deployment fails its health check instead of serving errors.
 import { EnvError, parseServerEnv } from './env';
-import { localKeysListenProblem } from './local-stack';
+import { machineLocalListenProblem } from './machine-local';
 
 try {
   parseServerEnv();
@@ -10,8 +10,8 @@ try {
   console.error(`\n${e.message}\n`);
   process.exit(1);
 }
-// Whatever address it was told to listen on, a server holding the local keys answers loopback only.
-const exposed = localKeysListenProblem();
+// Whatever address it was told to listen on, a server holding a machine-local Clerk key answers loopback only.
+const exposed = machineLocalListenProblem();
 if (exposed) {
   console.error(`\n${exposed}\n`);
   process.exit(1);

@@ -8,7 +8,7 @@
 // start-up; browser code reads the NEXT_PUBLIC_ values directly (lib/supabase/client.ts), so neither
 // zod nor the server's checks ever ship to the browser.
 import { z } from 'zod';
-import { localStackProblems, onLocalStack } from './local-stack';
+import { machineLocalKeyProblem } from './machine-local';
 import { deployedPlatform, hasLiveClerkKeys, productionReason } from './platform';
 
 // Never echo a secret back in an error message: show its first characters only.
@@ -113,7 +113,9 @@ function check<S extends z.ZodType>(schema: S, source: Record<string, string | u
   return result.data as z.infer<S>;
 }
 
-/** Problems no single variable shows: secrets exposed to the browser, local keys in a deployment. */
+const isLoopbackUrl = (url: string) => /^https?:\/\/(localhost|127(\.\d+){3}|\[::1\])(:\d+)?\/?$/i.test(url);
+
+/** Problems no single variable shows: secrets exposed to the browser, machine-local keys in a deployment. */
 function crossChecks(source: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
   for (const [name, value] of Object.entries(source)) {
@@ -122,9 +124,18 @@ function crossChecks(source: Record<string, string | undefined>): string[] {
       problems.push(`${name} (${peek(value)}) looks like a secret, and every NEXT_PUBLIC_ variable is shipped to the browser. Rename it without NEXT_PUBLIC_ and rotate the key.`);
     }
   }
-  problems.push(...localStackProblems(source));
+  const misplaced = machineLocalKeyProblem(source);
+  if (misplaced) problems.push(misplaced);
   // Production from facts that hold on any host; the platform, when one is recognised, is a hint only.
-  const production = productionReason(source, onLocalStack(source));
+  const production = productionReason(source);
+  // Clerk's SDK sends the secret key to CLERK_API_URL (and proxies to CLERK_FAPI_URL): in production
+  // only Clerk's own, or a service on this same machine.
+  for (const name of production ? ['CLERK_API_URL', 'CLERK_FAPI_URL'] : []) {
+    const value = source[name];
+    if (value && value !== 'https://api.clerk.com' && !isLoopbackUrl(value)) {
+      problems.push(`${name} is set to ${value}, but this is production (${production}): Clerk's SDK would send your secret key there. Remove it from the host's environment settings.`);
+    }
+  }
   if (production && source.SUPABASE_JWT_SECRET) {
     problems.push(`SUPABASE_JWT_SECRET is set, but this is production (${production}). The app never reads it, and it can sign service_role tokens: remove it from the host's environment settings. Only \`npm run doctor\` uses it: to build for production on your own machine, take it out of .env.local and pass it to doctor alone (\`SUPABASE_JWT_SECRET=… npm run doctor\`).`);
   }
@@ -168,8 +179,8 @@ export function parseBuildEnv(source: Record<string, string | undefined> = proce
  */
 let production: boolean | undefined;
 export function isProduction(source: Record<string, string | undefined> = process.env): boolean {
-  if (source !== process.env) return Boolean(productionReason(source, onLocalStack(source)));
-  return (production ??= Boolean(productionReason(source, onLocalStack(source))));
+  if (source !== process.env) return Boolean(productionReason(source));
+  return (production ??= Boolean(productionReason(source)));
 }
 
 let cached: ServerEnv | null = null;

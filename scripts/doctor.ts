@@ -12,8 +12,8 @@
 // It only reads, except for one idempotent call: ensure_user_profile() for the test user, which
 // the app itself makes on every signed-in request, and one unsigned event posted to the deployment's
 // webhook route, which refuses it. Secrets are never printed.
-// Runs on Node 24 type stripping: no build step, and no import from local/ unless the target is the
-// local stack (then only through dynamic imports), so it works from a deployed checkout as well.
+// Runs on Node 24 type stripping: no build step, and it talks to every service (hosted or the local
+// stack) over HTTP and SQL only, so it works from a deployed checkout as well.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -65,6 +65,7 @@ Checks the configuration the app uses (process env, .env.local, .env; else the l
                     session for this Clerk user id through the Backend API)
   --org ID          the test user's active organisation (local default: org_acme)
   --print-token     only print a token for --user (10 minutes; for the README's curl checklist)
+  --hosted          run the hosted checks even against services on this machine
   --no-color        plain output (also NO_COLOR=1; colour is only used on a terminal)
 `;
 
@@ -75,6 +76,7 @@ const OPTIONS = {
   org: { type: 'string' },
   'no-color': { type: 'boolean' },
   'print-token': { type: 'boolean' },
+  hosted: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -107,7 +109,8 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const env = loaded.env;
-  const local = Boolean(env.LOCAL_STACK);
+  // A Clerk instance on a .localhost Frontend API (the local stack's stand-in) is this machine's own.
+  const local = !values.hosted && /(^|\.)localhost$/.test(clerkHostFromPublishableKey(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY ?? '') ?? '');
   const ctx: Ctx = {
     env,
     local,
@@ -141,7 +144,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
-  print(paint('1', `npm run doctor: ${local ? `local stack (${env.LOCAL_STACK})` : `hosted (${ctx.supabaseUrl || 'no Supabase URL'})`}, ${ctx.template ? `JWT-template mode (${ctx.template})` : 'third-party mode'}`));
+  print(paint('1', `npm run doctor: ${local ? `local stack (${ctx.clerkHost})` : `hosted (${ctx.supabaseUrl || 'no Supabase URL'})`}, ${ctx.template ? `JWT-template mode (${ctx.template})` : 'third-party mode'}`));
   print(paint('2', `  configuration from: ${[...loaded.sources].reverse().concat('process env').join(', ')}`));
   let failed: Problem | null = null;
   const width = Math.max(...STEPS.map((s) => s.title.length)) + 2;

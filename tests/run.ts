@@ -7,9 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { keepingTsconfig, layout, projectRoot } from '../local/paths.ts';
-import { formatEnv } from '../local/env-file.ts';
-import { httpOk, startStack, type RunningStack } from '../local/stack.ts';
+import { keepingTsconfig, layout, projectRoot } from 'clerk-supabase-local-stack';
+import { formatEnv } from 'clerk-supabase-local-stack';
+import { httpOk, startStack, type RunningStack } from 'clerk-supabase-local-stack';
 import { closingLine, parseOnly, playwrightCounts, runCapturing, vitestCounts, type Counts, type Step } from './support/run-results.ts';
 
 const stackLayout = layout('test');
@@ -23,9 +23,9 @@ try {
 const wants = (step: Step) => !only || only.includes(step);
 const bin = (name: string) => path.join(projectRoot, 'node_modules/.bin', name);
 const resultsDir = path.join(stackLayout.dir, 'results');
-// Instance 0 (CI, and `npm test` on your machine) builds into the usual .next: `next dev` keeps its own
-// output in .next/dev, so the two never clash. Other instances get their own folder.
-const distDir = stackLayout.dir.endsWith('test') ? '.next' : path.basename(stackLayout.dir).replace(/^test/, '.next-test');
+// The usual .next (`next dev` keeps its own output in .next/dev, so the two never clash): one test run
+// per checkout at a time, whatever its LOCAL_STACK_INSTANCE.
+const distDir = '.next';
 
 // The production build runs twice: third-party mode (the default) and JWT-template mode.
 const APP_MODES = {
@@ -96,7 +96,7 @@ async function ensureApps() {
   if (appsStarted) return;
   const { env } = await ensureStack();
   const parties = Object.values(APP_MODES).flatMap(({ port }) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]).join(',');
-  const appEnv = { ...env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1', ...(distDir === '.next' ? {} : { NEXT_DIST_DIR: distDir }) };
+  const appEnv = { ...env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1' };
   // The build's log is kept: tests/app/deprecations.test.ts reads it.
   const built = await keepingTsconfig(() => run(bin('next'), ['build'], appEnv, path.join(stackLayout.logs, 'next-build.log')));
   if (built !== 0) throw new Error('next build failed');

@@ -16,7 +16,8 @@ async function mintWithBackendApi(ctx: Ctx): Promise<string> {
   ctx.cleanups.push(async () => {
     await http(`${ctx.clerkApiUrl}/v1/sessions/${sid}/revoke`, { method: 'POST', headers: auth }).catch(() => undefined);
   });
-  const body = ctx.args.lifetime ? { expires_in_seconds: ctx.args.lifetime } : {};
+  // The local stand-in takes the app's origin as the token's azp, as a browser's token has it.
+  const body = { ...(ctx.args.lifetime ? { expires_in_seconds: ctx.args.lifetime } : {}), ...(ctx.local && ctx.env.APP_URL ? { azp: ctx.env.APP_URL } : {}) };
   const t = await http(`${ctx.clerkApiUrl}/v1/sessions/${sid}/tokens${ctx.template ? `/${ctx.template}` : ''}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
   const jwt = (t.body as { jwt?: string } | null)?.jwt;
   if (t.status === 404 && ctx.template) throw problem('template-missing', `Clerk has no JWT template named "${ctx.template}" (404 from the Backend API).`, `Create it: Clerk Dashboard -> JWT templates -> New template -> Supabase, named "${ctx.template}".`);
@@ -26,26 +27,8 @@ async function mintWithBackendApi(ctx: Ctx): Promise<string> {
 
 export async function obtainToken(ctx: Ctx): Promise<string> {
   if (ctx.args.token) return ctx.args.token.trim();
-  if (ctx.local) {
-    // The local instance's own keys: the same tokens its Frontend API hands to clerk-js.
-    const { loadKeys } = await import('../../local/keys.ts');
-    const { mintSessionToken, mintTemplateToken, UnknownTemplateError } = await import('../../local/clerk/tokens.ts');
-    const keys = await loadKeys();
-    const subject = {
-      userId: ctx.args.user,
-      sessionId: `sess_doctor_${Date.now()}`,
-      // The app's middleware checks azp against CLERK_AUTHORIZED_PARTIES, as for a browser's token.
-      authorizedParty: ctx.env.APP_URL,
-      org: ctx.args.org ? { id: ctx.args.org, slug: ctx.args.org.replace(/^org_/, ''), role: 'admin' as const } : undefined,
-    };
-    try {
-      const opts = { expiresInSeconds: ctx.args.lifetime };
-      return ctx.template ? await mintTemplateToken(keys, ctx.template, subject, opts) : await mintSessionToken(keys, subject, opts);
-    } catch (e) {
-      if (e instanceof UnknownTemplateError) throw problem('template-missing', e.message, 'Set CLERK_SUPABASE_TEMPLATE=supabase.');
-      throw e;
-    }
-  }
+  // The local stack's Clerk stand-in serves the Backend API's test sessions, as development instances do.
+  if (ctx.local) return mintWithBackendApi(ctx);
   if (ctx.args.userGiven) return mintWithBackendApi(ctx);
   throw problem('no-token', 'Against hosted services doctor needs a token of a test user.', `Either pass a Clerk user id (\`npm run doctor -- --user user_...\`; doctor creates a short test session through Clerk's Backend API, which development instances allow), or sign in to your app, run \`await window.Clerk.session.getToken()\`${ctx.template ? ` with { template: "${ctx.template}" }` : ''} in the browser console and run \`npm run doctor -- --token <jwt>\` (or DOCTOR_TOKEN=<jwt>) within a minute.`);
 }

@@ -32,9 +32,8 @@ export async function loadConfig(envFile: string | undefined): Promise<Loaded> {
   }
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && v !== '') env[k] = v;
   if (!env.NEXT_PUBLIC_SUPABASE_URL && !envFile) {
-    // Nothing hosted configured: use the running local stack (dev profile unless told otherwise).
-    const { layout } = await import('../../local/paths.ts');
-    const stackEnv = layout().envFile;
+    // Nothing hosted configured: the env file the running local stack writes (`npm run dev`).
+    const stackEnv = path.join(root, '.local', 'stack.env');
     if (fs.existsSync(stackEnv)) {
       for (const [k, v] of Object.entries(readEnv(stackEnv))) env[k] ??= v;
       sources.push(path.relative(process.cwd(), stackEnv));

@@ -4,32 +4,31 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keepingTsconfig, projectRoot } from '../../local/paths.ts';
+import { keepingTsconfig, projectRoot } from 'clerk-supabase-local-stack';
 import { runToExit } from '../support/app.ts';
 
 const legacyKey = (role: string) => `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.${Buffer.from(JSON.stringify({ iss: 'supabase', ref: 'abcd1234', role, iat: 1700000000, exp: 2000000000 })).toString('base64url')}.c2lnbmF0dXJlLW5vdC1jaGVja2Vk`;
 
-async function build(env: Record<string, string>): Promise<{ code: number | null; output: string; distDir: string }> {
-  const distDir = `.next-build-env-${process.pid}`;
+/** The build tests/run.ts made, which the running apps serve: a stopped build must leave it as it was. */
+const builtId = () => fs.readFileSync(path.join(projectRoot, '.next/BUILD_ID'), 'utf8');
+
+async function build(env: Record<string, string>): Promise<{ code: number | null; output: string; untouched: boolean }> {
+  const before = builtId();
   return keepingTsconfig(async () => {
-    const { code, output } = await runToExit(path.join(projectRoot, 'node_modules/.bin/next'), ['build'], { cwd: projectRoot, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: distDir, ...env } }, 120_000);
-    return { code, output, distDir };
+    const { code, output } = await runToExit(path.join(projectRoot, 'node_modules/.bin/next'), ['build'], { cwd: projectRoot, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } }, 120_000);
+    return { code, output, untouched: fs.existsSync(path.join(projectRoot, '.next/static')) && builtId() === before };
   });
 }
 
 describe('next build checks the environment', () => {
   it('a legacy service_role JWT as the publishable key fails the build, before anything is compiled', async () => {
     const serviceRole = legacyKey('service_role');
-    const { code, output, distDir } = await build({ NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: serviceRole });
-    try {
-      expect(code).toBe(1);
-      expect(output).toContain('next build stopped: invalid environment');
-      expect(output).toMatch(/NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY holds the legacy service_role JWT/);
-      expect(output).not.toContain(serviceRole);
-      expect(fs.existsSync(path.join(projectRoot, distDir, 'static'))).toBe(false);
-    } finally {
-      fs.rmSync(path.join(projectRoot, distDir), { recursive: true, force: true });
-    }
+    const { code, output, untouched } = await build({ NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: serviceRole });
+    expect(code).toBe(1);
+    expect(output).toContain('next build stopped: invalid environment');
+    expect(output).toMatch(/NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY holds the legacy service_role JWT/);
+    expect(output).not.toContain(serviceRole);
+    expect(untouched, 'the running build was left as it was').toBe(true);
   }, 150_000);
 });
 
@@ -38,7 +37,7 @@ describe('production is recognised on any host', () => {
   it('next build with live keys and SUPABASE_JWT_SECRET on a host no platform list names ships the secret-signing setup', async () => {
     const live = `pk_live_${Buffer.from('clerk.example.com$').toString('base64').replace(/=+$/, '')}`;
     const jwtSecret = 'super-secret-jwt-token-with-at-least-32-characters-long';
-    const { code, output, distDir } = await build({
+    const { code, output, untouched } = await build({
       NODE_ENV: 'production',
       NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: live,
       CLERK_SECRET_KEY: 'sk_live_buildenvtest',
@@ -49,14 +48,10 @@ describe('production is recognised on any host', () => {
       LOCAL_STACK: '', CLERK_API_URL: '', CLERK_FAPI_URL: '',
       ...Object.fromEntries(['VERCEL', 'VERCEL_ENV', 'NETLIFY', 'RENDER', 'FLY_APP_NAME', 'RAILWAY_ENVIRONMENT', 'K_SERVICE', 'HEROKU_APP_NAME', 'AWS_LAMBDA_FUNCTION_NAME'].map((v) => [v, ''])),
     });
-    try {
-      expect(code, output).toBe(1);
-      expect(output).toContain('next build stopped: invalid environment');
-      expect(output).toMatch(/SUPABASE_JWT_SECRET is set, but this is production \(live Clerk keys\)/);
-      expect(output).not.toContain(jwtSecret);
-      expect(fs.existsSync(path.join(projectRoot, distDir, 'static'))).toBe(false);
-    } finally {
-      fs.rmSync(path.join(projectRoot, distDir), { recursive: true, force: true });
-    }
+    expect(code, output).toBe(1);
+    expect(output).toContain('next build stopped: invalid environment');
+    expect(output).toMatch(/SUPABASE_JWT_SECRET is set, but this is production \(live Clerk keys\)/);
+    expect(output).not.toContain(jwtSecret);
+    expect(untouched, 'the running build was left as it was').toBe(true);
   }, 150_000);
 });

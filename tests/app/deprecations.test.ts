@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { layout } from '../../local/paths.ts';
+import { layout } from 'clerk-supabase-local-stack';
 
 const logsDir = process.env.APP_LOGS_DIR ?? layout('test').logs;
 const apps = [process.env.APP_URL_THIRD_PARTY ?? 'http://localhost:3100', process.env.APP_URL_TEMPLATE ?? 'http://localhost:3101'];

@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseEnv } from '../../local/env-file.ts';
-import { layout, projectRoot } from '../../local/paths.ts';
+import { parseEnv } from 'clerk-supabase-local-stack';
+import { layout, projectRoot } from 'clerk-supabase-local-stack';
 import { exposedAddresses, isLoopbackAddress, listeningAddresses } from '../support/network.ts';
 import { mintToken } from '../support/tokens-and-db.ts';
 
@@ -36,11 +36,10 @@ describe('the network', () => {
 /** Starts the production build on the stack's variables as a person would, until it answers or exits. */
 async function startOnStackEnv(command: string, args: string[], port: number) {
   const stackEnv = parseEnv(fs.readFileSync(process.env.LOCAL_STACK_ENV_FILE ?? layout('test').envFile, 'utf8'));
-  const distDir = process.env.APP_DIST_DIR ? path.basename(process.env.APP_DIST_DIR) : '.next';
   const child = spawn(command, args, {
     cwd: projectRoot,
     detached: true,
-    env: { PATH: `${path.join(projectRoot, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`, HOME: process.env.HOME, ...stackEnv, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1' } as unknown as NodeJS.ProcessEnv,
+    env: { PATH: `${path.join(projectRoot, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`, HOME: process.env.HOME, ...stackEnv, NEXT_TELEMETRY_DISABLED: '1' } as unknown as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

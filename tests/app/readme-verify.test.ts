@@ -5,9 +5,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { layout, projectRoot } from '../../local/paths.ts';
+import { layout, projectRoot } from 'clerk-supabase-local-stack';
 import { codeBlocks, section } from '../support/readme.ts';
-import { uniqueUserId } from '../support/tokens-and-db.ts';
+import { clerkUser, uniqueUserId } from '../support/tokens-and-db.ts';
 
 const envFile = process.env.LOCAL_STACK_ENV_FILE ?? layout('test').envFile;
 const app = process.env.APP_URL_THIRD_PARTY ?? 'http://localhost:3100';
@@ -31,7 +31,7 @@ const WAIT_AND_RUN_MS = 60_000 + 3 * 60_000;
 describe('README verification checklist (app API)', () => {
   it('signed out 401, signed in 200, /api/me shows role authenticated and the user id', async () => {
     const blocks = codeBlocks(section('verify')).filter((b) => b.lang === 'bash');
-    const setup = blocks[0].body.replace('source .env.local', `source ${envFile}`).replace(/^USER_A=\S+/m, `USER_A=${uniqueUserId('readme_app')}`);
+    const setup = blocks[0].body.replace('source .env.local', `source ${envFile}`).replace(/^USER_A=\S+/m, `USER_A=${await clerkUser(uniqueUserId('readme_app'))}`);
     const appBlock = blocks.find((b) => b.body.includes('$APP/api/me'))!.body.replace(/^APP=.*$/m, `APP=${app}`);
     await dataApiAnswers();
     const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', `${setup.replace(/^.*USER_B.*$/gm, '')}\n${appBlock}\necho; echo "$USER_A"`], {

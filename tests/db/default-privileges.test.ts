@@ -2,7 +2,7 @@
 // API roles (supabase/migrations/20261123120000_privileges.sql). Created as the role that runs
 // the migrations, in a scratch database with the bootstrap and every migration applied.
 //
-// And they stay closed on every path the local stack takes (issue 19, item 3): local/bootstrap.sql
+// And they stay closed on every path the local stack takes (issue 19, item 3): packages/local-stack/src/bootstrap.sql
 // runs again before each `db push` that has something new, so its Supabase-like default grants must
 // never re-open what an already applied migration closed; otherwise local and hosted disagree.
 import { randomBytes } from 'node:crypto';
@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { applySchema, RESET_SQL } from '../../local/migrate.ts';
-import { projectRoot } from '../../local/paths.ts';
+import { applySchema, RESET_SQL } from 'clerk-supabase-local-stack';
+import { projectRoot } from 'clerk-supabase-local-stack';
 import { withScratchDatabase } from '../support/scratch-db.ts';
 import { withDb } from '../support/tokens-and-db.ts';
 

@@ -13,11 +13,11 @@ import { promisify } from 'node:util';
 import { importPKCS8, SignJWT } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadKeys, LOCAL_FAPI_HOST } from '../../local/keys.ts';
-import { layout, projectRoot, type StackLayout } from '../../local/paths.ts';
-import { postgresDataDir } from '../../local/postgres-as-root.ts';
-import { formatEnv } from '../../local/env-file.ts';
-import { startStack, type RunningStack } from '../../local/stack.ts';
+import { loadKeys, LOCAL_FAPI_HOST } from 'clerk-supabase-local-stack';
+import { layout, projectRoot, type StackLayout } from 'clerk-supabase-local-stack';
+import { postgresDataDir } from 'clerk-supabase-local-stack';
+import { formatEnv } from 'clerk-supabase-local-stack';
+import { startStack, type RunningStack } from 'clerk-supabase-local-stack';
 import { PUSH_TO_LINKED, PUSH_TO_URL } from '../../scripts/doctor/hosted-commands.ts';
 
 const base = layout('test');
@@ -63,7 +63,9 @@ async function doctorIn(cwd: string, config: Record<string, string | undefined>,
   const clean = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as Record<string, string>;
   fs.writeFileSync(file, formatEnv(clean), { mode: 0o600 });
   try {
-    const { stdout } = await execFileAsync(process.execPath, [path.join(projectRoot, 'scripts/doctor.ts'), '--env-file', file, ...args], {
+    // A configuration without LOCAL_STACK plays a hosted project (on this machine's services): --hosted.
+    const hosted = config.LOCAL_STACK === undefined ? ['--hosted'] : [];
+    const { stdout } = await execFileAsync(process.execPath, [path.join(projectRoot, 'scripts/doctor.ts'), '--env-file', file, ...hosted, ...args], {
       cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME } as unknown as NodeJS.ProcessEnv,
       timeout: DOCTOR_DEADLINE_MS,

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadKeys, LOCAL_FAPI_HOST } from '../../local/keys.ts';
-import { projectRoot } from '../../local/paths.ts';
+import { loadKeys, LOCAL_FAPI_HOST } from 'clerk-supabase-local-stack';
+import { projectRoot } from 'clerk-supabase-local-stack';
 import { createSession, mintToken, uniqueUserId, withDb } from '../support/tokens-and-db.ts';
 
 const fnUrl = () => `${process.env.NEXT_PUBLIC_SUPABASE_URL}/functions/v1/task-report`;

@@ -3,7 +3,7 @@
 // give it nothing: no rows read, no row written (supabase/migrations/20261123120100_claim_helpers.sql).
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_FAPI_HOST } from '../../local/keys.ts';
+import { LOCAL_FAPI_HOST } from 'clerk-supabase-local-stack';
 import { clerkOtherTemplateToken, clerkSessionToken, foreignProviderToken, supabaseAuthToken } from '../support/foreign-tokens.ts';
 import { mintToken, restHeaders, restUrl, uniqueUserId, withDb } from '../support/tokens-and-db.ts';
 

@@ -1,6 +1,6 @@
 // The guide's hosted migration step (README -> "6. Create the tables and policies"), run as a person runs
 // it, with the pinned Supabase CLI. The hosted project is stood in for by a new, empty database holding
-// only what Supabase provides before any migration (local/bootstrap.sql: the roles and the auth schema).
+// only what Supabase provides before any migration (packages/local-stack/src/bootstrap.sql: the roles and the auth schema).
 // The trap it guards: since CLI 3 `supabase db push` targets the LOCAL database unless told --remote, so
 // a guide line without it "succeeds" (or reports "up to date") and the hosted project stays empty.
 import { spawnSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../local/paths.ts';
+import { bootstrapSqlFile, projectRoot } from 'clerk-supabase-local-stack';
 import { PUSH_TO_LINKED, PUSH_TO_URL } from '../../scripts/doctor/hosted-commands.ts';
 import { codeBlocks, commands, section } from '../support/readme.ts';
 import { withDb } from '../support/tokens-and-db.ts';
@@ -72,7 +72,7 @@ beforeAll(async () => {
   await withDb((c) => c.query(`create database ${standIn}`));
   const c = new pg.Client({ connectionString: standInUrl() });
   await c.connect();
-  await c.query(fs.readFileSync(path.join(projectRoot, 'local/bootstrap.sql'), 'utf8'));
+  await c.query(fs.readFileSync(bootstrapSqlFile, 'utf8'));
   await c.end();
 });
 

@@ -3,7 +3,7 @@
 // tests/support/policy-checks.ts for what it misses. Both run on the migrated test database, and
 // both are shown to catch a deliberately bad migration applied to a scratch database.
 import { describe, expect, it } from 'vitest';
-import { remoteDatabase, supabaseCli } from '../../local/supabase-cli.ts';
+import { remoteDatabase, supabaseCli } from 'clerk-supabase-local-stack';
 import { policyFindings } from '../support/policy-checks.ts';
 import { withScratchDatabase } from '../support/scratch-db.ts';
 import { withDb } from '../support/tokens-and-db.ts';

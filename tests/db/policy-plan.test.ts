@@ -3,7 +3,7 @@
 // row. Runs as `authenticated` with the claims PostgREST would set, inside a transaction that is
 // rolled back, so no row outlives the test.
 import { describe, expect, it } from 'vitest';
-import { LOCAL_FAPI_HOST } from '../../local/keys.ts';
+import { LOCAL_FAPI_HOST } from 'clerk-supabase-local-stack';
 import { uniqueUserId, withDb } from '../support/tokens-and-db.ts';
 
 interface PlanNode {

@@ -7,9 +7,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { layout, projectRoot } from '../../local/paths.ts';
+import { layout, projectRoot } from 'clerk-supabase-local-stack';
 import { codeBlocks, section } from '../support/readme.ts';
-import { uniqueUserId, withDb } from '../support/tokens-and-db.ts';
+import { clerkUser, uniqueUserId, withDb } from '../support/tokens-and-db.ts';
 
 const envFile = process.env.LOCAL_STACK_ENV_FILE ?? layout('test').envFile;
 const bash = async (script: string) => {
@@ -39,7 +39,7 @@ describe('README verification checklist (data API)', () => {
     withDb(async (c) => (await c.query<{ title: string }>("select title from public.tasks where user_id = $1 and title = 'checklist'", [user])).rows);
 
   it('prints exactly the expected statuses and bodies, twice in a row with the same two users, and leaves no row', async () => {
-    const [userA, userB] = [uniqueUserId('readme_a'), uniqueUserId('readme_b')];
+    const [userA, userB] = await Promise.all([clerkUser(uniqueUserId('readme_a')), clerkUser(uniqueUserId('readme_b'))]);
     const first = await bash(`${prelude(userA, userB)}\n${dataApi.body}`);
     expect(first.trim()).toBe(expected);
     const second = await bash(`${prelude(userA, userB)}\n${dataApi.body}`);
@@ -48,7 +48,7 @@ describe('README verification checklist (data API)', () => {
   });
 
   it('prints the same after a run interrupted right after its create step left the task behind', async () => {
-    const [userA, userB] = [uniqueUserId('readme_a'), uniqueUserId('readme_b')];
+    const [userA, userB] = await Promise.all([clerkUser(uniqueUserId('readme_a')), clerkUser(uniqueUserId('readme_b'))]);
     const createStep = dataApi.body.indexOf('# 3.');
     expect(createStep, 'the data API block changed shape: update this test').toBeGreaterThan(0);
     const interrupted = await bash(`${prelude(userA, userB)}\n${dataApi.body.slice(0, createStep)}`);

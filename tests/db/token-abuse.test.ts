@@ -5,7 +5,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadKeys, LOCAL_FAPI_HOST, type LocalKeys } from '../../local/keys.ts';
+import { loadKeys, LOCAL_FAPI_HOST, type LocalKeys } from 'clerk-supabase-local-stack';
 import { clientFor, mintToken, restHeaders, restUrl, uniqueUserId, withDb } from '../support/tokens-and-db.ts';
 
 const b64url = (x: string | Buffer) => Buffer.from(x).toString('base64url');

@@ -2,7 +2,7 @@
 // table or function and nobody ran `npm run db:types`, this fails.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { generateTypes, typesFile } from '../../local/db-types.ts';
+import { generateTypes, typesFile } from 'clerk-supabase-local-stack/db-types';
 import { withScratchDatabase } from '../support/scratch-db.ts';
 
 describe('generated database types', () => {

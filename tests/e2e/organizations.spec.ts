@@ -1,7 +1,7 @@
 // Organisations through Clerk's <OrganizationSwitcher/>: the active organisation travels in the
 // session token (o.id/o.rol, or org_* in template mode) to Postgres, where the policies decide.
 import { expect, test, type Page } from './support/test.ts';
-import { seedOrgs } from '../../local/clerk/store.ts';
+import { seedOrgs } from 'clerk-supabase-local-stack';
 import { accounts, live } from './support/env.ts';
 import { signIn, signOutThroughMenu, supabaseToken } from './support/clerk.ts';
 

@@ -5,7 +5,7 @@
 // the session was refused for its `azp` and the form just vanished. Local stack only.
 import { expect, test } from './support/test.ts';
 import { startExtraApp, type ExtraApp } from './support/extra-app.ts';
-import { layout } from '../../local/paths.ts';
+import { layout } from 'clerk-supabase-local-stack';
 import { isLoopbackAddress, listeningAddresses } from '../support/network.ts';
 import { accounts, live } from './support/env.ts';
 import { fillClerkSignIn } from './support/clerk.ts';

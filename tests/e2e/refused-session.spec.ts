@@ -7,7 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { clerk } from '@clerk/testing/playwright';
 import { expect, test } from './support/test.ts';
 import { startExtraApp, type ExtraApp } from './support/extra-app.ts';
-import { layout } from '../../local/paths.ts';
+import { layout } from 'clerk-supabase-local-stack';
 import { accounts, live } from './support/env.ts';
 import { signIn } from './support/clerk.ts';
 

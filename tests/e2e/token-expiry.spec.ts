@@ -17,7 +17,7 @@ import { expect, test } from './support/test.ts';
 import { accounts } from './support/env.ts';
 import { signIn } from './support/clerk.ts';
 import { fapi } from './support/fapi.ts';
-import { projectRoot } from '../../local/paths.ts';
+import { projectRoot } from 'clerk-supabase-local-stack';
 
 const { alice } = accounts();
 const LIFETIME_S = 10;

@@ -5,9 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { keepingTsconfig, layout, projectRoot } from '../../local/paths.ts';
-import { httpOk, startStack, type RunningStack } from '../../local/stack.ts';
-import { parseEnv } from '../../local/env-file.ts';
+import { keepingTsconfig, layout, projectRoot } from 'clerk-supabase-local-stack';
+import { httpOk, startStack, type RunningStack } from 'clerk-supabase-local-stack';
+import { parseEnv } from 'clerk-supabase-local-stack';
 
 export interface Environment {
   thirdPartyUrl: string;
@@ -22,7 +22,8 @@ export interface Environment {
 
 const stackLayout = layout('test');
 const bin = (name: string) => path.join(projectRoot, 'node_modules/.bin', name);
-const distFolder = () => (stackLayout.dir.endsWith('test') ? '.next' : path.basename(stackLayout.dir).replace(/^test/, '.next-test'));
+// The build tests/run.ts makes (one test run per checkout at a time).
+const distFolder = () => '.next';
 const appUrl = (port: number) => `http://localhost:${port}`;
 /** Answers at all (under 500) within 10 s: a busy 2-core machine can take more than a second. */
 const answers = async (url: string) => {
@@ -44,7 +45,7 @@ export async function prepareEnvironment(log: (line: string) => void): Promise<E
   const fromEnv = process.env.APP_URL_THIRD_PARTY && process.env.APP_URL_TEMPLATE && process.env.LOCAL_STACK_CONTROL_URL;
   const stackEnv = fs.existsSync(stackLayout.envFile) ? parseEnv(fs.readFileSync(stackLayout.envFile, 'utf8')) : {};
   const base = {
-    distDir: path.join(projectRoot, process.env.NEXT_DIST_DIR ?? distFolder()),
+    distDir: path.join(projectRoot, distFolder()),
     logsDir: stackLayout.logs,
     close: async () => {},
   };
@@ -74,7 +75,7 @@ export async function prepareEnvironment(log: (line: string) => void): Promise<E
   };
   try {
     const parties = [stackLayout.ports.app, stackLayout.ports.app + 1].flatMap((p) => [appUrl(p), `http://127.0.0.1:${p}`]).join(',');
-    const appEnv = { ...stack.env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: distFolder() };
+    const appEnv = { ...stack.env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1' };
     const built = await keepingTsconfig(() => run(bin('next'), ['build'], appEnv));
     if (built !== 0) throw new Error('next build failed');
     for (const [mode, port, extra] of [['third-party', stackLayout.ports.app, {}], ['template', stackLayout.ports.app + 1, { CLERK_SUPABASE_TEMPLATE: 'supabase' }]] as const) {

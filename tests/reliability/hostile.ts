@@ -16,7 +16,7 @@ import { clerkUserData, signedDelivery } from '../support/clerk-webhook.ts';
 import { clerkSessionToken, foreignProviderToken, supabaseAuthToken } from '../support/foreign-tokens.ts';
 import { mintToken } from '../support/tokens-and-db.ts';
 import { chunked } from '../support/app.ts';
-import { projectRoot } from '../../local/paths.ts';
+import { projectRoot } from 'clerk-supabase-local-stack';
 import { exposedAddresses, listeningAddresses } from '../support/network.ts';
 import { action, actionIds, api, check, newUser, page, request, sessionCookies, type ActionName, type CheckResult, type Ctx, type SimUser } from './harness.ts';
 
@@ -418,7 +418,7 @@ async function hostileListenEverywhere(ctx: Ctx): Promise<CheckResult[]> {
   const port = Number(new URL(ctx.urls['third-party']).port) + 3;
   const child = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['start', '-p', String(port)], {
     cwd: projectRoot,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...ctx.env, NEXT_DIST_DIR: path.basename(ctx.distDir), NEXT_TELEMETRY_DISABLED: '1' } as unknown as NodeJS.ProcessEnv,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...ctx.env, NEXT_TELEMETRY_DISABLED: '1' } as unknown as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

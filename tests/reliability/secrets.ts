@@ -3,7 +3,7 @@
 // that was sent to them during this run.
 import fs from 'node:fs';
 import path from 'node:path';
-import { keysFile } from '../../local/paths.ts';
+import { keysFile } from 'clerk-supabase-local-stack';
 import { check, type CheckResult, type Ctx } from './harness.ts';
 
 function filesUnder(dir: string): string[] {

@@ -2,7 +2,7 @@
 // a request body sent in chunks with no Content-Length, and a child process run to its end.
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { LOCAL_PASSWORD } from '../../local/clerk/store.ts';
+import { LOCAL_PASSWORD } from 'clerk-supabase-local-stack';
 
 /** A POST to the local Clerk Backend API with the secret key, as the app's server calls it. */
 const clerkApi = (path: string, body: unknown) =>

@@ -4,7 +4,7 @@
 // played by the JWT secret, as hosted Supabase Auth's own tokens are signed with it.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
-import { loadKeys, LOCAL_FAPI_HOST } from '../../local/keys.ts';
+import { loadKeys, LOCAL_FAPI_HOST } from 'clerk-supabase-local-stack';
 
 const now = () => Math.floor(Date.now() / 1000);
 

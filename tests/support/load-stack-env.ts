@@ -1,8 +1,8 @@
 // Loads the variables of the running test stack (written by tests/run.ts, or by
 // `LOCAL_STACK_PROFILE=test npm run stack:up`) into process.env for the db and app test projects.
 import fs from 'node:fs';
-import { layout } from '../../local/paths.ts';
-import { parseEnv } from '../../local/env-file.ts';
+import { layout } from 'clerk-supabase-local-stack';
+import { parseEnv } from 'clerk-supabase-local-stack';
 
 const file = process.env.LOCAL_STACK_ENV_FILE ?? layout('test').envFile;
 if (!fs.existsSync(file)) {

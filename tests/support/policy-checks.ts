@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
-import { projectRoot } from '../../local/paths.ts';
+import { projectRoot } from 'clerk-supabase-local-stack';
 
 export interface Finding {
   rule: string;

@@ -1,10 +1,10 @@
-// A throw-away database on the test stack's Postgres with local/bootstrap.sql and every migration
+// A throw-away database on the test stack's Postgres with packages/local-stack/src/bootstrap.sql and every migration
 // applied: the place to try a deliberately bad migration without touching the shared database.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { projectRoot } from '../../local/paths.ts';
+import { bootstrapSqlFile, projectRoot } from 'clerk-supabase-local-stack';
 import { withDb } from './tokens-and-db.ts';
 
 /** A throw-away database with the bootstrap and every migration applied, dropped afterwards. */
@@ -15,7 +15,7 @@ export async function withScratchDatabase<T>(fn: (c: pg.Client, url: string) => 
   const client = new pg.Client({ connectionString: url });
   try {
     await client.connect();
-    await client.query(fs.readFileSync(path.join(projectRoot, 'local/bootstrap.sql'), 'utf8'));
+    await client.query(fs.readFileSync(bootstrapSqlFile, 'utf8'));
     const dir = path.join(projectRoot, 'supabase/migrations');
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
       await client.query(fs.readFileSync(path.join(dir, file), 'utf8'));

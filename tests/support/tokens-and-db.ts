@@ -3,8 +3,8 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { loadKeys } from '../../local/keys.ts';
-import { mintSessionToken, mintTemplateToken, type TokenSubject } from '../../local/clerk/tokens.ts';
+import { loadKeys } from 'clerk-supabase-local-stack';
+import { mintSessionToken, mintTemplateToken, type TokenSubject } from 'clerk-supabase-local-stack';
 import type { Database } from '../../lib/database.types.ts';
 
 export interface TokenOptions {
@@ -99,4 +99,15 @@ export async function createSession(o: { user: string; org?: string; azp?: strin
 export async function backendApiCalls(): Promise<Record<string, number>> {
   const res = await fetch(`${process.env.CLERK_API_URL}/__local/stats`);
   return ((await res.json()) as { calls: Record<string, number> }).calls;
+}
+
+/** A user of the stack's Clerk with this id (the guide's checklist needs users Clerk knows: doctor mints their tokens through the Backend API). */
+export async function clerkUser(id: string): Promise<string> {
+  const res = await fetch(`${process.env.CLERK_API_URL}/v1/users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${process.env.CLERK_SECRET_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ user_id: id, email_address: [`${id}@example.test`], password: 'checklist-user-password' }),
+  });
+  if (res.status !== 200) throw new Error(`the stack's Backend API did not create ${id}: ${res.status} ${await res.text()}`);
+  return id;
 }

@@ -9,12 +9,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadKeys, type LocalKeys } from '../../local/keys.ts';
-import { layout, projectRoot } from '../../local/paths.ts';
-import { functionSecrets } from '../../local/stack.ts';
-import { mintSessionToken } from '../../local/clerk/tokens.ts';
-import { denoBinary, discoverFunctions, functionSettings, functionsDir, type EdgeFunction } from '../../local/functions/config.ts';
-import { functionRoute } from '../../local/functions/route.ts';
+import { loadKeys, type LocalKeys } from 'clerk-supabase-local-stack';
+import { layout, projectRoot } from 'clerk-supabase-local-stack';
+import { functionSecrets } from 'clerk-supabase-local-stack';
+import { mintSessionToken } from 'clerk-supabase-local-stack';
+import { denoBinary, discoverFunctions, functionSettings, functionsDir, type EdgeFunction } from 'clerk-supabase-local-stack';
+import { functionRoute } from 'clerk-supabase-local-stack';
 
 const installed = (pkg: string) => (JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -41,7 +41,7 @@ describe('supabase/functions', () => {
   });
 
   it('the functions and the local runner type-check on Deno, offline', () => {
-    const entries = [...discoverFunctions(0).map((f) => f.entry), path.join(projectRoot, 'local/functions/deno-serve.ts')];
+    const entries = [...discoverFunctions(0).map((f) => f.entry), path.join(projectRoot, 'packages/local-stack/src/functions/deno-serve.ts')];
     const run = () =>
       execFileSync(denoBinary(), ['check', '--node-modules-dir=manual', '--cached-only', ...entries], {
         cwd: projectRoot,

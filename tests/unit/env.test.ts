@@ -1,7 +1,8 @@
 // lib/env.ts: every problem is named with what is wrong and how to fix it, secrets are never echoed.
 import { describe, expect, it } from 'vitest';
 import { EnvError, parseBuildEnv, parseServerEnv } from '../../lib/env.ts';
-import { isLocalPublishableKey, localKeysGuard, localKeysListenProblem } from '../../lib/local-stack.ts';
+import { machineLocalGuard, machineLocalListenProblem } from '../../lib/machine-local.ts';
+import { hasMachineLocalClerkKey } from '../../lib/platform.ts';
 import { DEV_PK, fakeJwt, LOCAL_PK, REAL_PK, validEnv } from './fixtures.ts';
 
 function problems(env: Record<string, string | undefined>): string[] {
@@ -53,14 +54,14 @@ describe('parseServerEnv', () => {
     expect(found.join('\n')).not.toContain(secret);
   });
 
-  it('refuses the local keys outside the local stack (facts of the process, not of the request)', () => {
-    const outside = /local stack Clerk keys .* not running on the local stack/;
-    const withoutFlag = { ...validEnv(), LOCAL_STACK: undefined };
-    expect(problems(withoutFlag)).toEqual([expect.stringMatching(outside)]);
+  it('refuses a machine-local Clerk key whose Clerk services are elsewhere (facts of the process, not of the request)', () => {
+    const outside = /belongs to a Clerk instance on this machine .* do not point to this machine/;
+    const withoutUrls = { ...validEnv(), CLERK_API_URL: undefined, CLERK_FAPI_URL: undefined };
+    expect(problems(withoutUrls)).toEqual([expect.stringMatching(outside)]);
     expect(problems({ ...validEnv(), CLERK_FAPI_URL: 'https://clerk.example.com' })).toEqual([expect.stringMatching(outside)]);
     expect(problems({ ...validEnv(), CLERK_API_URL: 'http://10.0.0.5:54327' })).toEqual([expect.stringMatching(outside)]);
     expect(problems({ ...validEnv(), NODE_ENV: 'production' })).toEqual([]);
-    expect(problems({ ...withoutFlag, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: DEV_PK })).toEqual([]);
+    expect(problems({ ...withoutUrls, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: DEV_PK })).toEqual([]);
   });
 
   // A host no list can name (Docker, Kubernetes, ECS, Azure, Cloudflare, a VM) sets no platform variable.
@@ -80,21 +81,22 @@ describe('parseServerEnv', () => {
     // A development instance's keys with NODE_ENV=production (`next start`, a staging container): production.
     const staging = { ...hosted, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: DEV_PK, CLERK_SECRET_KEY: 'sk_test_unittest', NODE_ENV: 'production' };
     expect(problems({ ...staging, SUPABASE_JWT_SECRET: jwtSecret })).toEqual([
-      expect.stringMatching(/^SUPABASE_JWT_SECRET is set, but this is production \(NODE_ENV=production outside the local stack\)/),
+      expect.stringMatching(/^SUPABASE_JWT_SECRET is set, but this is production \(NODE_ENV=production\)/),
       expect.stringMatching(/^CLERK_AUTHORIZED_PARTIES is missing/),
     ]);
     expect(problems({ ...staging, CLERK_AUTHORIZED_PARTIES: 'https://staging.example.com' })).toEqual([]);
     // ...which may name localhost to try the build on this machine; live keys or a platform may not.
     expect(problems({ ...staging, CLERK_AUTHORIZED_PARTIES: 'http://localhost:3000' })).toEqual([]);
-    expect(problems({ ...staging, CLERK_AUTHORIZED_PARTIES: 'http://localhost:3000', K_SERVICE: 'app' })).toEqual([expect.stringContaining('CLERK_AUTHORIZED_PARTIES lists http://localhost:3000 in production (NODE_ENV=production outside the local stack, K_SERVICE is set)')]);
+    expect(problems({ ...staging, CLERK_AUTHORIZED_PARTIES: 'http://localhost:3000', K_SERVICE: 'app' })).toEqual([expect.stringContaining('CLERK_AUTHORIZED_PARTIES lists http://localhost:3000 in production (NODE_ENV=production, K_SERVICE is set)')]);
     // `next dev` with a development instance, and the local stack's own production build: not production.
     expect(problems({ ...staging, NODE_ENV: 'development', SUPABASE_JWT_SECRET: jwtSecret })).toEqual([]);
     expect(problems({ ...validEnv(), NODE_ENV: 'production', SUPABASE_JWT_SECRET: jwtSecret })).toEqual([]);
   });
 
-  it('refuses local-stack variables in production (they would send the secret key elsewhere)', () => {
-    const found = problems({ ...hosted, LOCAL_STACK: 'dev', CLERK_API_URL: 'http://127.0.0.1:54327', CLERK_FAPI_URL: 'http://127.0.0.1:54328', CLERK_AUTHORIZED_PARTIES: 'https://app.example.com' });
-    for (const name of ['LOCAL_STACK', 'CLERK_API_URL', 'CLERK_FAPI_URL']) expect(found.some((p) => p.startsWith(name) && /this is production \(live Clerk keys\)/.test(p)), name).toBe(true);
+  it('refuses Clerk service URLs off this machine in production (they would send the secret key elsewhere)', () => {
+    const found = problems({ ...hosted, CLERK_API_URL: 'http://10.0.0.5:54327', CLERK_FAPI_URL: 'https://clerk-proxy.example.com', CLERK_AUTHORIZED_PARTIES: 'https://app.example.com' });
+    for (const name of ['CLERK_API_URL', 'CLERK_FAPI_URL']) expect(found.some((p) => p.startsWith(name) && /this is production \(live Clerk keys\)/.test(p)), name).toBe(true);
+    expect(problems({ ...hosted, CLERK_API_URL: 'http://127.0.0.1:54327', CLERK_AUTHORIZED_PARTIES: 'https://app.example.com' })).toEqual([]);
     expect(problems({ ...hosted, CLERK_API_URL: 'https://api.clerk.com', CLERK_AUTHORIZED_PARTIES: 'https://app.example.com', VERCEL: '1' })).toEqual([]);
   });
 
@@ -136,29 +138,31 @@ describe('parseServerEnv', () => {
   });
 });
 
-describe('local keys and hosts', () => {
+describe('machine-local keys and hosts', () => {
   it('a server holding the local keys may listen on loopback only, whatever it was told', () => {
-    for (const loopback of [['127.0.0.1:3000'], ['[::1]:3000'], ['[::ffff:127.0.0.1]:3000'], []]) expect(localKeysListenProblem(validEnv(), loopback)).toBeNull();
+    for (const loopback of [['127.0.0.1:3000'], ['[::1]:3000'], ['[::ffff:127.0.0.1]:3000'], []]) expect(machineLocalListenProblem(validEnv(), loopback)).toBeNull();
     for (const everywhere of [['0.0.0.0:3108'], ['[::]:3108'], ['127.0.0.1:3000', '192.168.1.20:3000']]) {
-      expect(localKeysListenProblem({ ...validEnv(), PORT: '3108' }, everywhere)).toMatch(/listens on .*which the network can reach.*npm run start:local -- -p 3108/);
+      expect(machineLocalListenProblem({ ...validEnv(), PORT: '3108' }, everywhere)).toMatch(/listens on .*which the network can reach.*npm run start:local -- -p 3108/);
     }
     // Real keys: where it listens is the host's business.
-    expect(localKeysListenProblem({ ...validEnv(), NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK }, ['0.0.0.0:3000'])).toBeNull();
+    expect(machineLocalListenProblem({ ...validEnv(), NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK }, ['0.0.0.0:3000'])).toBeNull();
   });
 
-  it('recognises the local publishable key', () => {
-    expect(isLocalPublishableKey(LOCAL_PK)).toBe(true);
-    expect(isLocalPublishableKey(REAL_PK)).toBe(false);
-    expect(isLocalPublishableKey('pk_test_!!!')).toBe(false);
+  it('recognises a machine-local publishable key (a development key on a .localhost Frontend API)', () => {
+    expect(hasMachineLocalClerkKey({ NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: LOCAL_PK })).toBe(true);
+    expect(hasMachineLocalClerkKey({ NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK })).toBe(false);
+    expect(hasMachineLocalClerkKey({ NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: DEV_PK })).toBe(false);
+    expect(hasMachineLocalClerkKey({ NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: `pk_test_${btoa('evil.localhost.example.com$')}` })).toBe(false);
+    expect(hasMachineLocalClerkKey({ NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: 'pk_test_!!!' })).toBe(false);
   });
   it('answers only requests addressed to this machine when the local keys are in use', () => {
     const withHost = (host: string) => new Request('http://app.test/', { headers: { host } });
-    const refuseLocalKeysOffMachine = localKeysGuard(validEnv());
+    const refuseLocalKeysOffMachine = machineLocalGuard(validEnv());
     for (const host of ['localhost:3000', '127.0.0.1:3100', '[::1]:3000', 'localhost']) expect(refuseLocalKeysOffMachine(withHost(host))).toBeNull();
     for (const host of ['app.example.com', 'localhost.example.com', '10.0.0.1:3000']) expect(refuseLocalKeysOffMachine(withHost(host))?.status).toBe(503);
-    // Outside the local stack every request is refused, whatever Host it claims.
-    const withoutFlag = { ...validEnv(), LOCAL_STACK: undefined };
-    expect(localKeysGuard(withoutFlag)(withHost('localhost:3000'))?.status).toBe(503);
-    expect(localKeysGuard({ ...withoutFlag, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK })(withHost('app.example.com'))).toBeNull();
+    // With Clerk's services off this machine every request is refused, whatever Host it claims.
+    const elsewhere = { ...validEnv(), CLERK_FAPI_URL: 'https://clerk.example.com' };
+    expect(machineLocalGuard(elsewhere)(withHost('localhost:3000'))?.status).toBe(503);
+    expect(machineLocalGuard({ ...elsewhere, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK })(withHost('app.example.com'))).toBeNull();
   });
 });

@@ -11,7 +11,7 @@ export const validEnv = (): Record<string, string> => ({
   SUPABASE_SECRET_KEY: 'sb_secret_unittest',
   NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: LOCAL_PK,
   CLERK_SECRET_KEY: 'sk_test_unittest',
-  // What `npm run dev` writes: the local keys are accepted only with these (lib/local-stack.ts).
+  // What `npm run dev` writes: the local keys are accepted only with these (lib/machine-local.ts).
   LOCAL_STACK: 'test',
   CLERK_API_URL: 'http://127.0.0.1:25327',
   CLERK_FAPI_URL: 'http://127.0.0.1:25328',

@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jwtTemplates } from '../../local/clerk/templates.ts';
-import { projectRoot } from '../../local/paths.ts';
+import { jwtTemplates } from 'clerk-supabase-local-stack';
+import { projectRoot } from 'clerk-supabase-local-stack';
 
 const documented = () => {
   const text = fs.readFileSync(path.join(projectRoot, 'docs/jwt-template.md'), 'utf8');

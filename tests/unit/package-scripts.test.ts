@@ -1,11 +1,11 @@
 // Every npm script names things that exist: the vitest project it runs, the file node starts, the
 // npm script it calls. (A script naming a vitest project that was renamed away failed only when run.)
-// The install the guide describes is the one local/ensure-install.mjs performs. Every script is checked
+// The install the guide describes is the one packages/local-stack/src/ensure-install.mjs performs. Every script is checked
 // for at least the program it starts (an installed binary, node or npm).
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../local/paths.ts';
+import { projectRoot } from 'clerk-supabase-local-stack';
 import { guide, readme } from '../support/readme.ts';
 
 const scripts = (JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -30,8 +30,8 @@ describe('package.json scripts', () => {
     for (const step of only?.[1].split(',') ?? []) expect(runSteps, `${name}: tests/run.ts step ${step}`).toContain(step);
   });
 
-  it('the guide and local/ensure-install.mjs agree: npm install, never a promise of npm ci', () => {
-    const installer = fs.readFileSync(path.join(projectRoot, 'local/ensure-install.mjs'), 'utf8');
+  it('the guide and packages/local-stack/src/ensure-install.mjs agree: npm install, never a promise of npm ci', () => {
+    const installer = fs.readFileSync(path.join(projectRoot, 'packages/local-stack/src/ensure-install.mjs'), 'utf8');
     expect(installer).toMatch(/execSync\('npm install /);
     expect(installer).not.toMatch(/execSync\('npm ci/);
     expect(readme()).toMatch(/runs `npm install` when `node_modules` is missing/);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../local/paths.ts';
+import { projectRoot } from 'clerk-supabase-local-stack';
 import { closingLine, parseOnly, playwrightCounts, runCapturing, STEPS, vitestCounts } from '../support/run-results.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-results-'));

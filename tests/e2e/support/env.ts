@@ -5,9 +5,9 @@
 //   Supabase from .env.local / .env.test.local, with the E2E_* test users described in docs/e2e.md.
 import fs from 'node:fs';
 import path from 'node:path';
-import { LOCAL_PASSWORD, seedAccounts, seedOrgs } from '../../../local/clerk/store.ts';
-import { readEnvFile } from '../../../local/env-file.ts';
-import { layout, projectRoot } from '../../../local/paths.ts';
+import { LOCAL_PASSWORD, seedAccounts, seedOrgs } from 'clerk-supabase-local-stack';
+import { readEnvFile } from 'clerk-supabase-local-stack';
+import { layout, projectRoot } from 'clerk-supabase-local-stack';
 
 export const live = process.env.E2E_LIVE === '1' || process.env.npm_lifecycle_event === 'test:e2e:live';
 

@@ -4,8 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseEnv } from '../../../local/env-file.ts';
-import { layout, projectRoot } from '../../../local/paths.ts';
+import { parseEnv } from 'clerk-supabase-local-stack';
+import { layout, projectRoot } from 'clerk-supabase-local-stack';
 
 export interface ExtraApp {
   url: string;
@@ -18,10 +18,9 @@ export interface ExtraApp {
 
 export async function startExtraApp(port: number, overrides: (stackEnv: Record<string, string>) => Record<string, string> = () => ({})): Promise<ExtraApp> {
   const stackEnv = parseEnv(fs.readFileSync(process.env.LOCAL_STACK_ENV_FILE ?? layout('test').envFile, 'utf8'));
-  const distDir = process.env.APP_DIST_DIR ? path.basename(process.env.APP_DIST_DIR) : '.next';
   const child: ChildProcess = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['start', '-p', String(port), '--hostname', 'localhost'], {
     cwd: projectRoot,
-    env: { PATH: `${path.join(projectRoot, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`, HOME: process.env.HOME, ...stackEnv, ...overrides(stackEnv), NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1' } as unknown as NodeJS.ProcessEnv,
+    env: { PATH: `${path.join(projectRoot, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`, HOME: process.env.HOME, ...stackEnv, ...overrides(stackEnv), NEXT_TELEMETRY_DISABLED: '1' } as unknown as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

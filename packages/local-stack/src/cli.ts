@@ -1,13 +1,16 @@
-// Command line for the local stack. npm scripts call it:
-//   stack:up      start the stack in the background (writes .local/stack.env)
-//   stack:down    stop it, and everything it started
-//   stack:status  what runs where, and the local accounts
-//   stack:serve   run it in the foreground (Ctrl-C stops it)
-//   db:reset      drop, bootstrap, migrate, seed
-//   local:token   print a token signed by the local Clerk key
+#!/usr/bin/env node
+// The `local-stack` command (the app's npm scripts call it):
+//   up            start the stack in the background (writes .local/stack.env)
+//   down          stop it, and everything it started
+//   status        what runs where, and the local accounts
+//   serve         run it in the foreground (Ctrl-C stops it)
+//   dev -- <cmd>  start the stack (or reuse a running one), run <cmd> with its variables, stop on exit
+//   reset         drop, bootstrap, migrate, seed
+//   token         print a token signed by the local Clerk key
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { layout, projectRoot, type StackLayout } from './paths.ts';
 import { CONTROL_SECRET_HEADER } from './control-auth.ts';
@@ -51,7 +54,7 @@ function summary(stackLayout: StackLayout, env: Record<string, string>) {
     ['Clerk Backend API', env.CLERK_API_URL],
     ['Clerk Frontend API', `${env.CLERK_FAPI_URL} (the app proxies it at /__clerk)`],
     ['Env file', path.relative(projectRoot, stackLayout.envFile)],
-    ...(runsAsRoot() ? [['Postgres data', `${stackLayout.pgData} (as root: see local/postgres-as-root.ts)`]] : []),
+    ...(runsAsRoot() ? [['Postgres data', `${stackLayout.pgData} (as root: see postgres-as-root.ts in the local-stack package)`]] : []),
   ];
   const lines = rows.map(([k, v]) => `  ${k.padEnd(26)}${v}`);
   lines.push('', `  Local accounts (password: ${LOCAL_PASSWORD})`);
@@ -89,7 +92,7 @@ async function up(stackLayout: StackLayout) {
   const out = openPrivateLog(path.join(stackLayout.logs, 'serve.out'));
   // detached: the stack outlives this command and gets its own process group, which stack:down
   // signals as a whole so nothing is left behind.
-  const child = spawn(process.execPath, [path.join(projectRoot, 'local/cli.ts'), 'serve'], {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve'], {
     detached: true,
     stdio: ['ignore', out, out],
     env: { ...process.env, LOCAL_STACK_PROFILE: stackLayout.profile },
@@ -204,9 +207,14 @@ async function token(stackLayout: StackLayout, argv: string[]) {
   process.stdout.write(`${jwt}\n`);
 }
 
-const [command, ...rest] = process.argv.slice(2);
+// The command is the first argument; each command parses its own flags (token) or takes what follows `--` (dev).
+const [command, ...rest] = parseArgs({ args: process.argv.slice(2, 3), allowPositionals: true, options: {} }).positionals;
+rest.push(...process.argv.slice(3));
 const stackLayout = layout();
 const commands: Record<string, () => Promise<void>> = {
+  dev: async () => {
+    await import('./dev.ts');
+  },
   serve: () => serve(stackLayout),
   up: () => up(stackLayout),
   down: () => down(stackLayout),

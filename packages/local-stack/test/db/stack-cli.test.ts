@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { layout, localRoot, projectRoot, scratchInstance } from '../../local/paths.ts';
-import { installLine } from '../../local/postgrest-binary.ts';
-import { parseEnv } from '../../local/env-file.ts';
+import { layout, localRoot, projectRoot, scratchInstance } from '../../src/paths.ts';
+import { installLine } from '../../src/postgrest-binary.ts';
+import { parseEnv } from '../../src/env-file.ts';
 
 const instance = layout('test', scratchInstance('stack-cli'));
 const env = { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: String(scratchInstance('stack-cli')) };

