@@ -439,7 +439,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.stack) {
     const s = r.stack;
     const parts = (mem: StackResult['memoryWarm']) => Object.entries(mem.byPart).map(([k, v]) => `${k} ${v.pssMiB}`).join(', ');
-    out.push(`\n**Local stack**: \`local/cli.ts serve\` from spawn to ready (Postgres, migrations, PostgREST, gateway, Clerk stand-ins). Memory once ready, from /proc.\n`);
+    out.push(`\n**Local stack**: \`local-stack serve\` from spawn to ready (Postgres, migrations, PostgREST, gateway, Clerk stand-ins). Memory once ready, from /proc.\n`);
     out.push(
       table(
         ['Start', 'Runs', 'Median', 'Slowest', 'RSS (sum)', 'PSS (sum)', 'PSS by part (MiB)'],
