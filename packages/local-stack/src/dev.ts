@@ -90,9 +90,14 @@ next.on('exit', (code) => void shutdown(code ?? 0, code ? `${command.join(' ')} 
 void stack?.stopped.then((reason) => shutdown(1, `\x1b[31m✗\x1b[0m The local stack stopped (${reason}); stopping the app.`));
 
 // Tell the person where to go once the app answers.
-const deadline = Date.now() + 120_000;
+// The first request compiles the page (next dev), which takes many seconds on a busy machine: each try
+// waits for its answer as long as the deadline allows, instead of giving up and asking again.
+const READY_WAIT_MS = 300_000;
+const deadline = Date.now() + READY_WAIT_MS;
+let ready = false;
 while (!exiting && Date.now() < deadline) {
-  if (await httpOk(`http://localhost:${appPort}/`)) {
+  if (await httpOk(`http://localhost:${appPort}/`, Math.max(1000, deadline - Date.now()))) {
+    ready = true;
     if (!hosted) {
       const accounts = seedAccounts.map((a) => a.email).join(', ');
       console.log(`\n  App ready: http://localhost:${appPort}  (sign in as ${accounts}; password ${LOCAL_PASSWORD})\n`);
@@ -100,4 +105,7 @@ while (!exiting && Date.now() < deadline) {
     break;
   }
   await new Promise((r) => setTimeout(r, 500));
+}
+if (!ready && !exiting) {
+  console.warn(`\n  \x1b[33m!\x1b[0m The app has not answered http://localhost:${appPort}/ within ${READY_WAIT_MS / 1000} s. It is still running; its own output above says why (a build error, a busy machine).\n`);
 }

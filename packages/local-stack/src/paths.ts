@@ -52,18 +52,18 @@ export interface StackLayout {
 
 /**
  * LOCAL_STACK_INSTANCE=N (1-9) gives the test profile its own folder and ports, so that several
- * test runs can share a machine without touching each other. 10-24 are the scratch instances that
+ * test runs can share a machine without touching each other. 10-39 are the scratch instances that
  * some tests start beside their run's stack (see scratchInstance).
  */
 export function testInstance(): number {
   const n = Number(process.env.LOCAL_STACK_INSTANCE ?? 0);
-  if (!Number.isInteger(n) || n < 0 || n > 24) throw new Error('LOCAL_STACK_INSTANCE must be a whole number from 0 to 9 (10-24 are used by the tests themselves)');
+  if (!Number.isInteger(n) || n < 0 || n > 39) throw new Error('LOCAL_STACK_INSTANCE must be a whole number from 0 to 9 (10-39 are used by the tests themselves)');
   return n;
 }
 
-/** A second, throw-away stack a test starts next to its run's own: unique per run instance (0-4). */
+/** A second, throw-away stack a test starts next to its run's own: unique per run instance (0-9) and purpose. */
 export function scratchInstance(purpose: 'dev-command' | 'stack-cli' | 'example'): number {
-  return (testInstance() % 5) + { 'dev-command': 10, 'stack-cli': 15, example: 20 }[purpose];
+  return 10 + (testInstance() % 10) * 3 + { 'dev-command': 0, 'stack-cli': 1, example: 2 }[purpose];
 }
 
 export function layout(profile: Profile = profileFromEnv(), instance = profile === 'test' ? testInstance() : 0): StackLayout {

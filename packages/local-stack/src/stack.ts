@@ -86,9 +86,9 @@ async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s`);
 }
 
-export function httpOk(url: string): Promise<boolean> {
+export function httpOk(url: string, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 1000 }, (res) => {
+    const req = http.get(url, { timeout: timeoutMs }, (res) => {
       res.resume();
       resolve((res.statusCode ?? 500) < 500);
     });
