@@ -178,13 +178,13 @@ function combine(runs: Run[]): LoadSummary & { cpuMsPerRequest: Record<string, n
   };
 }
 
-export const ROUTE = 'GET /api/tasks';
+const ROUTE = 'GET /api/tasks';
 // Exactly what app/api/tasks/route.ts asks supabase-js for: all of the caller's tasks, newest first.
 const DIRECT_PATH = '/rest/v1/tasks?select=id,title,done,created_at,updated_at&order=created_at.desc';
 
 /** The ways to get the caller's tasks that the bench compares (matched: the authentication path not chosen). */
-export const TARGETS = ['app', 'direct', 'floor', 'peer', 'matched'] as const;
-export type TargetName = (typeof TARGETS)[number];
+const TARGETS = ['app', 'direct', 'floor', 'peer', 'matched'] as const;
+type TargetName = (typeof TARGETS)[number];
 
 export async function benchApp(
   app: StartedApp,

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { logLine, measureInterleaved, ratio, summarize, type Summary } from './stats.ts';
 
 /** Calls per claim-helper sample: the issue's unit (10,000 calls). */
-export const CLAIM_CALLS = 10_000;
+const CLAIM_CALLS = 10_000;
 /** A claim helper may cost at most this many times `auth.jwt() ->> 'sub'` (issue 18, item 4). */
 export const CLAIM_HELPER_MAX_RATIO = 3;
 

@@ -30,7 +30,7 @@ export interface ProfileResult {
 }
 
 /** Groups an original source path (after source maps) or a Node URL into what a reader recognises. */
-export function categorize(source: string, functionName: string): string {
+function categorize(source: string, functionName: string): string {
   if (functionName === '(garbage collector)') return 'garbage collection';
   if (functionName === '(program)' || (!source && functionName.startsWith('('))) return 'V8 and native code (program)';
   if (!source) return 'V8 built-ins (JSON, strings, buffers)';
@@ -79,7 +79,7 @@ function makeResolver() {
 }
 
 /** Self time per node, counted only for samples inside [fromUs, toUs] (profile clock, microseconds). */
-export function attribute(profile: CpuProfile, fromUs: number, toUs: number) {
+function attribute(profile: CpuProfile, fromUs: number, toUs: number) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parentOf = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);

@@ -97,7 +97,7 @@ export interface BenchResults {
   errors?: { part: string; error: string }[];
 }
 
-export const TARGETS = {
+const TARGETS = {
   rlsMaxRatioToBaseline: 1.15,
   rlsMinSpeedupOverNaive: 20,
   // Against the floor (Next.js plus one fetch, no authentication) and the peer (Clerk's example), issue 18.
@@ -116,7 +116,7 @@ export const TARGETS = {
 };
 
 /** The Next.js + React runtime every page loads (build-manifest rootMainFiles): what no app can go below. */
-export const frameworkFloor = (p: PageJs) => p.chunks.filter((c) => c.contains.includes('Next.js + React runtime')).reduce((a, c) => a + c.gzipBytes, 0);
+const frameworkFloor = (p: PageJs) => p.chunks.filter((c) => c.contains.includes('Next.js + React runtime')).reduce((a, c) => a + c.gzipBytes, 0);
 
 const ms = (x: number) => (x >= 100 ? `${Math.round(x)} ms` : x >= 10 ? `${x.toFixed(1)} ms` : `${x.toFixed(2)} ms`);
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
@@ -128,7 +128,7 @@ const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
  * (peer CPU) / (floor CPU) times the peer's requests, and less with the load generator's share counted
  * (it is left out, so this is an upper bound).
  */
-export function peerThroughputBound(floor: { cpuMsPerRequest: Record<string, number> }, peer: { cpuMsPerRequest: Record<string, number> }): number {
+function peerThroughputBound(floor: { cpuMsPerRequest: Record<string, number> }, peer: { cpuMsPerRequest: Record<string, number> }): number {
   const total = (x: { cpuMsPerRequest: Record<string, number> }) => Object.values(x.cpuMsPerRequest).reduce((a, b) => a + b, 0);
   return ratio(total(peer), total(floor));
 }

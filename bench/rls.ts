@@ -35,10 +35,10 @@ const DEFAULT_NAIVE_CUTOFF_S = 60;
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 export const benchUser = (i: number) => `user_bench_${pad(i, 5)}`;
-export const benchOrg = (i: number) => `org_bench_${pad(i, 4)}`;
+const benchOrg = (i: number) => `org_bench_${pad(i, 4)}`;
 
 /** Loads the data set with generate_series (one statement per table, no row-by-row round trips). */
-export async function loadData(db: pg.Client, s: RlsSizes) {
+async function loadData(db: pg.Client, s: RlsSizes) {
   const existing = await db.query<{ tasks: string; projects: string; naive: boolean }>(
     `select (select count(*) from public.tasks where user_id like 'user\\_bench\\_%') as tasks,
             (select count(*) from public.projects where org_id like 'org\\_bench\\_%') as projects,
@@ -195,7 +195,7 @@ function querySpecs(): QuerySpec[] {
   ];
 }
 
-export interface RlsQueryResult {
+interface RlsQueryResult {
   name: string;
   rowsPerCaller: number;
   rest: Record<Variant, Summary>;

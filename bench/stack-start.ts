@@ -86,7 +86,7 @@ function readProc(pid: number, file: string): string | null {
 }
 
 /** The process and all its descendants, from /proc (ppid links). */
-export function processTree(root: number): number[] {
+function processTree(root: number): number[] {
   const parentOf = new Map<number, number>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -108,7 +108,7 @@ export function processTree(root: number): number[] {
  * the binaries) once per process, so the RSS sum overstates; PSS splits shared pages between their
  * users and sums to what the stack really costs. Both are reported.
  */
-export function stackMemory(root: number) {
+function stackMemory(root: number) {
   const procs: ProcMemory[] = [];
   for (const pid of processTree(root)) {
     const status = readProc(pid, 'status');

@@ -12,7 +12,7 @@ export interface Summary {
 }
 
 /** Nearest-rank percentile of an unsorted sample (p in 0..100). */
-export function percentile(samples: number[], p: number): number {
+function percentile(samples: number[], p: number): number {
   if (!samples.length) return NaN;
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = Math.ceil((p / 100) * sorted.length);
@@ -90,7 +90,7 @@ export function machine() {
   };
 }
 
-export function kib(bytes: number): number {
+function kib(bytes: number): number {
   return round(bytes / 1024, 1);
 }
 

@@ -17,7 +17,7 @@ export const hasLiveClerkKeys = (env: Record<string, string | undefined>) =>
   Boolean(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY?.startsWith('pk_live_') || env.CLERK_SECRET_KEY?.startsWith('sk_live_'));
 
 /** The Frontend API host a publishable key encodes: pk_(test|live)_ + base64("<host>$"). */
-export function clerkFrontendApiHost(pk: string | undefined): string | null {
+function clerkFrontendApiHost(pk: string | undefined): string | null {
   try {
     const decoded = atob((pk ?? '').replace(/^pk_(test|live)_/, ''));
     return decoded.endsWith('$') ? decoded.slice(0, -1) : null;

@@ -13,7 +13,7 @@ export function sendClerkError(res: ServerResponse, status: number, code: string
   sendJson(res, status, { errors: [{ code, message, long_message: message, ...(meta ? { meta } : {}) }] });
 }
 
-export async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
+async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

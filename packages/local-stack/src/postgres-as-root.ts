@@ -17,7 +17,7 @@ type EmbeddedPostgres = typeof EmbeddedPostgresClass;
 export const runsAsRoot = () => process.platform === 'linux' && process.getuid?.() === 0;
 
 /** Where root's stacks keep Postgres; LOCAL_STACK_POSTGRES_HOME moves it (it must be enterable by `postgres`). */
-export const postgresHome = () => process.env.LOCAL_STACK_POSTGRES_HOME ?? '/var/lib/local-stack-postgres';
+const postgresHome = () => process.env.LOCAL_STACK_POSTGRES_HOME ?? '/var/lib/local-stack-postgres';
 
 /** This checkout's folder under postgresHome(): its name plus a hash of its path. */
 export function checkoutHome(projectRoot: string): string {
@@ -35,7 +35,7 @@ function openDir(dir: string) {
  * The first folder above `target` that a user who is neither its owner nor in its group cannot
  * enter (a fresh `postgres` user is only in its own group), or null when the whole path is open.
  */
-export function blockedFolder(target: string): string | null {
+function blockedFolder(target: string): string | null {
   const chain: string[] = [];
   for (let d = path.resolve(target); ; d = path.dirname(d)) {
     chain.unshift(d);

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { installedPath } from './paths.ts';
 
-export const POSTGREST_MAJOR = 12;
+const POSTGREST_MAJOR = 12;
 const RELEASE = 'v12.2.3';
 const download = (asset: string) => `https://github.com/PostgREST/postgrest/releases/download/${RELEASE}/postgrest-${RELEASE}-${asset}`;
 

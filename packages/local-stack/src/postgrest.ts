@@ -8,7 +8,7 @@ import type { StackLayout } from './paths.ts';
 import { dbPasswords } from './db-passwords.ts';
 import { databaseUrl } from './postgres.ts';
 
-export function postgrestJwks(keys: LocalKeys): string {
+function postgrestJwks(keys: LocalKeys): string {
   return JSON.stringify({
     keys: [keys.publicJwk, { kty: 'oct', alg: 'HS256', k: Buffer.from(keys.jwtSecret).toString('base64url') }],
   });

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { localRoot } from './paths.ts';
 
-export const PRIVATE_DIR = 0o700;
+const PRIVATE_DIR = 0o700;
 export const PRIVATE_FILE = 0o600;
 
 /** Creates `dir` (and every folder between .local and it) private to this user. */

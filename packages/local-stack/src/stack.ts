@@ -29,8 +29,8 @@ function installedVersion(pkg: string): string {
   return (JSON.parse(fs.readFileSync(path.join(installedPath(pkg), 'package.json'), 'utf8')) as { version: string }).version;
 }
 /** The clerk-js and @clerk/ui builds the Frontend API stand-in serves (pinned in package.json). */
-export const CLERK_JS_VERSION = installedVersion('@clerk/clerk-js');
-export const CLERK_UI_VERSION = installedVersion('@clerk/ui');
+const CLERK_JS_VERSION = installedVersion('@clerk/clerk-js');
+const CLERK_UI_VERSION = installedVersion('@clerk/ui');
 
 /** Every variable the app, the tests and the tools need to use this stack, as written to stack.env. */
 export function stackEnv(stackLayout: StackLayout, keys: LocalKeys): Record<string, string> {

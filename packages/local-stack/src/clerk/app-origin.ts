@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** One of the stack's authorized parties: an http(s) origin on this machine. */
-export function isStackAppOrigin(origin: string): boolean {
+function isStackAppOrigin(origin: string): boolean {
   try {
     const url = new URL(origin);
     return (url.protocol === 'http:' || url.protocol === 'https:') && LOOPBACK_HOSTNAMES.has(url.hostname) && url.origin === origin;

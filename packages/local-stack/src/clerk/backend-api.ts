@@ -11,7 +11,7 @@ import { mintSessionToken, mintTemplateToken, UnknownTemplateError } from './tok
 import { organizationJson, userJson } from './resources.ts';
 
 /** The Backend API's user: the Frontend API's user resource plus the fields only the server sees. */
-export function backendUserJson(store: Store, u: LocalUser) {
+function backendUserJson(store: Store, u: LocalUser) {
   const user: Record<string, unknown> = userJson(store, u);
   delete user.organization_memberships; // the Backend API lists them at their own endpoint
   return {
@@ -26,7 +26,7 @@ export function backendUserJson(store: Store, u: LocalUser) {
 }
 
 /** The Backend API's organisation: the Frontend API's resource plus the server-only metadata. */
-export function backendOrgJson(store: Store, o: LocalOrg) {
+function backendOrgJson(store: Store, o: LocalOrg) {
   return { ...organizationJson(store, o), private_metadata: {} };
 }
 

@@ -77,7 +77,7 @@ export function organizationJson(store: Store, o: LocalOrg) {
   };
 }
 
-export function publicUserDataJson(u: LocalUser) {
+function publicUserDataJson(u: LocalUser) {
   return {
     first_name: u.firstName,
     last_name: u.lastName,

@@ -47,7 +47,7 @@ export function newId(prefix: string) {
   return `${prefix}_${randomBytes(12).toString('hex')}`;
 }
 
-export function hashPassword(password: string): string {
+function hashPassword(password: string): string {
   const salt = randomBytes(16);
   return `scrypt$${salt.toString('base64')}$${scryptSync(password, salt, 32).toString('base64')}`;
 }

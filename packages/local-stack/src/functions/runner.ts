@@ -22,7 +22,7 @@ export interface RunningFunctions {
 
 const denoServe = path.join(path.dirname(fileURLToPath(import.meta.url)), 'deno-serve.ts');
 
-export function portOpen(port: number): Promise<boolean> {
+function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port }, () => {
       socket.destroy();
@@ -37,7 +37,7 @@ export function portOpen(port: number): Promise<boolean> {
  * (SUPABASE_SERVICE_ROLE_KEY, SUPABASE_SECRET_KEYS, SUPABASE_DB_URL): a function that reaches for
  * them fails here first. Plus supabase/functions/.env, which `supabase functions serve` loads too.
  */
-export function functionEnv(vars: Record<string, string>): Record<string, string> {
+function functionEnv(vars: Record<string, string>): Record<string, string> {
   const dotenv = path.join(functionsDir, '.env');
   const own = fs.existsSync(dotenv) ? parseEnv(fs.readFileSync(dotenv, 'utf8')) : {};
   return {
