@@ -4,13 +4,36 @@ import nextTypescript from 'eslint-config-next/typescript';
 const config = [
   ...nextCoreWebVitals,
   ...nextTypescript,
-  { ignores: ['.next*/**', '.local/**', 'node_modules/**', 'lib/database.types.ts', 'packages/local-stack/example/**', 'test-results/**', 'playwright-report/**', 'bench/tmp/**', 'bench/baselines/.next/**', 'next-env.d.ts'] },
+  {
+    ignores: [
+      '.next*/**',
+      '.local/**',
+      'node_modules/**',
+      'lib/database.types.ts',
+      'packages/local-stack/example/**',
+      'test-results/**',
+      'playwright-report/**',
+      'bench/tmp/**',
+      'bench/baselines/.next/**',
+      'next-env.d.ts',
+    ],
+  },
   {
     // What a team copies must never reach into the local stack (tests/unit/copy-ready.test.ts checks
     // the whole import graph; proxy.ts's one plug-in line is a dynamic import).
     files: ['app/**', 'lib/**', 'scripts/**', 'supabase/**', 'proxy.ts', 'next.config.ts', 'instrumentation.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['clerk-supabase-local-stack', 'clerk-supabase-local-stack/*', '**/packages/**'], message: 'The local stack is a development tool; the app reaches it through environment variables only.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['clerk-supabase-local-stack', 'clerk-supabase-local-stack/*', '**/packages/**'],
+              message: 'The local stack is a development tool; the app reaches it through environment variables only.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

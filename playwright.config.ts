@@ -43,13 +43,31 @@ export default defineConfig({
     // coverage and token-expiry (a shortened token lifetime).
     { name: 'third-party', use: { baseURL: thirdPartyUrl }, testIgnore: live ? /fapi-coverage|sign-up|token-expiry/ : /fapi-coverage/ },
     // JWT-template mode: the sign-in and tasks flow again, with HS256 template tokens.
-    ...(templateUrl ? [{ name: 'template', use: { baseURL: templateUrl }, grep: /@both-modes/, testIgnore: live ? /fapi-coverage|token-expiry/ : /fapi-coverage/ }] : []),
+    ...(templateUrl
+      ? [
+          {
+            name: 'template',
+            use: { baseURL: templateUrl },
+            grep: /@both-modes/,
+            testIgnore: live ? /fapi-coverage|token-expiry/ : /fapi-coverage/,
+          },
+        ]
+      : []),
     // The local-stack package's example app, on a stack of its own (packages/local-stack/example).
     ...(live ? [] : [{ name: 'local-stack-example', testDir: 'packages/local-stack/test/e2e' }]),
     // Last: every Frontend API call the browsers made was one the local stand-in knows.
-    ...(live ? [] : [{ name: 'fapi-coverage', testMatch: /fapi-coverage/, dependencies: ['third-party', ...(templateUrl ? ['template'] : [])] }]),
+    ...(live
+      ? []
+      : [{ name: 'fapi-coverage', testMatch: /fapi-coverage/, dependencies: ['third-party', ...(templateUrl ? ['template'] : [])] }]),
   ],
   ...(live && !process.env.APP_URL_THIRD_PARTY
-    ? { webServer: { command: 'npm run build && npm run start -- --port 3000', url: 'http://localhost:3000', reuseExistingServer: true, timeout: 300_000 } }
+    ? {
+        webServer: {
+          command: 'npm run build && npm run start -- --port 3000',
+          url: 'http://localhost:3000',
+          reuseExistingServer: true,
+          timeout: 300_000,
+        },
+      }
     : {}),
 });

@@ -41,7 +41,8 @@ clerk = (await import('clerk-supabase-local-stack/next')).withLocalStack(clerk);
 const pk = env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY;
 const restoreClerkCookies = (req: NextRequest) => restoreDevBrowser(restoreClientUat(req, pk), pk);
 // As clerkMiddleware's frontendApiProxy matches it (Clerk's matchProxyPath).
-const isFrontendApiCall = ({ nextUrl: { pathname } }: NextRequest) => Boolean(proxyPath) && (pathname === proxyPath || pathname.startsWith(`${proxyPath}/`));
+const isFrontendApiCall = ({ nextUrl: { pathname } }: NextRequest) =>
+  Boolean(proxyPath) && (pathname === proxyPath || pathname.startsWith(`${proxyPath}/`));
 
 export default async function proxy(req: NextRequest, event: NextFetchEvent) {
   return (

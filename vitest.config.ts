@@ -12,10 +12,32 @@ export default defineConfig({
     // A stray .only would silently skip the rest of the suite, in CI and on a laptop alike.
     allowOnly: false,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts', 'packages/local-stack/test/unit/**/*.test.ts'], environment: 'node' } },
-      { extends: true, test: { name: 'db', include: ['tests/db/**/*.test.ts', 'packages/local-stack/test/db/**/*.test.ts'], setupFiles: ['tests/support/load-stack-env.ts'], testTimeout: 30_000, hookTimeout: 60_000 } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['tests/unit/**/*.test.ts', 'packages/local-stack/test/unit/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'db',
+          include: ['tests/db/**/*.test.ts', 'packages/local-stack/test/db/**/*.test.ts'],
+          setupFiles: ['tests/support/load-stack-env.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
       // One file at a time: app tests share the running servers and stack, and some stop stack parts on purpose.
-      { extends: true, test: { name: 'app', include: ['tests/app/**/*.test.ts'], setupFiles: ['tests/support/load-stack-env.ts'], testTimeout: 30_000, hookTimeout: 60_000, fileParallelism: false } },
+      {
+        extends: true,
+        test: {
+          name: 'app',
+          include: ['tests/app/**/*.test.ts'],
+          setupFiles: ['tests/support/load-stack-env.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

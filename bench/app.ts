@@ -22,7 +22,11 @@ const nextBin = path.join(projectRoot, 'node_modules/.bin/next');
 /** bench/baselines: the floor and peer routes (bench/baselines/README.md). */
 export const BASELINES_DIR = path.join(projectRoot, 'bench/baselines');
 
-export interface AppMode { name: 'third-party' | 'template'; port: number; env: Record<string, string> }
+export interface AppMode {
+  name: 'third-party' | 'template';
+  port: number;
+  env: Record<string, string>;
+}
 
 /** The two integration modes on the instance's app ports (3150/3151 for instance 5). */
 export function appModes(stackLayout: StackLayout): AppMode[] {
@@ -33,7 +37,9 @@ export function appModes(stackLayout: StackLayout): AppMode[] {
 }
 
 export function appEnv(stackLayout: StackLayout, stackEnv: Record<string, string>): Record<string, string> {
-  const parties = appModes(stackLayout).flatMap(({ port }) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]).join(',');
+  const parties = appModes(stackLayout)
+    .flatMap(({ port }) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`])
+    .join(',');
   return { ...stackEnv, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1' };
 }
 
@@ -42,11 +48,22 @@ export function appEnv(stackLayout: StackLayout, stackEnv: Record<string, string
  * Next's two-step build (compile, then generate), which emits the same bundles without the
  * project-wide type check (`npm test` type-checks; the bench only needs the output).
  */
-export async function buildApp(stackLayout: StackLayout, env: Record<string, string>, opts: { skipTypecheck?: boolean; dir?: string } = {}): Promise<number> {
+export async function buildApp(
+  stackLayout: StackLayout,
+  env: Record<string, string>,
+  opts: { skipTypecheck?: boolean; dir?: string } = {},
+): Promise<number> {
   const log = path.join(stackLayout.logs, opts.dir ? 'bench-baselines-build.log' : 'bench-next-build.log');
   const started = now();
   const out = fs.openSync(log, 'w');
-  const steps = (opts.skipTypecheck ? [['build', '--experimental-build-mode=compile'], ['build', '--experimental-build-mode=generate']] : [['build']]).map((a) => (opts.dir ? [...a, opts.dir] : a));
+  const steps = (
+    opts.skipTypecheck
+      ? [
+          ['build', '--experimental-build-mode=compile'],
+          ['build', '--experimental-build-mode=generate'],
+        ]
+      : [['build']]
+  ).map((a) => (opts.dir ? [...a, opts.dir] : a));
   let code = 0;
   await keepingTsconfig(async () => {
     for (const args of steps) {
@@ -58,20 +75,31 @@ export async function buildApp(stackLayout: StackLayout, env: Record<string, str
       if (code !== 0) break;
     }
   });
-  if (code !== 0) throw new Error(`next build failed (exit ${code}); see ${log}:\n${fs.readFileSync(log, 'utf8').split('\n').slice(-15).join('\n')}`);
+  if (code !== 0)
+    throw new Error(`next build failed (exit ${code}); see ${log}:\n${fs.readFileSync(log, 'utf8').split('\n').slice(-15).join('\n')}`);
   const seconds = round((now() - started) / 1000, 1);
   logLine('app', `next build${opts.dir ? ` ${path.relative(projectRoot, opts.dir)}` : ''} in ${seconds} s`);
   return seconds;
 }
 
-export interface StartedApp { mode: AppMode; url: string; child: ChildProcess; seconds: number; stop(): Promise<void> }
+export interface StartedApp {
+  mode: AppMode;
+  url: string;
+  child: ChildProcess;
+  seconds: number;
+  stop(): Promise<void>;
+}
 
 /** The baselines' server (floor and peer routes) on the instance's app port + 3. */
 export function baselinesMode(stackLayout: StackLayout): AppMode & { dir: string } {
   return { name: 'baselines' as AppMode['name'], port: stackLayout.ports.app + 3, env: {}, dir: BASELINES_DIR };
 }
 
-export async function startApp(stackLayout: StackLayout, env: Record<string, string>, mode: AppMode & { dir?: string }): Promise<StartedApp> {
+export async function startApp(
+  stackLayout: StackLayout,
+  env: Record<string, string>,
+  mode: AppMode & { dir?: string },
+): Promise<StartedApp> {
   const log = path.join(stackLayout.logs, `bench-app-${mode.name}.log`);
   const out = fs.openSync(log, 'w');
   const url = `http://127.0.0.1:${mode.port}`;
@@ -107,20 +135,34 @@ export async function startApp(stackLayout: StackLayout, env: Record<string, str
  * Session tokens (1 h, so a long run never sees one expire) for bench users that own tasks. `azp`
  * must name the app's origin: with authorizedParties set, Clerk refuses a token without it.
  */
-export async function benchTokens(count: number, usersInData: number, authorizedParty?: string): Promise<{ user: string; token: string }[]> {
+export async function benchTokens(
+  count: number,
+  usersInData: number,
+  authorizedParty?: string,
+): Promise<{ user: string; token: string }[]> {
   const keys = await loadKeys();
   const out: { user: string; token: string }[] = [];
   for (let k = 0; k < count; k++) {
     const user = benchUser(Math.floor((k * usersInData) / count));
-    out.push({ user, token: await mintSessionToken(keys, { userId: user, sessionId: `sess_bench_app_${k}`, authorizedParty }, { expiresInSeconds: 3600 }) });
+    out.push({
+      user,
+      token: await mintSessionToken(keys, { userId: user, sessionId: `sess_bench_app_${k}`, authorizedParty }, { expiresInSeconds: 3600 }),
+    });
   }
   return out;
 }
 
-interface Target { url: string; headers: Record<string, string> }
+interface Target {
+  url: string;
+  headers: Record<string, string>;
+}
 
 /** Concurrent load with autocannon; each request carries the next token in turn. */
-export async function load(target: Target, tokens: string[], o: { connections: number; seconds?: number; amount?: number }): Promise<LoadSummary & { seconds: number }> {
+export async function load(
+  target: Target,
+  tokens: string[],
+  o: { connections: number; seconds?: number; amount?: number },
+): Promise<LoadSummary & { seconds: number }> {
   let next = 0;
   const started = now();
   const r = await autocannon({
@@ -154,7 +196,12 @@ export async function load(target: Target, tokens: string[], o: { connections: n
 type Run = LoadSummary & { seconds: number; cpu: Record<string, number> };
 
 /** A load run that also reads how much CPU each process tree spent on it (from /proc). */
-async function loadWithCpu(target: Target, tokens: string[], o: { connections: number; seconds: number }, roots: Record<string, number>): Promise<Run> {
+async function loadWithCpu(
+  target: Target,
+  tokens: string[],
+  o: { connections: number; seconds: number },
+  roots: Record<string, number>,
+): Promise<Run> {
   const before = Object.fromEntries(Object.entries(roots).map(([k, pid]) => [k, cpuMs(pid)]));
   const r = await load(target, tokens, o);
   const cpu = Object.fromEntries(Object.entries(roots).map(([k, pid]) => [k, cpuMs(pid) - before[k]]));
@@ -196,13 +243,22 @@ export async function benchApp(
   // CPU per request, per process tree: robust to a busy machine where wall-clock numbers wander. "next
   // start" is whichever Next.js server answers the target (the app, or the baselines' server).
   const stackName = 'local stack (gateway, PostgREST, Postgres)';
-  const serverOf: Record<TargetName, number | null> = { app: app.child.pid!, direct: null, floor: baselines.child.pid!, peer: baselines.child.pid!, matched: baselines.child.pid! };
+  const serverOf: Record<TargetName, number | null> = {
+    app: app.child.pid!,
+    direct: null,
+    floor: baselines.child.pid!,
+    peer: baselines.child.pid!,
+    matched: baselines.child.pid!,
+  };
   // azp: the app's origin; the peer (like Clerk's example) sets no authorizedParties and accepts it too.
   const people = await benchTokens(o.users, o.usersInData, new URL(app.url).origin);
   const tokens = people.map((p) => p.token);
   const targets: Record<TargetName, Target> = {
     app: { url: `${app.url}/api/tasks`, headers: {} },
-    direct: { url: `${stackEnv.NEXT_PUBLIC_SUPABASE_URL}${DIRECT_PATH}`, headers: { apikey: stackEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY } },
+    direct: {
+      url: `${stackEnv.NEXT_PUBLIC_SUPABASE_URL}${DIRECT_PATH}`,
+      headers: { apikey: stackEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY },
+    },
     floor: { url: `${baselines.url}/floor/tasks`, headers: {} },
     peer: { url: `${baselines.url}/api/tasks`, headers: {} },
     matched: { url: `${baselines.url}/matched/tasks`, headers: {} },
@@ -214,10 +270,12 @@ export async function benchApp(
     const res = await fetch(targets[name].url, { headers: { ...targets[name].headers, authorization: `Bearer ${tokens[0]}` } });
     const body = (await res.json()) as { tasks?: { id: string }[] } | { id: string }[];
     const list = Array.isArray(body) ? body : body.tasks;
-    if (res.status !== 200 || !list?.length) throw new Error(`${name} (${targets[name].url}) answered ${res.status} for ${people[0].user}: ${JSON.stringify(body).slice(0, 200)}`);
+    if (res.status !== 200 || !list?.length)
+      throw new Error(`${name} (${targets[name].url}) answered ${res.status} for ${people[0].user}: ${JSON.stringify(body).slice(0, 200)}`);
     ids[name] = list.map((t) => t.id).join();
   }
-  if (new Set(Object.values(ids)).size !== 1) throw new Error(`${ROUTE} and its contrasts (${TARGETS.join(', ')}) disagree for ${people[0].user}`);
+  if (new Set(Object.values(ids)).size !== 1)
+    throw new Error(`${ROUTE} and its contrasts (${TARGETS.join(', ')}) disagree for ${people[0].user}`);
 
   // Warm up every target (JIT, connection pools, PostgREST's caches), then rounds with the order rotated.
   for (const name of TARGETS) await load(targets[name], tokens, { connections: o.connections, seconds: 2 });
@@ -233,7 +291,10 @@ export async function benchApp(
   }
   const loads = Object.fromEntries(TARGETS.map((k) => [k, combine(runs[k])])) as Record<TargetName, ReturnType<typeof combine>>;
   const failed = TARGETS.filter((k) => loads[k].non2xx + loads[k].errors > 0);
-  if (failed.length) throw new Error(`failed requests under load: ${failed.map((k) => `${k} ${loads[k].non2xx} non-2xx + ${loads[k].errors} errors`).join(', ')}; see the logs`);
+  if (failed.length)
+    throw new Error(
+      `failed requests under load: ${failed.map((k) => `${k} ${loads[k].non2xx} non-2xx + ${loads[k].errors} errors`).join(', ')}; see the logs`,
+    );
 
   // One request at a time: the latency a single user sees, without queueing.
   const get = (t: Target) => async (i: number) => {
@@ -241,7 +302,10 @@ export async function benchApp(
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`${t.url}: HTTP ${res.status}`);
   };
-  const seq = await measureInterleaved(Object.fromEntries(TARGETS.map((k) => [k, get(targets[k])])) as Record<TargetName, (i: number) => Promise<void>>, { warmup: 10, repeats: o.sequential });
+  const seq = await measureInterleaved(
+    Object.fromEntries(TARGETS.map((k) => [k, get(targets[k])])) as Record<TargetName, (i: number) => Promise<void>>,
+    { warmup: 10, repeats: o.sequential },
+  );
 
   const result = {
     route: ROUTE,
@@ -260,7 +324,10 @@ export async function benchApp(
   };
   for (const name of TARGETS) {
     const l = loads[name];
-    logLine('app', `${name.padEnd(6)} ${l.requestsPerSecond} req/s, p50 ${l.latencyMedianMs} ms, p99 ${l.latencyP99Ms} ms, one at a time ${result.sequential[name].median} ms, CPU ${JSON.stringify(l.cpuMsPerRequest)}`);
+    logLine(
+      'app',
+      `${name.padEnd(6)} ${l.requestsPerSecond} req/s, p50 ${l.latencyMedianMs} ms, p99 ${l.latencyP99Ms} ms, one at a time ${result.sequential[name].median} ms, CPU ${JSON.stringify(l.cpuMsPerRequest)}`,
+    );
   }
   return result;
 }

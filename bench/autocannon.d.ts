@@ -1,6 +1,12 @@
 // The part of autocannon's programmatic API the bench uses (the package ships no types).
 declare module 'autocannon' {
-  interface Histogram { average: number; p50: number; p99: number; max: number; min: number }
+  interface Histogram {
+    average: number;
+    p50: number;
+    p99: number;
+    max: number;
+    min: number;
+  }
   interface Result {
     requests: Histogram & { total: number };
     latency: Histogram;
@@ -10,7 +16,12 @@ declare module 'autocannon' {
     non2xx: number;
     duration: number;
   }
-  interface RawRequest { method?: string; path?: string; headers?: Record<string, string>; body?: string }
+  interface RawRequest {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }
   interface Options {
     url: string;
     connections?: number;

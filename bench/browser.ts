@@ -46,8 +46,15 @@ function chunkInfo(distDir: string, url: string, framework: Set<string>): ChunkI
   const rel = url.replace(/^\/_next\//, '').replace(/\?.*$/, '');
   const buf = fs.readFileSync(path.join(distDir, decodeURIComponent(rel)));
   const text = buf.toString('utf8');
-  const contains = framework.has(rel) ? ['Next.js + React runtime'] : MARKERS.filter(([, re, min]) => (text.match(re)?.length ?? 0) >= min).map(([label]) => label);
-  return { file: rel, bytes: buf.length, gzipBytes: gzipSync(buf, { level: 9 }).length, contains: contains.length ? contains : ['app code'] };
+  const contains = framework.has(rel)
+    ? ['Next.js + React runtime']
+    : MARKERS.filter(([, re, min]) => (text.match(re)?.length ?? 0) >= min).map(([label]) => label);
+  return {
+    file: rel,
+    bytes: buf.length,
+    gzipBytes: gzipSync(buf, { level: 9 }).length,
+    contains: contains.length ? contains : ['app code'],
+  };
 }
 
 /** Next's own list of a route's first-load chunks (diagnostics/route-bundle-stats.json), to cross-check. */
@@ -59,11 +66,24 @@ function buildStatsFor(distDir: string, route: string): string[] | null {
   return entry ? entry.firstLoadChunkPaths.map((p) => p.replace(/^[^/]*\//, '')) : null;
 }
 
-async function page(app: StartedApp, distDir: string, framework: Set<string>, name: string, pathname: string, headers: Record<string, string>, mustContain: RegExp): Promise<PageJs & { otherScripts: string[] }> {
-  const res = await fetch(`${app.url}${pathname}`, { headers: { accept: 'text/html', 'sec-fetch-dest': 'document', ...headers }, redirect: 'manual' });
+async function page(
+  app: StartedApp,
+  distDir: string,
+  framework: Set<string>,
+  name: string,
+  pathname: string,
+  headers: Record<string, string>,
+  mustContain: RegExp,
+): Promise<PageJs & { otherScripts: string[] }> {
+  const res = await fetch(`${app.url}${pathname}`, {
+    headers: { accept: 'text/html', 'sec-fetch-dest': 'document', ...headers },
+    redirect: 'manual',
+  });
   const html = await res.text();
   if (res.status !== 200 || !mustContain.test(html)) {
-    throw new Error(`${name} (${pathname}) did not render as expected: HTTP ${res.status} ${res.headers.get('location') ?? ''} ${html.slice(0, 200)}`);
+    throw new Error(
+      `${name} (${pathname}) did not render as expected: HTTP ${res.status} ${res.headers.get('location') ?? ''} ${html.slice(0, 200)}`,
+    );
   }
   const { app: urls, other } = scriptUrls(html);
   const chunks = urls.map((u) => chunkInfo(distDir, u, framework)).sort((a, b) => b.gzipBytes - a.gzipBytes);
@@ -99,7 +119,11 @@ export async function benchBrowser(app: StartedApp, distDirName: string): Promis
   const keys = await loadKeys();
   const iat = Math.floor(Date.now() / 1000);
   const user = benchUser(1);
-  const token = await mintSessionToken(keys, { userId: user, sessionId: 'sess_bench_browser', authorizedParty: `http://127.0.0.1:${app.mode.port}` }, { expiresInSeconds: 3600, issuedAt: iat });
+  const token = await mintSessionToken(
+    keys,
+    { userId: user, sessionId: 'sess_bench_browser', authorizedParty: `http://127.0.0.1:${app.mode.port}` },
+    { expiresInSeconds: 3600, issuedAt: iat },
+  );
   const cookie = `__session=${token}; __client_uat=${iat}; __clerk_db_jwt=bench`;
 
   // Signed out, past the development instance's first handshake (as a returning visitor is).
@@ -107,7 +131,14 @@ export async function benchBrowser(app: StartedApp, distDirName: string): Promis
   const dashboard = await page(app, distDir, framework, 'dashboard', '/dashboard', { cookie }, /Benchmark task/);
   const shared = landing.chunks.filter((c) => dashboard.chunks.some((d) => d.file === c.file));
   for (const p of [landing, dashboard]) {
-    logLine('browser', `${p.name}: ${p.chunks.length} files, ${(p.bytes / 1000).toFixed(1)} KB raw, ${(p.gzipBytes / 1000).toFixed(1)} KB gzip; ${Object.entries(p.byOrigin).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} KB`).join(', ')}${p.otherScripts.length ? `; not counted: ${p.otherScripts.join(', ')}` : ''}`);
+    logLine(
+      'browser',
+      `${p.name}: ${p.chunks.length} files, ${(p.bytes / 1000).toFixed(1)} KB raw, ${(p.gzipBytes / 1000).toFixed(1)} KB gzip; ${Object.entries(
+        p.byOrigin,
+      )
+        .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} KB`)
+        .join(', ')}${p.otherScripts.length ? `; not counted: ${p.otherScripts.join(', ')}` : ''}`,
+    );
   }
   return {
     pages: [landing, dashboard],

@@ -11,7 +11,10 @@ const STACK = 'local stack (gateway, PostgREST, Postgres)';
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en') : x.toFixed(x >= 10 ? 1 : 2));
 
-interface Row { label: string; load: Load }
+interface Row {
+  label: string;
+  load: Load;
+}
 
 /** The SVG for results.json's app part, or null when the run measured no app. */
 export function renderSvg(r: BenchResults): string | null {
@@ -37,7 +40,9 @@ export function renderSvg(r: BenchResults): string | null {
   let y = 0;
   const text = (x: number, ty: number, s: string, extra = '') => out.push(`<text x="${x}" y="${ty}" ${extra}>${esc(s)}</text>`);
   const rect = (x: number, ry: number, w: number, h: number, fill: string, title: string) =>
-    out.push(`<rect x="${x.toFixed(1)}" y="${ry}" width="${Math.max(0, w).toFixed(1)}" height="${h}" fill="${fill}"><title>${esc(title)}</title></rect>`);
+    out.push(
+      `<rect x="${x.toFixed(1)}" y="${ry}" width="${Math.max(0, w).toFixed(1)}" height="${h}" fill="${fill}"><title>${esc(title)}</title></rect>`,
+    );
 
   const panel = (title: string, draw: () => void) => {
     y += 28;
@@ -47,7 +52,12 @@ export function renderSvg(r: BenchResults): string | null {
     y += 8;
   };
 
-  text(0, 18, `npm run bench (${r.mode} size, ${r.date.slice(0, 10)}): ${a.route}, ${a.connections} connections, ${a.users} users' tokens`, 'font-size="15" font-weight="bold"');
+  text(
+    0,
+    18,
+    `npm run bench (${r.mode} size, ${r.date.slice(0, 10)}): ${a.route}, ${a.connections} connections, ${a.users} users' tokens`,
+    'font-size="15" font-weight="bold"',
+  );
   y = 22;
 
   panel('Throughput (requests per second, higher is better)', () => {
@@ -91,7 +101,14 @@ export function renderSvg(r: BenchResults): string | null {
       if (row.load === a.app && parts.length) {
         for (const c of [...parts, { category: 'other', share: rest }]) {
           const w = c.share * next * scale;
-          rect(x, y + 3, w, rowH - 6, c.category === 'other' ? '#999' : colorOf(c.category), `${c.category}: ${(c.share * next).toFixed(2)} ms`);
+          rect(
+            x,
+            y + 3,
+            w,
+            rowH - 6,
+            c.category === 'other' ? '#999' : colorOf(c.category),
+            `${c.category}: ${(c.share * next).toFixed(2)} ms`,
+          );
           x += w;
         }
       } else {
@@ -106,7 +123,12 @@ export function renderSvg(r: BenchResults): string | null {
     if (legend.size) {
       y += 6;
       let x = 0;
-      for (const [name, color] of [...legend, ['other parts', '#999'], ['Next.js server (baselines)', COLORS[1]], ['local stack', '#d0d0d0']] as [string, string][]) {
+      for (const [name, color] of [
+        ...legend,
+        ['other parts', '#999'],
+        ['Next.js server (baselines)', COLORS[1]],
+        ['local stack', '#d0d0d0'],
+      ] as [string, string][]) {
         const label = name.replace(/ \(.*\)$/, '');
         if (x + label.length * 7 + 24 > W) {
           x = 0;

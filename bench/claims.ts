@@ -38,9 +38,13 @@ export async function benchClaimHelpers(db: pg.Client, claims: Record<string, un
     await db.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims)]);
     const calls = (expr: string) => async () => {
       const r = await db.query<{ n: string }>(`select count(x) as n from (select ${expr} as x from generate_series(1, ${CLAIM_CALLS})) s`);
-      if (Number(r.rows[0].n) !== CLAIM_CALLS) throw new Error(`${expr} returned null for ${String(claims.sub)}: the helpers do not trust the bench's token`);
+      if (Number(r.rows[0].n) !== CLAIM_CALLS)
+        throw new Error(`${expr} returned null for ${String(claims.sub)}: the helpers do not trust the bench's token`);
     };
-    const variants = Object.fromEntries(Object.entries(CLAIM_VARIANTS).map(([k, expr]) => [k, calls(expr)])) as Record<ClaimVariant, () => Promise<void>>;
+    const variants = Object.fromEntries(Object.entries(CLAIM_VARIANTS).map(([k, expr]) => [k, calls(expr)])) as Record<
+      ClaimVariant,
+      () => Promise<void>
+    >;
     const raw = await measureInterleaved(variants, { warmup: 2, repeats });
     const samples = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, summarize(v as number[])])) as Record<ClaimVariant, Summary>;
     const ratios = {
@@ -50,7 +54,10 @@ export async function benchClaimHelpers(db: pg.Client, claims: Record<string, un
       check: ratio(samples.check.median, samples.direct.median),
     };
     const maxRatio = Math.max(ratios.requesting_user_id, ratios.requesting_org_id, ratios.requesting_org_role);
-    logLine('rls', `claim helpers, ${CLAIM_CALLS} calls: auth.jwt() ->> 'sub' ${samples.direct.median} ms; requesting_user_id ${samples.requesting_user_id.median} ms (${ratios.requesting_user_id}x), org_id ${ratios.requesting_org_id}x, org_role ${ratios.requesting_org_role}x; the check alone ${samples.check.median} ms (${ratios.check}x)`);
+    logLine(
+      'rls',
+      `claim helpers, ${CLAIM_CALLS} calls: auth.jwt() ->> 'sub' ${samples.direct.median} ms; requesting_user_id ${samples.requesting_user_id.median} ms (${ratios.requesting_user_id}x), org_id ${ratios.requesting_org_id}x, org_role ${ratios.requesting_org_role}x; the check alone ${samples.check.median} ms (${ratios.check}x)`,
+    );
     return { callsPerSample: CLAIM_CALLS, samples, ratios, maxRatio };
   } finally {
     await db.query('rollback');

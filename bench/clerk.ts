@@ -30,12 +30,24 @@ async function backend(env: Record<string, string>, method: string, path: string
 }
 
 /** N requests spread over the given tokens, counting the Backend API calls they cause. */
-async function countCalls(app: StartedApp, env: Record<string, string>, tokens: string[], requests: number): Promise<Omit<ModeCalls, 'sessions'>> {
+async function countCalls(
+  app: StartedApp,
+  env: Record<string, string>,
+  tokens: string[],
+  requests: number,
+): Promise<Omit<ModeCalls, 'sessions'>> {
   await stats(env, 'DELETE');
   const r = await load({ url: `${app.url}/api/tasks`, headers: {} }, tokens, { connections: 10, amount: requests });
-  if (r.non2xx + r.errors > 0) throw new Error(`${app.mode.name} mode: ${r.non2xx} non-2xx and ${r.errors} failed requests out of ${r.requests}`);
+  if (r.non2xx + r.errors > 0)
+    throw new Error(`${app.mode.name} mode: ${r.non2xx} non-2xx and ${r.errors} failed requests out of ${r.requests}`);
   const s = await stats(env);
-  return { requests: r.requests, seconds: r.seconds, backendCalls: s.total, callsPer1000Requests: round((s.total / r.requests) * 1000, 1), calls: s.calls };
+  return {
+    requests: r.requests,
+    seconds: r.seconds,
+    backendCalls: s.total,
+    callsPer1000Requests: round((s.total / r.requests) * 1000, 1),
+    calls: s.calls,
+  };
 }
 
 export async function benchClerk(
@@ -44,7 +56,9 @@ export async function benchClerk(
   o: { requests: number; sessions: number; verifyRepeats: number; usersInData: number; requestMedianMs: number },
 ): Promise<ClerkResult> {
   // Third-party mode: locally minted session tokens of many users, as clerk-js would send them.
-  const thirdPartyTokens = (await benchTokens(Math.min(100, o.usersInData), o.usersInData, new URL(apps.thirdParty.url).origin)).map((t) => t.token);
+  const thirdPartyTokens = (await benchTokens(Math.min(100, o.usersInData), o.usersInData, new URL(apps.thirdParty.url).origin)).map(
+    (t) => t.token,
+  );
   await load({ url: `${apps.thirdParty.url}/api/tasks`, headers: {} }, thirdPartyTokens, { connections: 5, amount: 50 });
   const thirdParty = { ...(await countCalls(apps.thirdParty, env, thirdPartyTokens, o.requests)), sessions: thirdPartyTokens.length };
   logLine('clerk', `third-party mode: ${thirdParty.backendCalls} Backend API calls for ${thirdParty.requests} requests`);
@@ -55,16 +69,30 @@ export async function benchClerk(
   const templateTokens: string[] = [];
   for (let i = 0; i < o.sessions; i++) {
     const userId = benchUser(Math.floor((i * o.usersInData) / o.sessions));
-    const created = await backend(env, 'POST', '/v1/users', { user_id: userId, email_address: [`${userId}@bench.local`], password: 'bench-password-1' });
-    if (created.status !== 200 && created.status !== 422) throw new Error(`creating ${userId} in the Clerk stand-in: HTTP ${created.status} ${JSON.stringify(created.body)}`);
+    const created = await backend(env, 'POST', '/v1/users', {
+      user_id: userId,
+      email_address: [`${userId}@bench.local`],
+      password: 'bench-password-1',
+    });
+    if (created.status !== 200 && created.status !== 422)
+      throw new Error(`creating ${userId} in the Clerk stand-in: HTTP ${created.status} ${JSON.stringify(created.body)}`);
     const session = await backend(env, 'POST', '/v1/sessions', { user_id: userId });
     if (session.status !== 200) throw new Error(`creating a session for ${userId}: HTTP ${session.status} ${JSON.stringify(session.body)}`);
-    templateTokens.push(await mintSessionToken(keys, { userId, sessionId: String(session.body.id), authorizedParty: new URL(apps.template.url).origin }, { expiresInSeconds: 3600 }));
+    templateTokens.push(
+      await mintSessionToken(
+        keys,
+        { userId, sessionId: String(session.body.id), authorizedParty: new URL(apps.template.url).origin },
+        { expiresInSeconds: 3600 },
+      ),
+    );
   }
   const template = { ...(await countCalls(apps.template, env, templateTokens, o.requests)), sessions: o.sessions };
   const lifetime = jwtTemplates[apps.template.mode.env.CLERK_SUPABASE_TEMPLATE].lifetimeSeconds;
   const allowedCalls = o.sessions * Math.max(1, Math.ceil(template.seconds / lifetime));
-  logLine('clerk', `template mode: ${template.backendCalls} Backend API calls for ${template.requests} requests over ${o.sessions} sessions (${JSON.stringify(template.calls)})`);
+  logLine(
+    'clerk',
+    `template mode: ${template.backendCalls} Backend API calls for ${template.requests} requests over ${o.sessions} sessions (${JSON.stringify(template.calls)})`,
+  );
 
   // The middleware's own check, in-process: what verifying one session token costs.
   const parties = env.CLERK_AUTHORIZED_PARTIES?.split(',');

@@ -21,13 +21,23 @@ export async function benchFunctions(env: Record<string, string>, opts: { coldRu
   const url = `${env.NEXT_PUBLIC_SUPABASE_URL}/functions/v1/task-report`;
   const keys = await loadKeys();
   // alice is on Pro; the app origin is one of the function's authorized parties.
-  const subject: TokenSubject = { userId: 'user_alice', sessionId: 'sess_bench', email: 'alice@example.test', publicMetadata: { plan: 'pro' }, authorizedParty: env.APP_URL };
+  const subject: TokenSubject = {
+    userId: 'user_alice',
+    sessionId: 'sess_bench',
+    email: 'alice@example.test',
+    publicMetadata: { plan: 'pro' },
+    authorizedParty: env.APP_URL,
+  };
   const tokens = {
     sessionToken: await mintSessionToken(keys, subject, { expiresInSeconds: 3600 }),
     templateToken: await mintTemplateToken(keys, 'supabase', subject, { expiresInSeconds: 3600 }),
   };
   const report = async (token: string) => {
-    const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"format":"json"}' });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"format":"json"}',
+    });
     const body = await res.text();
     if (res.status !== 200) throw new Error(`task-report answered ${res.status}: ${body.slice(0, 200)}`);
   };
@@ -36,7 +46,10 @@ export async function benchFunctions(env: Record<string, string>, opts: { coldRu
   const boot: number[] = [];
   for (let i = 0; i < opts.coldRuns; i++) {
     const t0 = now();
-    const restart = await fetch(`${env.LOCAL_STACK_CONTROL_URL}/parts/functions/restart`, { method: 'POST', headers: { 'x-local-stack-secret': env.LOCAL_STACK_CONTROL_SECRET ?? '' } });
+    const restart = await fetch(`${env.LOCAL_STACK_CONTROL_URL}/parts/functions/restart`, {
+      method: 'POST',
+      headers: { 'x-local-stack-secret': env.LOCAL_STACK_CONTROL_SECRET ?? '' },
+    });
     if (!restart.ok) throw new Error(`restarting the functions failed: ${restart.status} ${await restart.text()}`);
     boot.push(now() - t0);
     // The first call may race the listener on a busy machine: retry a refused connection briefly.
@@ -50,7 +63,10 @@ export async function benchFunctions(env: Record<string, string>, opts: { coldRu
       }
     }
     cold.push(now() - t0);
-    logLine('functions', `cold start ${i + 1}/${opts.coldRuns}: ${Math.round(cold.at(-1)!)} ms (Deno listening after ${Math.round(boot.at(-1)!)} ms)`);
+    logLine(
+      'functions',
+      `cold start ${i + 1}/${opts.coldRuns}: ${Math.round(cold.at(-1)!)} ms (Deno listening after ${Math.round(boot.at(-1)!)} ms)`,
+    );
   }
 
   const warm = { sessionToken: [] as number[], templateToken: [] as number[] };

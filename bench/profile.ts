@@ -13,9 +13,24 @@ import { httpOk } from 'clerk-supabase-local-stack';
 import { benchTokens, load, type AppMode } from './app.ts';
 import { logLine, now, round } from './stats.ts';
 
-interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
-interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
 
 export interface ProfileResult {
   route: string;
@@ -38,7 +53,10 @@ function categorize(source: string, functionName: string): string {
   const s = source.replace(/\\/g, '/');
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(s)?.[1];
   if (pkg) {
-    if (pkg === 'next' || pkg.startsWith('@next/')) return /react-server-dom|compiled\/react/.test(s) ? 'React (server rendering, flight)' : 'Next.js (server, routing, request adaptation)';
+    if (pkg === 'next' || pkg.startsWith('@next/'))
+      return /react-server-dom|compiled\/react/.test(s)
+        ? 'React (server rendering, flight)'
+        : 'Next.js (server, routing, request adaptation)';
     if (pkg.startsWith('@clerk/')) return 'Clerk (clerkMiddleware, auth())';
     if (pkg.startsWith('@supabase/')) return 'supabase-js (client, PostgREST builder, fetch wrapper)';
     if (pkg === 'react' || pkg === 'react-dom' || pkg === 'scheduler') return 'React (server rendering, flight)';
@@ -71,7 +89,8 @@ function makeResolver() {
     const entry = map?.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; name?: string } | undefined;
     const original = entry?.originalSource;
     // A package that ships its own source maps (Next.js's server) is named by where it is installed.
-    if (!original || file.includes(`${path.sep}node_modules${path.sep}`)) return { source: path.relative(projectRoot, file), fn: entry?.name || frame.functionName };
+    if (!original || file.includes(`${path.sep}node_modules${path.sep}`))
+      return { source: path.relative(projectRoot, file), fn: entry?.name || frame.functionName };
     // Turbopack writes sources as turbopack:///[project]/node_modules/...
     const cleaned = decodeURIComponent(original.replace(/^turbopack:\/\/\/\[project\]\//, '').replace(/^file:\/\//, ''));
     return { source: cleaned, fn: entry?.name || frame.functionName };
@@ -142,7 +161,15 @@ export async function profileApp(
   const log = fs.openSync(path.join(stackLayout.logs, 'bench-app-profile.log'), 'w');
   const child = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['start', '--port', String(port), '--hostname', 'localhost'], {
     cwd: projectRoot,
-    env: { ...process.env, ...env, ...mode.env, CLERK_AUTHORIZED_PARTIES: `http://localhost:${port}`, APP_URL: `http://localhost:${port}`, NODE_ENV: 'production', NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` },
+    env: {
+      ...process.env,
+      ...env,
+      ...mode.env,
+      CLERK_AUTHORIZED_PARTIES: `http://localhost:${port}`,
+      APP_URL: `http://localhost:${port}`,
+      NODE_ENV: 'production',
+      NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}`,
+    },
     stdio: ['ignore', log, log],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -150,7 +177,8 @@ export async function profileApp(
   try {
     const deadline = Date.now() + 60_000;
     while (!(await httpOk(`${url}/`))) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`profiled next start did not come up; see ${path.join(stackLayout.logs, 'bench-app-profile.log')}`);
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`profiled next start did not come up; see ${path.join(stackLayout.logs, 'bench-app-profile.log')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const tokens = (await benchTokens(o.users, o.usersInData, `http://localhost:${port}`)).map((p) => p.token);
@@ -169,7 +197,10 @@ export async function profileApp(
   const { loadStart, loadEnd, exitAt } = window;
   const r = { requests: window.requests };
   // --cpu-prof writes one file per process; the server is the one with the most samples.
-  const profiles = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as CpuProfile);
+  const profiles = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as CpuProfile);
   if (!profiles.length) throw new Error(`no CPU profile written to ${dir}`);
   const profile = profiles.sort((a, b) => b.samples.length - a.samples.length)[0];
   // The profile ends when the process exits: count back from there to the load window.
@@ -193,8 +224,10 @@ export async function profileApp(
       .slice(0, 25)
       .map((f) => ({ fn: f.fn, source: f.source, category: f.category, share: round(f.samples / counted, 3) })),
   };
-  for (const c of result.categories) logLine('profile', `${(c.share * 100).toFixed(1).padStart(5)}%  ${c.msPerRequest.toFixed(2)} ms/req  ${c.category}`);
-  for (const c of result.causes) logLine('profile', `by cause: ${(c.share * 100).toFixed(1).padStart(5)}%  ${c.msPerRequest.toFixed(2)} ms/req  ${c.category}`);
+  for (const c of result.categories)
+    logLine('profile', `${(c.share * 100).toFixed(1).padStart(5)}%  ${c.msPerRequest.toFixed(2)} ms/req  ${c.category}`);
+  for (const c of result.causes)
+    logLine('profile', `by cause: ${(c.share * 100).toFixed(1).padStart(5)}%  ${c.msPerRequest.toFixed(2)} ms/req  ${c.category}`);
   logLine('profile', `${result.cpuMsPerRequest} ms of CPU per request with the profiler on (${r.requests} requests)`);
   return result;
 }

@@ -18,7 +18,12 @@ import { mintSessionToken } from 'clerk-supabase-local-stack';
 import { benchClaimHelpers } from './claims.ts';
 import { logLine, measure, measureInterleaved, now, ratio, round, summarize, type Summary } from './stats.ts';
 
-export interface RlsSizes { tasks: number; users: number; projects: number; orgs: number }
+export interface RlsSizes {
+  tasks: number;
+  users: number;
+  projects: number;
+  orgs: number;
+}
 export interface RlsOptions {
   warmup: number;
   repeats: number;
@@ -115,11 +120,21 @@ async function loadData(db: pg.Client, s: RlsSizes) {
   await db.query(`vacuum analyze public.tasks, public.projects, public.bench_naive_tasks, public.bench_naive_projects`);
   await db.query(`notify pgrst, 'reload schema'`);
   const seconds = round((now() - started) / 1000, 1);
-  logLine('rls', `loaded ${s.tasks} tasks and ${s.projects} projects in ${(loadedMs / 1000).toFixed(1)} s (with naive copies and VACUUM ANALYZE: ${seconds} s)`);
+  logLine(
+    'rls',
+    `loaded ${s.tasks} tasks and ${s.projects} projects in ${(loadedMs / 1000).toFixed(1)} s (with naive copies and VACUUM ANALYZE: ${seconds} s)`,
+  );
   return { seconds, loadSeconds: round(loadedMs / 1000, 1), reused: false };
 }
 
-interface Caller { user: string; org: string; token: string; claims: Record<string, unknown>; baselineToken: string; baselineClaims: Record<string, unknown> }
+interface Caller {
+  user: string;
+  org: string;
+  token: string;
+  claims: Record<string, unknown>;
+  baselineToken: string;
+  baselineClaims: Record<string, unknown>;
+}
 
 async function callers(keys: LocalKeys, s: RlsSizes, count: number): Promise<Caller[]> {
   const out: Caller[] = [];
@@ -129,7 +144,11 @@ async function callers(keys: LocalKeys, s: RlsSizes, count: number): Promise<Cal
     const u = Math.floor((k * s.users) / count + (k % 7));
     const user = benchUser(u % s.users);
     const org = benchOrg((u * 13) % s.orgs);
-    const token = await mintSessionToken(keys, { userId: user, sessionId: `sess_bench_${k}`, org: { id: org, slug: org, role: 'member' } }, { expiresInSeconds: 3600 });
+    const token = await mintSessionToken(
+      keys,
+      { userId: user, sessionId: `sess_bench_${k}`, org: { id: org, slug: org, role: 'member' } },
+      { expiresInSeconds: 3600 },
+    );
     const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
     const baselineClaims = { ...claims, role: 'service_role' };
     const baselineToken = await new SignJWT(baselineClaims).setProtectedHeader({ alg: 'RS256', kid: keys.kid, typ: 'JWT' }).sign(key);
@@ -163,7 +182,10 @@ function querySpecs(): QuerySpec[] {
       sql: (v, c) =>
         v === 'baseline'
           ? [`select id, title, done, created_at from public.tasks where user_id = $1 order by created_at desc limit 20`, [c.user]]
-          : [`select id, title, done, created_at from public.${v === 'naive' ? 'bench_naive_tasks' : 'tasks'} order by created_at desc limit 20`, []],
+          : [
+              `select id, title, done, created_at from public.${v === 'naive' ? 'bench_naive_tasks' : 'tasks'} order by created_at desc limit 20`,
+              [],
+            ],
       expect: (_res, body) => (JSON.parse(body) as unknown[]).length,
     },
     {
@@ -219,23 +241,28 @@ const isCancel = (code: unknown) => code === '57014';
 async function runSql(db: pg.Client, v: Variant, c: Caller, [sql, params]: [string, string[]], explain = false, cutoffSeconds?: number) {
   await db.query('begin');
   try {
-      await db.query(`set local role ${v === 'baseline' ? 'service_role' : 'authenticated'}`);
-      if (cutoffSeconds) await db.query(`select set_config('statement_timeout', $1, true)`, [`${cutoffSeconds}s`]);
-      await db.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(v === 'baseline' ? c.baselineClaims : c.claims)]);
-      const text = explain ? `explain (analyze, buffers, costs off) ${sql}` : sql;
-      const t = now();
-      const r = await db.query(text, params).catch((e: { code?: string }) => {
-        throw isCancel(e.code) ? new CutOff(`${v} cut off after ${cutoffSeconds} s`) : e;
-      });
-      const ms = now() - t;
-      return { ms, rows: r.rows as Record<string, unknown>[] };
-    } finally {
-      await db.query('rollback');
-    }
+    await db.query(`set local role ${v === 'baseline' ? 'service_role' : 'authenticated'}`);
+    if (cutoffSeconds) await db.query(`select set_config('statement_timeout', $1, true)`, [`${cutoffSeconds}s`]);
+    await db.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(v === 'baseline' ? c.baselineClaims : c.claims)]);
+    const text = explain ? `explain (analyze, buffers, costs off) ${sql}` : sql;
+    const t = now();
+    const r = await db.query(text, params).catch((e: { code?: string }) => {
+      throw isCancel(e.code) ? new CutOff(`${v} cut off after ${cutoffSeconds} s`) : e;
+    });
+    const ms = now() - t;
+    return { ms, rows: r.rows as Record<string, unknown>[] };
+  } finally {
+    await db.query('rollback');
   }
+}
 
 /** Like measure(), but a sample cut off by the statement timeout ends the series at the cut-off. */
-async function measureCutOff(fn: (i: number) => Promise<unknown>, opts: { warmup: number; repeats: number }, cutoffMs: number, onCut: () => void) {
+async function measureCutOff(
+  fn: (i: number) => Promise<unknown>,
+  opts: { warmup: number; repeats: number },
+  cutoffMs: number,
+  onCut: () => void,
+) {
   try {
     return await measure(fn, opts);
   } catch (e) {
@@ -245,152 +272,166 @@ async function measureCutOff(fn: (i: number) => Promise<unknown>, opts: { warmup
   }
 }
 
-  export async function benchRls(env: Record<string, string>, sizes: RlsSizes, o: RlsOptions) {
-    const db = new pg.Client({ connectionString: env.SUPABASE_DB_URL });
-    await db.connect();
-    let restoreTimeout: string | null | undefined;
-    try {
-      const load = await loadData(db, sizes);
-      // The naive policy at full size may run longer than the API's 8 s statement timeout for
-      // `authenticated` (that slowness is the point): on this throw-away stack the run sets it to the
-      // cut-off instead, and a naive request that reaches it is reported as "slower than" the cut-off.
-      const cutoff = o.naiveCutoffSeconds ?? DEFAULT_NAIVE_CUTOFF_S;
-      const timeout = await db.query<{ value: string | null }>(
-        `select (select substring(c from 'statement_timeout=(.*)') from pg_db_role_setting s, unnest(s.setconfig) c
+export async function benchRls(env: Record<string, string>, sizes: RlsSizes, o: RlsOptions) {
+  const db = new pg.Client({ connectionString: env.SUPABASE_DB_URL });
+  await db.connect();
+  let restoreTimeout: string | null | undefined;
+  try {
+    const load = await loadData(db, sizes);
+    // The naive policy at full size may run longer than the API's 8 s statement timeout for
+    // `authenticated` (that slowness is the point): on this throw-away stack the run sets it to the
+    // cut-off instead, and a naive request that reaches it is reported as "slower than" the cut-off.
+    const cutoff = o.naiveCutoffSeconds ?? DEFAULT_NAIVE_CUTOFF_S;
+    const timeout = await db.query<{ value: string | null }>(
+      `select (select substring(c from 'statement_timeout=(.*)') from pg_db_role_setting s, unnest(s.setconfig) c
                   where s.setrole = 'authenticated'::regrole and s.setdatabase = 0 and c like 'statement_timeout=%') as value`,
-      );
-      restoreTimeout = timeout.rows[0].value;
-      await db.query(`alter role authenticated set statement_timeout = '${cutoff}s'`);
-      await db.query(`notify pgrst, 'reload config'`);
-      const keys = await loadKeys();
-      const people = await callers(keys, sizes, o.sampleUsers);
-      const base = `${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/`;
-      const rest = async (spec: QuerySpec, v: Variant, c: Caller) => {
-        const r = spec.rest(v, c);
-        const token = v === 'baseline' ? c.baselineToken : c.token;
-        const headers: Record<string, string> = { apikey: env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, authorization: `Bearer ${token}`, ...r.headers };
-        const started = now();
-        const res = await fetch(base + r.path, { method: r.method, headers });
-        const body = await res.text();
-        // A HEAD answer has no body to carry 57014: a 500 that came only after the cut-off is the timeout.
-        const timedOut = /"code":"57014"/.test(body) || (r.method === 'HEAD' && res.status === 500 && now() - started >= cutoff * 1000);
-        if (v === 'naive' && timedOut) throw new CutOff(`naive cut off after ${cutoff} s`);
-        if (!res.ok) throw new Error(`${spec.name} (${v}) as ${c.user}: HTTP ${res.status} ${body.slice(0, 300)}`);
-        return spec.expect(res, body);
+    );
+    restoreTimeout = timeout.rows[0].value;
+    await db.query(`alter role authenticated set statement_timeout = '${cutoff}s'`);
+    await db.query(`notify pgrst, 'reload config'`);
+    const keys = await loadKeys();
+    const people = await callers(keys, sizes, o.sampleUsers);
+    const base = `${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/`;
+    const rest = async (spec: QuerySpec, v: Variant, c: Caller) => {
+      const r = spec.rest(v, c);
+      const token = v === 'baseline' ? c.baselineToken : c.token;
+      const headers: Record<string, string> = {
+        apikey: env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY,
+        authorization: `Bearer ${token}`,
+        ...r.headers,
       };
-      // PostgREST picks up the naive tables after its schema reload.
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const res = await fetch(`${base}bench_naive_projects?select=id&limit=1`, { headers: { apikey: env.SUPABASE_SECRET_KEY } });
-        if (res.ok) break;
-        if (Date.now() > deadline) throw new Error(`PostgREST did not pick up the naive tables: HTTP ${res.status}`);
-        await new Promise((r) => setTimeout(r, 200));
+      const started = now();
+      const res = await fetch(base + r.path, { method: r.method, headers });
+      const body = await res.text();
+      // A HEAD answer has no body to carry 57014: a 500 that came only after the cut-off is the timeout.
+      const timedOut = /"code":"57014"/.test(body) || (r.method === 'HEAD' && res.status === 500 && now() - started >= cutoff * 1000);
+      if (v === 'naive' && timedOut) throw new CutOff(`naive cut off after ${cutoff} s`);
+      if (!res.ok) throw new Error(`${spec.name} (${v}) as ${c.user}: HTTP ${res.status} ${body.slice(0, 300)}`);
+      return spec.expect(res, body);
+    };
+    // PostgREST picks up the naive tables after its schema reload.
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const res = await fetch(`${base}bench_naive_projects?select=id&limit=1`, { headers: { apikey: env.SUPABASE_SECRET_KEY } });
+      if (res.ok) break;
+      if (Date.now() > deadline) throw new Error(`PostgREST did not pick up the naive tables: HTTP ${res.status}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    const claimHelpers = await benchClaimHelpers(db, people[0].claims, o.claimRepeats ?? 15);
+
+    const results: RlsQueryResult[] = [];
+    for (const spec of querySpecs()) {
+      // Correctness first: every variant must return the same number of rows for the same caller.
+      const c0 = people[0];
+      const cutoffMs = cutoff * 1000;
+      let restCut = false;
+      let sqlCut = false;
+      const naiveOnce = await rest(spec, 'naive', c0).catch((e) => {
+        if (!(e instanceof CutOff)) throw e;
+        restCut = true;
+        return null;
+      });
+      const counts = { rls: await rest(spec, 'rls', c0), baseline: await rest(spec, 'baseline', c0), naive: naiveOnce };
+      if (counts.rls !== counts.baseline || (counts.naive !== null && counts.rls !== counts.naive) || counts.rls <= 0) {
+        throw new Error(`${spec.name}: the variants disagree for ${c0.user}: ${JSON.stringify(counts)}`);
       }
+      const pick = (i: number) => people[i % people.length];
+      const check = (v: Variant) => async (i: number) => {
+        const n = await rest(spec, v, pick(i));
+        if (n !== counts.rls) throw new Error(`${spec.name} (${v}) returned ${n} rows for ${pick(i).user}, expected ${counts.rls}`);
+      };
+      const fast = await measureInterleaved({ rls: check('rls'), baseline: check('baseline') }, o);
+      // Once the naive query has hit the cut-off, it is not run again: every sample would be the cut-off.
+      const naive = restCut
+        ? [cutoffMs]
+        : await measureCutOff(check('naive'), { warmup: o.naiveWarmup, repeats: o.naiveRepeats }, cutoffMs, () => (restCut = true));
 
-      const claimHelpers = await benchClaimHelpers(db, people[0].claims, o.claimRepeats ?? 15);
-
-      const results: RlsQueryResult[] = [];
-      for (const spec of querySpecs()) {
-        // Correctness first: every variant must return the same number of rows for the same caller.
-        const c0 = people[0];
-        const cutoffMs = cutoff * 1000;
-        let restCut = false;
-        let sqlCut = false;
-        const naiveOnce = await rest(spec, 'naive', c0).catch((e) => {
+      const sqlOf = (v: Variant) => async (i: number) =>
+        (await runSql(db, v, pick(i), spec.sql(v, pick(i)), false, v === 'naive' ? cutoff : undefined)).ms;
+      const sqlFast = { rls: [] as number[], baseline: [] as number[] };
+      for (let i = 0; i < o.warmup + o.repeats; i++) {
+        for (const v of (i % 2 ? ['baseline', 'rls'] : ['rls', 'baseline']) as ('rls' | 'baseline')[]) {
+          const ms = await sqlOf(v)(i);
+          if (i >= o.warmup) sqlFast[v].push(ms);
+        }
+      }
+      const sqlNaive: number[] = [];
+      // Already warm from the PostgREST runs; at full size each naive run takes seconds.
+      for (let i = 0; i < o.naiveSqlRepeats && !sqlCut; i++) {
+        try {
+          sqlNaive.push(await sqlOf('naive')(i));
+        } catch (e) {
           if (!(e instanceof CutOff)) throw e;
-          restCut = true;
-          return null;
-        });
-        const counts = { rls: await rest(spec, 'rls', c0), baseline: await rest(spec, 'baseline', c0), naive: naiveOnce };
-        if (counts.rls !== counts.baseline || (counts.naive !== null && counts.rls !== counts.naive) || counts.rls <= 0) {
-          throw new Error(`${spec.name}: the variants disagree for ${c0.user}: ${JSON.stringify(counts)}`);
+          sqlCut = true;
+          sqlNaive.push(cutoffMs);
         }
-        const pick = (i: number) => people[i % people.length];
-        const check = (v: Variant) => async (i: number) => {
-          const n = await rest(spec, v, pick(i));
-          if (n !== counts.rls) throw new Error(`${spec.name} (${v}) returned ${n} rows for ${pick(i).user}, expected ${counts.rls}`);
-        };
-        const fast = await measureInterleaved({ rls: check('rls'), baseline: check('baseline') }, o);
-        // Once the naive query has hit the cut-off, it is not run again: every sample would be the cut-off.
-        const naive = restCut ? [cutoffMs] : await measureCutOff(check('naive'), { warmup: o.naiveWarmup, repeats: o.naiveRepeats }, cutoffMs, () => (restCut = true));
-
-        const sqlOf = (v: Variant) => async (i: number) => (await runSql(db, v, pick(i), spec.sql(v, pick(i)), false, v === 'naive' ? cutoff : undefined)).ms;
-        const sqlFast = { rls: [] as number[], baseline: [] as number[] };
-        for (let i = 0; i < o.warmup + o.repeats; i++) {
-          for (const v of (i % 2 ? ['baseline', 'rls'] : ['rls', 'baseline']) as ('rls' | 'baseline')[]) {
-            const ms = await sqlOf(v)(i);
-            if (i >= o.warmup) sqlFast[v].push(ms);
-          }
-        }
-        const sqlNaive: number[] = [];
-        // Already warm from the PostgREST runs; at full size each naive run takes seconds.
-        for (let i = 0; i < o.naiveSqlRepeats && !sqlCut; i++) {
-          try {
-            sqlNaive.push(await sqlOf('naive')(i));
-          } catch (e) {
-            if (!(e instanceof CutOff)) throw e;
-            sqlCut = true;
-            sqlNaive.push(cutoffMs);
-          }
-        }
-        const explain = {} as Record<Variant, string>;
-        for (const v of ['rls', 'baseline', 'naive'] as Variant[]) {
-          if (v === 'naive' && (restCut || sqlCut)) {
-            // EXPLAIN ANALYZE runs the query: show the plan without running it.
-            const plan = await runSql(db, v, c0, [`explain (costs off) ${spec.sql(v, c0)[0]}`, spec.sql(v, c0)[1]]);
-            explain[v] = `(not run: slower than the ${cutoff} s cut-off)\n` + plan.rows.map((x) => String(x['QUERY PLAN'])).join('\n');
-            continue;
-          }
-          const r = await runSql(db, v, c0, spec.sql(v, c0), true, v === 'naive' ? cutoff : undefined);
-          explain[v] = r.rows.map((x) => String(x['QUERY PLAN'])).join('\n');
-        }
-        const restS = { rls: summarize(fast.rls), baseline: summarize(fast.baseline), naive: summarize(naive) };
-        const sqlS = { rls: summarize(sqlFast.rls), baseline: summarize(sqlFast.baseline), naive: summarize(sqlNaive) };
-        const r: RlsQueryResult = {
-          name: spec.name,
-          rowsPerCaller: counts.rls,
-          rest: restS,
-          sql: sqlS,
-          ratioToBaseline: ratio(restS.rls.median, restS.baseline.median),
-          p99RatioToBaseline: ratio(restS.rls.p99, restS.baseline.p99),
-          speedupOverNaive: ratio(restS.naive.median, restS.rls.median),
-          sqlRatioToBaseline: ratio(sqlS.rls.median, sqlS.baseline.median),
-          sqlSpeedupOverNaive: ratio(sqlS.naive.median, sqlS.rls.median),
-          ...(restCut || sqlCut ? { naiveCutoff: { seconds: cutoff, rest: restCut, sql: sqlCut } } : {}),
-          explain,
-        };
-        const slower = (cut: boolean, x: number) => (cut ? `slower than ${cutoff} s` : `${x} ms`);
-        logLine('rls', `${spec.name}: PostgREST median ${restS.rls.median} ms (baseline ${restS.baseline.median} ms, x${r.ratioToBaseline}; naive ${slower(restCut, restS.naive.median)}, ${restCut ? 'over ' : ''}${r.speedupOverNaive}x slower) | SQL ${sqlS.rls.median} ms vs ${sqlS.baseline.median} ms, naive ${slower(sqlCut, sqlS.naive.median)}`);
-        results.push(r);
       }
-      const sizesOnDisk = await db.query<{ name: string; bytes: string }>(
-        `select c.relname as name, pg_total_relation_size(c.oid) as bytes from pg_class c
-          where c.oid in ('public.tasks'::regclass, 'public.projects'::regclass, 'public.bench_naive_tasks'::regclass, 'public.bench_naive_projects'::regclass)`,
-      );
-      return {
-        sizes,
-        load,
-        sampleUsers: o.sampleUsers,
-        claimHelpers,
-        tableMiB: Object.fromEntries(sizesOnDisk.rows.map((x) => [x.name, round(Number(x.bytes) / 2 ** 20, 1)])),
-        queries: results,
+      const explain = {} as Record<Variant, string>;
+      for (const v of ['rls', 'baseline', 'naive'] as Variant[]) {
+        if (v === 'naive' && (restCut || sqlCut)) {
+          // EXPLAIN ANALYZE runs the query: show the plan without running it.
+          const plan = await runSql(db, v, c0, [`explain (costs off) ${spec.sql(v, c0)[0]}`, spec.sql(v, c0)[1]]);
+          explain[v] = `(not run: slower than the ${cutoff} s cut-off)\n` + plan.rows.map((x) => String(x['QUERY PLAN'])).join('\n');
+          continue;
+        }
+        const r = await runSql(db, v, c0, spec.sql(v, c0), true, v === 'naive' ? cutoff : undefined);
+        explain[v] = r.rows.map((x) => String(x['QUERY PLAN'])).join('\n');
+      }
+      const restS = { rls: summarize(fast.rls), baseline: summarize(fast.baseline), naive: summarize(naive) };
+      const sqlS = { rls: summarize(sqlFast.rls), baseline: summarize(sqlFast.baseline), naive: summarize(sqlNaive) };
+      const r: RlsQueryResult = {
+        name: spec.name,
+        rowsPerCaller: counts.rls,
+        rest: restS,
+        sql: sqlS,
+        ratioToBaseline: ratio(restS.rls.median, restS.baseline.median),
+        p99RatioToBaseline: ratio(restS.rls.p99, restS.baseline.p99),
+        speedupOverNaive: ratio(restS.naive.median, restS.rls.median),
+        sqlRatioToBaseline: ratio(sqlS.rls.median, sqlS.baseline.median),
+        sqlSpeedupOverNaive: ratio(sqlS.naive.median, sqlS.rls.median),
+        ...(restCut || sqlCut ? { naiveCutoff: { seconds: cutoff, rest: restCut, sql: sqlCut } } : {}),
+        explain,
       };
-    } finally {
-      if (restoreTimeout !== undefined) {
-        await db.query(restoreTimeout ? `alter role authenticated set statement_timeout = '${restoreTimeout.replace(/'/g, '')}'` : 'alter role authenticated reset statement_timeout');
-        await db.query(`notify pgrst, 'reload config'`);
-      }
-      await db.end();
+      const slower = (cut: boolean, x: number) => (cut ? `slower than ${cutoff} s` : `${x} ms`);
+      logLine(
+        'rls',
+        `${spec.name}: PostgREST median ${restS.rls.median} ms (baseline ${restS.baseline.median} ms, x${r.ratioToBaseline}; naive ${slower(restCut, restS.naive.median)}, ${restCut ? 'over ' : ''}${r.speedupOverNaive}x slower) | SQL ${sqlS.rls.median} ms vs ${sqlS.baseline.median} ms, naive ${slower(sqlCut, sqlS.naive.median)}`,
+      );
+      results.push(r);
     }
+    const sizesOnDisk = await db.query<{ name: string; bytes: string }>(
+      `select c.relname as name, pg_total_relation_size(c.oid) as bytes from pg_class c
+          where c.oid in ('public.tasks'::regclass, 'public.projects'::regclass, 'public.bench_naive_tasks'::regclass, 'public.bench_naive_projects'::regclass)`,
+    );
+    return {
+      sizes,
+      load,
+      sampleUsers: o.sampleUsers,
+      claimHelpers,
+      tableMiB: Object.fromEntries(sizesOnDisk.rows.map((x) => [x.name, round(Number(x.bytes) / 2 ** 20, 1)])),
+      queries: results,
+    };
+  } finally {
+    if (restoreTimeout !== undefined) {
+      await db.query(
+        restoreTimeout
+          ? `alter role authenticated set statement_timeout = '${restoreTimeout.replace(/'/g, '')}'`
+          : 'alter role authenticated reset statement_timeout',
+      );
+      await db.query(`notify pgrst, 'reload config'`);
+    }
+    await db.end();
   }
+}
 
-  /** The bench data set alone (for runs that skip the RLS part but need users with tasks). */
-  export async function loadBenchData(env: Record<string, string>, sizes: RlsSizes) {
-    const db = new pg.Client({ connectionString: env.SUPABASE_DB_URL });
-    await db.connect();
-    try {
-      return await loadData(db, sizes);
-    } finally {
-      await db.end();
-    }
+/** The bench data set alone (for runs that skip the RLS part but need users with tasks). */
+export async function loadBenchData(env: Record<string, string>, sizes: RlsSizes) {
+  const db = new pg.Client({ connectionString: env.SUPABASE_DB_URL });
+  await db.connect();
+  try {
+    return await loadData(db, sizes);
+  } finally {
+    await db.end();
   }
+}

@@ -37,8 +37,21 @@ function writeSvg(dir: string, r: BenchResults) {
 
 const PARTS = ['stack', 'rls', 'functions', 'app', 'profile', 'clerk', 'browser'] as const;
 // node:util parseArgs, strict: an unknown flag (a typo, or --help) prints the usage and starts nothing.
-const usage = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(4, 13).map((l) => l.replace(/^\/\/ ?/, '')).join('\n');
-let flags: { quick?: boolean; strict?: boolean; 'reuse-build'?: boolean; 'skip-typecheck'?: boolean; only?: string; render?: boolean; help?: boolean };
+const usage = fs
+  .readFileSync(new URL(import.meta.url), 'utf8')
+  .split('\n')
+  .slice(4, 13)
+  .map((l) => l.replace(/^\/\/ ?/, ''))
+  .join('\n');
+let flags: {
+  quick?: boolean;
+  strict?: boolean;
+  'reuse-build'?: boolean;
+  'skip-typecheck'?: boolean;
+  only?: string;
+  render?: boolean;
+  help?: boolean;
+};
 try {
   flags = parseArgs({
     options: {
@@ -65,11 +78,19 @@ const strict = Boolean(flags.strict);
 const reuseBuild = Boolean(flags['reuse-build']);
 // Build without Next's project-wide type check (npm test does that); same bundles.
 const skipTypecheck = Boolean(flags['skip-typecheck']);
-const only = flags.only === undefined ? null : flags.only.split(',').map((p) => p.trim()).filter(Boolean);
+const only =
+  flags.only === undefined
+    ? null
+    : flags.only
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
 const wants = (part: (typeof PARTS)[number]) => !only || only.includes(part);
 const unknownParts = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? [];
 if (unknownParts.length || only?.length === 0) {
-  console.error(`${unknownParts.length ? `Unknown part(s) ${unknownParts.join(', ')}` : '--only needs a list of parts'}; the parts are ${PARTS.join(', ')}.`);
+  console.error(
+    `${unknownParts.length ? `Unknown part(s) ${unknownParts.join(', ')}` : '--only needs a list of parts'}; the parts are ${PARTS.join(', ')}.`,
+  );
   process.exit(2);
 }
 
@@ -101,7 +122,9 @@ function stackAlreadyRunning(): boolean {
   }
 }
 if (stackAlreadyRunning()) {
-  console.error(`A local stack already runs on test instance ${instance} (${stackLayout.dir}); stop it first or pick another LOCAL_STACK_INSTANCE.`);
+  console.error(
+    `A local stack already runs on test instance ${instance} (${stackLayout.dir}); stop it first or pick another LOCAL_STACK_INSTANCE.`,
+  );
   process.exit(2);
 }
 
@@ -149,7 +172,7 @@ async function part(name: string, fn: () => Promise<void>) {
     await fn();
   } catch (e) {
     broken = true;
-    console.error(`\x1b[31m✗ ${name} failed:\x1b[0m ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    console.error(`\x1b[31m✗ ${name} failed:\x1b[0m ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     (results.errors ??= []).push({ part: name, error: e instanceof Error ? e.message : String(e) });
   }
   logLine(name, `done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
@@ -201,7 +224,8 @@ try {
       }
       // The floor and peer baselines (bench/baselines), for the app part.
       if (wants('app')) {
-        if (!(reuseBuild && fs.existsSync(path.join(BASELINES_DIR, '.next/BUILD_ID')))) await buildApp(stackLayout, env, { dir: BASELINES_DIR });
+        if (!(reuseBuild && fs.existsSync(path.join(BASELINES_DIR, '.next/BUILD_ID'))))
+          await buildApp(stackLayout, env, { dir: BASELINES_DIR });
         baselines = await startApp(stackLayout, env, baselinesMode(stackLayout));
         cleanups.push(baselines.stop);
       }
@@ -214,7 +238,12 @@ try {
       const contrasts = baselines;
       await part('app', async () => {
         const r = await benchApp(third, contrasts, stack!.env, { ...size.app, usersInData: size.rls.users }, stack!.child.pid!);
-        results.app = { ...r, buildSeconds, buildMode, startSeconds: Object.fromEntries(Object.values(apps).map((a) => [a!.mode.name, a!.seconds])) };
+        results.app = {
+          ...r,
+          buildSeconds,
+          buildMode,
+          startSeconds: Object.fromEntries(Object.values(apps).map((a) => [a!.mode.name, a!.seconds])),
+        };
       });
     }
     if (wants('profile') && third) {
@@ -248,7 +277,9 @@ fs.writeFileSync(path.join(outDir, 'results.md'), renderMarkdown(results));
 writeSvg(outDir, results);
 console.log('\n\x1b[1mTargets\x1b[0m');
 for (const t of results.targets) {
-  console.log(`  ${t.pass === null ? '\x1b[33m–\x1b[0m' : t.pass ? '\x1b[32mPASS\x1b[0m' : '\x1b[31mFAIL\x1b[0m'} ${t.target}: ${t.measured}`);
+  console.log(
+    `  ${t.pass === null ? '\x1b[33m–\x1b[0m' : t.pass ? '\x1b[32mPASS\x1b[0m' : '\x1b[31mFAIL\x1b[0m'} ${t.target}: ${t.measured}`,
+  );
 }
 console.log(`\nWrote ${path.relative(projectRoot, path.join(outDir, 'results.json'))} and results.md in ${results.durationSeconds} s.`);
 const missed = results.targets.some((t) => t.pass === false);

@@ -49,7 +49,9 @@ async function startOnce(stackLayout: StackLayout, instance: number): Promise<Ru
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the local stack exited (code ${code}) before it was ready:\n${output.trim().split('\n').slice(-5).join('\n')}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the local stack exited (code ${code}) before it was ready:\n${output.trim().split('\n').slice(-5).join('\n')}`)),
+    );
     setTimeout(() => reject(new Error(`the local stack was not ready within 120 s:\n${output}`)), 120_000).unref();
   });
   child.stdout!.resume();
@@ -75,7 +77,12 @@ export function cpuMs(root: number): number {
   return ticks * 10; // USER_HZ is 100 on Linux
 }
 
-interface ProcMemory { pid: number; name: string; rssKiB: number; pssKiB: number }
+interface ProcMemory {
+  pid: number;
+  name: string;
+  rssKiB: number;
+  pssKiB: number;
+}
 
 function readProc(pid: number, file: string): string | null {
   try {
@@ -118,7 +125,8 @@ function stackMemory(root: number) {
     const pssKiB = Number(/^Pss:\s+(\d+)/m.exec(readProc(pid, 'smaps_rollup') ?? '')?.[1] ?? 0);
     procs.push({ pid, name, rssKiB, pssKiB });
   }
-  const group = (p: ProcMemory) => (p.pid === root ? 'supervisor (node)' : p.name === 'postgrest' ? 'postgrest' : p.name === 'postgres' ? 'postgres' : p.name);
+  const group = (p: ProcMemory) =>
+    p.pid === root ? 'supervisor (node)' : p.name === 'postgrest' ? 'postgrest' : p.name === 'postgres' ? 'postgres' : p.name;
   const byPart: Record<string, { processes: number; rssMiB: number; pssMiB: number }> = {};
   for (const p of procs) {
     const g = (byPart[group(p)] ??= { processes: 0, rssMiB: 0, pssMiB: 0 });
@@ -155,7 +163,11 @@ export interface StackResult {
  * Cold starts (fresh data folder each time), then warm starts; leaves the last warm stack running
  * for the other benchmarks and returns it. Each start is a separate process, as `npm run dev` runs it.
  */
-export async function benchStack(stackLayout: StackLayout, instance: number, opts: { cold: number; warm: number }): Promise<{ result: StackResult; stack: RunningBenchStack }> {
+export async function benchStack(
+  stackLayout: StackLayout,
+  instance: number,
+  opts: { cold: number; warm: number },
+): Promise<{ result: StackResult; stack: RunningBenchStack }> {
   const cold: number[] = [];
   const warm: number[] = [];
   let memoryCold!: ReturnType<typeof stackMemory>;
@@ -165,7 +177,10 @@ export async function benchStack(stackLayout: StackLayout, instance: number, opt
     const s = await startStackProcess(stackLayout, instance);
     cold.push(s.readyMs);
     memoryCold = stackMemory(s.child.pid!);
-    logLine('stack', `cold start ${i + 1}/${opts.cold}: ready in ${(s.readyMs / 1000).toFixed(2)} s, ${memoryCold.pssMiB} MiB PSS (${memoryCold.rssMiB} MiB RSS)`);
+    logLine(
+      'stack',
+      `cold start ${i + 1}/${opts.cold}: ready in ${(s.readyMs / 1000).toFixed(2)} s, ${memoryCold.pssMiB} MiB PSS (${memoryCold.rssMiB} MiB RSS)`,
+    );
     await s.stop();
   }
   let stack!: RunningBenchStack;
@@ -173,11 +188,19 @@ export async function benchStack(stackLayout: StackLayout, instance: number, opt
     stack = await startStackProcess(stackLayout, instance);
     warm.push(stack.readyMs);
     memoryWarm = stackMemory(stack.child.pid!);
-    logLine('stack', `warm start ${i + 1}/${opts.warm}: ready in ${(stack.readyMs / 1000).toFixed(2)} s, ${memoryWarm.pssMiB} MiB PSS (${memoryWarm.rssMiB} MiB RSS)`);
+    logLine(
+      'stack',
+      `warm start ${i + 1}/${opts.warm}: ready in ${(stack.readyMs / 1000).toFixed(2)} s, ${memoryWarm.pssMiB} MiB PSS (${memoryWarm.rssMiB} MiB RSS)`,
+    );
     if (i < opts.warm - 1) await stack.stop();
   }
   return {
-    result: { cold: { ...summarize(cold), samples: cold.map((x) => round(x, 1)) }, warm: { ...summarize(warm), samples: warm.map((x) => round(x, 1)) }, memoryCold, memoryWarm },
+    result: {
+      cold: { ...summarize(cold), samples: cold.map((x) => round(x, 1)) },
+      warm: { ...summarize(warm), samples: warm.map((x) => round(x, 1)) },
+      memoryCold,
+      memoryWarm,
+    },
     stack,
   };
 }

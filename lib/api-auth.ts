@@ -57,7 +57,12 @@ function setUp() {
     publishableKey: env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
     authenticate: (req: Request) => clerk.authenticateRequest(req, options),
     // The same options authenticateRequest() passes to verifyToken() and to the auth object.
-    bearerOptions: { ...options, secretKey: env.CLERK_SECRET_KEY, publishableKey: env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY, apiUrl: process.env.CLERK_API_URL || undefined },
+    bearerOptions: {
+      ...options,
+      secretKey: env.CLERK_SECRET_KEY,
+      publishableKey: env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
+      apiUrl: process.env.CLERK_API_URL || undefined,
+    },
   };
 }
 let setup: ReturnType<typeof setUp> | undefined;

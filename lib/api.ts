@@ -69,9 +69,11 @@ async function answer(req: Request, run: () => Promise<Response>): Promise<Respo
     if (clientWentAway(req, e)) return new Response(null, { status: 400, headers: { connection: 'close' } });
     // A body refused part-way is left unread: the connection closes after the answer, so that no client
     // sends its next request on a socket whose remaining bytes the server then discards.
-    if (e instanceof ApiError) return NextResponse.json(e.body, { status: e.status, headers: e.status === 413 ? { connection: 'close' } : undefined });
+    if (e instanceof ApiError)
+      return NextResponse.json(e.body, { status: e.status, headers: e.status === 413 ? { connection: 'close' } : undefined });
     console.error('API route failed:', e instanceof Error ? e.message : e);
-    if (e instanceof TypeError && /fetch failed/i.test(e.message)) return NextResponse.json({ error: DATABASE_UNAVAILABLE }, { status: 503 });
+    if (e instanceof TypeError && /fetch failed/i.test(e.message))
+      return NextResponse.json({ error: DATABASE_UNAVAILABLE }, { status: 503 });
     return NextResponse.json({ error: 'Something went wrong on our side.' }, { status: 500 });
   }
 }
@@ -88,7 +90,8 @@ export function route<C = unknown>(handler: (req: NextRequest, session: ApiSessi
       const refused = localKeysRefusal(req) ?? (crossSiteRefusal ??= crossSiteWriteGuard(appOrigins()))(req);
       if (refused) return refused;
       // Declared too large: refused before the body is read or the token verified.
-      if (Number(req.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw new ApiError(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`);
+      if (Number(req.headers.get('content-length') ?? 0) > MAX_BODY_BYTES)
+        throw new ApiError(413, `The body is larger than ${MAX_BODY_BYTES} bytes.`);
       const session = await authenticate(req);
       if (session instanceof Response) return session; // Clerk's handshake for a browser navigation
       if (session instanceof Headers) return NextResponse.json({ error: SIGN_IN_FIRST }, { status: 401, headers: session });

@@ -25,7 +25,11 @@ const SESSION = /(?:^|;\s*)__session(?:_[\w-]+)?=([^;]+)/;
 const CLIENT_UAT = /(?:^|;\s*)__client_uat(?:_[\w-]+)?=/;
 
 /** The request with __client_uat restored when clerk-js was caught rewriting it; else the request itself. */
-export function restoreClientUat(req: NextRequest, publishableKey: string, env: Record<string, string | undefined> = process.env): NextRequest {
+export function restoreClientUat(
+  req: NextRequest,
+  publishableKey: string,
+  env: Record<string, string | undefined> = process.env,
+): NextRequest {
   if (!publishableKey.startsWith('pk_test_') || isProduction(env)) return req;
   if (req.headers.get('sec-fetch-site') !== 'same-origin') return req;
   const cookie = req.headers.get('cookie') ?? '';

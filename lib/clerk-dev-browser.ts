@@ -60,7 +60,9 @@ export function devBrowserCookiesToRestore(req: Request, publishableKey: string)
   const twinOf = (devBrowser: string): string | undefined => {
     if (devBrowser !== DEV_BROWSER) return cookies.get(DEV_BROWSER);
     const token = cookies.get('__session');
-    const suffixed = sessions.find((s) => s !== '__session' && cookies.get(s) === token && cookies.has(s.replace('__session', DEV_BROWSER)));
+    const suffixed = sessions.find(
+      (s) => s !== '__session' && cookies.get(s) === token && cookies.has(s.replace('__session', DEV_BROWSER)),
+    );
     return suffixed && cookies.get(suffixed.replace('__session', DEV_BROWSER));
   };
   const restore: string[] = [];

@@ -20,7 +20,8 @@ import { NextResponse } from 'next/server';
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
-export const NOT_JSON = 'Send the body as JSON with the header Content-Type: application/json. This API refuses other types so that another site cannot post to it with your cookies.';
+export const NOT_JSON =
+  'Send the body as JSON with the header Content-Type: application/json. This API refuses other types so that another site cannot post to it with your cookies.';
 
 const isJson = (type: string | null) => /^application\/json\s*(;|$)/i.test(type ?? '');
 
@@ -30,9 +31,15 @@ export function crossSiteWriteGuard(appOrigins: readonly string[] | undefined): 
     if (!WRITES.has(req.method)) return null;
     const origin = req.headers.get('origin');
     if (origin !== null && appOrigins?.length && !appOrigins.includes(origin)) {
-      return NextResponse.json({ error: `Cross-origin write refused: ${JSON.stringify(origin.slice(0, 100))} is not one of this app's origins (CLERK_AUTHORIZED_PARTIES).` }, { status: 403 });
+      return NextResponse.json(
+        {
+          error: `Cross-origin write refused: ${JSON.stringify(origin.slice(0, 100))} is not one of this app's origins (CLERK_AUTHORIZED_PARTIES).`,
+        },
+        { status: 403 },
+      );
     }
-    if (WITH_BODY.has(req.method) && !isJson(req.headers.get('content-type'))) return NextResponse.json({ error: NOT_JSON }, { status: 415 });
+    if (WITH_BODY.has(req.method) && !isJson(req.headers.get('content-type')))
+      return NextResponse.json({ error: NOT_JSON }, { status: 415 });
     return null;
   };
 }

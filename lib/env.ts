@@ -15,9 +15,9 @@ import { deployedPlatform, hasLiveClerkKeys, productionReason } from './platform
 const peek = (v: string) => JSON.stringify(v.length > 12 ? `${v.slice(0, 8)}…` : v);
 
 const httpUrl = (name: string, hint: string) =>
-  z
-    .string({ error: `${name} is missing. ${hint}` })
-    .refine((v) => /^https?:\/\/[^/\s]+\/?$/.test(v), { message: `${name} must be an origin like https://xyzcompany.supabase.co (no path, no /rest/v1). ${hint}` });
+  z.string({ error: `${name} is missing. ${hint}` }).refine((v) => /^https?:\/\/[^/\s]+\/?$/.test(v), {
+    message: `${name} must be an origin like https://xyzcompany.supabase.co (no path, no /rest/v1). ${hint}`,
+  });
 
 /**
  * The `role` of a legacy Supabase API key (an HS256 JWT: `anon` or `service_role`); undefined when the
@@ -43,17 +43,35 @@ const clientSchema = z.object({
   NEXT_PUBLIC_SUPABASE_URL: httpUrl('NEXT_PUBLIC_SUPABASE_URL', supabaseHint),
   NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: z
     .string({ error: `NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY is missing. ${supabaseHint}` })
-    .refine((v) => !v.startsWith('sb_secret_'), { message: 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY holds a secret key (sb_secret_…): that key bypasses row-level security and must never reach the browser. Use the publishable key (sb_publishable_…) and rotate the secret key now.' })
-    .refine((v) => v.startsWith('sb_publishable_') || /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(v), { message: 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY must be the publishable key (sb_publishable_…) or the legacy anon JWT (eyJ…). ' + supabaseHint })
-    .refine((v) => legacyKeyRole(v) !== 'service_role', { message: 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY holds the legacy service_role JWT: that key bypasses row-level security and must never reach the browser. Use the anon key (or sb_publishable_…), and rotate the JWT secret now if this value was ever deployed.' })
-    .refine((v) => ['anon', 'service_role', undefined].some((role) => legacyKeyRole(v) === role), { message: 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY is a JWT whose role is not "anon": use the publishable key (sb_publishable_…) or the legacy anon key. ' + supabaseHint }),
+    .refine((v) => !v.startsWith('sb_secret_'), {
+      message:
+        'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY holds a secret key (sb_secret_…): that key bypasses row-level security and must never reach the browser. Use the publishable key (sb_publishable_…) and rotate the secret key now.',
+    })
+    .refine((v) => v.startsWith('sb_publishable_') || /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(v), {
+      message:
+        'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY must be the publishable key (sb_publishable_…) or the legacy anon JWT (eyJ…). ' +
+        supabaseHint,
+    })
+    .refine((v) => legacyKeyRole(v) !== 'service_role', {
+      message:
+        'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY holds the legacy service_role JWT: that key bypasses row-level security and must never reach the browser. Use the anon key (or sb_publishable_…), and rotate the JWT secret now if this value was ever deployed.',
+    })
+    .refine((v) => ['anon', 'service_role', undefined].some((role) => legacyKeyRole(v) === role), {
+      message:
+        'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY is a JWT whose role is not "anon": use the publishable key (sb_publishable_…) or the legacy anon key. ' +
+        supabaseHint,
+    }),
   NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: z
     .string({ error: `NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY is missing. ${clerkHint}` })
-    .refine((v) => /^pk_(test|live)_[A-Za-z0-9+/=]+$/.test(v), { message: `NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY must start with pk_test_ or pk_live_. ${clerkHint}` }),
+    .refine((v) => /^pk_(test|live)_[A-Za-z0-9+/=]+$/.test(v), {
+      message: `NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY must start with pk_test_ or pk_live_. ${clerkHint}`,
+    }),
   // Relative (same-origin, e.g. /__clerk) or https: an absolute http:// proxy URL breaks the clerk-js script tag.
   NEXT_PUBLIC_CLERK_PROXY_URL: z
     .string()
-    .refine((v) => v.startsWith('/') || v.startsWith('https://'), { message: 'NEXT_PUBLIC_CLERK_PROXY_URL must be a path like /__clerk or an https:// URL.' })
+    .refine((v) => v.startsWith('/') || v.startsWith('https://'), {
+      message: 'NEXT_PUBLIC_CLERK_PROXY_URL must be a path like /__clerk or an https:// URL.',
+    })
     .optional(),
 });
 
@@ -65,29 +83,52 @@ const serverSchema = clientSchema.extend({
   CLERK_JWT_KEY: z
     .string()
     .transform((v) => v.replace(/\\n/g, '\n'))
-    .refine((v) => /^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\s*$/.test(v), { message: 'CLERK_JWT_KEY must be the PEM public key (-----BEGIN PUBLIC KEY-----…) from Clerk Dashboard -> API keys -> JWKS Public Key. Without it every request would fetch the JWKS over the network.' })
+    .refine((v) => /^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\s*$/.test(v), {
+      message:
+        'CLERK_JWT_KEY must be the PEM public key (-----BEGIN PUBLIC KEY-----…) from Clerk Dashboard -> API keys -> JWKS Public Key. Without it every request would fetch the JWKS over the network.',
+    })
     .optional(),
   CLERK_AUTHORIZED_PARTIES: z
     .string()
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-    .refine((list) => list.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), { message: 'CLERK_AUTHORIZED_PARTIES must be a comma-separated list of origins like https://app.example.com (no trailing slash, no path).' })
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), {
+      message:
+        'CLERK_AUTHORIZED_PARTIES must be a comma-separated list of origins like https://app.example.com (no trailing slash, no path).',
+    })
     .optional(),
   // The mode switch: a template name means JWT-template mode; unset means third-party mode.
   CLERK_SUPABASE_TEMPLATE: z
     .string()
-    .regex(/^[\w-]+$/, { message: 'CLERK_SUPABASE_TEMPLATE must be the name of a Clerk JWT template (letters, digits, - and _), or unset for third-party mode.' })
+    .regex(/^[\w-]+$/, {
+      message:
+        'CLERK_SUPABASE_TEMPLATE must be the name of a Clerk JWT template (letters, digits, - and _), or unset for third-party mode.',
+    })
     .optional(),
   // "off" where the project runs no Realtime server: "Online now" on /org then says so instead of
   // connecting.
-  SUPABASE_REALTIME: z.enum(['on', 'off'], { message: 'SUPABASE_REALTIME must be "on" (the default) or "off" (no Realtime server: presence is off).' }).optional(),
+  SUPABASE_REALTIME: z
+    .enum(['on', 'off'], { message: 'SUPABASE_REALTIME must be "on" (the default) or "off" (no Realtime server: presence is off).' })
+    .optional(),
   CLERK_WEBHOOK_SIGNING_SECRET: z
     .string()
-    .refine((v) => v.startsWith('whsec_'), { message: 'CLERK_WEBHOOK_SIGNING_SECRET must start with whsec_. Copy it from Clerk Dashboard -> Webhooks -> your endpoint -> Signing Secret.' })
+    .refine((v) => v.startsWith('whsec_'), {
+      message:
+        'CLERK_WEBHOOK_SIGNING_SECRET must start with whsec_. Copy it from Clerk Dashboard -> Webhooks -> your endpoint -> Signing Secret.',
+    })
     .optional(),
   SUPABASE_SECRET_KEY: z
     .string()
-    .refine((v) => v.startsWith('sb_secret_') || /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(v), { message: `SUPABASE_SECRET_KEY must be the secret key (sb_secret_…) or the legacy service_role JWT. ${supabaseHint}` })
-    .refine((v) => ['service_role', undefined].some((role) => legacyKeyRole(v) === role), { message: `SUPABASE_SECRET_KEY is a JWT whose role is not "service_role" (the anon key?). ${supabaseHint}` })
+    .refine((v) => v.startsWith('sb_secret_') || /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(v), {
+      message: `SUPABASE_SECRET_KEY must be the secret key (sb_secret_…) or the legacy service_role JWT. ${supabaseHint}`,
+    })
+    .refine((v) => ['service_role', undefined].some((role) => legacyKeyRole(v) === role), {
+      message: `SUPABASE_SECRET_KEY is a JWT whose role is not "service_role" (the anon key?). ${supabaseHint}`,
+    })
     .optional(),
 });
 
@@ -121,7 +162,9 @@ function crossChecks(source: Record<string, string | undefined>): string[] {
   for (const [name, value] of Object.entries(source)) {
     if (!name.startsWith('NEXT_PUBLIC_') || !value) continue;
     if (/^(sk_(test|live)_|sb_secret_|whsec_)/.test(value) || /SECRET|SERVICE_ROLE/.test(name)) {
-      problems.push(`${name} (${peek(value)}) looks like a secret, and every NEXT_PUBLIC_ variable is shipped to the browser. Rename it without NEXT_PUBLIC_ and rotate the key.`);
+      problems.push(
+        `${name} (${peek(value)}) looks like a secret, and every NEXT_PUBLIC_ variable is shipped to the browser. Rename it without NEXT_PUBLIC_ and rotate the key.`,
+      );
     }
   }
   const misplaced = machineLocalKeyProblem(source);
@@ -133,11 +176,15 @@ function crossChecks(source: Record<string, string | undefined>): string[] {
   for (const name of production ? ['CLERK_API_URL', 'CLERK_FAPI_URL'] : []) {
     const value = source[name];
     if (value && value !== 'https://api.clerk.com' && !isLoopbackUrl(value)) {
-      problems.push(`${name} is set to ${value}, but this is production (${production}): Clerk's SDK would send your secret key there. Remove it from the host's environment settings.`);
+      problems.push(
+        `${name} is set to ${value}, but this is production (${production}): Clerk's SDK would send your secret key there. Remove it from the host's environment settings.`,
+      );
     }
   }
   if (production && source.SUPABASE_JWT_SECRET) {
-    problems.push(`SUPABASE_JWT_SECRET is set, but this is production (${production}). The app never reads it, and it can sign service_role tokens: remove it from the host's environment settings. Only \`npm run doctor\` uses it: to build for production on your own machine, take it out of .env.local and pass it to doctor alone (\`SUPABASE_JWT_SECRET=… npm run doctor\`).`);
+    problems.push(
+      `SUPABASE_JWT_SECRET is set, but this is production (${production}). The app never reads it, and it can sign service_role tokens: remove it from the host's environment settings. Only \`npm run doctor\` uses it: to build for production on your own machine, take it out of .env.local and pass it to doctor alone (\`SUPABASE_JWT_SECRET=… npm run doctor\`).`,
+    );
   }
   if (production) problems.push(...productionPartyProblems(source, production));
   return problems;
@@ -151,10 +198,20 @@ const isLoopbackOrigin = (origin: string) => /^https?:\/\/(localhost|127(\.\d+){
  * platform); a development instance's production build tried on this machine may name localhost.
  */
 function productionPartyProblems(source: Record<string, string | undefined>, production: string): string[] {
-  const parties = (source.CLERK_AUTHORIZED_PARTIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (!parties.length) return [`CLERK_AUTHORIZED_PARTIES is missing, and this is production (${production}). Set it to every origin the app is served from (e.g. https://app.example.com; http://localhost:3000 to try a development instance's build on your machine): Clerk then refuses session tokens minted for other sites.`];
-  const loopback = (hasLiveClerkKeys(source) || deployedPlatform(source)) ? parties.filter(isLoopbackOrigin) : [];
-  return loopback.length ? [`CLERK_AUTHORIZED_PARTIES lists ${loopback.join(', ')} in production (${production}): a page served on a visitor's own machine could then use their session here. Remove it (keep localhost in .env.local only).`] : [];
+  const parties = (source.CLERK_AUTHORIZED_PARTIES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!parties.length)
+    return [
+      `CLERK_AUTHORIZED_PARTIES is missing, and this is production (${production}). Set it to every origin the app is served from (e.g. https://app.example.com; http://localhost:3000 to try a development instance's build on your machine): Clerk then refuses session tokens minted for other sites.`,
+    ];
+  const loopback = hasLiveClerkKeys(source) || deployedPlatform(source) ? parties.filter(isLoopbackOrigin) : [];
+  return loopback.length
+    ? [
+        `CLERK_AUTHORIZED_PARTIES lists ${loopback.join(', ')} in production (${production}): a page served on a visitor's own machine could then use their session here. Remove it (keep localhost in .env.local only).`,
+      ]
+    : [];
 }
 
 /** Validates the server's environment; throws an EnvError naming every problem. */

@@ -36,7 +36,8 @@ export function dbError({ error, status }: DbFailure): ApiError {
   if (code === '42501' || status === 403) return new ApiError(403, 'Not allowed.');
   if (code === '23505' || code === '23503') return new ApiError(409, 'That conflicts with an existing row.');
   // 22P05/22021: text Postgres cannot store (NUL, bad encoding); PGRST102: a body PostgREST cannot parse.
-  if (['23514', '23502', '22001', '22P02', '22023', 'P0001', '22P05', '22021', 'PGRST102'].includes(code)) return new ApiError(400, 'The database rejected that value.');
+  if (['23514', '23502', '22001', '22P02', '22023', 'P0001', '22P05', '22021', 'PGRST102'].includes(code))
+    return new ApiError(400, 'The database rejected that value.');
   console.error('Unexpected database error', status, code, error?.message);
   return new ApiError(500, 'Unexpected database error.');
 }

@@ -16,7 +16,10 @@ export function machineLocalKeyProblem(env: Record<string, string | undefined>):
 function listeningAddresses(): string[] {
   const handles = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
   return handles
-    .filter((h): h is { listening: boolean; address(): unknown } => typeof (h as { address?: unknown })?.address === 'function' && (h as { listening?: unknown }).listening === true)
+    .filter(
+      (h): h is { listening: boolean; address(): unknown } =>
+        typeof (h as { address?: unknown })?.address === 'function' && (h as { listening?: unknown }).listening === true,
+    )
     .map((h) => h.address())
     .filter((a): a is { address: string; port: number } => typeof a === 'object' && a !== null && 'address' in a)
     .map((a) => (a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`));
@@ -30,7 +33,10 @@ const isLoopbackListen = (address: string) => /^(127\.\d+\.\d+\.\d+|\[::1\]|\[::
  * interface unless told `-H localhost`). The Host check rests on a header the client sets, so the
  * socket itself must be out of the network's reach.
  */
-export function machineLocalListenProblem(env: Record<string, string | undefined> = process.env, addresses: string[] = listeningAddresses()): string | null {
+export function machineLocalListenProblem(
+  env: Record<string, string | undefined> = process.env,
+  addresses: string[] = listeningAddresses(),
+): string | null {
   if (!hasMachineLocalClerkKey(env)) return null;
   const open = addresses.filter((a) => !isLoopbackListen(a));
   if (!open.length) return null;
@@ -43,7 +49,10 @@ export function machineLocalListenProblem(env: Record<string, string | undefined
  * `next dev -p` and `next start -p 3108` alike), so a session minted for the app is never refused
  * because of its port. Anywhere else: the configured list, unchanged.
  */
-export function machineLocalAuthorizedParties(configured: string[] | undefined, env: Record<string, string | undefined> = process.env): string[] | undefined {
+export function machineLocalAuthorizedParties(
+  configured: string[] | undefined,
+  env: Record<string, string | undefined> = process.env,
+): string[] | undefined {
   if (!hasMachineLocalClerkKey(env) || machineLocalKeyProblem(env) || !env.PORT) return configured;
   return [...new Set([...(configured ?? []), `http://localhost:${env.PORT}`, `http://127.0.0.1:${env.PORT}`])];
 }
@@ -63,7 +72,11 @@ export function machineLocalGuard(env: Record<string, string | undefined> = proc
   if (!hasMachineLocalClerkKey(env)) return () => null;
   const misuse = machineLocalKeyProblem(env);
   return (req) => {
-    const reason = misuse ?? (isLoopbackHost(req.headers.get('host')) ? null : 'This app holds the keys of a Clerk instance on this machine, so it only answers requests addressed to this machine (localhost).');
+    const reason =
+      misuse ??
+      (isLoopbackHost(req.headers.get('host'))
+        ? null
+        : 'This app holds the keys of a Clerk instance on this machine, so it only answers requests addressed to this machine (localhost).');
     return reason ? Response.json({ error: reason }, { status: 503 }) : null;
   };
 }

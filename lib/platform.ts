@@ -5,7 +5,17 @@
 // The platform a variable gives away is named in messages only, as a hint where to fix a setting.
 
 /** Hosting platforms announce themselves with one of these. */
-const PLATFORM_FLAGS = ['VERCEL', 'VERCEL_ENV', 'NETLIFY', 'RENDER', 'FLY_APP_NAME', 'RAILWAY_ENVIRONMENT', 'K_SERVICE', 'HEROKU_APP_NAME', 'AWS_LAMBDA_FUNCTION_NAME'];
+const PLATFORM_FLAGS = [
+  'VERCEL',
+  'VERCEL_ENV',
+  'NETLIFY',
+  'RENDER',
+  'FLY_APP_NAME',
+  'RAILWAY_ENVIRONMENT',
+  'K_SERVICE',
+  'HEROKU_APP_NAME',
+  'AWS_LAMBDA_FUNCTION_NAME',
+];
 
 /** The flag that gave the platform away, or null (a machine of your own, or a host that sets none). */
 export function deployedPlatform(env: Record<string, string | undefined>): string | null {
@@ -28,7 +38,8 @@ function clerkFrontendApiHost(pk: string | undefined): string | null {
 
 /** A development key whose Frontend API is a `.localhost` name: a Clerk instance only this machine can reach. */
 export const hasMachineLocalClerkKey = (env: Record<string, string | undefined>) =>
-  Boolean(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY?.startsWith('pk_test_')) && /(^|\.)localhost$/.test(clerkFrontendApiHost(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY) ?? '');
+  Boolean(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY?.startsWith('pk_test_')) &&
+  /(^|\.)localhost$/.test(clerkFrontendApiHost(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY) ?? '');
 
 const isLoopbackUrl = (url: string | undefined) => {
   try {
@@ -42,7 +53,8 @@ const isLoopbackUrl = (url: string | undefined) => {
  * Such a key with Clerk's Backend and Frontend APIs on loopback (CLERK_API_URL, CLERK_FAPI_URL):
  * Clerk runs on this machine (an offline stand-in), so a production build here is not a deployment.
  */
-export const machineLocalClerk = (env: Record<string, string | undefined>) => hasMachineLocalClerkKey(env) && isLoopbackUrl(env.CLERK_API_URL) && isLoopbackUrl(env.CLERK_FAPI_URL);
+export const machineLocalClerk = (env: Record<string, string | undefined>) =>
+  hasMachineLocalClerkKey(env) && isLoopbackUrl(env.CLERK_API_URL) && isLoopbackUrl(env.CLERK_FAPI_URL);
 
 /** Why this process counts as production ("live Clerk keys", "NODE_ENV=production, VERCEL is set"), or null. */
 export function productionReason(env: Record<string, string | undefined>): string | null {

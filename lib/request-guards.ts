@@ -48,14 +48,17 @@ async function boundedBytes(body: ReadableStream<Uint8Array> | null, max: number
  */
 export async function rejectMalformedServerAction(req: Request): Promise<Response | null> {
   if (req.method !== 'POST' || !req.headers.has('next-action')) return null;
-  if (Number(req.headers.get('content-length') ?? 0) > MAX_SERVER_ACTION_BODY_BYTES) return NextResponse.json({ error: TOO_LARGE }, { status: 413 });
+  if (Number(req.headers.get('content-length') ?? 0) > MAX_SERVER_ACTION_BODY_BYTES)
+    return NextResponse.json({ error: TOO_LARGE }, { status: 413 });
   const type = req.headers.get('content-type') ?? '';
   // Next.js cuts a proxied body at proxyClientMaxBodySize: one that reaches the limit may be cut, so it is refused too.
   const bytes = await boundedBytes(req.clone().body, MAX_SERVER_ACTION_BODY_BYTES - 1);
   if (!bytes) return NextResponse.json({ error: TOO_LARGE }, { status: 413 });
   let wellFormed: boolean;
   try {
-    const root = type.startsWith('multipart/form-data') ? (await new Response(bytes, { headers: { 'content-type': type } }).formData()).get('0') : new TextDecoder().decode(bytes);
+    const root = type.startsWith('multipart/form-data')
+      ? (await new Response(bytes, { headers: { 'content-type': type } }).formData()).get('0')
+      : new TextDecoder().decode(bytes);
     wellFormed = typeof root === 'string' && Array.isArray(JSON.parse(root));
   } catch {
     wellFormed = false;

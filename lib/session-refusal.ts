@@ -8,5 +8,10 @@
  * "no session at all" (session-token-and-uat-missing) and the handshake steps of a page visit.
  */
 export function isRefusedSessionReason(reason: string | null | undefined): reason is string {
-  return Boolean(reason) && /^(token-|jwk-|secret-key-invalid|unexpected-error|session-token-(expired|iat|nbf|outdated|but-no-client-uat)|client-uat-but-no-session-token)/.test(reason!);
+  return (
+    Boolean(reason) &&
+    /^(token-|jwk-|secret-key-invalid|unexpected-error|session-token-(expired|iat|nbf|outdated|but-no-client-uat)|client-uat-but-no-session-token)/.test(
+      reason!,
+    )
+  );
 }

@@ -11,7 +11,9 @@ import { useAuth } from '@clerk/nextjs';
 import { useCallback } from 'react';
 import { SIGNED_OUT } from './signed-out';
 
-export function useSessionAction<A extends unknown[], S extends { error?: string }>(action: (...args: A) => Promise<S>): (...args: A) => Promise<S> {
+export function useSessionAction<A extends unknown[], S extends { error?: string }>(
+  action: (...args: A) => Promise<S>,
+): (...args: A) => Promise<S> {
   const { getToken, isSignedIn } = useAuth();
   return useCallback(
     async (...args: A) => {

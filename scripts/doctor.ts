@@ -135,7 +135,12 @@ export async function main(argv: string[]): Promise<number> {
     // with the token, so no cleanup runs here.
     ctx.args.lifetime = 600;
     try {
-      if (!ctx.local && !ctx.args.userGiven && !ctx.args.token) throw problem('no-token', '--print-token needs --user <Clerk user id> against hosted services.', 'Clerk Dashboard -> Users -> a user -> copy the User ID.');
+      if (!ctx.local && !ctx.args.userGiven && !ctx.args.token)
+        throw problem(
+          'no-token',
+          '--print-token needs --user <Clerk user id> against hosted services.',
+          'Clerk Dashboard -> Users -> a user -> copy the User ID.',
+        );
       print(await obtainToken(ctx));
       return 0;
     } catch (e) {
@@ -144,7 +149,12 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
-  print(paint('1', `npm run doctor: ${local ? `local stack (${ctx.clerkHost})` : `hosted (${ctx.supabaseUrl || 'no Supabase URL'})`}, ${ctx.template ? `JWT-template mode (${ctx.template})` : 'third-party mode'}`));
+  print(
+    paint(
+      '1',
+      `npm run doctor: ${local ? `local stack (${ctx.clerkHost})` : `hosted (${ctx.supabaseUrl || 'no Supabase URL'})`}, ${ctx.template ? `JWT-template mode (${ctx.template})` : 'third-party mode'}`,
+    ),
+  );
   print(paint('2', `  configuration from: ${[...loaded.sources].reverse().concat('process env').join(', ')}`));
   let failed: Problem | null = null;
   const width = Math.max(...STEPS.map((s) => s.title.length)) + 2;
@@ -160,7 +170,14 @@ export async function main(argv: string[]): Promise<number> {
         const detail = await step.run(ctx);
         print(`  ${mark.ok} ${step.title.padEnd(width)}${detail}`);
       } catch (e) {
-        failed = e instanceof Problem ? e : problem('unexpected-error', `${step.title}: ${e instanceof Error ? e.message : String(e)}`, 'Run again; if it persists, please open an issue with this output.');
+        failed =
+          e instanceof Problem
+            ? e
+            : problem(
+                'unexpected-error',
+                `${step.title}: ${e instanceof Error ? e.message : String(e)}`,
+                'Run again; if it persists, please open an issue with this output.',
+              );
         print(`  ${mark.fail} ${step.title.padEnd(width)}${paint('31', `${failed.cause}: ${CAUSES[failed.cause]}`)}`);
         print(`      ${failed.message}`);
         print(`      ${paint('1', 'fix')} ${failed.fix}`);
@@ -178,7 +195,12 @@ export async function main(argv: string[]): Promise<number> {
     print(paint('31', `doctor: FAILED - ${failed.cause}: ${CAUSES[failed.cause]}`));
     return 1;
   }
-  print(paint('32', `doctor: all checks passed${ctx.warnings.length ? ` (${ctx.warnings.length} warning${ctx.warnings.length > 1 ? 's' : ''})` : ''}`));
+  print(
+    paint(
+      '32',
+      `doctor: all checks passed${ctx.warnings.length ? ` (${ctx.warnings.length} warning${ctx.warnings.length > 1 ? 's' : ''})` : ''}`,
+    ),
+  );
   return 0;
 }
 

@@ -33,7 +33,11 @@ const APP_MODES = {
   template: { port: stackLayout.ports.app + 1, env: { CLERK_SUPABASE_TEMPLATE: 'supabase' } as Record<string, string> },
 };
 
-interface StepResult extends Counts { step: string; ok: boolean; seconds: number }
+interface StepResult extends Counts {
+  step: string;
+  ok: boolean;
+  seconds: number;
+}
 const results: StepResult[] = [];
 let stack = null as RunningStack | null;
 const servers: ChildProcess[] = [];
@@ -41,7 +45,11 @@ const servers: ChildProcess[] = [];
 /** Runs a command with its output on the terminal and, when `logFile` is given, in that file too. */
 function run(cmd: string, cmdArgs: string[], env: Record<string, string> = {}, logFile?: string): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, cmdArgs, { cwd: projectRoot, stdio: logFile ? ['ignore', 'pipe', 'pipe'] : 'inherit', env: { ...process.env, ...env } });
+    const child = spawn(cmd, cmdArgs, {
+      cwd: projectRoot,
+      stdio: logFile ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      env: { ...process.env, ...env },
+    });
     if (logFile) {
       const log = fs.createWriteStream(logFile);
       child.stdout!.on('data', (c: Buffer) => (process.stdout.write(c), log.write(c)));
@@ -73,7 +81,11 @@ async function commandStep(cmd: string, cmdArgs: string[]) {
 async function vitestStep(project: string, env: Record<string, string> = {}) {
   const out = path.join(resultsDir, `vitest-${project}.json`);
   fs.rmSync(out, { force: true });
-  const code = await run(bin('vitest'), ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], env);
+  const code = await run(
+    bin('vitest'),
+    ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
+    env,
+  );
   return { ok: code === 0, ...vitestCounts(out, code) };
 }
 
@@ -95,7 +107,9 @@ let appsStarted = false;
 async function ensureApps() {
   if (appsStarted) return;
   const { env } = await ensureStack();
-  const parties = Object.values(APP_MODES).flatMap(({ port }) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]).join(',');
+  const parties = Object.values(APP_MODES)
+    .flatMap(({ port }) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`])
+    .join(',');
   const appEnv = { ...env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1' };
   // The build's log is kept: tests/app/deprecations.test.ts reads it.
   const built = await keepingTsconfig(() => run(bin('next'), ['build'], appEnv, path.join(stackLayout.logs, 'next-build.log')));
@@ -104,12 +118,17 @@ async function ensureApps() {
     const child = spawn(bin('next'), ['start', '--port', String(port), '--hostname', 'localhost'], {
       cwd: projectRoot,
       env: { ...process.env, ...appEnv, ...modeEnv, APP_URL: `http://localhost:${port}` },
-      stdio: ['ignore', fs.openSync(path.join(stackLayout.logs, `app-${mode}.log`), 'w'), fs.openSync(path.join(stackLayout.logs, `app-${mode}.log`), 'a')],
+      stdio: [
+        'ignore',
+        fs.openSync(path.join(stackLayout.logs, `app-${mode}.log`), 'w'),
+        fs.openSync(path.join(stackLayout.logs, `app-${mode}.log`), 'a'),
+      ],
     });
     servers.push(child);
     const deadline = Date.now() + 60_000;
     while (!(await httpOk(`http://localhost:${port}/`))) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`next start (${mode}) did not come up; see ${path.join(stackLayout.logs, `app-${mode}.log`)}`);
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`next start (${mode}) did not come up; see ${path.join(stackLayout.logs, `app-${mode}.log`)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -117,7 +136,10 @@ async function ensureApps() {
   // Everything a test needs to reach the apps and the stack, for the app, e2e and reliability steps.
   fs.writeFileSync(
     path.join(stackLayout.dir, 'apps.env'),
-    formatEnv({ APP_URL_THIRD_PARTY: `http://localhost:${APP_MODES['third-party'].port}`, APP_URL_TEMPLATE: `http://localhost:${APP_MODES.template.port}` }),
+    formatEnv({
+      APP_URL_THIRD_PARTY: `http://localhost:${APP_MODES['third-party'].port}`,
+      APP_URL_TEMPLATE: `http://localhost:${APP_MODES.template.port}`,
+    }),
   );
 }
 const appUrls = () => ({
@@ -175,8 +197,14 @@ try {
 console.log('\n\x1b[1mSummary\x1b[0m');
 for (const r of results) {
   const skipped = r.skipped ? ` ${String(r.skipped).padStart(3)} skipped` : '';
-  console.log(`  ${r.ok ? '\x1b[32m✓\x1b[0m' : '\x1b[31m✗\x1b[0m'} ${r.step.padEnd(12)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed${skipped}  ${r.seconds.toFixed(1)}s${r.note ? `  (${r.note})` : ''}`);
+  console.log(
+    `  ${r.ok ? '\x1b[32m✓\x1b[0m' : '\x1b[31m✗\x1b[0m'} ${r.step.padEnd(12)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed${skipped}  ${r.seconds.toFixed(1)}s${r.note ? `  (${r.note})` : ''}`,
+  );
 }
-const totals = results.reduce((a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed, skipped: a.skipped + r.skipped }), { passed: 0, failed: 0, skipped: 0 });
+const totals = results.reduce((a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed, skipped: a.skipped + r.skipped }), {
+  passed: 0,
+  failed: 0,
+  skipped: 0,
+});
 console.log(closingLine(totals));
 process.exit(totals.failed === 0 && results.every((r) => r.ok) ? 0 : 1);

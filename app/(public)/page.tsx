@@ -22,9 +22,8 @@ export default async function LandingPage() {
       <main className="landing">
         <h1>Clerk signs users in. Supabase stores their data. Postgres decides who sees what.</h1>
         <p>
-          Every query this app makes carries the user&apos;s Clerk token to Supabase, and row-level security policies on
-          text Clerk ids decide which rows come back: your tasks are yours, your organisation&apos;s projects are shared
-          with its members.
+          Every query this app makes carries the user&apos;s Clerk token to Supabase, and row-level security policies on text Clerk ids
+          decide which rows come back: your tasks are yours, your organisation&apos;s projects are shared with its members.
         </p>
         <p className="actions">
           {userId ? (

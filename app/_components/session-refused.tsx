@@ -14,8 +14,8 @@ export async function SessionRefused() {
     <section className="card" role="alert" aria-labelledby="session-refused-title">
       <h2 id="session-refused-title">Signed in, but this server refused the session</h2>
       <p>
-        Clerk signed you in, but the app could not accept the session (<code>{authReason}</code>), so it cannot
-        show your pages. The server&apos;s log says why and how to fix it.
+        Clerk signed you in, but the app could not accept the session (<code>{authReason}</code>), so it cannot show your pages. The
+        server&apos;s log says why and how to fix it.
       </p>
       <SignOutButton>
         <button type="button">Sign out and try again</button>

@@ -16,5 +16,8 @@ const appOptions = {
 export default clerkMiddleware(undefined, (req) => (req.nextUrl.pathname.startsWith('/matched/') ? appOptions : {}));
 
 export const config = {
-  matcher: ['/((?!_next|floor/|[^?]*\\.(?:html?|css|js(?!on)|jpe?g|webp|png|gif|svg|ttf|woff2?|ico|csv|docx?|xlsx?|zip|webmanifest)).*)', '/(api|trpc)(.*)'],
+  matcher: [
+    '/((?!_next|floor/|[^?]*\\.(?:html?|css|js(?!on)|jpe?g|webp|png|gif|svg|ttf|woff2?|ico|csv|docx?|xlsx?|zip|webmanifest)).*)',
+    '/(api|trpc)(.*)',
+  ],
 };

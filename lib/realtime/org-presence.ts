@@ -9,10 +9,7 @@ export interface OnlineMember {
   name: string;
 }
 
-export type PresenceStatus =
-  | { kind: 'joining' }
-  | { kind: 'online'; members: OnlineMember[] }
-  | { kind: 'unavailable'; reason: string };
+export type PresenceStatus = { kind: 'joining' } | { kind: 'online'; members: OnlineMember[] } | { kind: 'unavailable'; reason: string };
 
 export const orgTopic = (orgId: string) => `org:${orgId}`;
 
@@ -29,7 +26,12 @@ export function membersOf(state: Record<string, Array<Partial<OnlineMember>>>): 
  * A refused or failed join is reported once and the channel removed: Realtime would otherwise retry
  * it forever with back-off, which a refused token never passes.
  */
-export function joinOrgPresence(supabase: SupabaseClient, orgId: string, me: OnlineMember, onStatus: (s: PresenceStatus) => void): () => Promise<void> {
+export function joinOrgPresence(
+  supabase: SupabaseClient,
+  orgId: string,
+  me: OnlineMember,
+  onStatus: (s: PresenceStatus) => void,
+): () => Promise<void> {
   let channel: RealtimeChannel | null = null;
   let left = false;
   const report = (s: PresenceStatus) => {
@@ -57,7 +59,10 @@ export function joinOrgPresence(supabase: SupabaseClient, orgId: string, me: Onl
         if (status === 'SUBSCRIBED') {
           void c.track({ user_id: me.user_id, name: me.name });
         } else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') {
-          report({ kind: 'unavailable', reason: err?.message ?? (status === 'TIMED_OUT' ? 'the Realtime server did not answer' : 'the channel closed') });
+          report({
+            kind: 'unavailable',
+            reason: err?.message ?? (status === 'TIMED_OUT' ? 'the Realtime server did not answer' : 'the channel closed'),
+          });
           void leave();
         }
       });

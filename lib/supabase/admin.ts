@@ -10,7 +10,10 @@ import { serverEnv } from '@/lib/env';
 
 export function createAdminClient() {
   const { NEXT_PUBLIC_SUPABASE_URL, SUPABASE_SECRET_KEY } = serverEnv();
-  if (!SUPABASE_SECRET_KEY) throw new Error('SUPABASE_SECRET_KEY is not set; the Clerk webhook needs it (Supabase Dashboard -> Project Settings -> API Keys -> Secret keys).');
+  if (!SUPABASE_SECRET_KEY)
+    throw new Error(
+      'SUPABASE_SECRET_KEY is not set; the Clerk webhook needs it (Supabase Dashboard -> Project Settings -> API Keys -> Secret keys).',
+    );
   return createClient<Database>(NEXT_PUBLIC_SUPABASE_URL, SUPABASE_SECRET_KEY, {
     // A server-to-server client: no Supabase Auth session to store or refresh.
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },

@@ -20,17 +20,19 @@ export function useSupabase(template?: string): () => Promise<SupabaseClient<Dat
   return useMemo(() => {
     let client: Promise<SupabaseClient<Database>> | null = null;
     return () =>
-      (client ??= import('@supabase/supabase-js').then(({ createClient }) =>
-        // Inlined at build time and validated by lib/env.ts when the server started; read directly so
-        // that zod and the server-side checks stay out of the browser bundle.
-        createClient<Database>(process.env.NEXT_PUBLIC_SUPABASE_URL!, process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY!, {
-          // clerk-js caches and refreshes the token itself; asking before each request is cheap.
-          accessToken: async () => (sessionId ? getToken(template ? { template } : undefined) : null),
-        }),
-      ).catch((e: unknown) => {
-        client = null; // a failed chunk load is retried on the next call
-        throw e;
-      }));
+      (client ??= import('@supabase/supabase-js')
+        .then(({ createClient }) =>
+          // Inlined at build time and validated by lib/env.ts when the server started; read directly so
+          // that zod and the server-side checks stay out of the browser bundle.
+          createClient<Database>(process.env.NEXT_PUBLIC_SUPABASE_URL!, process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY!, {
+            // clerk-js caches and refreshes the token itself; asking before each request is cheap.
+            accessToken: async () => (sessionId ? getToken(template ? { template } : undefined) : null),
+          }),
+        )
+        .catch((e: unknown) => {
+          client = null; // a failed chunk load is retried on the next call
+          throw e;
+        }));
     // sessionId is a dependency on purpose: a new session gets a new client.
   }, [getToken, sessionId, template]);
 }

@@ -69,7 +69,10 @@ export function dataApi(): SupabaseClient<Database> {
 }
 
 /** Runs a query built on dataApi() as the session's user: `unwrap(await asUser(session, dataApi().from('tasks').select()))`. */
-export async function asUser<R>(session: ClerkSession, query: PromiseLike<R> & { setHeader(name: string, value: string): unknown }): Promise<R> {
+export async function asUser<R>(
+  session: ClerkSession,
+  query: PromiseLike<R> & { setHeader(name: string, value: string): unknown },
+): Promise<R> {
   const token = await tokenFor(session); // a TemplateTokenError propagates: route() answers it
   if (token) query.setHeader('Authorization', `Bearer ${token}`);
   return query;

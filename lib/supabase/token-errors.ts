@@ -4,9 +4,11 @@
 // reaches the caller as itself: route() answers it as JSON, pages and actions show its message.
 import { ApiError } from '@/lib/errors';
 
-export const CLERK_UNAVAILABLE_MESSAGE = 'Clerk (the sign-in service) is unreachable right now, so no database token could be issued. Try again in a moment.';
+export const CLERK_UNAVAILABLE_MESSAGE =
+  'Clerk (the sign-in service) is unreachable right now, so no database token could be issued. Try again in a moment.';
 export const CLERK_SESSION_REFUSED_MESSAGE = 'Your session was refused by Clerk. Sign in again.';
-export const CLERK_ORG_MISMATCH_MESSAGE = 'Your active organisation changed (in another tab?) while this request was on its way, so it was not run. Reload the page.';
+export const CLERK_ORG_MISMATCH_MESSAGE =
+  'Your active organisation changed (in another tab?) while this request was on its way, so it was not run. Reload the page.';
 
 export class TemplateTokenError extends ApiError {
   /** What Clerk said, for the server's log; the user sees only the message. */

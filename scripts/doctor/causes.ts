@@ -5,7 +5,7 @@ export const CAUSES = {
   'env-malformed': 'An environment variable has the wrong shape',
   'middleware-and-proxy': 'The project has both middleware.ts and proxy.ts (next build stops)',
   'proxy-outside-src': 'proxy.ts is beside src/ instead of inside it, so Next.js never runs it',
-  'production-keys-domain': 'Production Clerk keys on an origin outside the production instance\'s domain',
+  'production-keys-domain': "Production Clerk keys on an origin outside the production instance's domain",
   'secret-in-public-env': 'A secret key is in a NEXT_PUBLIC_ variable (shipped to every browser)',
   'clerk-instance-mismatch': 'The Clerk publishable and secret keys belong to different instances',
   'clerk-secret-key-invalid': "Clerk's Backend API refuses CLERK_SECRET_KEY",
@@ -13,7 +13,7 @@ export const CAUSES = {
   'supabase-unavailable': 'The Supabase data API answers with a server error',
   'not-supabase-endpoint': 'The URL answers, but not like a Supabase data API',
   'supabase-api-key-invalid': 'The Supabase API key is refused',
-  'migrations-missing': 'The database has not got this app\'s migrations',
+  'migrations-missing': "The database has not got this app's migrations",
   'template-missing': 'The Clerk JWT template does not exist',
   'template-signing-key': 'The JWT template is not signed with a custom HS256 key',
   'template-deprecated': 'JWT-template mode is deprecated by Supabase (since 2025-04-01)',
@@ -42,7 +42,7 @@ export const CAUSES = {
   'webhook-refused': 'The webhook URL refuses requests before the route runs (401/403/404)',
   'function-missing': 'The task-report Edge Function is not deployed',
   'function-verify-jwt': 'The Edge Function has verify_jwt on, so Supabase refuses Clerk tokens ("Invalid JWT")',
-  'function-misconfigured': 'The Edge Function refuses the test user\'s token for a configuration reason',
+  'function-misconfigured': "The Edge Function refuses the test user's token for a configuration reason",
   'unexpected-error': 'doctor itself hit an unexpected error',
 } as const;
 export type CauseId = keyof typeof CAUSES;

@@ -8,7 +8,8 @@ import { clerkHostFromPublishableKey, type Ctx } from './config.ts';
 import { http, networkReason } from './http.ts';
 
 const CODE_FILE = /\.(ts|js|mjs|tsx|jsx)$/;
-const present = (dir: string, name: string) => fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.replace(CODE_FILE, '') === name && CODE_FILE.test(f));
+const present = (dir: string, name: string) =>
+  fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.replace(CODE_FILE, '') === name && CODE_FILE.test(f));
 
 /** proxy.ts beside a leftover middleware.ts, or outside src/ in a src/ project. Reads the folder doctor runs in. */
 export async function checkProjectFiles(ctx: Ctx): Promise<string> {
@@ -19,12 +20,23 @@ export async function checkProjectFiles(ctx: Ctx): Promise<string> {
   const home = usesSrc ? src : root;
   const where = usesSrc ? 'src/' : '';
   if (present(home, 'proxy') && present(home, 'middleware')) {
-    throw problem('middleware-and-proxy', `${where}proxy.ts and ${where}middleware.ts are both here: next build stops ("Both middleware file "./${where}middleware.ts" and proxy file "./${where}proxy.ts" are detected").`, `Keep ${where}proxy.ts (Next.js 16's name) and move anything the old ${where}middleware.ts did into it; then delete ${where}middleware.ts.`);
+    throw problem(
+      'middleware-and-proxy',
+      `${where}proxy.ts and ${where}middleware.ts are both here: next build stops ("Both middleware file "./${where}middleware.ts" and proxy file "./${where}proxy.ts" are detected").`,
+      `Keep ${where}proxy.ts (Next.js 16's name) and move anything the old ${where}middleware.ts did into it; then delete ${where}middleware.ts.`,
+    );
   }
   if (usesSrc && present(root, 'proxy') && !present(src, 'proxy')) {
-    throw problem('proxy-outside-src', 'The app lives in src/app, but proxy.ts is in the project root: Next.js only looks for src/proxy.ts there, so Clerk never runs and every auth() call fails.', 'Move proxy.ts to src/proxy.ts (and fix its @/ imports if your paths alias points into src/).');
+    throw problem(
+      'proxy-outside-src',
+      'The app lives in src/app, but proxy.ts is in the project root: Next.js only looks for src/proxy.ts there, so Clerk never runs and every auth() call fails.',
+      'Move proxy.ts to src/proxy.ts (and fix its @/ imports if your paths alias points into src/).',
+    );
   }
-  if (!present(home, 'proxy')) return present(home, 'middleware') ? `${where}middleware.ts (Next.js 16 calls it proxy.ts: rename it to silence the deprecation notice)` : `no ${where}proxy.ts found here (run doctor in the project folder)`;
+  if (!present(home, 'proxy'))
+    return present(home, 'middleware')
+      ? `${where}middleware.ts (Next.js 16 calls it proxy.ts: rename it to silence the deprecation notice)`
+      : `no ${where}proxy.ts found here (run doctor in the project folder)`;
   return `${where}proxy.ts in place${usesSrc ? ' (src/ layout)' : ''}`;
 }
 
@@ -33,14 +45,16 @@ export function productionDomainWarning(ctx: Ctx): void {
   const pk = ctx.env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY ?? '';
   if (!pk.startsWith('pk_live_') || !ctx.env.CLERK_AUTHORIZED_PARTIES) return;
   const domain = (clerkHostFromPublishableKey(pk) ?? '').replace(/^clerk\./, '');
-  const outside = ctx.env.CLERK_AUTHORIZED_PARTIES.split(',').map((o) => o.trim()).filter((o) => {
-    try {
-      const host = new URL(o).hostname;
-      return host !== domain && !host.endsWith(`.${domain}`);
-    } catch {
-      return true;
-    }
-  });
+  const outside = ctx.env.CLERK_AUTHORIZED_PARTIES.split(',')
+    .map((o) => o.trim())
+    .filter((o) => {
+      try {
+        const host = new URL(o).hostname;
+        return host !== domain && !host.endsWith(`.${domain}`);
+      } catch {
+        return true;
+      }
+    });
   if (outside.length) {
     ctx.warnings.push({
       cause: 'production-keys-domain',
@@ -61,15 +75,29 @@ export async function checkWebhookEndpoint(ctx: Ctx): Promise<string> {
   const url = `${origin.replace(/\/+$/, '')}/api/webhooks/clerk`;
   let r;
   try {
-    r = await http(url, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json', 'svix-id': 'msg_doctor', 'svix-timestamp': '0', 'svix-signature': 'v1,doctor' }, body: '{}', timeoutMs: 5000 });
+    r = await http(url, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/json', 'svix-id': 'msg_doctor', 'svix-timestamp': '0', 'svix-signature': 'v1,doctor' },
+      body: '{}',
+      timeoutMs: 5000,
+    });
   } catch (e) {
     return `not checked (${url}: ${networkReason(e)})`;
   }
   if (r.status >= 300 && r.status < 400) {
-    throw problem('webhook-redirects', `${url} answers ${r.status} (a redirect): Clerk's deliveries do not follow redirects, so every event fails with ${r.status} under Message Attempts.`, 'Give the webhook endpoint the exact URL that serves the app (apex or www, https), the one this request ends at; Clerk Dashboard -> Webhooks -> your endpoint -> Endpoint URL.');
+    throw problem(
+      'webhook-redirects',
+      `${url} answers ${r.status} (a redirect): Clerk's deliveries do not follow redirects, so every event fails with ${r.status} under Message Attempts.`,
+      'Give the webhook endpoint the exact URL that serves the app (apex or www, https), the one this request ends at; Clerk Dashboard -> Webhooks -> your endpoint -> Endpoint URL.',
+    );
   }
   if ([401, 403, 404, 405].includes(r.status)) {
-    throw problem('webhook-refused', `${url} answers ${r.status} before the route runs: the deployment is protected (Vercel Deployment Protection, a password, an auth proxy) or the route is not deployed.`, 'Leave /api/webhooks/clerk reachable without a login (Vercel: Deployment Protection off for production, or a bypass for it), and deploy the current code.');
+    throw problem(
+      'webhook-refused',
+      `${url} answers ${r.status} before the route runs: the deployment is protected (Vercel Deployment Protection, a password, an auth proxy) or the route is not deployed.`,
+      'Leave /api/webhooks/clerk reachable without a login (Vercel: Deployment Protection off for production, or a bypass for it), and deploy the current code.',
+    );
   }
   if (r.status === 400 || r.status === 503) return `${url} reaches the route (${r.status} to an unsigned test event, as designed)`;
   return `${url} answered ${r.status} to an unsigned test event`;

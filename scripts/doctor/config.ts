@@ -69,7 +69,14 @@ export interface Ctx {
   clerkApiUrl: string;
   token?: string;
   claims?: JWTPayload & { role?: string; o?: { id?: string }; org_id?: string; azp?: string; sts?: string };
-  whoami?: { role: string; sub: string | null; org_id: string | null; org_role: string | null; token_problem?: string | null; issuer_pinned?: boolean };
+  whoami?: {
+    role: string;
+    sub: string | null;
+    org_id: string | null;
+    org_role: string | null;
+    token_problem?: string | null;
+    issuer_pinned?: boolean;
+  };
   args: { token?: string; user: string; userGiven: boolean; org?: string; lifetime?: number };
   warnings: { cause: CauseId; message: string; fix: string }[];
   cleanups: (() => Promise<void>)[];
@@ -78,8 +85,10 @@ export interface Ctx {
 export const SUPABASE_KEYS_PAGE = 'Supabase Dashboard -> Project Settings -> API Keys';
 export const CLERK_KEYS_PAGE = 'Clerk Dashboard -> API keys';
 export const THIRD_PARTY_PAGE = 'Supabase Dashboard -> Authentication -> Sign In / Providers -> Third-Party Auth -> Add provider -> Clerk';
-export const ORGANIZATIONS_PAGE = 'Clerk Dashboard -> Organizations Settings (https://dashboard.clerk.com/last-active?path=organizations-settings)';
-export const CLERK_SUPABASE_PAGE = 'Clerk Dashboard -> Connect with Supabase (https://dashboard.clerk.com/setup/supabase) -> Activate Supabase integration';
+export const ORGANIZATIONS_PAGE =
+  'Clerk Dashboard -> Organizations Settings (https://dashboard.clerk.com/last-active?path=organizations-settings)';
+export const CLERK_SUPABASE_PAGE =
+  'Clerk Dashboard -> Connect with Supabase (https://dashboard.clerk.com/setup/supabase) -> Activate Supabase integration';
 
 export const rest = (ctx: Ctx, p: string) => `${ctx.supabaseUrl.replace(/\/+$/, '')}/rest/v1/${p}`;
 export const headers = (ctx: Ctx, withToken = true): Record<string, string> => ({

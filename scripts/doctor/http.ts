@@ -18,7 +18,8 @@ export async function http(url: string, init: RequestInit & { timeoutMs?: number
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', body, text };
 }
 
-export const errCode = (r: HttpResult) => (r.body && typeof r.body === 'object' && 'code' in r.body ? String((r.body as { code: unknown }).code) : '');
+export const errCode = (r: HttpResult) =>
+  r.body && typeof r.body === 'object' && 'code' in r.body ? String((r.body as { code: unknown }).code) : '';
 export const errMessage = (r: HttpResult) =>
   r.body && typeof r.body === 'object' && 'message' in r.body ? String((r.body as { message: unknown }).message) : r.text.slice(0, 200);
 

@@ -18,48 +18,79 @@ const since = (start: Map<string, number>) => logFiles.map((f) => fs.readFileSyn
 
 /** Many tasks, so that the API answer and the CSV are long enough to be cut off part-way. */
 const addTasks = (user: string, n: number) =>
-  withDb((c) => c.query(`insert into public.tasks (user_id, title) select $1, 'aborted download ' || i || repeat(' padding', 10) from generate_series(1, $2) i`, [user, n]));
+  withDb((c) =>
+    c.query(
+      `insert into public.tasks (user_id, title) select $1, 'aborted download ' || i || repeat(' padding', 10) from generate_series(1, $2) i`,
+      [user, n],
+    ),
+  );
 
 describe('requests the client abandons part-way', () => {
   it('reads the logs of next start and of the stack', () => {
-    expect(logFiles.map((f) => path.basename(f)), `APP_LOGS_DIR=${logsDir}`).toEqual(['app-third-party.log', 'stack.log']);
+    expect(
+      logFiles.map((f) => path.basename(f)),
+      `APP_LOGS_DIR=${logsDir}`,
+    ).toEqual(['app-third-party.log', 'stack.log']);
   });
 
-  it('leave no uncaught exception, error or stack trace: page, API answer, clerk-js download, report CSV, API upload', { timeout: 120_000 }, async () => {
-    const user = uniqueUserId('aborted');
-    await addTasks(user, 2000);
-    const token = await mintToken({ user, azp: APP, plan: 'pro' });
-    const iat = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).iat as number;
-    const start = sizes();
+  it(
+    'leave no uncaught exception, error or stack trace: page, API answer, clerk-js download, report CSV, API upload',
+    { timeout: 120_000 },
+    async () => {
+      const user = uniqueUserId('aborted');
+      await addTasks(user, 2000);
+      const token = await mintToken({ user, azp: APP, plan: 'pro' });
+      const iat = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).iat as number;
+      const start = sizes();
 
-    const cut = [
-      // The signed-in dashboard, 2,000 tasks long.
-      await abortMidResponse(`${APP}/dashboard`, { accept: 'text/html', cookie: `__session=${token}; __client_uat=${iat}; __clerk_db_jwt=dvb_aborted_test` }),
-      await abortMidResponse(`${APP}/api/tasks`, { authorization: `Bearer ${token}` }),
-      await abortMidResponse(`${APP}/__clerk/npm/@clerk/clerk-js@6.40.0/dist/clerk.browser.js`, {}),
-      await abortMidResponse(`${process.env.NEXT_PUBLIC_SUPABASE_URL}/functions/v1/task-report`, { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, JSON.stringify({ format: 'csv' })),
-    ];
-    for (const c of cut) expect(c.status, c.url).toBe(200);
-    // Cut off part-way: some of the answer arrived, not all of it.
-    for (const c of cut) expect(c.bytes, c.url).toBeGreaterThan(0);
-    expect(cut.filter((c) => c.complete).map((c) => c.url)).toEqual([]);
+      const cut = [
+        // The signed-in dashboard, 2,000 tasks long.
+        await abortMidResponse(`${APP}/dashboard`, {
+          accept: 'text/html',
+          cookie: `__session=${token}; __client_uat=${iat}; __clerk_db_jwt=dvb_aborted_test`,
+        }),
+        await abortMidResponse(`${APP}/api/tasks`, { authorization: `Bearer ${token}` }),
+        await abortMidResponse(`${APP}/__clerk/npm/@clerk/clerk-js@6.40.0/dist/clerk.browser.js`, {}),
+        await abortMidResponse(
+          `${process.env.NEXT_PUBLIC_SUPABASE_URL}/functions/v1/task-report`,
+          { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          JSON.stringify({ format: 'csv' }),
+        ),
+      ];
+      for (const c of cut) expect(c.status, c.url).toBe(200);
+      // Cut off part-way: some of the answer arrived, not all of it.
+      for (const c of cut) expect(c.bytes, c.url).toBeGreaterThan(0);
+      expect(cut.filter((c) => c.complete).map((c) => c.url)).toEqual([]);
 
-    await abortMidUpload(`${APP}/api/tasks`, { authorization: `Bearer ${token}`, 'content-type': 'application/json', origin: APP }, '{"title": "never fini');
+      await abortMidUpload(
+        `${APP}/api/tasks`,
+        { authorization: `Bearer ${token}`, 'content-type': 'application/json', origin: APP },
+        '{"title": "never fini',
+      );
 
-    // Then the same requests to their end: the server has gone through the abandoned ones' endings
-    // (their errors would be printed as they happen) before it answers these.
-    for (const url of [`${APP}/`, `${APP}/api/tasks`]) {
-      const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-      expect(res.status).toBe(200);
-      await res.arrayBuffer();
-    }
-    const created = await fetch(`${APP}/api/tasks`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', origin: APP }, body: '{"title":"finished"}' });
-    expect(created.status).toBe(201);
-    // Nothing of the abandoned upload was stored.
-    const stored = await withDb((c) => c.query<{ title: string }>(`select title from public.tasks where user_id = $1 and title not like 'aborted download %'`, [user]));
-    expect(stored.rows.map((r) => r.title)).toEqual(['finished']);
+      // Then the same requests to their end: the server has gone through the abandoned ones' endings
+      // (their errors would be printed as they happen) before it answers these.
+      for (const url of [`${APP}/`, `${APP}/api/tasks`]) {
+        const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+        expect(res.status).toBe(200);
+        await res.arrayBuffer();
+      }
+      const created = await fetch(`${APP}/api/tasks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', origin: APP },
+        body: '{"title":"finished"}',
+      });
+      expect(created.status).toBe(201);
+      // Nothing of the abandoned upload was stored.
+      const stored = await withDb((c) =>
+        c.query<{ title: string }>(`select title from public.tasks where user_id = $1 and title not like 'aborted download %'`, [user]),
+      );
+      expect(stored.rows.map((r) => r.title)).toEqual(['finished']);
 
-    const logged = since(start).split('\n').filter((line) => NOISY_LINE.test(line));
-    expect(logged).toEqual([]);
-  });
+      const logged = since(start)
+        .split('\n')
+        .filter((line) => NOISY_LINE.test(line));
+      expect(logged).toEqual([]);
+    },
+  );
 });

@@ -30,7 +30,12 @@ function api(appUrl: string, token: string | null, path: string, init: RequestIn
   const headers = new Headers(init.headers);
   if (token) headers.set('authorization', `Bearer ${token}`);
   if (init.json !== undefined) headers.set('content-type', 'application/json');
-  return fetch(`${appUrl}${path}`, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body, redirect: 'manual' });
+  return fetch(`${appUrl}${path}`, {
+    ...init,
+    headers,
+    body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+    redirect: 'manual',
+  });
 }
 
 /**
@@ -145,7 +150,9 @@ describe.each(MODES)('%s mode', (mode, appUrl) => {
   });
 
   it('seeded users see only their own seeded tasks', async () => {
-    const alice = (await (await api(appUrl, await tokenFor(appUrl, 'user_alice'), '/api/tasks')).json()).tasks.map((t: { id: string }) => t.id);
+    const alice = (await (await api(appUrl, await tokenFor(appUrl, 'user_alice'), '/api/tasks')).json()).tasks.map(
+      (t: { id: string }) => t.id,
+    );
     const bob = (await (await api(appUrl, await tokenFor(appUrl, 'user_bob'), '/api/tasks')).json()).tasks.map((t: { id: string }) => t.id);
     expect(alice).toContain('00000000-0000-4000-8000-00000000a001');
     expect(bob).toContain('00000000-0000-4000-8000-00000000b001');
@@ -170,13 +177,19 @@ describe.each(MODES)('%s mode', (mode, appUrl) => {
 
     it('400 for malformed JSON, 413 for a huge body, 404 for a non-uuid id', async () => {
       const token = await tokenFor(appUrl, await newUser('bad'));
-      const malformed = await api(appUrl, token, '/api/tasks', { method: 'POST', body: '{"title":', headers: { 'content-type': 'application/json' } });
+      const malformed = await api(appUrl, token, '/api/tasks', {
+        method: 'POST',
+        body: '{"title":',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(malformed.status).toBe(400);
       expect((await malformed.json()).error).toMatch(/JSON/);
       const huge = await api(appUrl, token, '/api/tasks', { method: 'POST', json: { title: 'x'.repeat(100_000) } });
       expect(huge.status).toBe(413);
       for (const id of ['not-a-uuid', '123', "1' or '1'='1"]) {
-        expect((await api(appUrl, token, `/api/tasks/${encodeURIComponent(id)}`, { method: 'PATCH', json: { done: true } })).status).toBe(404);
+        expect((await api(appUrl, token, `/api/tasks/${encodeURIComponent(id)}`, { method: 'PATCH', json: { done: true } })).status).toBe(
+          404,
+        );
       }
       const missing = await api(appUrl, token, `/api/tasks/${crypto.randomUUID()}`, { method: 'DELETE' });
       expect(missing.status).toBe(404);
@@ -280,7 +293,8 @@ describe('Clerk webhook', () => {
     const { headers, body } = signedDelivery(opts.secret ?? secret, type, data, opts);
     return fetch(url, { method: 'POST', headers, body });
   }
-  const profileOf = (id: string) => withDb(async (c) => (await c.query('select display_name, email from public.profiles where id = $1', [id])).rows[0] ?? null);
+  const profileOf = (id: string) =>
+    withDb(async (c) => (await c.query('select display_name, email from public.profiles where id = $1', [id])).rows[0] ?? null);
 
   it('user.created then user.updated upsert the profile; a redelivery is a duplicate; an older update is stale', async () => {
     const id = `user_hook_${randomBytes(5).toString('hex')}`;
@@ -313,14 +327,26 @@ describe('Clerk webhook', () => {
     const wrongSecret = `whsec_${randomBytes(24).toString('base64')}`;
     expect((await deliver('user.created', userData(id, Date.now()), { secret: wrongSecret })).status).toBe(400);
     expect((await deliver('user.created', userData(id, Date.now()), { timestamp: new Date(Date.now() - 10 * 60_000) })).status).toBe(400);
-    const unsigned = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'user.created', data: userData(id, Date.now()) }) });
+    const unsigned = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'user.created', data: userData(id, Date.now()) }),
+    });
     expect(unsigned.status).toBe(400);
     expect(await profileOf(id)).toBeNull();
   });
 
   it('acknowledges events it does not handle without touching the database', async () => {
     // Every table a webhook writes, counted before and after (tests in this file run one at a time).
-    const counts = () => withDb(async (c) => (await c.query("select (select count(*) from public.profiles)::int as profiles, (select count(*) from private.clerk_users)::int as users, (select count(*) from private.clerk_webhook_events)::int as events")).rows[0]);
+    const counts = () =>
+      withDb(
+        async (c) =>
+          (
+            await c.query(
+              'select (select count(*) from public.profiles)::int as profiles, (select count(*) from private.clerk_users)::int as users, (select count(*) from private.clerk_webhook_events)::int as events',
+            )
+          ).rows[0],
+      );
     const before = await counts();
     const res = await deliver('session.created', { id: 'sess_x', object: 'session' });
     expect(await res.json()).toEqual({ result: 'ignored' });
@@ -356,10 +382,15 @@ describe('configuration guards', () => {
 
   it('a server with a broken environment stops at start-up, naming each problem', async () => {
     // The same production build tests/run.ts started (its dist folder), with two variables broken.
-    const { code, output } = await runToExit(path.join(projectRoot, 'node_modules/.bin/next'), ['start', '--port', '0'], {
-      cwd: projectRoot,
-      env: { ...process.env, CLERK_SECRET_KEY: '', NEXT_PUBLIC_SUPABASE_URL: 'xyz.supabase.co/rest/v1' },
-    }, 20_000);
+    const { code, output } = await runToExit(
+      path.join(projectRoot, 'node_modules/.bin/next'),
+      ['start', '--port', '0'],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, CLERK_SECRET_KEY: '', NEXT_PUBLIC_SUPABASE_URL: 'xyz.supabase.co/rest/v1' },
+      },
+      20_000,
+    );
     expect(code).toBe(1);
     expect(output).toContain('CLERK_SECRET_KEY is missing');
     expect(output).toContain('NEXT_PUBLIC_SUPABASE_URL must be an origin');
@@ -368,7 +399,11 @@ describe('configuration guards', () => {
 
 // Last: these stop parts of the shared test stack. Each part is restarted even when a test fails.
 describe('failing dependencies', () => {
-  const control = (path: string) => fetch(`${process.env.LOCAL_STACK_CONTROL_URL}${path}`, { method: 'POST', headers: { 'x-local-stack-secret': process.env.LOCAL_STACK_CONTROL_SECRET ?? '' } });
+  const control = (path: string) =>
+    fetch(`${process.env.LOCAL_STACK_CONTROL_URL}${path}`, {
+      method: 'POST',
+      headers: { 'x-local-stack-secret': process.env.LOCAL_STACK_CONTROL_SECRET ?? '' },
+    });
   // Parts a failed test left stopped (starting a running part would start it twice).
   const stopped = new Set<string>();
   const stop = async (part: string) => {
@@ -395,31 +430,39 @@ describe('failing dependencies', () => {
   const OUTAGE_TEST_MS = 60_000 + 120_000;
 
   // Tokens here outlive any outage (10 minutes): an expiry mid-test must not pass for a recovery failure.
-  it.each(['postgrest', 'postgres'])('%s down: the API answers 503 with a clear message, then recovers by itself', async (part) => {
-    const token = await tokenFor(THIRD_PARTY_URL, 'user_alice', undefined, 600);
-    await stop(part);
-    const res = await api(THIRD_PARTY_URL, token, '/api/tasks');
-    expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ error: 'The database is unreachable right now. Try again in a moment.' });
-    const post = await api(THIRD_PARTY_URL, token, '/api/tasks', { method: 'POST', json: { title: 'during outage' } });
-    expect(post.status).toBe(503);
-    // The page still renders, with the message instead of a crash.
-    const html = await (await page(THIRD_PARTY_URL, token, '/dashboard')).text();
-    expect(html).toContain('Could not load your tasks');
-    await start(part);
-    expect(await eventually(async () => (await api(THIRD_PARTY_URL, token, '/api/tasks')).status === 200)).toBe(true);
-  }, OUTAGE_TEST_MS);
+  it.each(['postgrest', 'postgres'])(
+    '%s down: the API answers 503 with a clear message, then recovers by itself',
+    async (part) => {
+      const token = await tokenFor(THIRD_PARTY_URL, 'user_alice', undefined, 600);
+      await stop(part);
+      const res = await api(THIRD_PARTY_URL, token, '/api/tasks');
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ error: 'The database is unreachable right now. Try again in a moment.' });
+      const post = await api(THIRD_PARTY_URL, token, '/api/tasks', { method: 'POST', json: { title: 'during outage' } });
+      expect(post.status).toBe(503);
+      // The page still renders, with the message instead of a crash.
+      const html = await (await page(THIRD_PARTY_URL, token, '/dashboard')).text();
+      expect(html).toContain('Could not load your tasks');
+      await start(part);
+      expect(await eventually(async () => (await api(THIRD_PARTY_URL, token, '/api/tasks')).status === 200)).toBe(true);
+    },
+    OUTAGE_TEST_MS,
+  );
 
-  it('template mode with the Clerk Backend API down: cached sessions keep working, new ones get 503', async () => {
-    const cached = await tokenFor(TEMPLATE_URL, await newUser('outage'), undefined, 600);
-    expect((await api(TEMPLATE_URL, cached, '/api/tasks')).status).toBe(200);
-    const fresh = await tokenFor(TEMPLATE_URL, await newUser('outage2'), undefined, 600);
-    await stop('clerk-backend');
-    expect((await api(TEMPLATE_URL, cached, '/api/tasks')).status).toBe(200);
-    const res = await api(TEMPLATE_URL, fresh, '/api/tasks');
-    expect(res.status).toBe(503);
-    expect((await res.json()).error).toMatch(/^Clerk \(the sign-in service\) is unreachable/);
-    await start('clerk-backend');
-    expect(await eventually(async () => (await api(TEMPLATE_URL, fresh, '/api/tasks')).status === 200)).toBe(true);
-  }, OUTAGE_TEST_MS);
+  it(
+    'template mode with the Clerk Backend API down: cached sessions keep working, new ones get 503',
+    async () => {
+      const cached = await tokenFor(TEMPLATE_URL, await newUser('outage'), undefined, 600);
+      expect((await api(TEMPLATE_URL, cached, '/api/tasks')).status).toBe(200);
+      const fresh = await tokenFor(TEMPLATE_URL, await newUser('outage2'), undefined, 600);
+      await stop('clerk-backend');
+      expect((await api(TEMPLATE_URL, cached, '/api/tasks')).status).toBe(200);
+      const res = await api(TEMPLATE_URL, fresh, '/api/tasks');
+      expect(res.status).toBe(503);
+      expect((await res.json()).error).toMatch(/^Clerk \(the sign-in service\) is unreachable/);
+      await start('clerk-backend');
+      expect(await eventually(async () => (await api(TEMPLATE_URL, fresh, '/api/tasks')).status === 200)).toBe(true);
+    },
+    OUTAGE_TEST_MS,
+  );
 });

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { keepingTsconfig, projectRoot } from 'clerk-supabase-local-stack';
 import { runToExit } from '../support/app.ts';
 
-const legacyKey = (role: string) => `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.${Buffer.from(JSON.stringify({ iss: 'supabase', ref: 'abcd1234', role, iat: 1700000000, exp: 2000000000 })).toString('base64url')}.c2lnbmF0dXJlLW5vdC1jaGVja2Vk`;
+const legacyKey = (role: string) =>
+  `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.${Buffer.from(JSON.stringify({ iss: 'supabase', ref: 'abcd1234', role, iat: 1700000000, exp: 2000000000 })).toString('base64url')}.c2lnbmF0dXJlLW5vdC1jaGVja2Vk`;
 
 /** The build tests/run.ts made, which the running apps serve: a stopped build must leave it as it was. */
 const builtId = () => fs.readFileSync(path.join(projectRoot, '.next/BUILD_ID'), 'utf8');
@@ -15,7 +16,12 @@ const builtId = () => fs.readFileSync(path.join(projectRoot, '.next/BUILD_ID'), 
 async function build(env: Record<string, string>): Promise<{ code: number | null; output: string; untouched: boolean }> {
   const before = builtId();
   return keepingTsconfig(async () => {
-    const { code, output } = await runToExit(path.join(projectRoot, 'node_modules/.bin/next'), ['build'], { cwd: projectRoot, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } }, 120_000);
+    const { code, output } = await runToExit(
+      path.join(projectRoot, 'node_modules/.bin/next'),
+      ['build'],
+      { cwd: projectRoot, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } },
+      120_000,
+    );
     return { code, output, untouched: fs.existsSync(path.join(projectRoot, '.next/static')) && builtId() === before };
   });
 }
@@ -45,8 +51,22 @@ describe('production is recognised on any host', () => {
       CLERK_AUTHORIZED_PARTIES: 'https://app.example.com',
       NEXT_PUBLIC_SUPABASE_URL: 'https://abcd1234.supabase.co',
       // Not the local stack, and no platform variable.
-      LOCAL_STACK: '', CLERK_API_URL: '', CLERK_FAPI_URL: '',
-      ...Object.fromEntries(['VERCEL', 'VERCEL_ENV', 'NETLIFY', 'RENDER', 'FLY_APP_NAME', 'RAILWAY_ENVIRONMENT', 'K_SERVICE', 'HEROKU_APP_NAME', 'AWS_LAMBDA_FUNCTION_NAME'].map((v) => [v, ''])),
+      LOCAL_STACK: '',
+      CLERK_API_URL: '',
+      CLERK_FAPI_URL: '',
+      ...Object.fromEntries(
+        [
+          'VERCEL',
+          'VERCEL_ENV',
+          'NETLIFY',
+          'RENDER',
+          'FLY_APP_NAME',
+          'RAILWAY_ENVIRONMENT',
+          'K_SERVICE',
+          'HEROKU_APP_NAME',
+          'AWS_LAMBDA_FUNCTION_NAME',
+        ].map((v) => [v, '']),
+      ),
     });
     expect(code, output).toBe(1);
     expect(output).toContain('next build stopped: invalid environment');

@@ -13,7 +13,11 @@ const APP = process.env.APP_URL_THIRD_PARTY ?? 'http://localhost:3100';
 /** What the browser sends while clerk-js has deleted __client_uat and not yet set it again. */
 const midRewrite = (token: string) => `__session=${token}; __clerk_db_jwt=dvb_uat_test`;
 /** The headers of such a request from the app's own page. */
-const ownPage = (token: string, extra: Record<string, string> = {}) => ({ cookie: midRewrite(token), 'sec-fetch-site': 'same-origin', ...extra });
+const ownPage = (token: string, extra: Record<string, string> = {}) => ({
+  cookie: midRewrite(token),
+  'sec-fetch-site': 'same-origin',
+  ...extra,
+});
 
 describe('a request sent while clerk-js rewrites __client_uat', () => {
   it('keeps its session: API read, API write with a body, and a page', async () => {
@@ -42,7 +46,12 @@ describe('a request sent while clerk-js rewrites __client_uat', () => {
   });
 
   it('a forged, expired or foreign session token without __client_uat is still refused', async () => {
-    const expired = await mintToken({ user: 'user_alice', azp: APP, expiresInSeconds: -120, issuedAt: Math.floor(Date.now() / 1000) - 200 });
+    const expired = await mintToken({
+      user: 'user_alice',
+      azp: APP,
+      expiresInSeconds: -120,
+      issuedAt: Math.floor(Date.now() / 1000) - 200,
+    });
     const foreign = await mintToken({ user: 'user_alice', azp: 'http://evil.example' });
     const [header, payload] = (await mintToken({ user: 'user_alice', azp: APP })).split('.');
     const forged = `${header}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'user_bob' })).toString('base64url')}.c2lnbmF0dXJl`;
@@ -57,8 +66,15 @@ describe('a request sent while clerk-js rewrites __client_uat', () => {
   it('cross-site top-level GET with the session cookie alone counts as signed in', async () => {
     const { token } = await createSession({ user: 'user_alice', azp: APP });
     for (const site of ['cross-site', 'same-site', undefined]) {
-      for (const [path, accept] of [['/api/tasks', 'application/json'], ['/dashboard', 'text/html']]) {
-        const headers: Record<string, string> = { cookie: midRewrite(token), accept, ...(site ? { 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' } : {}) };
+      for (const [path, accept] of [
+        ['/api/tasks', 'application/json'],
+        ['/dashboard', 'text/html'],
+      ]) {
+        const headers: Record<string, string> = {
+          cookie: midRewrite(token),
+          accept,
+          ...(site ? { 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' } : {}),
+        };
         const res = await fetch(`${APP}${path}`, { headers, redirect: 'manual' });
         const body = await res.text();
         expect(res.status, `${path} with Sec-Fetch-Site ${site ?? '(none)'}: ${body.slice(0, 200)}`).not.toBe(200);

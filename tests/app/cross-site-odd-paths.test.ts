@@ -13,17 +13,36 @@ const MODES = [
   ['template', process.env.APP_URL_TEMPLATE ?? 'http://localhost:3101'],
 ] as const;
 
-const ODD_PATHS = ['/api/tasks', '/%61pi/tasks', '/api%2Ftasks', '//api/tasks', '/api/./tasks', '/API/tasks', '/api/tasks%2F', '/api/tasks/', '/api/tasks/.', '/api//tasks'];
+const ODD_PATHS = [
+  '/api/tasks',
+  '/%61pi/tasks',
+  '/api%2Ftasks',
+  '//api/tasks',
+  '/api/./tasks',
+  '/API/tasks',
+  '/api/tasks%2F',
+  '/api/tasks/',
+  '/api/tasks/.',
+  '/api//tasks',
+];
 
 /** One raw request: the path exactly as given. */
-function send(appUrl: string, path: string, headers: Record<string, string>, body: string): Promise<{ status: number; location: string | null; text: string }> {
+function send(
+  appUrl: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; location: string | null; text: string }> {
   const { hostname, port } = new URL(appUrl);
   return new Promise((resolve, reject) => {
-    const req = http.request({ hostname, port, path, method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? null, text }));
-    });
+    const req = http.request(
+      { hostname, port, path, method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? null, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -47,7 +66,11 @@ describe.each(MODES)('%s mode: cross-site POST through other spellings of /api/t
     const user = await newClerkUser('oddpath', 'csrf');
     const { token } = await createSession({ user, azp: new URL(appUrl).origin });
     const { iat } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { iat: number };
-    const headers = { cookie: `__session=${token}; __client_uat=${iat}; __clerk_db_jwt=dvb_local_test`, origin: 'https://evil.example', 'content-type': 'text/plain;charset=UTF-8' };
+    const headers = {
+      cookie: `__session=${token}; __client_uat=${iat}; __clerk_db_jwt=dvb_local_test`,
+      origin: 'https://evil.example',
+      'content-type': 'text/plain;charset=UTF-8',
+    };
     const answers: Record<string, string> = {};
     for (const path of ODD_PATHS) {
       const res = await asBrowserWould(appUrl, path, headers, JSON.stringify({ title: `planted via ${path}` }));
@@ -61,7 +84,12 @@ describe.each(MODES)('%s mode: cross-site POST through other spellings of /api/t
     const rows = await withDb(async (c) => (await c.query('select title from public.tasks where user_id = $1', [user])).rows);
     expect(rows, JSON.stringify(answers)).toEqual([]);
     // The same session, same-origin and as JSON, does write: the refusals above are the guard, not a broken session.
-    const own = await send(appUrl, '/api/tasks', { ...headers, origin: new URL(appUrl).origin, 'content-type': 'application/json' }, JSON.stringify({ title: 'mine' }));
+    const own = await send(
+      appUrl,
+      '/api/tasks',
+      { ...headers, origin: new URL(appUrl).origin, 'content-type': 'application/json' },
+      JSON.stringify({ title: 'mine' }),
+    );
     expect(own.status, own.text).toBe(201);
   });
 });

@@ -17,9 +17,14 @@ describe('no deprecation warnings', () => {
   it('in next build and next start, after pages, the API, the Frontend API proxy and an action have run', async () => {
     for (const app of apps) {
       for (const p of ['/', '/sign-in', '/dashboard', '/api/tasks', '/api/me', '/__clerk/v1/environment', '/does-not-exist']) {
-        await fetch(`${app}${p}`, { headers: { accept: p.startsWith('/api') ? 'application/json' : 'text/html' }, redirect: 'manual' }).then((r) => r.arrayBuffer());
+        await fetch(`${app}${p}`, {
+          headers: { accept: p.startsWith('/api') ? 'application/json' : 'text/html' },
+          redirect: 'manual',
+        }).then((r) => r.arrayBuffer());
       }
-      await fetch(`${app}/dashboard`, { method: 'POST', headers: { 'next-action': '00', 'content-type': 'text/plain' }, body: '[]' }).then((r) => r.arrayBuffer());
+      await fetch(`${app}/dashboard`, { method: 'POST', headers: { 'next-action': '00', 'content-type': 'text/plain' }, body: '[]' }).then(
+        (r) => r.arrayBuffer(),
+      );
     }
     const logs = ['next-build.log', 'app-third-party.log', 'app-template.log'].map((name) => path.join(logsDir, name));
     for (const file of logs) {

@@ -16,10 +16,14 @@ const APP = process.env.APP_URL_THIRD_PARTY ?? 'http://localhost:3100';
 /** Signed in, with the session's companion __client_uat, while clerk-js has removed __clerk_db_jwt. */
 const withoutDevBrowser = (token: string, iat: number) => `__session=${token}; __client_uat=${iat}`;
 const iatOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).iat as number;
-const SENDERS = { 'the page (Sec-Fetch-Site: same-origin)': { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors', 'sec-fetch-dest': 'empty' }, 'a client without Sec-Fetch-Site': {} } as const;
+const SENDERS = {
+  'the page (Sec-Fetch-Site: same-origin)': { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors', 'sec-fetch-dest': 'empty' },
+  'a client without Sec-Fetch-Site': {},
+} as const;
 
 /** Clerk's decision, for the failure message: why a request was answered as signed out. */
-const decision = async (res: Response) => `${res.status} ${(await res.clone().text()).slice(0, 200)} | ${res.headers.get('x-clerk-auth-reason') ?? '-'}`;
+const decision = async (res: Response) =>
+  `${res.status} ${(await res.clone().text()).slice(0, 200)} | ${res.headers.get('x-clerk-auth-reason') ?? '-'}`;
 
 describe('a request sent while clerk-js rewrites __clerk_db_jwt', () => {
   for (const [sender, headers] of Object.entries(SENDERS)) {
@@ -67,10 +71,16 @@ describe('a request sent while clerk-js rewrites __clerk_db_jwt', () => {
     }
   });
 
-  it('a page visit without the dev browser still goes through Clerk\'s handshake (which gives the browser one back)', async () => {
+  it("a page visit without the dev browser still goes through Clerk's handshake (which gives the browser one back)", async () => {
     const { token } = await createSession({ user: 'user_alice', azp: APP });
     const res = await fetch(`${APP}/dashboard`, {
-      headers: { cookie: withoutDevBrowser(token, iatOf(token)), accept: 'text/html', 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' },
+      headers: {
+        cookie: withoutDevBrowser(token, iatOf(token)),
+        accept: 'text/html',
+        'sec-fetch-site': 'same-origin',
+        'sec-fetch-mode': 'navigate',
+        'sec-fetch-dest': 'document',
+      },
       redirect: 'manual',
     });
     expect(res.status).toBe(307);
@@ -80,10 +90,15 @@ describe('a request sent while clerk-js rewrites __clerk_db_jwt', () => {
     expect(location.searchParams.has('__clerk_db_jwt')).toBe(false);
   });
 
-  it('refuses what Clerk refuses for any other reason: signed out in another tab, no companion, a forged, expired or foreign token, another site\'s request', async () => {
+  it("refuses what Clerk refuses for any other reason: signed out in another tab, no companion, a forged, expired or foreign token, another site's request", async () => {
     const { token } = await createSession({ user: 'user_alice', azp: APP });
     const iat = iatOf(token);
-    const expired = await mintToken({ user: 'user_alice', azp: APP, expiresInSeconds: -120, issuedAt: Math.floor(Date.now() / 1000) - 200 });
+    const expired = await mintToken({
+      user: 'user_alice',
+      azp: APP,
+      expiresInSeconds: -120,
+      issuedAt: Math.floor(Date.now() / 1000) - 200,
+    });
     const foreign = await mintToken({ user: 'user_alice', azp: 'http://evil.example' });
     const [header, payload] = token.split('.');
     const forged = `${header}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'user_bob' })).toString('base64url')}.c2lnbmF0dXJl`;
@@ -94,8 +109,8 @@ describe('a request sent while clerk-js rewrites __clerk_db_jwt', () => {
       ['a token minted for another origin', { cookie: withoutDevBrowser(foreign, iatOf(foreign)) }],
       ['a forged token', { cookie: withoutDevBrowser(forged, iat), 'sec-fetch-site': 'same-origin' }],
       ['not a JWT', { cookie: withoutDevBrowser('not-a-jwt', iat) }],
-      ['another site\'s fetch', { cookie: withoutDevBrowser(token, iat), 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'cors' }],
-      ['a sibling site\'s fetch', { cookie: withoutDevBrowser(token, iat), 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'cors' }],
+      ["another site's fetch", { cookie: withoutDevBrowser(token, iat), 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'cors' }],
+      ["a sibling site's fetch", { cookie: withoutDevBrowser(token, iat), 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'cors' }],
       ['no cookies at all', {}],
     ];
     for (const [what, headers] of refused) {

@@ -29,7 +29,12 @@ const appPort = ports.app + 5; // not the port the stack env names: the app must
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => { socket.destroy(); resolve(true); }).once('error', () => resolve(false));
+    socket
+      .once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      })
+      .once('error', () => resolve(false));
   });
 const git = (...args: string[]) => execFileSync('git', args, { cwd: projectRoot, encoding: 'utf8' });
 
@@ -58,15 +63,34 @@ describe('the Quickstart in a fresh clone', () => {
     expect(fs.statSync(parent).mode & 0o777).toBe(0o700);
     const cloneLine = commands(section('quickstart')).find((c) => c.startsWith('git clone'))!;
     expect(cloneLine, 'the Quickstart has a git clone line').toBeTruthy();
-    execFileSync('bash', ['-euo', 'pipefail', '-c', `${cloneLine} && pwd > .cloned-here`], { cwd: parent, env: { ...process.env, REPO_URL: projectRoot }, stdio: 'pipe' });
-    clone = fs.readFileSync(path.join(parent, fs.readdirSync(parent).find((d) => fs.existsSync(path.join(parent, d, '.cloned-here')))!, '.cloned-here'), 'utf8').trim();
+    execFileSync('bash', ['-euo', 'pipefail', '-c', `${cloneLine} && pwd > .cloned-here`], {
+      cwd: parent,
+      env: { ...process.env, REPO_URL: projectRoot },
+      stdio: 'pipe',
+    });
+    clone = fs
+      .readFileSync(
+        path.join(
+          parent,
+          fs.readdirSync(parent).find((d) => fs.existsSync(path.join(parent, d, '.cloned-here')))!,
+          '.cloned-here',
+        ),
+        'utf8',
+      )
+      .trim();
     copyWorkingTree(clone);
     execFileSync('cp', ['-al', path.join(projectRoot, 'node_modules'), path.join(clone, 'node_modules')]);
     // The clone's lockfile is newer than the copied install; it is the same file, so no reinstall.
     const marker = fs.statSync(path.join(clone, 'node_modules/.package-lock.json'));
     fs.utimesSync(path.join(clone, 'package-lock.json'), marker.atime, marker.mtime);
 
-    const devEnv: NodeJS.ProcessEnv = { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: String(scratch), PORT: String(appPort), NEXT_TELEMETRY_DISABLED: '1' };
+    const devEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      LOCAL_STACK_PROFILE: 'test',
+      LOCAL_STACK_INSTANCE: String(scratch),
+      PORT: String(appPort),
+      NEXT_TELEMETRY_DISABLED: '1',
+    };
     delete devEnv.NEXT_DIST_DIR; // a fresh clone builds into its own .next
     dev = spawn('npm', ['run', 'dev'], {
       cwd: clone,
@@ -107,10 +131,17 @@ describe('the Quickstart in a fresh clone', () => {
 
     // The Edge Function runs with the rest, and restarts when a file under supabase/functions changes
     // (a probe file no function imports, so nothing else notices).
-    const fn = () => fetch(`${env.NEXT_PUBLIC_SUPABASE_URL}/functions/v1/task-report`, { method: 'POST' }).then((r) => r.status, () => 0);
+    const fn = () =>
+      fetch(`${env.NEXT_PUBLIC_SUPABASE_URL}/functions/v1/task-report`, { method: 'POST' }).then(
+        (r) => r.status,
+        () => 0,
+      );
     expect(await fn()).toBe(401);
     const log = () => fs.readFileSync(path.join(stackDir, 'logs', 'stack.log'), 'utf8');
-    const restarts = () => log().split('\n').filter((l) => l.includes('[fn task-report]') && l.includes('Restarting')).length;
+    const restarts = () =>
+      log()
+        .split('\n')
+        .filter((l) => l.includes('[fn task-report]') && l.includes('Restarting')).length;
     const before = restarts();
     const probe = path.join(clone, 'supabase/functions/_shared', `watch-probe-${process.pid}.txt`);
     try {
@@ -120,15 +151,29 @@ describe('the Quickstart in a fresh clone', () => {
     } finally {
       fs.rmSync(probe, { force: true });
     }
-    expect(restarts(), log().split('\n').filter((l) => l.includes('[fn')).join('\n')).toBeGreaterThan(before);
+    expect(
+      restarts(),
+      log()
+        .split('\n')
+        .filter((l) => l.includes('[fn'))
+        .join('\n'),
+    ).toBeGreaterThan(before);
     const up = Date.now() + 60_000;
     while ((await fn()) !== 401 && Date.now() < up) await new Promise((r) => setTimeout(r, 100));
     expect(await fn()).toBe(401);
 
     // Nothing it started can be reached from the network: the app and every stack port are on loopback.
-    for (const port of [appPort, ...Object.entries(ports).filter(([name]) => name !== 'app').map(([, p]) => p)]) {
+    for (const port of [
+      appPort,
+      ...Object.entries(ports)
+        .filter(([name]) => name !== 'app')
+        .map(([, p]) => p),
+    ]) {
       expect(listeningAddresses(port).length, `nothing listens on ${port}`).toBeGreaterThan(0);
-      expect(listeningAddresses(port).filter((a) => !isLoopbackAddress(a)), `port ${port}`).toEqual([]);
+      expect(
+        listeningAddresses(port).filter((a) => !isLoopbackAddress(a)),
+        `port ${port}`,
+      ).toEqual([]);
     }
 
     // Clients that go away part-way (tests/support/aborts.ts): a page, an API answer, clerk-js through
@@ -145,8 +190,15 @@ describe('the Quickstart in a fresh clone', () => {
     ] as const) {
       expect((await abortMidResponse(url, headers)).status, url).toBe(200);
     }
-    await abortMidUpload(`${app}/api/tasks`, { authorization: `Bearer ${fresh}`, 'content-type': 'application/json', origin: app }, '{"title": "never fini');
-    const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: ['--no-sandbox', '--disable-background-networking'] });
+    await abortMidUpload(
+      `${app}/api/tasks`,
+      { authorization: `Bearer ${fresh}`, 'content-type': 'application/json', origin: app },
+      '{"title": "never fini',
+    );
+    const browser = await chromium.launch({
+      executablePath: chromiumExecutable(),
+      args: ['--no-sandbox', '--disable-background-networking'],
+    });
     try {
       for (let i = 0; i < 10; i++) {
         const context = await browser.newContext();
@@ -177,7 +229,10 @@ describe('the Quickstart in a fresh clone', () => {
     process.kill(-dev.pid!, 'SIGINT');
     const exited = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), 60_000); // a deadline, not a wait: 'exit' ends it
-      dev!.once('exit', () => { clearTimeout(timer); resolve(true); });
+      dev!.once('exit', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
     });
     expect(exited).toBe(true);
     // Everything it started lets go of its port: polled, with one generous deadline for all of them.
@@ -187,7 +242,9 @@ describe('the Quickstart in a fresh clone', () => {
       expect(await portOpen(port), `${name} still listening`).toBe(false);
     }
     const pgData = postgresDataDir(clone, stackDir);
-    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(pgData));
+    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes(pgData));
     expect(left).toEqual([]);
   }, 720_000); // the sum of its deadlines (240 s to start, 60 s for each later wait, the aborts and ten browser loads), not its usual time
 });

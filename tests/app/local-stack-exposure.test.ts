@@ -23,12 +23,17 @@ async function devBrowser() {
 
 describe('the network', () => {
   it('a machine on the network reaches neither the apps nor any port of the stack (all on loopback)', async () => {
-    const stackPorts = Object.entries(layout('test').ports).filter(([name]) => name !== 'app').map(([, port]) => port);
+    const stackPorts = Object.entries(layout('test').ports)
+      .filter(([name]) => name !== 'app')
+      .map(([, port]) => port);
     const ports = [Number(new URL(APP).port), Number(new URL(TEMPLATE_APP).port), ...stackPorts];
     for (const port of ports) {
       const addresses = listeningAddresses(port);
       expect(addresses.length, `nothing listens on ${port}`).toBeGreaterThan(0);
-      expect(addresses.filter((a) => !isLoopbackAddress(a)), `port ${port} listens beyond loopback`).toEqual([]);
+      expect(
+        addresses.filter((a) => !isLoopbackAddress(a)),
+        `port ${port} listens beyond loopback`,
+      ).toEqual([]);
     }
   });
 });
@@ -39,7 +44,12 @@ async function startOnStackEnv(command: string, args: string[], port: number) {
   const child = spawn(command, args, {
     cwd: projectRoot,
     detached: true,
-    env: { PATH: `${path.join(projectRoot, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`, HOME: process.env.HOME, ...stackEnv, NEXT_TELEMETRY_DISABLED: '1' } as unknown as NodeJS.ProcessEnv,
+    env: {
+      PATH: `${path.join(projectRoot, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`,
+      HOME: process.env.HOME,
+      ...stackEnv,
+      NEXT_TELEMETRY_DISABLED: '1',
+    } as unknown as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -49,7 +59,10 @@ async function startOnStackEnv(command: string, args: string[], port: number) {
   const deadline = Date.now() + 60_000;
   let answered = false;
   while (!answered && child.exitCode === null && Date.now() < deadline) {
-    answered = await fetch(`http://localhost:${port}/`).then((r) => r.ok, () => false);
+    answered = await fetch(`http://localhost:${port}/`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (!answered) await new Promise((r) => setTimeout(r, 250));
   }
   return {
@@ -119,14 +132,22 @@ describe("another site's page", () => {
       body: new URLSearchParams(alice),
     });
     expect(own.status).toBe(200);
-    const jwt = ((await own.json()) as { client: { sessions: { last_active_token: { jwt: string } }[] } }).client.sessions[0].last_active_token.jwt;
+    const jwt = ((await own.json()) as { client: { sessions: { last_active_token: { jwt: string } }[] } }).client.sessions[0]
+      .last_active_token.jwt;
     expect(JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()).azp).toBe(APP);
   });
 
   it("the handshake does not send alice's session to a redirect_url outside the app", async () => {
     const dvb = await devBrowser();
-    await fetch(`${APP}/__clerk/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, { method: 'POST', headers: { origin: APP, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(alice) });
-    const res = await fetch(`${APP}/__clerk/v1/client/handshake?redirect_url=${encodeURIComponent('http://evil.example/collect')}&__clerk_db_jwt=${dvb}`, { redirect: 'manual' });
+    await fetch(`${APP}/__clerk/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, {
+      method: 'POST',
+      headers: { origin: APP, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(alice),
+    });
+    const res = await fetch(
+      `${APP}/__clerk/v1/client/handshake?redirect_url=${encodeURIComponent('http://evil.example/collect')}&__clerk_db_jwt=${dvb}`,
+      { redirect: 'manual' },
+    );
     expect(res.status).toBe(400);
     expect(res.headers.get('location')).toBeNull();
     expect(await res.text()).not.toMatch(/eyJ/);
@@ -135,13 +156,26 @@ describe("another site's page", () => {
   it('cannot drive the fault-injection control endpoint (no secret, or a DNS-rebound Host)', async () => {
     const url = `${process.env.LOCAL_STACK_CONTROL_URL}/parts/clerk-frontend/stop`;
     // What a page can send: a simple POST (its Origin, no custom header).
-    const simple = await fetch(url, { method: 'POST', headers: { origin: 'http://evil.example', 'content-type': 'text/plain' }, body: 'x' });
+    const simple = await fetch(url, {
+      method: 'POST',
+      headers: { origin: 'http://evil.example', 'content-type': 'text/plain' },
+      body: 'x',
+    });
     expect(simple.status).toBe(403);
     // A page whose own name resolves to 127.0.0.1 (DNS rebinding) is same-origin with it, but its Host says so.
     const { request } = await import('node:http');
     const rebound = await new Promise<number>((resolve, reject) => {
       const u = new URL(url);
-      request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { host: `evil.example:${u.port}`, 'x-local-stack-secret': process.env.LOCAL_STACK_CONTROL_SECRET } }, (r) => (r.resume(), resolve(r.statusCode ?? 0)))
+      request(
+        {
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname,
+          method: 'POST',
+          headers: { host: `evil.example:${u.port}`, 'x-local-stack-secret': process.env.LOCAL_STACK_CONTROL_SECRET },
+        },
+        (r) => (r.resume(), resolve(r.statusCode ?? 0)),
+      )
         .on('error', reject)
         .end();
     });
@@ -149,7 +183,9 @@ describe("another site's page", () => {
     // The part still runs: the app's Frontend API proxy answers.
     expect((await fetch(`${APP}/__clerk/v1/environment`)).status).toBe(200);
     // The stack's own tools hold the secret.
-    const status = await fetch(`${process.env.LOCAL_STACK_CONTROL_URL}/status`, { headers: { 'x-local-stack-secret': process.env.LOCAL_STACK_CONTROL_SECRET ?? '' } });
+    const status = await fetch(`${process.env.LOCAL_STACK_CONTROL_URL}/status`, {
+      headers: { 'x-local-stack-secret': process.env.LOCAL_STACK_CONTROL_SECRET ?? '' },
+    });
     expect(status.status).toBe(200);
   });
 });
@@ -158,7 +194,10 @@ describe('a session the server refuses', () => {
   it('the sign-in page says so instead of ending blank, and the server logs why once, with the fix', async () => {
     const foreign = await mintToken({ user: 'user_alice', azp: 'http://localhost:9' });
     const iat = JSON.parse(Buffer.from(foreign.split('.')[1], 'base64url').toString()).iat as number;
-    const page = () => fetch(`${APP}/sign-in`, { headers: { accept: 'text/html', cookie: `__session=${foreign}; __client_uat=${iat}; __clerk_db_jwt=dvb_refused_test` } });
+    const page = () =>
+      fetch(`${APP}/sign-in`, {
+        headers: { accept: 'text/html', cookie: `__session=${foreign}; __client_uat=${iat}; __clerk_db_jwt=dvb_refused_test` },
+      });
     const first = await page();
     expect(first.status).toBe(200);
     const html = await first.text();
@@ -168,11 +207,15 @@ describe('a session the server refuses', () => {
     expect((await fetch(`${APP}/api/tasks`, { headers: { authorization: `Bearer ${foreign}` } })).status).toBe(401);
 
     // Signed out for real: no such notice.
-    const signedOut = await fetch(`${APP}/sign-in`, { headers: { accept: 'text/html', cookie: '__client_uat=0; __clerk_db_jwt=dvb_refused_test' } });
+    const signedOut = await fetch(`${APP}/sign-in`, {
+      headers: { accept: 'text/html', cookie: '__client_uat=0; __clerk_db_jwt=dvb_refused_test' },
+    });
     expect(await signedOut.text()).not.toContain('refused the session');
 
     const log = fs.readFileSync(path.join(process.env.APP_LOGS_DIR ?? layout('test').logs, 'app-third-party.log'), 'utf8');
-    const lines = log.split('\n').filter((l) => l.includes('Clerk refused the session') && l.includes('(token-invalid-authorized-parties)'));
+    const lines = log
+      .split('\n')
+      .filter((l) => l.includes('Clerk refused the session') && l.includes('(token-invalid-authorized-parties)'));
     expect(lines, log).toHaveLength(1);
     expect(log.slice(log.indexOf(lines[0]))).toMatch(/^.*\n\s+Fix: the token was minted for another origin/);
   });

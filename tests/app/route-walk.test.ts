@@ -16,7 +16,9 @@ describe('route walk (signed out)', () => {
     const app = builtApp(distDir);
     expect(app.pages).toEqual(expect.arrayContaining(['/dashboard', '/org', '/']));
     expect(app.routes).toEqual(expect.arrayContaining(['/api/tasks', '/api/tasks/[id]', '/api/me', '/api/projects']));
-    expect(app.actions.map((a) => a.name).sort()).toEqual(expect.arrayContaining(['addProject', 'addTask', 'deleteProject', 'deleteTask', 'renameTask', 'toggleTask']));
+    expect(app.actions.map((a) => a.name).sort()).toEqual(
+      expect.arrayContaining(['addProject', 'addTask', 'deleteProject', 'deleteTask', 'renameTask', 'toggleTask']),
+    );
   });
 
   it.each(MODES)('%s mode: every non-public resource refuses a signed-out caller', async (_mode, appUrl) => {

@@ -18,7 +18,10 @@ function sessionCookies(token: string) {
   const { iat } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { iat: number };
   return `__session=${token}; __client_uat=${iat}; __clerk_db_jwt=dvb_local_test`;
 }
-const tasksOf = (user: string) => withDb(async (c) => (await c.query<{ title: string }>('select title from public.tasks where user_id = $1 order by title', [user])).rows.map((r) => r.title));
+const tasksOf = (user: string) =>
+  withDb(async (c) =>
+    (await c.query<{ title: string }>('select title from public.tasks where user_id = $1 order by title', [user])).rows.map((r) => r.title),
+  );
 
 describe.each([
   ['third-party', THIRD_PARTY_URL],
@@ -32,31 +35,52 @@ describe.each([
     const { token } = await createSession({ user, azp: origin });
     const cookie = sessionCookies(token);
     const body = JSON.stringify({ title: 'planted cross-site' });
-    const asBrowserSendsIt = await fetch(`${appUrl}/api/tasks`, { method: 'POST', headers: { cookie, origin: 'https://evil.example', 'content-type': 'text/plain;charset=UTF-8' }, body });
+    const asBrowserSendsIt = await fetch(`${appUrl}/api/tasks`, {
+      method: 'POST',
+      headers: { cookie, origin: 'https://evil.example', 'content-type': 'text/plain;charset=UTF-8' },
+      body,
+    });
     expect(asBrowserSendsIt.status).toBe(403);
     expect((await asBrowserSendsIt.json()).error).toMatch(/Cross-origin write refused: "https:\/\/evil.example"/);
     // Without an Origin (a client that drops it) or even from the app's own origin, text/plain is not JSON.
-    for (const headers of [{ cookie, 'content-type': 'text/plain' }, { cookie, origin, 'content-type': 'text/plain' }, { cookie, 'content-type': 'application/x-www-form-urlencoded' }, { cookie }] as Record<string, string>[]) {
+    for (const headers of [
+      { cookie, 'content-type': 'text/plain' },
+      { cookie, origin, 'content-type': 'text/plain' },
+      { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      { cookie },
+    ] as Record<string, string>[]) {
       const res = await fetch(`${appUrl}/api/tasks`, { method: 'POST', headers, body });
       expect(res.status, JSON.stringify(headers)).toBe(415);
       expect((await res.json()).error).toMatch(/Content-Type: application\/json/);
     }
     expect(await tasksOf(user)).toEqual([]);
     // The same cookie from the app itself, as JSON, works: only the cross-site shapes are refused.
-    const own = await fetch(`${appUrl}/api/tasks`, { method: 'POST', headers: { cookie, origin, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'mine' }) });
+    const own = await fetch(`${appUrl}/api/tasks`, {
+      method: 'POST',
+      headers: { cookie, origin, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'mine' }),
+    });
     expect(own.status).toBe(201);
     expect(await tasksOf(user)).toEqual(['mine']);
   });
 
-  it("a cross-site DELETE or PATCH with the session cookie is refused (403) and the task is unchanged", async () => {
+  it('a cross-site DELETE or PATCH with the session cookie is refused (403) and the task is unchanged', async () => {
     const user = await newUser('csrfdel');
     const { token } = await createSession({ user, azp: origin });
     const cookie = sessionCookies(token);
-    const created = await fetch(`${appUrl}/api/tasks`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'keep me' }) });
+    const created = await fetch(`${appUrl}/api/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'keep me' }),
+    });
     const { task } = (await created.json()) as { task: { id: string } };
     const del = await fetch(`${appUrl}/api/tasks/${task.id}`, { method: 'DELETE', headers: { cookie, origin: 'https://evil.example' } });
     expect(del.status).toBe(403);
-    const patch = await fetch(`${appUrl}/api/tasks/${task.id}`, { method: 'PATCH', headers: { cookie, origin: 'null', 'content-type': 'application/json' }, body: JSON.stringify({ title: 'changed' }) });
+    const patch = await fetch(`${appUrl}/api/tasks/${task.id}`, {
+      method: 'PATCH',
+      headers: { cookie, origin: 'null', 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'changed' }),
+    });
     expect(patch.status).toBe(403);
     expect(await tasksOf(user)).toEqual(['keep me']);
   });
@@ -67,7 +91,13 @@ describe('template mode: organisations', () => {
     // Clerk's session is on Acme (the last switch, in another tab); this request's session token is
     // from before the switch and names Globex. Before: the app answered for Globex with Acme's rows.
     const { sessionId } = await createSession({ user: 'user_alice', org: 'org_acme' });
-    const staleTab = await mintToken({ user: 'user_alice', sessionId, org: 'org_globex', orgRole: 'admin', azp: new URL(TEMPLATE_URL).origin });
+    const staleTab = await mintToken({
+      user: 'user_alice',
+      sessionId,
+      org: 'org_globex',
+      orgRole: 'admin',
+      azp: new URL(TEMPLATE_URL).origin,
+    });
     const key = 'POST /v1/sessions/:id/tokens/:template';
     const before = (await backendApiCalls())[key] ?? 0;
     for (const path of ['/api/projects', '/api/me']) {
@@ -79,7 +109,13 @@ describe('template mode: organisations', () => {
     // Asked Clerk twice per request (once more in case it was mid-switch), and cached nothing.
     expect((await backendApiCalls())[key] ?? 0).toBe(before + 4);
     // The tab that agrees with Clerk works.
-    const currentTab = await mintToken({ user: 'user_alice', sessionId, org: 'org_acme', orgRole: 'admin', azp: new URL(TEMPLATE_URL).origin });
+    const currentTab = await mintToken({
+      user: 'user_alice',
+      sessionId,
+      org: 'org_acme',
+      orgRole: 'admin',
+      azp: new URL(TEMPLATE_URL).origin,
+    });
     const ok = await fetch(`${TEMPLATE_URL}/api/projects`, { headers: { authorization: `Bearer ${currentTab}` } });
     const { orgId, projects } = (await ok.json()) as { orgId: string; projects: { org_id: string }[] };
     expect(ok.status).toBe(200);
@@ -95,12 +131,21 @@ describe('Clerk webhook', () => {
     const user = `user_sec_hook_${randomBytes(5).toString('hex')}`;
     const id = `msg_${randomBytes(8).toString('hex')}`;
     const timestamp = new Date();
-    const body = JSON.stringify({ type: 'user.created', object: 'event', data: { ...clerkUserData(user, Date.now()), unsafe_metadata: { padding: 'x'.repeat(2 * 1024 * 1024) } } });
+    const body = JSON.stringify({
+      type: 'user.created',
+      object: 'event',
+      data: { ...clerkUserData(user, Date.now()), unsafe_metadata: { padding: 'x'.repeat(2 * 1024 * 1024) } },
+    });
     const signature = new Webhook(process.env.CLERK_WEBHOOK_SIGNING_SECRET!).sign(id, timestamp, body);
     const stream = chunked(body);
     const res = await fetch(`${THIRD_PARTY_URL}/api/webhooks/clerk`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'svix-signature': signature },
+      headers: {
+        'content-type': 'application/json',
+        'svix-id': id,
+        'svix-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+        'svix-signature': signature,
+      },
       body: stream,
       duplex: 'half',
     } as RequestInit);
@@ -155,7 +200,12 @@ describe.each([
       // Nobody else may frame it: both the standard and the older header.
       expect(res.headers.get('x-frame-options'), path).toBe('SAMEORIGIN');
       const csp = res.headers.get('content-security-policy') ?? '';
-      const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+      const directives = Object.fromEntries(
+        csp
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([name, ...values]) => [name, values]),
+      );
       expect(directives['frame-ancestors'], `${path}: ${csp}`).toEqual(["'self'"]);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
@@ -170,7 +220,10 @@ describe.each([
       // Every script tag of the page carries it (else the page would be broken, not protected).
       const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
       expect(scripts.length, path).toBeGreaterThan(0);
-      expect(scripts.filter((tag) => !tag.includes(`nonce="${nonce}"`)), path).toEqual([]);
+      expect(
+        scripts.filter((tag) => !tag.includes(`nonce="${nonce}"`)),
+        path,
+      ).toEqual([]);
       // The data API and Edge Functions the browser calls, and nothing to plug in.
       expect(directives['connect-src']).toContain(new URL(process.env.NEXT_PUBLIC_SUPABASE_URL!).origin);
       // Realtime's WebSocket (the "Online now" list on /org) lives on the same host.

@@ -31,7 +31,12 @@ async function callAction(appUrl: string, token: string, name: string, page: str
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   const res = await fetch(new URL(page, appUrl), {
     method: 'POST',
-    headers: { 'next-action': action(name, page).id, accept: 'text/x-component', cookie: sessionCookies(token), origin: new URL(appUrl).origin },
+    headers: {
+      'next-action': action(name, page).id,
+      accept: 'text/x-component',
+      cookie: sessionCookies(token),
+      origin: new URL(appUrl).origin,
+    },
     body: await encodeReply(withState ? [{}, form] : [form]),
     redirect: 'manual',
   });
@@ -40,18 +45,24 @@ async function callAction(appUrl: string, token: string, name: string, page: str
   return text;
 }
 
-const taskRow = (id: string) => withDb(async (c) => (await c.query('select user_id, title, done from public.tasks where id = $1', [id])).rows[0] ?? null);
-const projectRow = (id: string) => withDb(async (c) => (await c.query('select org_id, name from public.projects where id = $1', [id])).rows[0] ?? null);
+const taskRow = (id: string) =>
+  withDb(async (c) => (await c.query('select user_id, title, done from public.tasks where id = $1', [id])).rows[0] ?? null);
+const projectRow = (id: string) =>
+  withDb(async (c) => (await c.query('select org_id, name from public.projects where id = $1', [id])).rows[0] ?? null);
 
 describe.each([
   ['third-party', process.env.APP_URL_THIRD_PARTY ?? 'http://localhost:3100'],
   ['template', process.env.APP_URL_TEMPLATE ?? 'http://localhost:3101'],
-] as const)('%s mode: server actions with a valid session, aimed at another user\'s rows', (_mode, appUrl) => {
+] as const)("%s mode: server actions with a valid session, aimed at another user's rows", (_mode, appUrl) => {
   const origin = new URL(appUrl).origin;
 
   it("rename, toggle and delete of another user's task answer 'no longer exists' and change nothing", async () => {
     const [owner, other] = [await newClerkUser('sa', 'owner'), await newClerkUser('sa', 'other')];
-    const id = await withDb(async (c) => (await c.query<{ id: string }>("insert into public.tasks (user_id, title) values ($1, 'owner only') returning id", [owner])).rows[0].id);
+    const id = await withDb(
+      async (c) =>
+        (await c.query<{ id: string }>("insert into public.tasks (user_id, title) values ($1, 'owner only') returning id", [owner])).rows[0]
+          .id,
+    );
     const before = await taskRow(id);
     const { token } = await createSession({ user: other, azp: origin });
     const gone = JSON.stringify('That task no longer exists. Reload the page.');
@@ -62,7 +73,10 @@ describe.each([
     expect(before).toEqual({ user_id: owner, title: 'owner only', done: false });
 
     // The same session on its own task works: the refusals above are about the row, not the caller.
-    const own = await withDb(async (c) => (await c.query<{ id: string }>("insert into public.tasks (user_id, title) values ($1, 'mine') returning id", [other])).rows[0].id);
+    const own = await withDb(
+      async (c) =>
+        (await c.query<{ id: string }>("insert into public.tasks (user_id, title) values ($1, 'mine') returning id", [other])).rows[0].id,
+    );
     expect(await callAction(appUrl, token, 'renameTask', '/dashboard', { id: own, title: 'renamed' }, false)).not.toContain(gone);
     expect((await taskRow(own))?.title).toBe('renamed');
   });
@@ -71,11 +85,21 @@ describe.each([
     // A project of the seeded Acme (bob is a member there), removed again afterwards: the browser tests
     // list Acme's projects by name.
     const name = `admins only ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-    const id = await withDb(async (c) => (await c.query<{ id: string }>("insert into public.projects (org_id, created_by, name) values ('org_acme', 'user_alice', $1) returning id", [name])).rows[0].id);
+    const id = await withDb(
+      async (c) =>
+        (
+          await c.query<{ id: string }>(
+            "insert into public.projects (org_id, created_by, name) values ('org_acme', 'user_alice', $1) returning id",
+            [name],
+          )
+        ).rows[0].id,
+    );
     try {
       const before = await projectRow(id);
       const { token } = await createSession({ user: 'user_bob', org: 'org_acme', azp: origin });
-      expect(await callAction(appUrl, token, 'deleteProject', '/org', { id }, true)).toContain(JSON.stringify('Only organisation admins can delete projects.'));
+      expect(await callAction(appUrl, token, 'deleteProject', '/org', { id }, true)).toContain(
+        JSON.stringify('Only organisation admins can delete projects.'),
+      );
       expect(await projectRow(id)).toEqual(before);
       expect(before).toEqual({ org_id: 'org_acme', name });
     } finally {
@@ -87,7 +111,9 @@ describe.each([
     const user = await newClerkUser('sa', 'noorg');
     const name = `no org ${Date.now()}`;
     const { token } = await createSession({ user, azp: origin });
-    expect(await callAction(appUrl, token, 'addProject', '/org', { name }, true)).toContain(JSON.stringify('Choose an organisation first.'));
+    expect(await callAction(appUrl, token, 'addProject', '/org', { name }, true)).toContain(
+      JSON.stringify('Choose an organisation first.'),
+    );
     expect(await withDb(async (c) => (await c.query('select 1 from public.projects where name = $1', [name])).rowCount)).toBe(0);
   });
 });

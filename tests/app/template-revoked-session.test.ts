@@ -10,10 +10,13 @@ const TEMPLATE_URL = process.env.APP_URL_TEMPLATE ?? 'http://localhost:3101';
 const TOKENS = 'POST /v1/sessions/:id/tokens/:template';
 
 describe('template mode: a revoked session', () => {
-  it('is a 401 with Clerk\'s refusal on every request, each one asking Clerk again (nothing cached)', async () => {
+  it("is a 401 with Clerk's refusal on every request, each one asking Clerk again (nothing cached)", async () => {
     const user = await newClerkUser('revoked', 'tpl');
     const { sessionId, token } = await createSession({ user, azp: new URL(TEMPLATE_URL).origin });
-    const revoke = await fetch(`${process.env.CLERK_API_URL}/v1/sessions/${sessionId}/revoke`, { method: 'POST', headers: { authorization: `Bearer ${process.env.CLERK_SECRET_KEY}` } });
+    const revoke = await fetch(`${process.env.CLERK_API_URL}/v1/sessions/${sessionId}/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${process.env.CLERK_SECRET_KEY}` },
+    });
     expect(revoke.status).toBe(200);
 
     const before = (await backendApiCalls())[TOKENS] ?? 0;

@@ -30,7 +30,11 @@ function userData(id: string, updatedAt: number, first = 'Ada', email = `${id}@e
 async function apply(c: pg.Client, eventId: string, type: string, data: unknown): Promise<string> {
   await c.query('set role service_role');
   try {
-    const r = await c.query<{ result: string }>('select public.apply_clerk_user_event($1, $2, $3) as result', [eventId, type, JSON.stringify(data)]);
+    const r = await c.query<{ result: string }>('select public.apply_clerk_user_event($1, $2, $3) as result', [
+      eventId,
+      type,
+      JSON.stringify(data),
+    ]);
     return r.rows[0].result;
   } finally {
     await c.query('reset role');
@@ -46,7 +50,11 @@ describe('apply_clerk_user_event()', () => {
     const id = svixId();
     await withDb(async (c) => {
       expect(await apply(c, id, 'user.created', userData(user, 1000))).toBe('applied');
-      expect(await profile(c, user)).toEqual({ display_name: 'Ada Lovelace', email: `${user}@example.test`, image_url: `https://img.example.test/${user}.png` });
+      expect(await profile(c, user)).toEqual({
+        display_name: 'Ada Lovelace',
+        email: `${user}@example.test`,
+        image_url: `https://img.example.test/${user}.png`,
+      });
       // A retry of the same delivery (even with other data) changes nothing.
       expect(await apply(c, id, 'user.created', userData(user, 5000, 'Changed'))).toBe('duplicate');
       expect((await profile(c, user)).display_name).toBe('Ada Lovelace');
@@ -105,10 +113,15 @@ describe('apply_clerk_user_event()', () => {
     await withDb(async (c) => {
       expect(await apply(c, first, 'user.created', userData(user, 1000))).toBe('applied');
       await c.query(`update private.clerk_webhook_events set received_at = now() - interval '8 days' where event_id = $1`, [first]);
-      await c.query(`insert into private.clerk_webhook_events (event_id, event_type, received_at) values ($1, 'user.updated', now() - interval '30 days'), ($2, 'user.updated', now() - interval '6 days')`, [old, recent]);
+      await c.query(
+        `insert into private.clerk_webhook_events (event_id, event_type, received_at) values ($1, 'user.updated', now() - interval '30 days'), ($2, 'user.updated', now() - interval '6 days')`,
+        [old, recent],
+      );
 
       expect(await apply(c, svixId(), 'user.updated', userData(uniqueUserId('hook'), 1000))).toBe('applied');
-      const kept = await c.query<{ event_id: string }>('select event_id from private.clerk_webhook_events where event_id = any($1)', [[first, old, recent]]);
+      const kept = await c.query<{ event_id: string }>('select event_id from private.clerk_webhook_events where event_id = any($1)', [
+        [first, old, recent],
+      ]);
       expect(kept.rows.map((r) => r.event_id)).toEqual([recent]);
       // Inside the window a retry is still a duplicate; past it, the user's ordering makes it harmless.
       expect(await apply(c, recent, 'user.updated', userData(user, 9000))).toBe('duplicate');
@@ -148,14 +161,26 @@ describe('apply_clerk_user_event()', () => {
     const body = JSON.stringify({ event_id: svixId(), event_type: 'user.created', data: userData(uniqueUserId('hook'), 1000) });
     const user = await fetch(restUrl('rpc/apply_clerk_user_event'), {
       method: 'POST',
-      headers: { apikey: process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY!, authorization: `Bearer ${await mintToken({ user: uniqueUserId('hook') })}`, 'content-type': 'application/json' },
+      headers: {
+        apikey: process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY!,
+        authorization: `Bearer ${await mintToken({ user: uniqueUserId('hook') })}`,
+        'content-type': 'application/json',
+      },
       body,
     });
     expect(user.status).toBe(403);
     expect(((await user.json()) as { code: string }).code).toBe('42501');
-    const anon = await fetch(restUrl('rpc/apply_clerk_user_event'), { method: 'POST', headers: { apikey: process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY!, 'content-type': 'application/json' }, body });
+    const anon = await fetch(restUrl('rpc/apply_clerk_user_event'), {
+      method: 'POST',
+      headers: { apikey: process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY!, 'content-type': 'application/json' },
+      body,
+    });
     expect(anon.status).toBe(401);
-    const server = await fetch(restUrl('rpc/apply_clerk_user_event'), { method: 'POST', headers: { apikey: process.env.SUPABASE_SECRET_KEY!, 'content-type': 'application/json' }, body });
+    const server = await fetch(restUrl('rpc/apply_clerk_user_event'), {
+      method: 'POST',
+      headers: { apikey: process.env.SUPABASE_SECRET_KEY!, 'content-type': 'application/json' },
+      body,
+    });
     expect(server.status).toBe(200);
     expect(await server.json()).toBe('applied');
   });

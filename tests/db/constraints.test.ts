@@ -7,7 +7,9 @@ let tasksDb: ReturnType<typeof clientFor>;
 let projectsDb: ReturnType<typeof clientFor>;
 beforeAll(async () => {
   tasksDb = clientFor(await mintToken({ user: uniqueUserId('constraints'), expiresInSeconds: 600 }));
-  projectsDb = clientFor(await mintToken({ user: uniqueUserId('constraints'), org: `org_constraints_${Date.now()}`, orgRole: 'member', expiresInSeconds: 600 }));
+  projectsDb = clientFor(
+    await mintToken({ user: uniqueUserId('constraints'), org: `org_constraints_${Date.now()}`, orgRole: 'member', expiresInSeconds: 600 }),
+  );
 });
 
 describe('tasks.title (constraint tasks_title_length: 1..200 characters, not just whitespace)', () => {
@@ -24,7 +26,10 @@ describe('tasks.title (constraint tasks_title_length: 1..200 characters, not jus
   });
 
   it('accepts 1 and 200 characters, and refuses an update to an empty title', async () => {
-    const ok = await tasksDb.from('tasks').insert([{ title: 'x' }, { title: 'y'.repeat(200) }]).select('id');
+    const ok = await tasksDb
+      .from('tasks')
+      .insert([{ title: 'x' }, { title: 'y'.repeat(200) }])
+      .select('id');
     expect(ok.status).toBe(201);
     const upd = await tasksDb.from('tasks').update({ title: '' }).eq('id', ok.data![0].id);
     expect(upd.error?.code).toBe('23514');

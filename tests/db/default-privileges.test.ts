@@ -21,7 +21,9 @@ describe('objects a later migration creates', () => {
     await withScratchDatabase(async (c) => {
       await c.query(`create table public.added_later (id bigint generated always as identity primary key, owner text)`);
       await c.query(`create function public.added_later_fn() returns int language sql as $$ select 1 $$`);
-      await c.query(`create function public.added_later_definer() returns int language sql security definer set search_path = '' as $$ select 1 $$`);
+      await c.query(
+        `create function public.added_later_definer() returns int language sql security definer set search_path = '' as $$ select 1 $$`,
+      );
       const { rows } = await c.query<{ role: string; table: boolean; sequence: boolean; fn: boolean; definer: boolean }>(`
         select r as role,
                has_table_privilege(r, 'public.added_later', 'select, insert, update, delete, truncate, references, trigger') as table,
@@ -74,7 +76,9 @@ async function privilegesOnNewObjects(url: string) {
              false as fn
         from t, unnest(array['anon', 'authenticated']) as r`);
     await c.query(`create function public.probe_fn() returns int language sql as $$ select 1 $$`);
-    const fn = await c.query<{ ok: boolean }>(`select bool_or(has_function_privilege(r, 'public.probe_fn()', 'execute')) as ok from unnest(array['anon', 'authenticated']) as r`);
+    const fn = await c.query<{ ok: boolean }>(
+      `select bool_or(has_function_privilege(r, 'public.probe_fn()', 'execute')) as ok from unnest(array['anon', 'authenticated']) as r`,
+    );
     await c.query('rollback');
     return { ...rows[0], fn: fn.rows[0].ok };
   } finally {
@@ -103,7 +107,10 @@ describe('default privileges on every path the local stack takes', () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'default-privileges-'));
       try {
         fs.cpSync(path.join(projectRoot, 'supabase'), path.join(dir, 'supabase'), { recursive: true });
-        fs.writeFileSync(path.join(dir, 'supabase/migrations/29991231235959_added_later.sql'), 'create table public.added_later (id bigint generated always as identity primary key);\n');
+        fs.writeFileSync(
+          path.join(dir, 'supabase/migrations/29991231235959_added_later.sql'),
+          'create table public.added_later (id bigint generated always as identity primary key);\n',
+        );
         await applySchema(url, quiet, { supabaseDir: path.join(dir, 'supabase') });
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -111,8 +118,10 @@ describe('default privileges on every path the local stack takes', () => {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
       try {
-        const added = await c.query(`select bool_or(has_table_privilege(r, 'public.added_later', 'select, insert')) as open from unnest(array['anon', 'authenticated']) as r`);
-        expect(added.rows[0].open, 'the new migration\'s table').toBe(false);
+        const added = await c.query(
+          `select bool_or(has_table_privilege(r, 'public.added_later', 'select, insert')) as open from unnest(array['anon', 'authenticated']) as r`,
+        );
+        expect(added.rows[0].open, "the new migration's table").toBe(false);
       } finally {
         await c.end();
       }

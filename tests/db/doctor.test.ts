@@ -65,11 +65,15 @@ async function doctorIn(cwd: string, config: Record<string, string | undefined>,
   try {
     // A configuration without LOCAL_STACK plays a hosted project (on this machine's services): --hosted.
     const hosted = config.LOCAL_STACK === undefined ? ['--hosted'] : [];
-    const { stdout } = await execFileAsync(process.execPath, [path.join(projectRoot, 'scripts/doctor.ts'), '--env-file', file, ...hosted, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME } as unknown as NodeJS.ProcessEnv,
-      timeout: DOCTOR_DEADLINE_MS,
-    });
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      [path.join(projectRoot, 'scripts/doctor.ts'), '--env-file', file, ...hosted, ...args],
+      {
+        cwd,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME } as unknown as NodeJS.ProcessEnv,
+        timeout: DOCTOR_DEADLINE_MS,
+      },
+    );
     return { code: 0, out: stdout };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -80,7 +84,8 @@ async function doctorIn(cwd: string, config: Record<string, string | undefined>,
 }
 
 /** The configuration without some variables: hosted (no LOCAL_STACK), no database URL, and so on. */
-const without = (config: Record<string, string>, ...names: string[]) => Object.fromEntries(Object.entries(config).filter(([k]) => !names.includes(k)));
+const without = (config: Record<string, string>, ...names: string[]) =>
+  Object.fromEntries(Object.entries(config).filter(([k]) => !names.includes(k)));
 
 /** The failing cause doctor names on its last line. */
 const causeOf = (out: string) => /doctor: FAILED - ([a-z-]+)/.exec(out)?.[1];
@@ -104,10 +109,13 @@ async function withFront<T>(answers: Record<string, { status: number; body: unkn
   const server = http.createServer((req, res) => {
     const own = answers[new URL(req.url!, 'http://front').pathname];
     if (own) return res.writeHead(own.status, { 'content-type': 'application/json' }).end(JSON.stringify(own.body));
-    const forward = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
+    const forward = http.request(
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
     req.pipe(forward);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -182,12 +190,16 @@ describe('doctor on a healthy configuration', () => {
     const open = await doctor(hosted, '--token', await token());
     expect(open.code, open.out).toBe(0);
     expect(open.out).toContain(`insert into private.clerk_issuers (issuer) values ('https://${LOCAL_FAPI_HOST}');`);
-    await broken(`insert into private.clerk_issuers (issuer) values ('https://${LOCAL_FAPI_HOST}')`, 'delete from private.clerk_issuers', async () => {
-      const pinned = await doctor(hosted, '--token', await token());
-      expect(pinned.code, pinned.out).toBe(0);
-      expect(pinned.out).toContain(`issuer https://${LOCAL_FAPI_HOST} pinned in private.clerk_issuers`);
-      expect(pinned.out).not.toContain('pin this instance');
-    });
+    await broken(
+      `insert into private.clerk_issuers (issuer) values ('https://${LOCAL_FAPI_HOST}')`,
+      'delete from private.clerk_issuers',
+      async () => {
+        const pinned = await doctor(hosted, '--token', await token());
+        expect(pinned.code, pinned.out).toBe(0);
+        expect(pinned.out).toContain(`issuer https://${LOCAL_FAPI_HOST} pinned in private.clerk_issuers`);
+        expect(pinned.out).not.toContain('pin this instance');
+      },
+    );
   });
 
   it('mints a test token through the Clerk Backend API for --user when hosted', async () => {
@@ -270,7 +282,7 @@ describe('doctor names each pitfall', () => {
     expect(r.out).toMatch(/Third-Party Auth -> Add provider -> Clerk, domain clerk\.local\.localhost/);
   });
 
-  it('a token Supabase accepts but that is not a Clerk user\'s (a Supabase Auth uuid sub)', async () => {
+  it("a token Supabase accepts but that is not a Clerk user's (a Supabase Auth uuid sub)", async () => {
     const uuid = await doctor(env, '--token', await sessionToken({ sub: '6f1c3a52-9d3e-4c43-a7b8-2f1d0c9e8b71', role: 'authenticated' }));
     expect(causeOf(uuid.out), uuid.out).toBe('token-not-clerk');
     expect(uuid.out).toMatch(/is not a Clerk user id/);
@@ -302,38 +314,66 @@ describe('doctor names each pitfall', () => {
 
   it('the Edge Function deployed with verify_jwt on ("Invalid JWT"), not deployed, or without its secrets', async () => {
     const fn = '/functions/v1/task-report';
-    const verifyJwt = await withFront({ [fn]: { status: 401, body: { code: 401, message: 'Invalid JWT' } } }, (url) => doctor({ ...env, NEXT_PUBLIC_SUPABASE_URL: url }));
+    const verifyJwt = await withFront({ [fn]: { status: 401, body: { code: 401, message: 'Invalid JWT' } } }, (url) =>
+      doctor({ ...env, NEXT_PUBLIC_SUPABASE_URL: url }),
+    );
     expect(causeOf(verifyJwt.out), verifyJwt.out).toBe('function-verify-jwt');
     expect(verifyJwt.out).toMatch(/--no-verify-jwt/);
-    const missing = await withFront({ [fn]: { status: 404, body: { code: 'NOT_FOUND', message: 'Requested function was not found' } } }, (url) => doctor({ ...env, NEXT_PUBLIC_SUPABASE_URL: url }));
+    const missing = await withFront(
+      { [fn]: { status: 404, body: { code: 'NOT_FOUND', message: 'Requested function was not found' } } },
+      (url) => doctor({ ...env, NEXT_PUBLIC_SUPABASE_URL: url }),
+    );
     expect(missing.code, missing.out).toBe(0);
     expect(missing.out).toMatch(/! function-missing/);
-    const issuer = await withFront({ [fn]: { status: 401, body: { error: 'wrong_issuer', message: 'The token was issued by another Clerk instance.' } } }, (url) => doctor({ ...env, NEXT_PUBLIC_SUPABASE_URL: url }));
+    const issuer = await withFront(
+      { [fn]: { status: 401, body: { error: 'wrong_issuer', message: 'The token was issued by another Clerk instance.' } } },
+      (url) => doctor({ ...env, NEXT_PUBLIC_SUPABASE_URL: url }),
+    );
     expect(causeOf(issuer.out)).toBe('function-misconfigured');
     expect(issuer.out).toMatch(/supabase secrets set CLERK_ISSUER=/);
   });
 
   it('a token of another Clerk instance', async () => {
-    const r = await doctor(env, '--token', await sessionToken({ sub: 'user_alice', role: 'authenticated' }, { iss: 'https://other.clerk.accounts.dev' }));
+    const r = await doctor(
+      env,
+      '--token',
+      await sessionToken({ sub: 'user_alice', role: 'authenticated' }, { iss: 'https://other.clerk.accounts.dev' }),
+    );
     expect(causeOf(r.out)).toBe('wrong-clerk-instance');
   });
 
   it('template mode: SUPABASE_JWT_SECRET differs from the template signing key (wrong secret)', async () => {
-    const wrongEnvSecret = await doctor({ ...env, CLERK_SUPABASE_TEMPLATE: 'supabase', SUPABASE_JWT_SECRET: 'not-the-project-secret-0123456789abcdef' });
+    const wrongEnvSecret = await doctor({
+      ...env,
+      CLERK_SUPABASE_TEMPLATE: 'supabase',
+      SUPABASE_JWT_SECRET: 'not-the-project-secret-0123456789abcdef',
+    });
     expect(causeOf(wrongEnvSecret.out)).toBe('template-secret-mismatch');
     const claims = { sub: 'user_alice', role: 'authenticated', aud: 'authenticated' };
-    const wrongTemplateKey = await doctor({ ...env, CLERK_SUPABASE_TEMPLATE: 'supabase' }, '--token', await templateToken(claims, 'a-key-clerk-was-given-by-mistake-0123456789'));
+    const wrongTemplateKey = await doctor(
+      { ...env, CLERK_SUPABASE_TEMPLATE: 'supabase' },
+      '--token',
+      await templateToken(claims, 'a-key-clerk-was-given-by-mistake-0123456789'),
+    );
     expect(causeOf(wrongTemplateKey.out)).toBe('template-secret-mismatch');
     expect(wrongTemplateKey.code).toBe(1);
     // Env and template agree with each other, but not with the project: the data API's 401 names it.
     const other = 'both-copies-agree-but-the-project-differs-0123';
-    const projectDiffers = await doctor({ ...env, CLERK_SUPABASE_TEMPLATE: 'supabase', SUPABASE_JWT_SECRET: other }, '--token', await templateToken(claims, other));
+    const projectDiffers = await doctor(
+      { ...env, CLERK_SUPABASE_TEMPLATE: 'supabase', SUPABASE_JWT_SECRET: other },
+      '--token',
+      await templateToken(claims, other),
+    );
     expect(causeOf(projectDiffers.out)).toBe('token-rejected');
     expect(projectDiffers.out).toMatch(/Legacy JWT Secret/);
   });
 
   it('template mode: a template without the token_kind claim (made before the mode was explicit)', async () => {
-    const r = await doctor({ ...env, CLERK_SUPABASE_TEMPLATE: 'supabase' }, '--token', await templateToken({ sub: 'user_alice', role: 'authenticated', aud: 'authenticated' }, env.SUPABASE_JWT_SECRET));
+    const r = await doctor(
+      { ...env, CLERK_SUPABASE_TEMPLATE: 'supabase' },
+      '--token',
+      await templateToken({ sub: 'user_alice', role: 'authenticated', aud: 'authenticated' }, env.SUPABASE_JWT_SECRET),
+    );
     expect(causeOf(r.out), r.out).toBe('token-not-clerk');
     expect(r.out).toMatch(/neither a Clerk session token/);
     expect(r.out).toMatch(/JWT templates -> supabase: add "token_kind": "supabase-template"/);
@@ -345,24 +385,32 @@ describe('doctor names each pitfall', () => {
     const hosted = without(env, 'LOCAL_STACK');
     const hostedMissing = await doctor({ ...hosted, CLERK_SUPABASE_TEMPLATE: 'supabase_v2' }, '--user', 'user_alice');
     expect(causeOf(hostedMissing.out)).toBe('template-missing');
-    const sessionInTemplateMode = await doctor({ ...env, CLERK_SUPABASE_TEMPLATE: 'supabase' }, '--token', await sessionToken({ sub: 'user_alice', role: 'authenticated' }));
+    const sessionInTemplateMode = await doctor(
+      { ...env, CLERK_SUPABASE_TEMPLATE: 'supabase' },
+      '--token',
+      await sessionToken({ sub: 'user_alice', role: 'authenticated' }),
+    );
     expect(causeOf(sessionInTemplateMode.out)).toBe('token-mode-mismatch');
   });
 
   it('missing GRANT, found in the catalog and through the data API (403 42501)', async () => {
-    await broken('revoke select on table public.tasks from authenticated', 'grant select on table public.tasks to authenticated', async () => {
-      const catalog = await doctor(env);
-      expect(catalog.code).toBe(1);
-      expect(causeOf(catalog.out)).toBe('missing-grant');
-      expect(catalog.out).toMatch(/authenticated has no SELECT on public\.tasks/);
-      const dataApi = await doctor({ ...env, SUPABASE_DB_URL: undefined });
-      expect(causeOf(dataApi.out)).toBe('missing-grant');
-      expect(dataApi.out).toMatch(/reading tasks is refused: 403 42501/);
-    });
+    await broken(
+      'revoke select on table public.tasks from authenticated',
+      'grant select on table public.tasks to authenticated',
+      async () => {
+        const catalog = await doctor(env);
+        expect(catalog.code).toBe(1);
+        expect(causeOf(catalog.out)).toBe('missing-grant');
+        expect(catalog.out).toMatch(/authenticated has no SELECT on public\.tasks/);
+        const dataApi = await doctor({ ...env, SUPABASE_DB_URL: undefined });
+        expect(causeOf(dataApi.out)).toBe('missing-grant');
+        expect(dataApi.out).toMatch(/reading tasks is refused: 403 42501/);
+      },
+    );
     expect((await doctor(env)).code).toBe(0);
   });
 
-  it('RLS disabled: other users\' rows readable', async () => {
+  it("RLS disabled: other users' rows readable", async () => {
     await broken('alter table public.tasks disable row level security', 'alter table public.tasks enable row level security', async () => {
       const catalog = await doctor(env);
       expect(causeOf(catalog.out)).toBe('rls-disabled');
@@ -414,22 +462,33 @@ describe('doctor names each pitfall', () => {
   });
 
   it('migrations not applied (whoami missing)', async () => {
-    await broken('alter function public.whoami() rename to whoami_hidden', 'alter function public.whoami_hidden() rename to whoami', async () => {
-      // PostgREST reloads its schema cache on the DDL notification: wait for that state (the data API
-      // no longer knows whoami), one generous deadline, then run doctor once.
-      const whoamiGone = async () => (await fetch(`${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/rpc/whoami`, { method: 'POST', headers: { apikey: env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, 'content-type': 'application/json' }, body: '{}' })).status === 404;
-      const deadline = Date.now() + 60_000;
-      while (!(await whoamiGone()) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
-      const r = await doctor(env);
-      expect(causeOf(r.out), r.out).toBe('migrations-missing');
-      expect(r.out).toContain('npm run db:reset');
-      // Hosted, the fix is the guide's command that reaches the hosted project, never a bare `db push`.
-      const hosted = await doctor(without(env, 'LOCAL_STACK', 'SUPABASE_DB_URL'), '--user', 'user_carol');
-      expect(causeOf(hosted.out), hosted.out).toBe('migrations-missing');
-      expect(hosted.out).toContain(`\`${PUSH_TO_LINKED}\``);
-      expect(hosted.out).toContain(`\`${PUSH_TO_URL}\``);
-      expect(hosted.out).not.toMatch(/`npx supabase db push`/);
-    });
+    await broken(
+      'alter function public.whoami() rename to whoami_hidden',
+      'alter function public.whoami_hidden() rename to whoami',
+      async () => {
+        // PostgREST reloads its schema cache on the DDL notification: wait for that state (the data API
+        // no longer knows whoami), one generous deadline, then run doctor once.
+        const whoamiGone = async () =>
+          (
+            await fetch(`${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/rpc/whoami`, {
+              method: 'POST',
+              headers: { apikey: env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, 'content-type': 'application/json' },
+              body: '{}',
+            })
+          ).status === 404;
+        const deadline = Date.now() + 60_000;
+        while (!(await whoamiGone()) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+        const r = await doctor(env);
+        expect(causeOf(r.out), r.out).toBe('migrations-missing');
+        expect(r.out).toContain('npm run db:reset');
+        // Hosted, the fix is the guide's command that reaches the hosted project, never a bare `db push`.
+        const hosted = await doctor(without(env, 'LOCAL_STACK', 'SUPABASE_DB_URL'), '--user', 'user_carol');
+        expect(causeOf(hosted.out), hosted.out).toBe('migrations-missing');
+        expect(hosted.out).toContain(`\`${PUSH_TO_LINKED}\``);
+        expect(hosted.out).toContain(`\`${PUSH_TO_URL}\``);
+        expect(hosted.out).not.toMatch(/`npx supabase db push`/);
+      },
+    );
   });
 });
 
@@ -463,13 +522,20 @@ describe('doctor on the project and the deployment', () => {
 
   it('production keys with an origin outside the production domain ("Production Keys are only allowed for domain")', async () => {
     const pkLive = `pk_live_${Buffer.from('clerk.example.com$').toString('base64').replace(/=+$/, '')}`;
-    const hosted = { ...without(env, 'LOCAL_STACK'), NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: pkLive, CLERK_SECRET_KEY: 'sk_live_doctortest', CLERK_AUTHORIZED_PARTIES: 'https://app.example.com,http://localhost:3000' };
+    const hosted = {
+      ...without(env, 'LOCAL_STACK'),
+      NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: pkLive,
+      CLERK_SECRET_KEY: 'sk_live_doctortest',
+      CLERK_AUTHORIZED_PARTIES: 'https://app.example.com,http://localhost:3000',
+    };
     const r = await doctor(hosted);
-    expect(r.out).toMatch(/! production-keys-domain: .*lists http:\/\/localhost:3000: .*"Production Keys are only allowed for domain example\.com"/);
+    expect(r.out).toMatch(
+      /! production-keys-domain: .*lists http:\/\/localhost:3000: .*"Production Keys are only allowed for domain example\.com"/,
+    );
     expect(r.out).not.toMatch(/lists https:\/\/app\.example\.com/);
   });
 
-  it('a webhook URL that redirects (307/308) or is refused before the route (401), as Clerk\'s Message Attempts show', async () => {
+  it("a webhook URL that redirects (307/308) or is refused before the route (401), as Clerk's Message Attempts show", async () => {
     const answers: Record<string, number> = {};
     const deployment = http.createServer((req, res) => {
       const status = answers[req.url!] ?? 404;

@@ -40,8 +40,17 @@ let victimTask: string;
 beforeAll(async () => {
   await withDb(async (c) => {
     const add = async (user: string, title: string, done: boolean, ageDays: number) =>
-      (await c.query(`insert into public.tasks (user_id, title, done, created_at) values ($1, $2, $3, now() - make_interval(days => $4)) returning id`, [user, title, done, ageDays])).rows[0].id as string;
-    callerTasks.push(await add(caller, 'old open task', false, 10), await add(caller, '=HYPERLINK("x") "quoted", task', false, 1), await add(caller, 'done task', true, 2));
+      (
+        await c.query(
+          `insert into public.tasks (user_id, title, done, created_at) values ($1, $2, $3, now() - make_interval(days => $4)) returning id`,
+          [user, title, done, ageDays],
+        )
+      ).rows[0].id as string;
+    callerTasks.push(
+      await add(caller, 'old open task', false, 10),
+      await add(caller, '=HYPERLINK("x") "quoted", task', false, 1),
+      await add(caller, 'done task', true, 2),
+    );
     victimTask = await add(victim, 'victim secret task', false, 30);
   });
 });
@@ -53,27 +62,46 @@ const modes = [
 
 describe.each(modes)('task-report, $mode', ({ template, kind }) => {
   const token = (o: { user?: string; plan?: string; azp?: string; issuedAt?: number; expiresInSeconds?: number } = {}) =>
-    mintToken({ user: o.user ?? caller, plan: 'plan' in o ? o.plan : 'pro', azp: 'azp' in o ? o.azp : appOrigin(), template, issuedAt: o.issuedAt, expiresInSeconds: o.expiresInSeconds });
+    mintToken({
+      user: o.user ?? caller,
+      plan: 'plan' in o ? o.plan : 'pro',
+      azp: 'azp' in o ? o.azp : appOrigin(),
+      template,
+      issuedAt: o.issuedAt,
+      expiresInSeconds: o.expiresInSeconds,
+    });
 
-  it('a valid token gets a summary of the caller\'s tasks, and only theirs', async () => {
+  it("a valid token gets a summary of the caller's tasks, and only theirs", async () => {
     const res = await call(await token());
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       user: caller,
       plan: 'pro',
       tokenKind: kind,
-      summary: { total: 3, open: 2, done: 1, stale: 1, staleAfterDays: 7, oldestOpen: { title: 'old open task', createdAt: expect.any(String), ageDays: 10 } },
+      summary: {
+        total: 3,
+        open: 2,
+        done: 1,
+        stale: 1,
+        staleAfterDays: 7,
+        oldestOpen: { title: 'old open task', createdAt: expect.any(String), ageDays: 10 },
+      },
     });
   });
 
-  it('the CSV export holds exactly the caller\'s rows, with formulas defused', async () => {
+  it("the CSV export holds exactly the caller's rows, with formulas defused", async () => {
     const res = await call(await token(), { format: 'csv' });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     const csv = await res.text();
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe('id,title,done,created_at,updated_at');
-    expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).toEqual([...callerTasks].sort());
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[0])
+        .sort(),
+    ).toEqual([...callerTasks].sort());
     expect(csv).not.toContain(victimTask);
     expect(csv).toContain(`"'=HYPERLINK(""x"") ""quoted"", task"`);
   });
@@ -89,16 +117,30 @@ describe.each(modes)('task-report, $mode', ({ template, kind }) => {
 
   it('a token signed by another key, claiming the Pro plan: 401, not the report', async () => {
     const iat = now();
-    const claims = { sub: caller, sid: `sess_${randomBytes(6).toString('hex')}`, role: 'authenticated', plan: 'pro', azp: appOrigin(), iss: `https://${LOCAL_FAPI_HOST}`, iat, nbf: iat - 10, exp: iat + 60 };
+    const claims = {
+      sub: caller,
+      sid: `sess_${randomBytes(6).toString('hex')}`,
+      role: 'authenticated',
+      plan: 'pro',
+      azp: appOrigin(),
+      iss: `https://${LOCAL_FAPI_HOST}`,
+      iat,
+      nbf: iat - 10,
+      exp: iat + 60,
+    };
     const keys = await loadKeys();
     let forged: string;
     if (template) {
-      forged = await new SignJWT({ ...claims, aud: 'authenticated' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(randomBytes(32));
+      forged = await new SignJWT({ ...claims, aud: 'authenticated' })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .sign(randomBytes(32));
     } else {
       // Same kid as the real key: only the signature can tell them apart.
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-      forged = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: keys.kid, typ: 'JWT' }).sign(await importPKCS8(pem, 'RS256'));
+      forged = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid: keys.kid, typ: 'JWT' })
+        .sign(await importPKCS8(pem, 'RS256'));
     }
     const r = await refusal(await call(forged));
     expect(r).toMatchObject({ status: 401, error: template ? 'token_refused' : 'bad_signature' });
@@ -115,7 +157,10 @@ describe.each(modes)('task-report, $mode', ({ template, kind }) => {
     await withDb(async (c) => {
       await c.query(`insert into public.tasks (user_id, title) values ($1, 'deleted user task')`, [gone]);
       await c.query('set role service_role');
-      await c.query(`select public.apply_clerk_user_event($1, 'user.deleted', $2)`, [`msg_${randomBytes(8).toString('hex')}`, JSON.stringify({ id: gone, object: 'user', deleted: true })]);
+      await c.query(`select public.apply_clerk_user_event($1, 'user.deleted', $2)`, [
+        `msg_${randomBytes(8).toString('hex')}`,
+        JSON.stringify({ id: gone, object: 'user', deleted: true }),
+      ]);
     });
     const r = await refusal(await call(valid));
     expect(r).toMatchObject({ status: 401, error: 'token_refused' });
@@ -125,10 +170,25 @@ describe.each(modes)('task-report, $mode', ({ template, kind }) => {
   it('a pending session (sts): 401 session_pending, as auth() and RLS refuse it', async () => {
     const keys = await loadKeys();
     const iat = now();
-    const claims = { sub: caller, sid: `sess_${randomBytes(6).toString('hex')}`, role: 'authenticated', plan: 'pro', azp: appOrigin(), iss: `https://${LOCAL_FAPI_HOST}`, sts: 'pending', iat, nbf: iat - 10, exp: iat + 60 };
+    const claims = {
+      sub: caller,
+      sid: `sess_${randomBytes(6).toString('hex')}`,
+      role: 'authenticated',
+      plan: 'pro',
+      azp: appOrigin(),
+      iss: `https://${LOCAL_FAPI_HOST}`,
+      sts: 'pending',
+      iat,
+      nbf: iat - 10,
+      exp: iat + 60,
+    };
     const pending = template
-      ? await new SignJWT({ ...claims, aud: 'authenticated', token_kind: 'supabase-template' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(keys.jwtSecret))
-      : await new SignJWT({ ...claims, v: 2 }).setProtectedHeader({ alg: 'RS256', kid: keys.kid, typ: 'JWT' }).sign(await importPKCS8(keys.privateKeyPem, 'RS256'));
+      ? await new SignJWT({ ...claims, aud: 'authenticated', token_kind: 'supabase-template' })
+          .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+          .sign(new TextEncoder().encode(keys.jwtSecret))
+      : await new SignJWT({ ...claims, v: 2 })
+          .setProtectedHeader({ alg: 'RS256', kid: keys.kid, typ: 'JWT' })
+          .sign(await importPKCS8(keys.privateKeyPem, 'RS256'));
     expect(await refusal(await call(pending))).toMatchObject({ status: 401, error: 'session_pending' });
   });
 
@@ -148,7 +208,10 @@ describe('task-report refuses what is not a user token', () => {
   });
 
   it('the publishable key as the bearer (what supabase-js sends signed out): 401', async () => {
-    expect(await refusal(await call(process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY!))).toMatchObject({ status: 401, error: 'malformed_token' });
+    expect(await refusal(await call(process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY!))).toMatchObject({
+      status: 401,
+      error: 'malformed_token',
+    });
   });
 
   it('the service_role key as the bearer: 401, never an RLS bypass', async () => {
@@ -159,15 +222,35 @@ describe('task-report refuses what is not a user token', () => {
   it('a session token whose header names another algorithm (RS384) than the key is for: 401 bad_signature, not a 5xx', async () => {
     const keys = await loadKeys();
     const iat = now();
-    const claims = { sub: caller, sid: `sess_${randomBytes(6).toString('hex')}`, v: 2, role: 'authenticated', plan: 'pro', azp: appOrigin(), iss: `https://${LOCAL_FAPI_HOST}`, iat, nbf: iat - 10, exp: iat + 60 };
-    const rs384 = await new SignJWT(claims).setProtectedHeader({ alg: 'RS384', kid: keys.kid, typ: 'JWT' }).sign(await importPKCS8(keys.privateKeyPem, 'RS384'));
+    const claims = {
+      sub: caller,
+      sid: `sess_${randomBytes(6).toString('hex')}`,
+      v: 2,
+      role: 'authenticated',
+      plan: 'pro',
+      azp: appOrigin(),
+      iss: `https://${LOCAL_FAPI_HOST}`,
+      iat,
+      nbf: iat - 10,
+      exp: iat + 60,
+    };
+    const rs384 = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS384', kid: keys.kid, typ: 'JWT' })
+      .sign(await importPKCS8(keys.privateKeyPem, 'RS384'));
     expect(await refusal(await call(rs384))).toMatchObject({ status: 401, error: 'bad_signature' });
   });
 
   it('a token from another issuer (another Clerk instance or Supabase Auth): 401 wrong_issuer', async () => {
     const keys = await loadKeys();
     const iat = now();
-    const foreign = await new SignJWT({ sub: caller, role: 'authenticated', plan: 'pro', iss: 'https://other.clerk.accounts.dev', iat, exp: iat + 60 })
+    const foreign = await new SignJWT({
+      sub: caller,
+      role: 'authenticated',
+      plan: 'pro',
+      iss: 'https://other.clerk.accounts.dev',
+      iat,
+      exp: iat + 60,
+    })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .sign(new TextEncoder().encode(keys.jwtSecret));
     expect(await refusal(await call(foreign))).toMatchObject({ status: 401, error: 'wrong_issuer' });
@@ -200,10 +283,18 @@ describe('task-report with tokens the local Clerk issues (session-token customiz
     const user = uniqueUserId('upgrade');
     const api = process.env.CLERK_API_URL!;
     const headers = { authorization: `Bearer ${process.env.CLERK_SECRET_KEY}`, 'content-type': 'application/json' };
-    const created = await fetch(`${api}/v1/users`, { method: 'POST', headers, body: JSON.stringify({ user_id: user, email_address: [`${user}@example.test`], password: randomUUID() }) });
+    const created = await fetch(`${api}/v1/users`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ user_id: user, email_address: [`${user}@example.test`], password: randomUUID() }),
+    });
     expect(created.status).toBe(200);
     expect((await call((await createSession({ user, azp: appOrigin() })).token)).status).toBe(403);
-    const patched = await fetch(`${api}/v1/users/${user}/metadata`, { method: 'PATCH', headers, body: JSON.stringify({ public_metadata: { plan: 'pro' } }) });
+    const patched = await fetch(`${api}/v1/users/${user}/metadata`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify({ public_metadata: { plan: 'pro' } }),
+    });
     expect(patched.status).toBe(200);
     expect((await call((await createSession({ user, azp: appOrigin() })).token)).status).toBe(200);
   });
@@ -227,7 +318,10 @@ describe('task-report: bad input gets a clear 4xx', () => {
   });
 
   it('a form post: 415', async () => {
-    expect(await refusal(await call(valid, 'format=csv', { 'content-type': 'application/x-www-form-urlencoded' }))).toMatchObject({ status: 415, error: 'unsupported_media_type' });
+    expect(await refusal(await call(valid, 'format=csv', { 'content-type': 'application/x-www-form-urlencoded' }))).toMatchObject({
+      status: 415,
+      error: 'unsupported_media_type',
+    });
   });
 
   it('GET: 405 with Allow', async () => {
@@ -244,9 +338,16 @@ describe('task-report: bad input gets a clear 4xx', () => {
 
 describe('task-report and the browser (CORS)', () => {
   const preflight = (origin: string) =>
-    fetch(fnUrl(), { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, x-client-info, apikey, content-type' } });
+    fetch(fnUrl(), {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, x-client-info, apikey, content-type',
+      },
+    });
 
-  it('the app\'s origin may call it with the headers supabase-js sends', async () => {
+  it("the app's origin may call it with the headers supabase-js sends", async () => {
     const res = await preflight(appOrigin());
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(appOrigin());
@@ -273,7 +374,11 @@ describe('the gateway route', () => {
   });
 
   it('the stack lists the function as running', async () => {
-    const status = (await (await fetch(`${process.env.LOCAL_STACK_CONTROL_URL}/status`, { headers: { 'x-local-stack-secret': process.env.LOCAL_STACK_CONTROL_SECRET ?? '' } })).json()) as { parts: Record<string, boolean> };
+    const status = (await (
+      await fetch(`${process.env.LOCAL_STACK_CONTROL_URL}/status`, {
+        headers: { 'x-local-stack-secret': process.env.LOCAL_STACK_CONTROL_SECRET ?? '' },
+      })
+    ).json()) as { parts: Record<string, boolean> };
     expect(status.parts['function task-report']).toBe(true);
   });
 });

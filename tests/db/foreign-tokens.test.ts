@@ -8,13 +8,30 @@ import { clerkOtherTemplateToken, clerkSessionToken, foreignProviderToken, supab
 import { mintToken, restHeaders, restUrl, uniqueUserId, withDb } from '../support/tokens-and-db.ts';
 
 async function rest(method: string, pathAndQuery: string, token: string, body?: unknown) {
-  const res = await fetch(restUrl(pathAndQuery), { method, headers: { ...restHeaders(token), prefer: 'return=representation' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(restUrl(pathAndQuery), {
+    method,
+    headers: { ...restHeaders(token), prefer: 'return=representation' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
-const tasksOf = (user: string) => withDb(async (c) => (await c.query<{ title: string }>('select title from public.tasks where user_id = $1 order by title', [user])).rows.map((r) => r.title));
-const projectsOf = (org: string) => withDb(async (c) => (await c.query<{ name: string }>('select name from public.projects where org_id = $1 order by name', [org])).rows.map((r) => r.name));
-const whoami = async (token: string) => (await rest('POST', 'rpc/whoami', token, {})).body as { role: string; sub: string | null; org_id: string | null; org_role: string | null; token_problem: string | null };
+const tasksOf = (user: string) =>
+  withDb(async (c) =>
+    (await c.query<{ title: string }>('select title from public.tasks where user_id = $1 order by title', [user])).rows.map((r) => r.title),
+  );
+const projectsOf = (org: string) =>
+  withDb(async (c) =>
+    (await c.query<{ name: string }>('select name from public.projects where org_id = $1 order by name', [org])).rows.map((r) => r.name),
+  );
+const whoami = async (token: string) =>
+  (await rest('POST', 'rpc/whoami', token, {})).body as {
+    role: string;
+    sub: string | null;
+    org_id: string | null;
+    org_role: string | null;
+    token_problem: string | null;
+  };
 
 describe('tokens the app never meant to trust', () => {
   const victim = uniqueUserId('victim');
@@ -30,7 +47,11 @@ describe('tokens the app never meant to trust', () => {
   it('a Supabase Auth token (uuid sub) is refused: no task inserted, no profile, nothing read', async () => {
     // Anyone can sign up with Supabase Auth while it is on; the data API runs its token as authenticated.
     const { sub, token } = await supabaseAuthToken();
-    expect(await whoami(token)).toMatchObject({ role: 'authenticated', sub: null, token_problem: expect.stringMatching(/issuer .*\/auth\/v1 is not a Clerk Frontend API/) });
+    expect(await whoami(token)).toMatchObject({
+      role: 'authenticated',
+      sub: null,
+      token_problem: expect.stringMatching(/issuer .*\/auth\/v1 is not a Clerk Frontend API/),
+    });
     for (const body of [{ title: 'planted' }, { title: 'planted', user_id: sub }]) {
       const res = await rest('POST', 'tasks', token, body);
       expect(res.status, JSON.stringify(res.body)).toBe(403);
@@ -62,14 +83,18 @@ describe('tokens the app never meant to trust', () => {
   it("another provider's token with a top-level org_id is refused: the org's projects are neither read nor changed", async () => {
     // Its sub even looks like a Clerk id: only the issuer tells it apart.
     const token = await foreignProviderToken({ sub: uniqueUserId('foreign'), orgId: org });
-    expect(await whoami(token)).toMatchObject({ sub: null, org_id: null, token_problem: expect.stringMatching(/securetoken\.google\.com.* is not a Clerk Frontend API/) });
+    expect(await whoami(token)).toMatchObject({
+      sub: null,
+      org_id: null,
+      token_problem: expect.stringMatching(/securetoken\.google\.com.* is not a Clerk Frontend API/),
+    });
     expect((await rest('GET', 'projects?select=name', token)).body).toEqual([]);
     expect((await rest('POST', 'projects', token, { name: 'planted' })).status).toBe(403);
     expect((await rest('DELETE', 'projects?name=eq.victim%20project', token)).body).toEqual([]);
     expect(await projectsOf(org)).toEqual(['victim project']);
   });
 
-  it("a session token v2 with a top-level org_id instead of o gets no organisation", async () => {
+  it('a session token v2 with a top-level org_id instead of o gets no organisation', async () => {
     // A v2 session token names its organisation in `o` only; a top-level org_id in it is not Clerk's org.
     const token = await clerkSessionToken(uniqueUserId('v2'), { org_id: org, org_role: 'org:admin' });
     expect(await whoami(token)).toMatchObject({ org_id: null, token_problem: null });
@@ -85,7 +110,10 @@ describe('tokens the app never meant to trust', () => {
     expect((await rest('POST', 'tasks', token, { title: 'before' })).status).toBe(201);
     await withDb(async (c) => {
       await c.query('set role service_role');
-      await c.query(`select public.apply_clerk_user_event($1, 'user.deleted', $2)`, [`msg_${randomBytes(8).toString('hex')}`, JSON.stringify({ id: user, object: 'user', deleted: true })]);
+      await c.query(`select public.apply_clerk_user_event($1, 'user.deleted', $2)`, [
+        `msg_${randomBytes(8).toString('hex')}`,
+        JSON.stringify({ id: user, object: 'user', deleted: true }),
+      ]);
     });
     expect(await whoami(token)).toMatchObject({ sub: null, token_problem: `user ${user} was deleted (Clerk webhook)` });
     expect((await rest('POST', 'tasks', token, { title: 'after' })).status).toBe(403);
@@ -104,7 +132,7 @@ describe('a token must be one of the two kinds the app sends (issue 19, item 7)'
     await withDb((c) => c.query(`insert into public.projects (org_id, created_by, name) values ($1, $2, 'mode project')`, [org, admin]));
   });
 
-  it("another JWT template of the instance (no v, no sid) claiming org_id and org:admin is refused: no org role, nothing deleted", async () => {
+  it('another JWT template of the instance (no v, no sid) claiming org_id and org:admin is refused: no org role, nothing deleted', async () => {
     // What any signed-in user can mint by name when the instance has a second template with org claims.
     const token = await clerkOtherTemplateToken('user_alice', { org_id: org, org_role: 'org:admin' });
     expect(await whoami(token)).toMatchObject({
@@ -112,7 +140,8 @@ describe('a token must be one of the two kinds the app sends (issue 19, item 7)'
       sub: null,
       org_id: null,
       org_role: null,
-      token_problem: 'the token is neither a Clerk session token (v 2 with a sid) nor the project\'s JWT template (token_kind "supabase-template")',
+      token_problem:
+        'the token is neither a Clerk session token (v 2 with a sid) nor the project\'s JWT template (token_kind "supabase-template")',
     });
     expect((await rest('GET', 'projects?select=name', token)).body).toEqual([]);
     expect((await rest('DELETE', 'projects?name=eq.mode%20project', token)).body).toEqual([]);
@@ -121,7 +150,11 @@ describe('a token must be one of the two kinds the app sends (issue 19, item 7)'
 
   it('a v2 token without a session id (sid) is refused', async () => {
     const token = await clerkOtherTemplateToken(admin, { v: 2, o: { id: org, rol: 'admin' } });
-    expect(await whoami(token)).toMatchObject({ sub: null, org_role: null, token_problem: 'a Clerk session token (v 2) without a session id (sid)' });
+    expect(await whoami(token)).toMatchObject({
+      sub: null,
+      org_role: null,
+      token_problem: 'a Clerk session token (v 2) without a session id (sid)',
+    });
     expect((await rest('DELETE', 'projects?name=eq.mode%20project', token)).body).toEqual([]);
     expect(await projectsOf(org)).toEqual(['mode project']);
   });
@@ -149,12 +182,17 @@ describe('refusals without PostgREST (Realtime-style transactions)', () => {
     await withDb(async (c) => {
       await c.query(`insert into public.tasks (user_id, title) values ($1, 'rt victim task')`, [victim]);
       await c.query('set role service_role');
-      await c.query(`select public.apply_clerk_user_event($1, 'user.deleted', $2)`, [`msg_${randomBytes(8).toString('hex')}`, JSON.stringify({ id: deleted, object: 'user', deleted: true })]);
+      await c.query(`select public.apply_clerk_user_event($1, 'user.deleted', $2)`, [
+        `msg_${randomBytes(8).toString('hex')}`,
+        JSON.stringify({ id: deleted, object: 'user', deleted: true }),
+      ]);
     });
   });
 
   /** One transaction as Realtime runs it: role, claims and topic set locally, then the queries; rolled back. */
-  async function asRealtime<T>(fn: (q: (sql: string, claims?: Record<string, unknown>) => Promise<Record<string, unknown>[]>) => Promise<T>) {
+  async function asRealtime<T>(
+    fn: (q: (sql: string, claims?: Record<string, unknown>) => Promise<Record<string, unknown>[]>) => Promise<T>,
+  ) {
     return withDb(async (c) => {
       await c.query('begin');
       try {
@@ -176,12 +214,14 @@ describe('refusals without PostgREST (Realtime-style transactions)', () => {
     ['a Supabase Auth token', { iss: 'https://abcd1234.supabase.co/auth/v1', role: 'authenticated', sub: 'VICTIM' }],
     ['another provider', { iss: 'https://securetoken.google.com/x', role: 'authenticated', sub: 'VICTIM' }],
     ['another template of the instance (no v, no sid)', { ...clerk, sub: 'VICTIM' }],
-  ])('%s is refused: the victim\'s task is not read and none is written', async (_label, claims) => {
+  ])("%s is refused: the victim's task is not read and none is written", async (_label, claims) => {
     const c = JSON.parse(JSON.stringify(claims).replace('VICTIM', victim)) as Record<string, unknown>;
     await asRealtime(async (q) => {
       expect(await q(mine, c)).toEqual([]);
       expect(await q('select public.requesting_user_id() as sub, public.requesting_org_id() as org')).toEqual([{ sub: null, org: null }]);
-      await expect(q(`insert into public.tasks (title) values ('planted')`)).rejects.toMatchObject({ code: expect.stringMatching(/^(42501|23502)$/) });
+      await expect(q(`insert into public.tasks (title) values ('planted')`)).rejects.toMatchObject({
+        code: expect.stringMatching(/^(42501|23502)$/),
+      });
     });
     await asRealtime(async (q) => {
       await expect(q('select public.ensure_user_profile()', c)).rejects.toMatchObject({ code: '42501' });
@@ -191,7 +231,10 @@ describe('refusals without PostgREST (Realtime-style transactions)', () => {
   it("a deleted user's token is refused", async () => {
     await asRealtime(async (q) => {
       expect(await q('select public.requesting_user_id() as sub', session(deleted))).toEqual([{ sub: null }]);
-      await expect(q('select public.ensure_user_profile()')).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/was deleted/) });
+      await expect(q('select public.ensure_user_profile()')).rejects.toMatchObject({
+        code: '42501',
+        message: expect.stringMatching(/was deleted/),
+      });
     });
   });
 
@@ -205,11 +248,13 @@ describe('refusals without PostgREST (Realtime-style transactions)', () => {
     });
   });
 
-  it("a memo written for other claims vouches for nothing, and none outlives its transaction", async () => {
+  it('a memo written for other claims vouches for nothing, and none outlives its transaction', async () => {
     const foreign = { iss: 'https://securetoken.google.com/x', role: 'authenticated', sub: victim };
     await asRealtime(async (q) => {
       // As if someone planted the memo of a trusted token, then presented other claims.
-      await q(`select set_config('clerk.trusted_claims', $$${JSON.stringify(session(victim))}$$, true), set_config('clerk.user_id', '${victim}', true)`);
+      await q(
+        `select set_config('clerk.trusted_claims', $$${JSON.stringify(session(victim))}$$, true), set_config('clerk.user_id', '${victim}', true)`,
+      );
       expect(await q('select public.requesting_user_id() as sub', foreign)).toEqual([{ sub: null }]);
       expect(await q(mine)).toEqual([]);
     });
@@ -220,7 +265,9 @@ describe('refusals without PostgREST (Realtime-style transactions)', () => {
       expect((await c.query('select public.requesting_user_id() as sub')).rows).toEqual([{ sub: victim }]);
       await c.query('commit');
       // The next transaction on the same connection: the memo is gone with the claims.
-      const after = await c.query(`select current_setting('clerk.trusted_claims', true) as memo, current_setting('request.jwt.claims', true) as claims`);
+      const after = await c.query(
+        `select current_setting('clerk.trusted_claims', true) as memo, current_setting('request.jwt.claims', true) as claims`,
+      );
       expect(after.rows[0]).toEqual({ memo: '', claims: '' });
     });
   });
@@ -235,7 +282,9 @@ describe('which issuers count as Clerk', () => {
         // Uncommitted: no other test sees the pin.
         for (const issuer of pinned) await c.query('insert into private.clerk_issuers (issuer) values ($1)', [issuer]);
         await c.query('set local role authenticated');
-        await c.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub: 'user_2issuer', role: 'authenticated', iss, v: 2, sid: 'sess_2issuer' })]);
+        await c.query(`select set_config('request.jwt.claims', $1, true)`, [
+          JSON.stringify({ sub: 'user_2issuer', role: 'authenticated', iss, v: 2, sid: 'sess_2issuer' }),
+        ]);
         return (await c.query<{ sub: string | null }>('select public.requesting_user_id() as sub')).rows[0].sub;
       } finally {
         await c.query('rollback');
@@ -244,8 +293,17 @@ describe('which issuers count as Clerk', () => {
   }
 
   it("accepts Clerk's Frontend API shapes while nothing is pinned, and nothing else", async () => {
-    for (const iss of [`https://${LOCAL_FAPI_HOST}`, 'https://clerk.example.com', 'https://verb-noun-12.clerk.accounts.dev']) expect(await userIdFor(iss), iss).toBe('user_2issuer');
-    for (const iss of ['https://abcd1234.supabase.co/auth/v1', 'https://clerk.example.com/', 'http://clerk.example.com', 'https://evil.example/clerk.accounts.dev', 'https://evil-clerk.accounts.dev', 'https://example.com', '']) {
+    for (const iss of [`https://${LOCAL_FAPI_HOST}`, 'https://clerk.example.com', 'https://verb-noun-12.clerk.accounts.dev'])
+      expect(await userIdFor(iss), iss).toBe('user_2issuer');
+    for (const iss of [
+      'https://abcd1234.supabase.co/auth/v1',
+      'https://clerk.example.com/',
+      'http://clerk.example.com',
+      'https://evil.example/clerk.accounts.dev',
+      'https://evil-clerk.accounts.dev',
+      'https://example.com',
+      '',
+    ]) {
       expect(await userIdFor(iss), iss).toBeNull();
     }
   });

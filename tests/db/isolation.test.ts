@@ -6,7 +6,16 @@
 // Writing a row that would belong to someone else is refused with 42501 (403). anon gets 401.
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { anonClient, clientFor, mintToken, restHeaders, restUrl, uniqueUserId, withDb, type TokenOptions } from '../support/tokens-and-db.ts';
+import {
+  anonClient,
+  clientFor,
+  mintToken,
+  restHeaders,
+  restUrl,
+  uniqueUserId,
+  withDb,
+  type TokenOptions,
+} from '../support/tokens-and-db.ts';
 
 async function http(method: string, pathAndQuery: string, token?: string, body?: unknown) {
   const res = await fetch(restUrl(pathAndQuery), {
@@ -121,8 +130,13 @@ describe.each(['session', 'template'] as const)('isolation with %s tokens', (kin
         expect(r.status).toBe(403);
         expect(r.error?.code).toBe('42501');
       }
-      const rows = await withDb((c) => c.query('select id, display_name from public.profiles where id = any($1) order by display_name', [[A, B]]));
-      expect(rows.rows).toEqual([{ id: A, display_name: 'A' }, { id: B, display_name: 'B' }]);
+      const rows = await withDb((c) =>
+        c.query('select id, display_name from public.profiles where id = any($1) order by display_name', [[A, B]]),
+      );
+      expect(rows.rows).toEqual([
+        { id: A, display_name: 'A' },
+        { id: B, display_name: 'B' },
+      ]);
     });
   });
 
@@ -131,7 +145,10 @@ describe.each(['session', 'template'] as const)('isolation with %s tokens', (kin
       for (const t of [tok.A, tok.M]) {
         const { data, error } = await clientFor(t).from('projects').select('id, org_id').in('id', [projX1, projX2, projY]).order('name');
         expect(error).toBeNull();
-        expect(data).toEqual([{ id: projX1, org_id: orgX }, { id: projX2, org_id: orgX }]);
+        expect(data).toEqual([
+          { id: projX1, org_id: orgX },
+          { id: projX2, org_id: orgX },
+        ]);
       }
       expect((await http('GET', `projects?select=id&id=eq.${projY}`, tok.M)).body).toEqual([]);
       expect((await http('GET', `projects?select=id&id=eq.${projX1}`, tok.B)).body).toEqual([]);
@@ -157,7 +174,9 @@ describe.each(['session', 'template'] as const)('isolation with %s tokens', (kin
 
       expect(await projectRow(projY)).toEqual({ org_id: orgY, name: 'Y one' });
       expect(await projectRow(projX1)).toEqual({ org_id: orgX, name: 'X one' });
-      expect((await withDb((c) => c.query(`select 1 from public.projects where org_id = $1 and name = 'planted'`, [orgY]))).rowCount).toBe(0);
+      expect((await withDb((c) => c.query(`select 1 from public.projects where org_id = $1 and name = 'planted'`, [orgY]))).rowCount).toBe(
+        0,
+      );
     });
 
     it('members create and rename projects in their org; the org id comes from the token', async () => {
@@ -193,22 +212,32 @@ describe.each(['session', 'template'] as const)('isolation with %s tokens', (kin
 });
 
 describe('anon (no user token)', () => {
-  it.each(['tasks', 'projects', 'profiles'] as const)('is refused on %s with 401 42501, through supabase-js and raw HTTP', async (table) => {
-    const read = await anonClient().from(table).select('*');
-    expect(read.status).toBe(401);
-    expect(read.error?.code).toBe('42501');
-    const raw = await http('GET', `${table}?select=*`);
-    expect(raw.status).toBe(401);
-    expect(raw.body.code).toBe('42501');
-    const body = { tasks: { title: 'x' }, projects: { name: 'x', org_id: 'org_acme', created_by: 'user_x' }, profiles: { id: 'user_x' } }[table];
-    const write = await http('POST', table, undefined, body);
-    expect(write.status).toBe(401);
-    expect((await http('DELETE', `${table}?id=not.is.null`)).status).toBe(401);
-  });
+  it.each(['tasks', 'projects', 'profiles'] as const)(
+    'is refused on %s with 401 42501, through supabase-js and raw HTTP',
+    async (table) => {
+      const read = await anonClient().from(table).select('*');
+      expect(read.status).toBe(401);
+      expect(read.error?.code).toBe('42501');
+      const raw = await http('GET', `${table}?select=*`);
+      expect(raw.status).toBe(401);
+      expect(raw.body.code).toBe('42501');
+      const body = { tasks: { title: 'x' }, projects: { name: 'x', org_id: 'org_acme', created_by: 'user_x' }, profiles: { id: 'user_x' } }[
+        table
+      ];
+      const write = await http('POST', table, undefined, body);
+      expect(write.status).toBe(401);
+      expect((await http('DELETE', `${table}?id=not.is.null`)).status).toBe(401);
+    },
+  );
 
   it('cannot call the RPCs meant for users or the webhook (401)', async () => {
     for (const fn of ['ensure_user_profile', 'whoami', 'apply_clerk_user_event']) {
-      const r = await http('POST', `rpc/${fn}`, undefined, fn === 'apply_clerk_user_event' ? { event_id: 'x', event_type: 'user.deleted', data: { id: 'user_x' } } : {});
+      const r = await http(
+        'POST',
+        `rpc/${fn}`,
+        undefined,
+        fn === 'apply_clerk_user_event' ? { event_id: 'x', event_type: 'user.deleted', data: { id: 'user_x' } } : {},
+      );
       expect(r.status, fn).toBe(401);
       expect(r.body.code).toBe('42501');
     }

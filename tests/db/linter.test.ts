@@ -29,8 +29,10 @@ function advisors(dbUrl: string): Advisory[] {
  */
 const ACCEPTED: Record<string, string> = {
   'unused_index public.tasks_user_id_created_at_idx': 'serves every tasks policy (user_id = the caller); unused only on a fresh database',
-  'unused_index public.projects_org_id_created_at_idx': 'serves every projects policy (org_id = the active org); unused only on a fresh database',
-  'unused_index private.clerk_webhook_events_received_at_idx': 'serves the retention delete of old webhook delivery ids; unused until a delivery prunes something',
+  'unused_index public.projects_org_id_created_at_idx':
+    'serves every projects policy (org_id = the active org); unused only on a fresh database',
+  'unused_index private.clerk_webhook_events_received_at_idx':
+    'serves the retention delete of old webhook delivery ids; unused until a delivery prunes something',
   'authenticated_security_definer_function_executable public.ensure_user_profile':
     'signed-in users must be able to create their own profile; it takes no arguments and acts only for the token sub',
 };
@@ -38,7 +40,8 @@ const ACCEPTED: Record<string, string> = {
 /** "<lint name> <schema>.<object>": what ACCEPTED is keyed by. */
 function findingKey(a: Advisory): string {
   const schema = a.metadata.schema ?? 'public';
-  const object = a.name === 'unused_index' ? a.cacheKey.slice(`unused_index_${schema}_${a.metadata.name}_`.length) : (a.metadata.name ?? '');
+  const object =
+    a.name === 'unused_index' ? a.cacheKey.slice(`unused_index_${schema}_${a.metadata.name}_`.length) : (a.metadata.name ?? '');
   return `${a.name} ${schema}.${object}`;
 }
 const justification = (a: Advisory): string | null => ACCEPTED[findingKey(a)] ?? null;

@@ -34,7 +34,9 @@ describe('the "my tasks" query plan', () => {
         );
         await c.query('analyze public.tasks');
         await c.query('set local role authenticated');
-        await c.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub: me, role: 'authenticated', iss: `https://${LOCAL_FAPI_HOST}`, v: 2, sid: `sess_${me}` })]);
+        await c.query(`select set_config('request.jwt.claims', $1, true)`, [
+          JSON.stringify({ sub: me, role: 'authenticated', iss: `https://${LOCAL_FAPI_HOST}`, v: 2, sid: `sess_${me}` }),
+        ]);
         // What supabase-js sends for .from('tasks').select('*').order('created_at', { ascending: false }).
         const sql = 'select * from public.tasks order by created_at desc';
         const rows = await c.query(sql);
@@ -70,7 +72,16 @@ describe('the token check behind the claim helpers', () => {
         // Counts this transaction's function calls (pg_stat_get_xact_function_calls); set before dropping to authenticated.
         await c.query(`set local track_functions = 'all'`);
         await c.query('set local role authenticated');
-        await c.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub: me, role: 'authenticated', iss: `https://${LOCAL_FAPI_HOST}`, v: 2, sid: `sess_${me}`, o: { id: 'org_check_once', rol: 'admin' } })]);
+        await c.query(`select set_config('request.jwt.claims', $1, true)`, [
+          JSON.stringify({
+            sub: me,
+            role: 'authenticated',
+            iss: `https://${LOCAL_FAPI_HOST}`,
+            v: 2,
+            sid: `sess_${me}`,
+            o: { id: 'org_check_once', rol: 'admin' },
+          }),
+        ]);
         // Every column is used, so the planner cannot drop a call: 3,000 helper calls (before the memo: 3,000 checks).
         const r = await c.query(`select count(u) as users, count(o) as orgs, count(r) as roles, count(distinct u) as distinct_users
                                    from (select public.requesting_user_id() as u, public.requesting_org_id() as o, public.requesting_org_role() as r from generate_series(1, 1000)) s`);

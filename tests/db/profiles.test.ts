@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { anonClient, clientFor, mintToken, restHeaders, restUrl, uniqueUserId, withDb } from '../support/tokens-and-db.ts';
 
-const profileCount = (id: string) => withDb(async (c) => (await c.query<{ n: number }>('select count(*)::int as n from public.profiles where id = $1', [id])).rows[0].n);
+const profileCount = (id: string) =>
+  withDb(async (c) => (await c.query<{ n: number }>('select count(*)::int as n from public.profiles where id = $1', [id])).rows[0].n);
 
 describe('ensure_user_profile()', () => {
   it.each(['session', 'template'] as const)('creates the profile once from a %s token and returns the same row after', async (kind) => {
@@ -25,9 +26,13 @@ describe('ensure_user_profile()', () => {
     const user = uniqueUserId('race');
     const token = await mintToken({ user });
     const results = await Promise.all(
-      Array.from({ length: 12 }, () => fetch(restUrl('rpc/ensure_user_profile'), { method: 'POST', headers: restHeaders(token), body: '{}' })),
+      Array.from({ length: 12 }, () =>
+        fetch(restUrl('rpc/ensure_user_profile'), { method: 'POST', headers: restHeaders(token), body: '{}' }),
+      ),
     );
-    const bodies = await Promise.all(results.map(async (r) => ({ status: r.status, body: (await r.json()) as { id: string; created_at: string } })));
+    const bodies = await Promise.all(
+      results.map(async (r) => ({ status: r.status, body: (await r.json()) as { id: string; created_at: string } })),
+    );
     expect(bodies.map((b) => b.status)).toEqual(Array(12).fill(200));
     expect(new Set(bodies.map((b) => `${b.body.id} ${b.body.created_at}`)).size).toBe(1);
     expect(bodies[0].body.id).toBe(user);
@@ -39,7 +44,11 @@ describe('ensure_user_profile()', () => {
     const other = uniqueUserId('other');
     const token = await mintToken({ user: me });
     // PostgREST finds no function with an `id` parameter (404 PGRST202), so nothing is created.
-    const res = await fetch(restUrl('rpc/ensure_user_profile'), { method: 'POST', headers: restHeaders(token), body: JSON.stringify({ id: other }) });
+    const res = await fetch(restUrl('rpc/ensure_user_profile'), {
+      method: 'POST',
+      headers: restHeaders(token),
+      body: JSON.stringify({ id: other }),
+    });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { code: string }).code).toBe('PGRST202');
     // Query-string parameters are not an identity either.
@@ -85,8 +94,19 @@ describe('whoami() and the claim helpers', () => {
       await c.query('begin');
       try {
         await c.query('set local role authenticated');
-        await c.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub: 'user_2abcDEF', role: 'authenticated', iss: 'https://clerk.example.com', v: 2, sid: 'sess_2abc', o: { id: 'org_1', rol: 'org:custom' } })]);
-        const r = await c.query('select public.requesting_user_id() as sub, public.requesting_org_id() as org, public.requesting_org_role() as role');
+        await c.query(`select set_config('request.jwt.claims', $1, true)`, [
+          JSON.stringify({
+            sub: 'user_2abcDEF',
+            role: 'authenticated',
+            iss: 'https://clerk.example.com',
+            v: 2,
+            sid: 'sess_2abc',
+            o: { id: 'org_1', rol: 'org:custom' },
+          }),
+        ]);
+        const r = await c.query(
+          'select public.requesting_user_id() as sub, public.requesting_org_id() as org, public.requesting_org_role() as role',
+        );
         expect(r.rows[0]).toEqual({ sub: 'user_2abcDEF', org: 'org_1', role: 'org:custom' });
         await expect(c.query('select auth.uid()')).rejects.toMatchObject({ code: '22P02' });
       } finally {

@@ -16,7 +16,12 @@ const bash = async (script: string) => {
   const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], {
     cwd: projectRoot,
     // Only what a fresh shell has, plus the instance of the test stack for `npm run local:token`.
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: process.env.LOCAL_STACK_INSTANCE ?? '0' } as unknown as NodeJS.ProcessEnv,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOCAL_STACK_PROFILE: 'test',
+      LOCAL_STACK_INSTANCE: process.env.LOCAL_STACK_INSTANCE ?? '0',
+    } as unknown as NodeJS.ProcessEnv,
     timeout: 60_000,
   });
   return stdout;
@@ -36,7 +41,10 @@ describe('README verification checklist (data API)', () => {
     return script;
   };
   const checklistRows = (user: string) =>
-    withDb(async (c) => (await c.query<{ title: string }>("select title from public.tasks where user_id = $1 and title = 'checklist'", [user])).rows);
+    withDb(
+      async (c) =>
+        (await c.query<{ title: string }>("select title from public.tasks where user_id = $1 and title = 'checklist'", [user])).rows,
+    );
 
   it('prints exactly the expected statuses and bodies, twice in a row with the same two users, and leaves no row', async () => {
     const [userA, userB] = await Promise.all([clerkUser(uniqueUserId('readme_a')), clerkUser(uniqueUserId('readme_b'))]);
@@ -68,10 +76,16 @@ describe('docs/local-stack.md: the data API as alice', () => {
     const titles = JSON.parse(out) as { title: string }[];
     // alice's seeded tasks (supabase/seed.sql) are there, and every row is one of hers: none of bob's
     // or carol's. Other tests may add tasks for alice meanwhile, hence "contains" for the seed.
-    const mine = await withDb(async (c) => (await c.query<{ title: string }>("select title from public.tasks where user_id = 'user_alice'")).rows.map((r) => r.title));
-    const others = await withDb(async (c) => (await c.query<{ title: string }>("select title from public.tasks where user_id <> 'user_alice'")).rows.map((r) => r.title));
+    const mine = await withDb(async (c) =>
+      (await c.query<{ title: string }>("select title from public.tasks where user_id = 'user_alice'")).rows.map((r) => r.title),
+    );
+    const others = await withDb(async (c) =>
+      (await c.query<{ title: string }>("select title from public.tasks where user_id <> 'user_alice'")).rows.map((r) => r.title),
+    );
     expect(titles.every((t) => Object.keys(t).join() === 'title')).toBe(true);
-    expect(titles.map((t) => t.title)).toEqual(expect.arrayContaining(['Write the launch post', "Review Bob's pull request", 'Book the team offsite']));
+    expect(titles.map((t) => t.title)).toEqual(
+      expect.arrayContaining(['Write the launch post', "Review Bob's pull request", 'Book the team offsite']),
+    );
     for (const { title } of titles) expect(mine, title).toContain(title);
     expect(titles.map((t) => t.title)).not.toContain('Fix the flaky login test');
     expect(others).toContain('Fix the flaky login test');

@@ -45,11 +45,11 @@ async function matrix(kind: 'session' | 'template') {
     ['a pending session of alice on org:org_acme', aPending, `org:${ACME}`, NOTHING],
     ['a pending session of alice on her user topic', aPending, `user:${alice}`, NOTHING],
     ['signed out on org:org_acme', signedOut, `org:${ACME}`, NOTHING],
-    ['signed out on alice\'s user topic', signedOut, `user:${alice}`, NOTHING],
+    ["signed out on alice's user topic", signedOut, `user:${alice}`, NOTHING],
     ['alice on her own user topic', a, `user:${alice}`, EVERYTHING],
     ['alice with no active organisation on her own user topic', aNoOrg, `user:${alice}`, EVERYTHING],
-    ['alice on bob\'s user topic', a, `user:${bob}`, NOTHING],
-    ['bob on alice\'s user topic', b, `user:${alice}`, NOTHING],
+    ["alice on bob's user topic", a, `user:${bob}`, NOTHING],
+    ["bob on alice's user topic", b, `user:${alice}`, NOTHING],
     ['alice on a topic of no known shape', a, 'lobby', NOTHING],
     ['alice on her org id without the org: prefix', a, ACME, NOTHING],
   ] as const;
@@ -85,9 +85,13 @@ describe.each(['session', 'template'] as const)('private channel joins with %s t
   });
 });
 
-describe('the policies on realtime.messages follow the project\'s SQL style', () => {
+describe("the policies on realtime.messages follow the project's SQL style", () => {
   it('one per command, to authenticated, every claim lookup in (select ...)', async () => {
-    const policies = await withDb((c) => c.query<{ cmd: string; roles: string[] }>(`select cmd, roles::text[] as roles from pg_policies where schemaname = 'realtime' and tablename = 'messages' order by cmd`));
+    const policies = await withDb((c) =>
+      c.query<{ cmd: string; roles: string[] }>(
+        `select cmd, roles::text[] as roles from pg_policies where schemaname = 'realtime' and tablename = 'messages' order by cmd`,
+      ),
+    );
     expect(policies.rows).toEqual([
       { cmd: 'INSERT', roles: ['authenticated'] },
       { cmd: 'SELECT', roles: ['authenticated'] },
@@ -101,7 +105,9 @@ describe('the policies on realtime.messages follow the project\'s SQL style', ()
   it('those checks report a policy that asks for the topic once per row (rolled back)', async () => {
     await withDb((c) =>
       inRolledBackTransaction(c, async () => {
-        await c.query(`create policy "per row" on realtime.messages for select to authenticated using (realtime.topic() = 'org:' || (select public.requesting_org_id()))`);
+        await c.query(
+          `create policy "per row" on realtime.messages for select to authenticated using (realtime.topic() = 'org:' || (select public.requesting_org_id()))`,
+        );
         const found = (await policyFindings(c, ['realtime'])).map((f) => `${f.rule} ${f.object}`);
         expect(found).toContain('claim-call-per-row realtime.messages "per row"');
       }),
@@ -111,16 +117,41 @@ describe('the policies on realtime.messages follow the project\'s SQL style', ()
 
 describe('a widened policy is caught (rolled back, on the real database)', () => {
   const widen = async (c: import('pg').Client, command: 'select' | 'insert', to: string, clause: string) => {
-    const name = (await c.query<{ policyname: string }>(`select policyname from pg_policies where schemaname = 'realtime' and tablename = 'messages' and cmd = $1`, [command.toUpperCase()])).rows;
+    const name = (
+      await c.query<{ policyname: string }>(
+        `select policyname from pg_policies where schemaname = 'realtime' and tablename = 'messages' and cmd = $1`,
+        [command.toUpperCase()],
+      )
+    ).rows;
     expect(name).toHaveLength(1);
     await c.query(`drop policy "${name[0].policyname}" on realtime.messages`);
-    await c.query(`create policy widened on realtime.messages for ${command} to ${to} ${command === 'select' ? 'using' : 'with check'} (${clause})`);
+    await c.query(
+      `create policy widened on realtime.messages for ${command} to ${to} ${command === 'select' ? 'using' : 'with check'} (${clause})`,
+    );
   };
 
   it.each([
-    ['any org: topic (no membership check)', 'select', 'authenticated', `(select realtime.topic()) like 'org:%'`, /carol \(Globex\) on org:org_acme: \{"presence":\{"read":true,"write":false\}/],
-    ['any user: topic', 'select', 'authenticated', `(select realtime.topic()) like 'user:%'`, /alice on bob's user topic: \{"presence":\{"read":true/],
-    ['sending open to anon', 'insert', 'anon, authenticated', 'true', /signed out on org:org_acme: \{"presence":\{"read":false,"write":true\}/],
+    [
+      'any org: topic (no membership check)',
+      'select',
+      'authenticated',
+      `(select realtime.topic()) like 'org:%'`,
+      /carol \(Globex\) on org:org_acme: \{"presence":\{"read":true,"write":false\}/,
+    ],
+    [
+      'any user: topic',
+      'select',
+      'authenticated',
+      `(select realtime.topic()) like 'user:%'`,
+      /alice on bob's user topic: \{"presence":\{"read":true/,
+    ],
+    [
+      'sending open to anon',
+      'insert',
+      'anon, authenticated',
+      'true',
+      /signed out on org:org_acme: \{"presence":\{"read":false,"write":true\}/,
+    ],
   ] as const)('%s', async (_label, command, to, clause, caught) => {
     await withDb((c) =>
       inRolledBackTransaction(c, async () => {

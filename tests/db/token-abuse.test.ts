@@ -18,17 +18,31 @@ let keys: LocalKeys;
 
 function claims(extra: Record<string, unknown> = {}) {
   const iat = now();
-  return { sub: victim, role: 'authenticated', iss: `https://${LOCAL_FAPI_HOST}`, sid: `sess_${randomBytes(6).toString('hex')}`, v: 2, iat, nbf: iat - 10, exp: iat + 600, ...extra };
+  return {
+    sub: victim,
+    role: 'authenticated',
+    iss: `https://${LOCAL_FAPI_HOST}`,
+    sid: `sess_${randomBytes(6).toString('hex')}`,
+    v: 2,
+    iat,
+    nbf: iat - 10,
+    exp: iat + 600,
+    ...extra,
+  };
 }
 
 /** HS256 by hand, so the key can be anything (node:crypto accepts any bytes as an HMAC key). */
 async function hs256(payload: object, secret: string | Uint8Array) {
-  return new SignJWT(payload as Record<string, unknown>).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(typeof secret === 'string' ? new TextEncoder().encode(secret) : secret);
+  return new SignJWT(payload as Record<string, unknown>)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .sign(typeof secret === 'string' ? new TextEncoder().encode(secret) : secret);
 }
 
 beforeAll(async () => {
   keys = await loadKeys();
-  victimTask = await withDb(async (c) => (await c.query(`insert into public.tasks (user_id, title) values ($1, 'victim task') returning id`, [victim])).rows[0].id);
+  victimTask = await withDb(
+    async (c) => (await c.query(`insert into public.tasks (user_id, title) values ($1, 'victim task') returning id`, [victim])).rows[0].id,
+  );
 });
 
 const forged: [string, () => Promise<string>][] = [
@@ -52,7 +66,10 @@ const forged: [string, () => Promise<string>][] = [
       return new SignJWT(claims({ role: 'service_role' })).setProtectedHeader({ alg: 'RS256', kid: keys.kid, typ: 'JWT' }).sign(key);
     },
   ],
-  ['role: service_role, HS256 with a guessed secret', () => hs256(claims({ role: 'service_role' }), 'super-secret-jwt-token-with-at-least-32-characters-long')],
+  [
+    'role: service_role, HS256 with a guessed secret',
+    () => hs256(claims({ role: 'service_role' }), 'super-secret-jwt-token-with-at-least-32-characters-long'),
+  ],
 ];
 
 describe('forged and stale tokens are refused and change nothing', () => {
@@ -60,7 +77,11 @@ describe('forged and stale tokens are refused and change nothing', () => {
     const token = await make();
     const attempts = [
       fetch(restUrl(`tasks?user_id=eq.${victim}`), { headers: restHeaders(token) }),
-      fetch(restUrl(`tasks?id=eq.${victimTask}`), { method: 'PATCH', headers: restHeaders(token), body: JSON.stringify({ title: 'pwned' }) }),
+      fetch(restUrl(`tasks?id=eq.${victimTask}`), {
+        method: 'PATCH',
+        headers: restHeaders(token),
+        body: JSON.stringify({ title: 'pwned' }),
+      }),
       fetch(restUrl(`tasks?id=eq.${victimTask}`), { method: 'DELETE', headers: restHeaders(token) }),
       fetch(restUrl('tasks'), { method: 'POST', headers: restHeaders(token), body: JSON.stringify({ title: 'planted', user_id: victim }) }),
       fetch(restUrl('rpc/ensure_user_profile'), { method: 'POST', headers: restHeaders(token), body: '{}' }),
@@ -95,7 +116,11 @@ describe('a valid token without a `role` claim', () => {
     const read = await clientFor(token).from('tasks').select('*');
     expect(read.status).toBe(401);
     expect(read.error?.code).toBe('42501');
-    const write = await fetch(restUrl(`tasks?id=eq.${victimTask}`), { method: 'PATCH', headers: restHeaders(token), body: JSON.stringify({ title: 'pwned' }) });
+    const write = await fetch(restUrl(`tasks?id=eq.${victimTask}`), {
+      method: 'PATCH',
+      headers: restHeaders(token),
+      body: JSON.stringify({ title: 'pwned' }),
+    });
     expect(write.status).toBe(401);
     expect(((await write.json()) as { code: string }).code).toBe('42501');
     const ensure = await fetch(restUrl('rpc/ensure_user_profile'), { method: 'POST', headers: restHeaders(token), body: '{}' });
@@ -106,6 +131,8 @@ describe('a valid token without a `role` claim', () => {
     const ok = await clientFor(withRole).from('tasks').select('title');
     expect(ok).toMatchObject({ status: 200, data: [{ title: 'victim task' }] });
 
-    expect((await withDb((c) => c.query('select title from public.tasks where id = $1', [victimTask]))).rows).toEqual([{ title: 'victim task' }]);
+    expect((await withDb((c) => c.query('select title from public.tasks where id = $1', [victimTask]))).rows).toEqual([
+      { title: 'victim task' },
+    ]);
   });
 });

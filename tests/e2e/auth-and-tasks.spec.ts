@@ -14,7 +14,10 @@ const unique = (label: string) => `${label} ${Date.now().toString(36)}${Math.ran
 async function addTask(page: import('@playwright/test').Page, title: string) {
   await page.getByLabel('New task').fill(title);
   await page.getByRole('button', { name: 'Add', exact: true }).click();
-  const row = page.getByRole('list', { name: 'Your tasks' }).getByRole('listitem').filter({ has: page.locator(`input[name=title]`) });
+  const row = page
+    .getByRole('list', { name: 'Your tasks' })
+    .getByRole('listitem')
+    .filter({ has: page.locator(`input[name=title]`) });
   await expect(page.getByLabel('Task title').and(page.locator(`[value="${title.replace(/["\\]/g, '\\$&')}"]`))).toBeVisible();
   return row;
 }
@@ -28,7 +31,9 @@ async function taskIdByTitle(page: import('@playwright/test').Page, title: strin
   return task!.id;
 }
 
-test('@both-modes a signed-out visit to the dashboard signs in through Clerk\'s form and comes back; tasks; sign-out', async ({ page }, info) => {
+test("@both-modes a signed-out visit to the dashboard signs in through Clerk's form and comes back; tasks; sign-out", async ({
+  page,
+}, info) => {
   await page.goto('/dashboard');
   await expect(page).toHaveURL(/\/sign-in/);
 
@@ -55,7 +60,7 @@ test('@both-modes a signed-out visit to the dashboard signs in through Clerk\'s 
   await expect(page).toHaveURL(/\/sign-in/);
 });
 
-test('@both-modes bob does not see alice\'s task, and its API route is a 404 for him', async ({ page }) => {
+test("@both-modes bob does not see alice's task, and its API route is a 404 for him", async ({ page }) => {
   await signIn(page, alice);
   const title = unique('Alice only');
   await addTask(page, title);
@@ -95,7 +100,10 @@ test('@both-modes a task title with HTML and quotes is shown as text', async ({ 
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 });
 
-test('@both-modes with the session cookie gone, a page visit goes through the handshake and stays signed in', async ({ page: first, context }) => {
+test('@both-modes with the session cookie gone, a page visit goes through the handshake and stays signed in', async ({
+  page: first,
+  context,
+}) => {
   await signIn(first, alice);
   // Close the page once clerk-js is idle: a page left mid-request would let clerk-js write "signed
   // out" cookies, and a live page could write a fresh __session back before the visit.

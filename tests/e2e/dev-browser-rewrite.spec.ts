@@ -14,7 +14,10 @@ test('a request sent while clerk-js rewrites __clerk_db_jwt keeps its session', 
   await signIn(page, alice);
   await clerk.loaded({ page });
   const devBrowser = (await context.cookies()).filter((c) => c.name.startsWith('__clerk_db_jwt'));
-  expect(devBrowser.map((c) => c.name), 'clerk-js wrote its dev-browser cookie').toContain('__clerk_db_jwt');
+  expect(
+    devBrowser.map((c) => c.name),
+    'clerk-js wrote its dev-browser cookie',
+  ).toContain('__clerk_db_jwt');
   await context.clearCookies({ name: /^__clerk_db_jwt/ });
   try {
     const names = (await context.cookies()).map((c) => c.name);

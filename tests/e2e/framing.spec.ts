@@ -27,7 +27,10 @@ test('another site frames the sign-in form and the home page @both-modes', async
     for (const id of ['home', 'signin']) {
       const frame = await (await page.locator(`#${id}`).elementHandle())!.contentFrame();
       // A refused frame holds the browser's error page: none of the app's markup, none of its scripts.
-      expect(await frame!.evaluate(() => document.querySelectorAll('a[href="/sign-in"], a[href="/sign-up"], .cl-rootBox, form').length), id).toBe(0);
+      expect(
+        await frame!.evaluate(() => document.querySelectorAll('a[href="/sign-in"], a[href="/sign-up"], .cl-rootBox, form').length),
+        id,
+      ).toBe(0);
       expect(await frame!.evaluate(() => document.body?.innerText ?? ''), id).not.toMatch(/Clerk \+ Supabase|Sign in/i);
     }
   } finally {
@@ -36,12 +39,16 @@ test('another site frames the sign-in form and the home page @both-modes', async
 
   // The app's own origin may still frame itself (frame-ancestors 'self'): the same page, same origin.
   await page.goto(`${app}/`);
-  await page.evaluate((src) => new Promise((resolve) => {
-    const frame = document.createElement('iframe');
-    frame.src = src;
-    frame.onload = resolve;
-    document.body.append(frame);
-  }), `${app}/`);
+  await page.evaluate(
+    (src) =>
+      new Promise((resolve) => {
+        const frame = document.createElement('iframe');
+        frame.src = src;
+        frame.onload = resolve;
+        document.body.append(frame);
+      }),
+    `${app}/`,
+  );
   const own = page.frames().find((f) => f !== page.mainFrame() && f.url() === `${app}/`);
   expect(await own!.evaluate(() => document.querySelectorAll('a, button').length)).toBeGreaterThan(0);
 });

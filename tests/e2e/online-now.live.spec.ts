@@ -36,7 +36,18 @@ async function rawJoin(page: Page, orgId: string): Promise<{ status: string; res
       new Promise((resolve, reject) => {
         const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${encodeURIComponent(key)}&vsn=2.0.0`);
         socket.onopen = () =>
-          socket.send(JSON.stringify(['1', '1', `realtime:${topic}`, 'phx_join', { config: { broadcast: {}, presence: { key: '', enabled: true }, postgres_changes: [], private: true }, access_token: accessToken }]));
+          socket.send(
+            JSON.stringify([
+              '1',
+              '1',
+              `realtime:${topic}`,
+              'phx_join',
+              {
+                config: { broadcast: {}, presence: { key: '', enabled: true }, postgres_changes: [], private: true },
+                access_token: accessToken,
+              },
+            ]),
+          );
         socket.onmessage = (e) => {
           const [, ref, , event, payload] = JSON.parse(e.data as string);
           if (ref === '1' && event === 'phx_reply') {
@@ -46,7 +57,12 @@ async function rawJoin(page: Page, orgId: string): Promise<{ status: string; res
         };
         socket.onerror = () => reject(new Error('the Realtime socket failed'));
       }),
-    { url: process.env.NEXT_PUBLIC_SUPABASE_URL!, key: process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY!, topic: `org:${orgId}`, accessToken: token },
+    {
+      url: process.env.NEXT_PUBLIC_SUPABASE_URL!,
+      key: process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY!,
+      topic: `org:${orgId}`,
+      accessToken: token,
+    },
   );
 }
 
@@ -69,7 +85,10 @@ test('two members see each other online, still after their first token expired, 
 
 test('a user of another organisation does not see them, and Realtime refuses their join of it', async ({ browser }) => {
   const outsiderEmail = process.env.E2E_OUTSIDER_EMAIL;
-  test.skip(!outsiderEmail, 'set E2E_OUTSIDER_EMAIL, E2E_OUTSIDER_PASSWORD and E2E_OUTSIDER_ORG_NAME (a user of another organisation) to run it; see docs/e2e.md');
+  test.skip(
+    !outsiderEmail,
+    'set E2E_OUTSIDER_EMAIL, E2E_OUTSIDER_PASSWORD and E2E_OUTSIDER_ORG_NAME (a user of another organisation) to run it; see docs/e2e.md',
+  );
   const outsider: Account = { email: outsiderEmail!, password: process.env.E2E_OUTSIDER_PASSWORD ?? '' };
 
   const a = await openOrg(browser, alice, orgName);

@@ -16,7 +16,9 @@ async function choose(page: Page, option: string | 'Personal account') {
 /** Asks clerk-js for a new session token (a Frontend API call) and decodes its claims. */
 async function freshSessionClaims(page: Page): Promise<{ sub: string; o?: { id: string; rol: string; slg: string } }> {
   const jwt = await page.evaluate(() =>
-    (window as unknown as { Clerk: { session: { getToken(o: { skipCache: boolean }): Promise<string> } } }).Clerk.session.getToken({ skipCache: true }),
+    (window as unknown as { Clerk: { session: { getToken(o: { skipCache: boolean }): Promise<string> } } }).Clerk.session.getToken({
+      skipCache: true,
+    }),
   );
   return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
 }
@@ -24,7 +26,9 @@ async function freshSessionClaims(page: Page): Promise<{ sub: string; o?: { id: 
 async function projectNames(page: Page) {
   const res = await page.request.get('/api/projects');
   // A refusal names Clerk's reason (the app also logs it once): a flake must say what happened.
-  expect(res.status(), `x-clerk-auth-reason: ${res.headers()['x-clerk-auth-reason']} ${res.headers()['x-clerk-auth-message'] ?? ''}`).toBe(200);
+  expect(res.status(), `x-clerk-auth-reason: ${res.headers()['x-clerk-auth-reason']} ${res.headers()['x-clerk-auth-message'] ?? ''}`).toBe(
+    200,
+  );
   return (await res.json()) as { orgId: string | null; projects: { id: string; name: string }[] };
 }
 
@@ -57,7 +61,8 @@ test('switching Acme -> personal -> Acme shows the projects, hides them, shows t
 });
 
 test('a member cannot delete an organisation project; an admin can', async ({ page }, info) => {
-  const template = info.project.name === 'template' ? (process.env.CLERK_SUPABASE_TEMPLATE ?? 'supabase') : process.env.CLERK_SUPABASE_TEMPLATE || null;
+  const template =
+    info.project.name === 'template' ? (process.env.CLERK_SUPABASE_TEMPLATE ?? 'supabase') : process.env.CLERK_SUPABASE_TEMPLATE || null;
   const name = `E2E project ${Date.now().toString(36)}`;
 
   // alice (admin) adds a project.
@@ -80,7 +85,11 @@ test('a member cannot delete an organisation project; an admin can', async ({ pa
   const token = await supabaseToken(page, template);
   expect(token?.split('.'), 'a JWT').toHaveLength(3);
   const res = await page.request.delete(`${process.env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/projects?id=eq.${project!.id}`, {
-    headers: { apikey: process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY!, authorization: `Bearer ${token}`, prefer: 'return=representation' },
+    headers: {
+      apikey: process.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY!,
+      authorization: `Bearer ${token}`,
+      prefer: 'return=representation',
+    },
   });
   expect(res.status()).toBe(200);
   expect(await res.json()).toEqual([]);

@@ -26,7 +26,7 @@ test.afterAll(() => {
   server?.stop();
 });
 
-test('on a port the stack env does not name, Clerk\'s form signs alice in and the dashboard shows her tasks', async ({ page }) => {
+test("on a port the stack env does not name, Clerk's form signs alice in and the dashboard shows her tasks", async ({ page }) => {
   const { alice } = accounts();
   await page.goto(`${appUrl}/dashboard`);
   await expect(page).toHaveURL(/\/sign-in/);

@@ -27,7 +27,9 @@ test.afterAll(() => {
   server?.stop();
 });
 
-test('with a session this server refuses, the sign-in page says so instead of ending blank, and the server logs why once', async ({ page }) => {
+test('with a session this server refuses, the sign-in page says so instead of ending blank, and the server logs why once', async ({
+  page,
+}) => {
   // Signed in on the test app; cookies on localhost are shared by every port, so this server sees
   // that session too, signed by a key it does not trust.
   await signIn(page, accounts().alice);
@@ -43,7 +45,10 @@ test('with a session this server refuses, the sign-in page says so instead of en
   await page.waitForFunction(() => Boolean((window as unknown as { Clerk?: { session?: unknown } }).Clerk?.session));
   await expect(notice).toBeVisible();
   await expect(page).toHaveURL(/\/sign-in/);
-  const lines = server!.output().split('\n').filter((x) => x.includes('Clerk refused the session'));
+  const lines = server!
+    .output()
+    .split('\n')
+    .filter((x) => x.includes('Clerk refused the session'));
   expect(lines.length, server!.output()).toBe(1);
   expect(server!.output()).toMatch(/\(token-invalid-signature\)[^\n]*\n\s+Fix: the token was signed by another Clerk instance/);
 });

@@ -22,7 +22,12 @@ test('@both-modes a Pro user gets their task report and CSV from the Edge Functi
   const header = JSON.parse(Buffer.from(bearer.split('.')[0], 'base64url').toString()) as { alg: string };
   expect(header.alg).toBe(template ? 'HS256' : 'RS256');
   expect(response.status()).toBe(200);
-  const body = (await response.json()) as { user: string; plan: string; tokenKind: string; summary: { total: number; open: number; done: number } };
+  const body = (await response.json()) as {
+    user: string;
+    plan: string;
+    tokenKind: string;
+    summary: { total: number; open: number; done: number };
+  };
   expect(body).toMatchObject({ user: 'user_alice', plan: 'pro', tokenKind: template ? 'template token' : 'session token' });
 
   // What the page shows is what the function computed.

@@ -24,7 +24,8 @@ const LIFETIME_S = 10;
 const CLOCK_SKEW_S = 5; // what Clerk's authenticateRequest tolerates past exp
 const TOKEN_REQUEST = /\/v1\/client\/sessions\/[^/]+\/tokens(\/[^/?]+)?(\?|$)/;
 
-const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as { iat: number; exp: number; sub: string };
+const claimsOf = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as { iat: number; exp: number; sub: string };
 const nowS = () => Date.now() / 1000;
 
 async function sessionCookie(context: BrowserContext): Promise<string> {
@@ -79,7 +80,9 @@ async function sleepPastExpiry(page: Page, lifetimes: number) {
 
 /** The app's own browser helper (lib/api-fetch.ts, which has no imports) loaded into the page as it is. */
 const apiFetchSource = ts
-  .transpileModule(fs.readFileSync(path.join(projectRoot, 'lib/api-fetch.ts'), 'utf8'), { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } })
+  .transpileModule(fs.readFileSync(path.join(projectRoot, 'lib/api-fetch.ts'), 'utf8'), {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  })
   .outputText.replace(/^export /m, '');
 
 test.beforeEach(async () => {
@@ -95,7 +98,9 @@ test.afterEach(async () => {
 const taskInput = (page: Page, title: string) => page.getByLabel('Task title').and(page.locator(`[value="${title}"]`));
 const isAction = (r: Request) => r.method() === 'POST' && Boolean(r.headers()['next-action']);
 
-test('@both-modes after the session token expired in a stopped tab: a server action, /api/tasks and the browser\'s Supabase query still work', async ({ page }) => {
+test("@both-modes after the session token expired in a stopped tab: a server action, /api/tasks and the browser's Supabase query still work", async ({
+  page,
+}) => {
   test.setTimeout(360_000); // four sleeps of two to three token lifetimes each, on a shared machine
   const stamp = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   await signIn(page, alice);
@@ -110,7 +115,7 @@ test('@both-modes after the session token expired in a stopped tab: a server act
   const firstAction = page.waitForRequest(isAction);
   let clicked = nowS();
   await row.getByRole('button', { name: 'Save' }).click();
-  expect(await cookieExpOf(await firstAction) + CLOCK_SKEW_S, 'the action went out with an expired cookie').toBeLessThan(clicked);
+  expect((await cookieExpOf(await firstAction)) + CLOCK_SKEW_S, 'the action went out with an expired cookie').toBeLessThan(clicked);
   wake.release();
   await expect(taskInput(page, `renamed ${stamp}`)).toBeVisible();
   await expect(page.getByText('Your session has ended')).toHaveCount(0);
@@ -121,7 +126,7 @@ test('@both-modes after the session token expired in a stopped tab: a server act
   const addAction = page.waitForRequest(isAction);
   clicked = nowS();
   await page.getByRole('button', { name: 'Add', exact: true }).click();
-  expect(await cookieExpOf(await addAction) + CLOCK_SKEW_S).toBeLessThan(clicked);
+  expect((await cookieExpOf(await addAction)) + CLOCK_SKEW_S).toBeLessThan(clicked);
   wake.release();
   await expect(taskInput(page, `created ${stamp}`)).toBeVisible();
   await expect(page.getByText('Your session has ended')).toHaveCount(0);
@@ -138,7 +143,7 @@ test('@both-modes after the session token expired in a stopped tab: a server act
   })()`) as Promise<{ status: number; titles: string[] }>;
   const first = await refused;
   // Clerk's decision on the expired cookie, which the helper answers by refreshing and asking once more.
-  expect(await cookieExpOf(first.request()) + CLOCK_SKEW_S).toBeLessThan(clicked);
+  expect((await cookieExpOf(first.request())) + CLOCK_SKEW_S).toBeLessThan(clicked);
   expect(first.headers()['x-clerk-auth-reason']).toMatch(/^session-token-expired/);
   wake.release();
   const api = await answer;

@@ -50,7 +50,12 @@ export async function prepareEnvironment(log: (line: string) => void): Promise<E
     close: async () => {},
   };
   if (fromEnv) {
-    return { ...base, thirdPartyUrl: process.env.APP_URL_THIRD_PARTY!, templateUrl: process.env.APP_URL_TEMPLATE!, env: { ...stackEnv, ...(process.env as Record<string, string>) } };
+    return {
+      ...base,
+      thirdPartyUrl: process.env.APP_URL_THIRD_PARTY!,
+      templateUrl: process.env.APP_URL_TEMPLATE!,
+      env: { ...stackEnv, ...(process.env as Record<string, string>) },
+    };
   }
   const [tp, tpl] = [appUrl(stackLayout.ports.app), appUrl(stackLayout.ports.app + 1)];
   const stackUp = stackEnv.LOCAL_STACK_CONTROL_URL && (await answers(`${stackEnv.LOCAL_STACK_CONTROL_URL}/status`));
@@ -59,7 +64,9 @@ export async function prepareEnvironment(log: (line: string) => void): Promise<E
     return { ...base, thirdPartyUrl: tp, templateUrl: tpl, env: stackEnv };
   }
   if (stackUp) {
-    throw new Error(`A test stack of this instance is running but its apps are not (${tp}, ${tpl}). Stop it (LOCAL_STACK_PROFILE=test npm run stack:down) or run \`npm test\`.`);
+    throw new Error(
+      `A test stack of this instance is running but its apps are not (${tp}, ${tpl}). Stop it (LOCAL_STACK_PROFILE=test npm run stack:down) or run \`npm test\`.`,
+    );
   }
 
   log('No running test stack: starting one, building the app and starting it in both modes (about 2 minutes).');
@@ -78,7 +85,10 @@ export async function prepareEnvironment(log: (line: string) => void): Promise<E
     const appEnv = { ...stack.env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1' };
     const built = await keepingTsconfig(() => run(bin('next'), ['build'], appEnv));
     if (built !== 0) throw new Error('next build failed');
-    for (const [mode, port, extra] of [['third-party', stackLayout.ports.app, {}], ['template', stackLayout.ports.app + 1, { CLERK_SUPABASE_TEMPLATE: 'supabase' }]] as const) {
+    for (const [mode, port, extra] of [
+      ['third-party', stackLayout.ports.app, {}],
+      ['template', stackLayout.ports.app + 1, { CLERK_SUPABASE_TEMPLATE: 'supabase' }],
+    ] as const) {
       const logFile = path.join(stackLayout.logs, `app-${mode}.log`);
       const child = spawn(bin('next'), ['start', '--port', String(port), '--hostname', 'localhost'], {
         cwd: projectRoot,

@@ -6,7 +6,21 @@
 // took is reported, not judged: a busy machine is slower, not broken). Probe users do the probing; the load's users keep going
 // and their final comparison (load.ts) proves no acknowledged write was lost or applied twice.
 import { deliverWebhook } from './webhooks.ts';
-import { action, actionIds, api, check, control, newUser, page, sleep, timeUntil, withDb, type CheckResult, type Ctx, type SimUser } from './harness.ts';
+import {
+  action,
+  actionIds,
+  api,
+  check,
+  control,
+  newUser,
+  page,
+  sleep,
+  timeUntil,
+  withDb,
+  type CheckResult,
+  type Ctx,
+  type SimUser,
+} from './harness.ts';
 
 /** How long a recovery may take before it counts as "did not recover by itself". */
 const RECOVERY_DEADLINE_MS = 120_000;
@@ -36,9 +50,19 @@ export async function prepareProbes(ctx: Ctx) {
 }
 
 async function recovery(ctx: Ctx, u: SimUser, name: string, report: FaultReport) {
-  const ms = await timeUntil(async () => (await api(ctx, u, 'GET', '/api/tasks', undefined, 'api GET /api/tasks (recovery probe)')).status === 200, RECOVERY_DEADLINE_MS, 100);
+  const ms = await timeUntil(
+    async () => (await api(ctx, u, 'GET', '/api/tasks', undefined, 'api GET /api/tasks (recovery probe)')).status === 200,
+    RECOVERY_DEADLINE_MS,
+    100,
+  );
   report.recoveryMs[name] = ms;
-  report.checks.push(check(`${name}: recovers without a restart`, ms !== null, ms === null ? `still failing after ${RECOVERY_DEADLINE_MS / 1000} s` : `first 200 after ${ms} ms`));
+  report.checks.push(
+    check(
+      `${name}: recovers without a restart`,
+      ms !== null,
+      ms === null ? `still failing after ${RECOVERY_DEADLINE_MS / 1000} s` : `first 200 after ${ms} ms`,
+    ),
+  );
   // And writes work again.
   const post = await api(ctx, u, 'POST', '/api/tasks', { title: `${u.tag} after ${name}` });
   report.checks.push(check(`${name}: writes work again after recovery`, post.status === 201, `POST /api/tasks -> ${post.status}`));
@@ -59,7 +83,13 @@ async function settled(ctx: Ctx, name: string, users: SimUser[], report: FaultRe
     return true;
   };
   const ms = await timeUntil(normal, RECOVERY_DEADLINE_MS, 250);
-  report.checks.push(check(`${name}: both modes answer normally again`, ms !== null, ms === null ? `not within ${RECOVERY_DEADLINE_MS / 1000} s` : `after ${ms} ms more`));
+  report.checks.push(
+    check(
+      `${name}: both modes answer normally again`,
+      ms !== null,
+      ms === null ? `not within ${RECOVERY_DEADLINE_MS / 1000} s` : `after ${ms} ms more`,
+    ),
+  );
 }
 
 export async function runFaults(ctx: Ctx, probes: Awaited<ReturnType<typeof prepareProbes>>, o: { pauseMs: number }): Promise<FaultReport> {
@@ -72,20 +102,38 @@ export async function runFaults(ctx: Ctx, probes: Awaited<ReturnType<typeof prep
   await sleep(o.pauseMs);
   {
     const hookId = `msg_fault_${Date.now()}`;
-    const hookUser = { id: `user_relfault_${Date.now()}`, object: 'user', first_name: 'Retry', last_name: 'Me', updated_at: Date.now(), email_addresses: [] };
+    const hookUser = {
+      id: `user_relfault_${Date.now()}`,
+      object: 'user',
+      first_name: 'Retry',
+      last_name: 'Me',
+      updated_at: Date.now(),
+      email_addresses: [],
+    };
     const name = 'PostgREST stopped';
     const end = ctx.faults.begin(name);
     report.injected.push(name);
     await control(ctx, 'postgrest', 'stop');
     try {
-      const post = clearOutage(await api(ctx, probe, 'POST', '/api/tasks', { title: `${probe.tag} during outage` }), /database|data API|unreachable/i);
+      const post = clearOutage(
+        await api(ctx, probe, 'POST', '/api/tasks', { title: `${probe.tag} during outage` }),
+        /database|data API|unreachable/i,
+      );
       push(`${name}: POST /api/tasks answers 503 JSON with a clear message`, post.ok, post.seen);
       const list = clearOutage(await api(ctx, probe, 'GET', '/api/tasks'), /database|data API|unreachable/i);
       push(`${name}: GET /api/tasks answers 503 JSON with a clear message`, list.ok, list.seen);
       const html = await page(ctx, probe, '/dashboard');
-      push(`${name}: /dashboard shows an error state`, html.status === 200 && ERROR_STATE.test(html.text), `${html.status} ${(ERROR_STATE.exec(html.text) ?? ['no error message'])[0]}`);
+      push(
+        `${name}: /dashboard shows an error state`,
+        html.status === 200 && ERROR_STATE.test(html.text),
+        `${html.status} ${(ERROR_STATE.exec(html.text) ?? ['no error message'])[0]}`,
+      );
       const act = await action(ctx, probe, ids, 'addTask', { title: `${probe.tag} action during outage` });
-      push(`${name}: the addTask action answers with an error message`, act.status === 200 && typeof act.result?.error === 'string', `${act.status} ${JSON.stringify(act.result)}`);
+      push(
+        `${name}: the addTask action answers with an error message`,
+        act.status === 200 && typeof act.result?.error === 'string',
+        `${act.status} ${JSON.stringify(act.result)}`,
+      );
       const hook = await deliverWebhook(ctx, 'user.created', hookUser, hookId);
       push(`${name}: a Clerk webhook gets a 503 (so Svix retries it)`, hook.status === 503, `${hook.status} ${hook.error ?? hook.result}`);
     } finally {
@@ -95,7 +143,11 @@ export async function runFaults(ctx: Ctx, probes: Awaited<ReturnType<typeof prep
     // Svix's retry after the outage: applied once, and a second retry is a duplicate.
     const retry = await deliverWebhook(ctx, 'user.created', hookUser, hookId);
     const again = await deliverWebhook(ctx, 'user.created', hookUser, hookId);
-    push(`${name}: the webhook's retry after recovery is applied exactly once`, retry.result === 'applied' && again.result === 'duplicate', `${retry.status} ${retry.result}, then ${again.result}`);
+    push(
+      `${name}: the webhook's retry after recovery is applied exactly once`,
+      retry.result === 'applied' && again.result === 'duplicate',
+      `${retry.status} ${retry.result}, then ${again.result}`,
+    );
     await settled(ctx, name, [probe, cachedTemplate], report);
     end();
   }
@@ -108,10 +160,17 @@ export async function runFaults(ctx: Ctx, probes: Awaited<ReturnType<typeof prep
     report.injected.push(name);
     await control(ctx, 'postgres', 'stop');
     try {
-      const post = clearOutage(await api(ctx, probe, 'POST', '/api/tasks', { title: `${probe.tag} during db outage` }), /database|unreachable/i);
+      const post = clearOutage(
+        await api(ctx, probe, 'POST', '/api/tasks', { title: `${probe.tag} during db outage` }),
+        /database|unreachable/i,
+      );
       push(`${name}: POST /api/tasks answers 503 JSON while Postgres is down`, post.ok, post.seen);
       const html = await page(ctx, probe, '/dashboard');
-      push(`${name}: /dashboard shows an error state while Postgres is down`, html.status === 200 && ERROR_STATE.test(html.text), `${html.status} ${(ERROR_STATE.exec(html.text) ?? ['no error message'])[0]}`);
+      push(
+        `${name}: /dashboard shows an error state while Postgres is down`,
+        html.status === 200 && ERROR_STATE.test(html.text),
+        `${html.status} ${(ERROR_STATE.exec(html.text) ?? ['no error message'])[0]}`,
+      );
     } finally {
       await control(ctx, 'postgres', 'start');
     }
@@ -139,7 +198,11 @@ export async function runFaults(ctx: Ctx, probes: Awaited<ReturnType<typeof prep
       const fresh = clearOutage(await api(ctx, freshTemplate, 'GET', '/api/tasks'), /clerk/i);
       push(`${name}: a new session gets 503 JSON with a clear message`, fresh.ok, fresh.seen);
       const html = await page(ctx, freshTemplate, '/dashboard');
-      push(`${name}: /dashboard shows an error state naming Clerk for a new session`, html.status === 200 && /Could not load your tasks: (<!-- -->)?Clerk[^<]*unreachable/.test(html.text), `${html.status} ${(ERROR_STATE.exec(html.text) ?? ['no error message'])[0]}`);
+      push(
+        `${name}: /dashboard shows an error state naming Clerk for a new session`,
+        html.status === 200 && /Could not load your tasks: (<!-- -->)?Clerk[^<]*unreachable/.test(html.text),
+        `${html.status} ${(ERROR_STATE.exec(html.text) ?? ['no error message'])[0]}`,
+      );
     } finally {
       await control(ctx, 'clerk-backend', 'start');
     }
@@ -194,15 +257,27 @@ export async function runFaults(ctx: Ctx, probes: Awaited<ReturnType<typeof prep
         // The row stays locked until the rollback below: only the statement timeout can end this PATCH.
         push(`${name}: PATCH answers 503/504 JSON with a clear message, not a hang`, answer.ok, `${answer.seen} after ${took} ms`);
         const act = await action(ctx, probe, ids, 'renameTask', { id: taskId, title: `${probe.tag} never applied either` });
-        push(`${name}: the renameTask action answers with an error message`, act.status === 200 && typeof act.result?.error === 'string', `${act.status} ${JSON.stringify(act.result)}`);
+        push(
+          `${name}: the renameTask action answers with an error message`,
+          act.status === 200 && typeof act.result?.error === 'string',
+          `${act.status} ${JSON.stringify(act.result)}`,
+        );
       } finally {
         await db.query('rollback');
-        await db.query(original === null ? `alter role authenticated reset statement_timeout` : `alter role authenticated set statement_timeout = '${original}'`);
+        await db.query(
+          original === null
+            ? `alter role authenticated reset statement_timeout`
+            : `alter role authenticated set statement_timeout = '${original}'`,
+        );
         await db.query(`notify pgrst, 'reload config'`);
         await db.query(`notify pgrst, 'reload schema'`);
       }
       const { rows: after } = await db.query<{ title: string }>('select title from public.tasks where id = $1', [taskId]);
-      push(`${name}: the timed-out writes were not applied`, after[0]?.title === `${probe.tag} to be locked`, `title is now ${JSON.stringify(after[0]?.title)}`);
+      push(
+        `${name}: the timed-out writes were not applied`,
+        after[0]?.title === `${probe.tag} to be locked`,
+        `title is now ${JSON.stringify(after[0]?.title)}`,
+      );
     });
     const again = await api(ctx, probe, 'PATCH', `/api/tasks/${taskId}`, { done: true });
     push(`${name}: the same row can be written once the lock is gone`, again.status === 200, `${again.status}`);

@@ -182,18 +182,27 @@ const STACK_TRACE = /\n\s+at [^\n]+\(?[^\n]*:\d+:\d+\)?|node_modules\/|webpack-i
 /** Rules every answer obeys: no 500, no stack trace, a 503 only during a fault and with a JSON error. */
 function checkAnswer(ctx: Ctx, kind: string, a: Answer, start: number) {
   const where = `${kind} -> ${a.status} after ${a.ms} ms${ctx.faults.describe(start)}`;
-  if (STACK_TRACE.test(a.text)) ctx.stats.violation(`${where}: the answer contains a stack trace or a server path: ${a.text.slice(0, 200)}`);
+  if (STACK_TRACE.test(a.text))
+    ctx.stats.violation(`${where}: the answer contains a stack trace or a server path: ${a.text.slice(0, 200)}`);
   if (a.status === 0) {
     ctx.stats.violation(`${where}: no answer (${a.text.slice(0, 120)})`);
   } else if (a.status >= 500) {
     if (a.status !== 503 && a.status !== 504) ctx.stats.violation(`${where}: ${a.text.slice(0, 200)}`);
     else if (!ctx.faults.covers(start, a.ms)) ctx.stats.violation(`${where} with no fault injected: ${a.text.slice(0, 200)}`);
-    else if (kind.startsWith('api') && typeof a.json?.error !== 'string') ctx.stats.violation(`${where}: not a JSON { error } body: ${a.text.slice(0, 200)}`);
+    else if (kind.startsWith('api') && typeof a.json?.error !== 'string')
+      ctx.stats.violation(`${where}: not a JSON { error } body: ${a.text.slice(0, 200)}`);
   }
 }
 
 /** The JSON API with the user's token as a Bearer header (how an API client calls it). */
-export function api(ctx: Ctx, u: SimUser, method: string, p: string, body?: unknown, kind = `api ${method} ${p.replace(/[0-9a-f-]{36}/, ':id')}`) {
+export function api(
+  ctx: Ctx,
+  u: SimUser,
+  method: string,
+  p: string,
+  body?: unknown,
+  kind = `api ${method} ${p.replace(/[0-9a-f-]{36}/, ':id')}`,
+) {
   return request(ctx, kind, `${u.appUrl}${p}`, {
     method,
     headers: { authorization: `Bearer ${u.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
@@ -247,7 +256,8 @@ export function actionIds(distDir: string): Record<ActionName, string> {
     }
   }
   const missing = Object.keys(ACTION_PAGES).filter((n) => !ids[n as ActionName]);
-  if (missing.length) throw new Error(`server actions not found in ${distDir}/server/server-reference-manifest.json: ${missing.join(', ')}`);
+  if (missing.length)
+    throw new Error(`server actions not found in ${distDir}/server/server-reference-manifest.json: ${missing.join(', ')}`);
   return ids as Record<ActionName, string>;
 }
 
@@ -298,7 +308,10 @@ function actionResult(flight: string): Record<string, unknown> | null {
 // Stack control and the database
 
 export async function control(ctx: Ctx, part: string, verb: 'stop' | 'start' | 'restart') {
-  const res = await fetch(`${ctx.env.LOCAL_STACK_CONTROL_URL}/parts/${part}/${verb}`, { method: 'POST', headers: { 'x-local-stack-secret': ctx.env.LOCAL_STACK_CONTROL_SECRET ?? '' } });
+  const res = await fetch(`${ctx.env.LOCAL_STACK_CONTROL_URL}/parts/${part}/${verb}`, {
+    method: 'POST',
+    headers: { 'x-local-stack-secret': ctx.env.LOCAL_STACK_CONTROL_SECRET ?? '' },
+  });
   if (!res.ok) throw new Error(`control ${part}/${verb}: ${res.status} ${await res.text()}`);
 }
 

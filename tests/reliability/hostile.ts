@@ -18,7 +18,20 @@ import { mintToken } from '../support/tokens-and-db.ts';
 import { chunked } from '../support/app.ts';
 import { projectRoot } from 'clerk-supabase-local-stack';
 import { exposedAddresses, listeningAddresses } from '../support/network.ts';
-import { action, actionIds, api, check, newUser, page, request, sessionCookies, type ActionName, type CheckResult, type Ctx, type SimUser } from './harness.ts';
+import {
+  action,
+  actionIds,
+  api,
+  check,
+  newUser,
+  page,
+  request,
+  sessionCookies,
+  type ActionName,
+  type CheckResult,
+  type Ctx,
+  type SimUser,
+} from './harness.ts';
 
 const FRAGMENTS = [
   "'; drop table public.tasks; --",
@@ -77,21 +90,33 @@ export async function runHostile(ctx: Ctx, runs: number, seed: number): Promise<
   const attacker = await newUser(ctx, 'third-party', 'attacker');
   const victim = await newUser(ctx, 'third-party', 'victim');
   const templateUser = await newUser(ctx, 'template', 'hostiletpl');
-  const victimTask = (await api(ctx, victim, 'POST', '/api/tasks', { title: `${victim.tag} keep me` })).json?.task as { id: string; title: string; done: boolean };
+  const victimTask = (await api(ctx, victim, 'POST', '/api/tasks', { title: `${victim.tag} keep me` })).json?.task as {
+    id: string;
+    title: string;
+    done: boolean;
+  };
   const attackerTask = (await api(ctx, attacker, 'POST', '/api/tasks', { title: `${attacker.tag} mine` })).json?.task as { id: string };
   const db = new pg.Client({ connectionString: ctx.env.SUPABASE_DB_URL });
   await db.connect();
   const victimOrg = `org_rel_victim_${randomBytes(3).toString('hex')}`;
-  const victimProject = (await db.query<{ id: string }>(`insert into public.projects (org_id, created_by, name) values ($1, $2, 'victim project') returning id`, [victimOrg, victim.id])).rows[0].id;
+  const victimProject = (
+    await db.query<{ id: string }>(
+      `insert into public.projects (org_id, created_by, name) values ($1, $2, 'victim project') returning id`,
+      [victimOrg, victim.id],
+    )
+  ).rows[0].id;
   let inputs = 0;
   const stored = new Map<string, string>(); // task id -> title as sent (trimmed)
 
   const property = async (name: string, arb: fc.Arbitrary<unknown>, body: (v: never) => Promise<void>, numRuns = runs) => {
     const started = Date.now();
-    const result = await fc.check(fc.asyncProperty(arb, async (v) => {
-      inputs++;
-      await body(v as never);
-    }), { numRuns, seed, endOnFailure: true }); // --seed N replays the same inputs
+    const result = await fc.check(
+      fc.asyncProperty(arb, async (v) => {
+        inputs++;
+        await body(v as never);
+      }),
+      { numRuns, seed, endOnFailure: true },
+    ); // --seed N replays the same inputs
     const detail = result.failed
       ? `${result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance)}; input ${fc.stringify(result.counterexample).slice(0, 300)}`
       : `${result.numRuns} inputs, ${((Date.now() - started) / 1000).toFixed(1)} s`;
@@ -110,173 +135,378 @@ export async function runHostile(ctx: Ctx, runs: number, seed: number): Promise<
     fc.record({ title: hostileString }),
     fc.record({ title: anyValue }, { requiredKeys: [] }),
     fc.record({ title: hostileString, extra: anyValue }),
-    fc.record({ title: hostileString, user_id: fc.constant(victim.id), id: fc.constant(victimTask.id), done: anyValue }, { requiredKeys: ['title'] }),
+    fc.record(
+      { title: hostileString, user_id: fc.constant(victim.id), id: fc.constant(victimTask.id), done: anyValue },
+      { requiredKeys: ['title'] },
+    ),
     anyValue,
   );
 
   await Promise.all([
-    property('POST /api/tasks: any JSON body is 201 stored verbatim, or 400 with a message', fc.tuple(taskBody, fc.constantFrom<SimUser>(attacker, templateUser)), async ([b, u]: [unknown, SimUser]) => {
-      const a = await api(ctx, u, 'POST', '/api/tasks', JSON.stringify(b) ?? 'null', 'hostile POST /api/tasks');
-      expect(a.status === 201 || (a.status === 400 && isMessage(a.json)), `${a.status} ${a.text.slice(0, 200)}`);
-      if (a.status === 201 && u === attacker) {
-        const sent = (b as { title: string }).title;
-        expect((a.json?.task as { title: string }).title === sent.trim(), `answered ${JSON.stringify(a.json)}`);
-        await expectTitleStored((a.json!.task as { id: string }).id, sent);
-      }
-    }),
+    property(
+      'POST /api/tasks: any JSON body is 201 stored verbatim, or 400 with a message',
+      fc.tuple(taskBody, fc.constantFrom<SimUser>(attacker, templateUser)),
+      async ([b, u]: [unknown, SimUser]) => {
+        const a = await api(ctx, u, 'POST', '/api/tasks', JSON.stringify(b) ?? 'null', 'hostile POST /api/tasks');
+        expect(a.status === 201 || (a.status === 400 && isMessage(a.json)), `${a.status} ${a.text.slice(0, 200)}`);
+        if (a.status === 201 && u === attacker) {
+          const sent = (b as { title: string }).title;
+          expect((a.json?.task as { title: string }).title === sent.trim(), `answered ${JSON.stringify(a.json)}`);
+          await expectTitleStored((a.json!.task as { id: string }).id, sent);
+        }
+      },
+    ),
 
-    property('PATCH /api/tasks/:id: any id and body is 200, 400 or 404 with a message; never the victim\'s row', fc.tuple(
-      fc.oneof(fc.constant(victimTask.id), fc.constant(attackerTask.id), fc.uuid(), hostileString.map(pathSegment), fc.constantFrom('..', '%2e%2e', '%00', '%FF', '%C0%AF', '%ED%A0%80', '%', 'null', 'undefined', `${victimTask.id}%00`, victimTask.id.toUpperCase(), `${victimTask.id} `)),
-      fc.oneof(fc.record({ title: hostileString, done: anyValue }, { requiredKeys: [] }), fc.record({ done: fc.boolean() }), anyValue),
-    ), async ([id, b]: [string, unknown]) => {
-      const a = await api(ctx, attacker, 'PATCH', `/api/tasks/${id}`, JSON.stringify(b) ?? 'null', 'hostile PATCH /api/tasks/:id');
-      const framework = !a.json && [308, 400].includes(a.status); // a path Next.js refuses before routing (see DELETE)
-      expect(framework || ([200, 400, 404].includes(a.status) && (a.status === 200 || isMessage(a.json))), `${a.status} ${a.text.slice(0, 200)}`);
-      if (id.toLowerCase().startsWith(victimTask.id)) expect(a.status !== 200, `the victim's task answered ${a.status}`);
-      if (a.status === 200) {
-        const task = a.json?.task as { id: string; title: string };
-        expect(task.id === attackerTask.id, `changed ${task.id}`);
-        if (typeof (b as { title?: unknown }).title === 'string') await expectTitleStored(task.id, (b as { title: string }).title);
-      }
-    }),
+    property(
+      "PATCH /api/tasks/:id: any id and body is 200, 400 or 404 with a message; never the victim's row",
+      fc.tuple(
+        fc.oneof(
+          fc.constant(victimTask.id),
+          fc.constant(attackerTask.id),
+          fc.uuid(),
+          hostileString.map(pathSegment),
+          fc.constantFrom(
+            '..',
+            '%2e%2e',
+            '%00',
+            '%FF',
+            '%C0%AF',
+            '%ED%A0%80',
+            '%',
+            'null',
+            'undefined',
+            `${victimTask.id}%00`,
+            victimTask.id.toUpperCase(),
+            `${victimTask.id} `,
+          ),
+        ),
+        fc.oneof(fc.record({ title: hostileString, done: anyValue }, { requiredKeys: [] }), fc.record({ done: fc.boolean() }), anyValue),
+      ),
+      async ([id, b]: [string, unknown]) => {
+        const a = await api(ctx, attacker, 'PATCH', `/api/tasks/${id}`, JSON.stringify(b) ?? 'null', 'hostile PATCH /api/tasks/:id');
+        const framework = !a.json && [308, 400].includes(a.status); // a path Next.js refuses before routing (see DELETE)
+        expect(
+          framework || ([200, 400, 404].includes(a.status) && (a.status === 200 || isMessage(a.json))),
+          `${a.status} ${a.text.slice(0, 200)}`,
+        );
+        if (id.toLowerCase().startsWith(victimTask.id)) expect(a.status !== 200, `the victim's task answered ${a.status}`);
+        if (a.status === 200) {
+          const task = a.json?.task as { id: string; title: string };
+          expect(task.id === attackerTask.id, `changed ${task.id}`);
+          if (typeof (b as { title?: unknown }).title === 'string') await expectTitleStored(task.id, (b as { title: string }).title);
+        }
+      },
+    ),
 
-    property("DELETE /api/tasks/:id: any id is 204 or 404; never the victim's row", fc.oneof(fc.constant(victimTask.id), fc.uuid(), hostileString.map(pathSegment), fc.constantFrom('%00', '..', '%FF', '%', `${victimTask.id}'--`)), async (id: string) => {
-      const a = await api(ctx, attacker, 'DELETE', `/api/tasks/${id}`, undefined, 'hostile DELETE /api/tasks/:id');
-      // The attacker owns no task with such an id: 404 from the route, 400 from proxy.ts for broken
-      // percent-escapes (lib/request-guards.ts), or the framework's own 308 for '..' segments.
-      expect(([400, 404].includes(a.status) && isMessage(a.json)) || (!a.json && a.status === 308), `${a.status} ${a.text.slice(0, 200)}`);
-    }),
+    property(
+      "DELETE /api/tasks/:id: any id is 204 or 404; never the victim's row",
+      fc.oneof(
+        fc.constant(victimTask.id),
+        fc.uuid(),
+        hostileString.map(pathSegment),
+        fc.constantFrom('%00', '..', '%FF', '%', `${victimTask.id}'--`),
+      ),
+      async (id: string) => {
+        const a = await api(ctx, attacker, 'DELETE', `/api/tasks/${id}`, undefined, 'hostile DELETE /api/tasks/:id');
+        // The attacker owns no task with such an id: 404 from the route, 400 from proxy.ts for broken
+        // percent-escapes (lib/request-guards.ts), or the framework's own 308 for '..' segments.
+        expect(
+          ([400, 404].includes(a.status) && isMessage(a.json)) || (!a.json && a.status === 308),
+          `${a.status} ${a.text.slice(0, 200)}`,
+        );
+      },
+    ),
 
-    property('raw bodies: malformed JSON is 400, bodies past 16 KiB are 413, other content types are 415 and change nothing', fc.oneof(
-      fc.string({ unit: 'binary', maxLength: 200 }).map((s) => ({ body: s, type: 'application/json' })),
-      fc.constantFrom('{', '{"title":', '{"title":"x"', '[', 'nul', '{"title":"x"}}', '{"title":"\\ud800"}', '{"title":"a\\u0000b"}', '\u0000', '{"title":1e999}').map((s) => ({ body: s, type: 'application/json' })),
-      fc.integer({ min: 16 * 1024 - 20, max: 200 * 1024 }).map((n) => ({ body: JSON.stringify({ title: 'x'.repeat(n) }), type: 'application/json' })),
-      fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '').map((type) => ({ body: 'title=x', type })),
-    ), async ({ body, type }: { body: string; type: string }) => {
-      const a = await request(ctx, 'hostile raw POST /api/tasks', `${attacker.appUrl}/api/tasks`, { method: 'POST', headers: { authorization: `Bearer ${attacker.token}`, ...(type ? { 'content-type': type } : {}) }, body });
-      const big = Buffer.byteLength(body) > 16 * 1024;
-      const answer = type !== 'application/json' ? a.status === 415 && isMessage(a.json) : big ? a.status === 413 && isMessage(a.json) : a.status === 201 || (a.status === 400 && isMessage(a.json));
-      expect(answer, `${a.status} ${a.text.slice(0, 200)} for ${Buffer.byteLength(body)} bytes of ${JSON.stringify(type)}`);
-      if (a.status === 201) await expectTitleStored((a.json!.task as { id: string }).id, (a.json!.task as { title: string }).title);
-    }, Math.max(10, Math.floor(runs / 2))),
-
-    property("cross-site writes with the victim's cookies: a simple content type is 415, a foreign Origin 403, nothing changes", fc.record({
-      method: fc.constantFrom('POST', 'PATCH', 'DELETE'),
-      type: fc.constantFrom('text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'none', 'application/json'),
-      origin: fc.constantFrom('none', 'app', 'https://evil.example', 'null', 'lookalike'),
-      mode: fc.constantFrom<'third-party' | 'template'>('third-party', 'template'),
-    }).filter((f) => !['none', 'app'].includes(f.origin) || (f.method !== 'DELETE' && f.type !== 'application/json')), async (f: { method: string; type: string; origin: string; mode: 'third-party' | 'template' }) => {
-      // What a page on another site makes the victim's browser send: the cookies ride along.
-      const u = f.mode === 'template' ? templateUser : victim;
-      const appOrigin = new URL(u.appUrl).origin;
-      const origin = f.origin === 'app' ? appOrigin : f.origin === 'lookalike' ? `${appOrigin}.evil.example` : f.origin;
-      const headers: Record<string, string> = { cookie: sessionCookies(u.token), ...(f.type === 'none' ? {} : { 'content-type': f.type }), ...(origin === 'none' ? {} : { origin }) };
-      const path = f.method === 'POST' ? '/api/tasks' : `/api/tasks/${victimTask.id}`;
-      const a = await request(ctx, `hostile cross-site ${f.method}`, `${u.appUrl}${path}`, { method: f.method, headers, body: f.method === 'DELETE' ? undefined : JSON.stringify(f.method === 'POST' ? { title: 'planted cross-site' } : { title: 'changed cross-site', done: true }) });
-      const wanted = origin === 'none' || origin === appOrigin ? 415 : 403;
-      expect(a.status === wanted && isMessage(a.json), `${a.status} (want ${wanted}) ${a.text.slice(0, 200)}`);
-    }, Math.max(10, Math.floor(runs / 2))),
-
-    property('tokens the data API accepts but Clerk never issued (Supabase Auth, pending session, another provider) read and write nothing', fc.record({
-      kind: fc.constantFrom('supabase-auth', 'pending', 'foreign-org', 'v2-top-level-org'),
-      attempt: fc.constantFrom('read tasks', 'read projects', 'insert task', 'change task', 'delete project', 'app'),
-    }), async (f: { kind: string; attempt: string }) => {
-      const azp = new URL(victim.appUrl).origin;
-      const token =
-        f.kind === 'supabase-auth' ? (await supabaseAuthToken(undefined, ctx.env.NEXT_PUBLIC_SUPABASE_URL)).token
-        : f.kind === 'pending' ? await clerkSessionToken(victim.id, { sts: 'pending', azp })
-        : f.kind === 'foreign-org' ? await foreignProviderToken({ sub: victim.id, orgId: victimOrg })
-        : await clerkSessionToken(`user_rel_v2org_${randomBytes(4).toString('hex')}`, { org_id: victimOrg, org_role: 'org:admin', azp });
-      ctx.tokens.add(token);
-      if (f.attempt === 'app') {
-        // Clerk refuses all but the v2 token (a valid session of a user with nothing, whose org_id is not an org).
-        const a = await request(ctx, 'hostile foreign token GET /api/projects', `${victim.appUrl}/api/projects`, { headers: { authorization: `Bearer ${token}` } });
-        const refused = a.status === 401 && isMessage(a.json);
-        expect(refused || (f.kind === 'v2-top-level-org' && a.status === 200 && a.text === '{"orgId":null,"projects":[]}'), `${a.status} ${a.text.slice(0, 200)}`);
-        return;
-      }
-      const rest = (method: string, p: string, body?: unknown) =>
-        request(ctx, `hostile foreign token ${f.attempt}`, `${ctx.env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/${p}`, {
-          method,
-          headers: { apikey: ctx.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, authorization: `Bearer ${token}`, 'content-type': 'application/json', prefer: 'return=representation' },
-          body: body === undefined ? undefined : JSON.stringify(body),
+    property(
+      'raw bodies: malformed JSON is 400, bodies past 16 KiB are 413, other content types are 415 and change nothing',
+      fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 200 }).map((s) => ({ body: s, type: 'application/json' })),
+        fc
+          .constantFrom(
+            '{',
+            '{"title":',
+            '{"title":"x"',
+            '[',
+            'nul',
+            '{"title":"x"}}',
+            '{"title":"\\ud800"}',
+            '{"title":"a\\u0000b"}',
+            '\u0000',
+            '{"title":1e999}',
+          )
+          .map((s) => ({ body: s, type: 'application/json' })),
+        fc
+          .integer({ min: 16 * 1024 - 20, max: 200 * 1024 })
+          .map((n) => ({ body: JSON.stringify({ title: 'x'.repeat(n) }), type: 'application/json' })),
+        fc
+          .constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '')
+          .map((type) => ({ body: 'title=x', type })),
+      ),
+      async ({ body, type }: { body: string; type: string }) => {
+        const a = await request(ctx, 'hostile raw POST /api/tasks', `${attacker.appUrl}/api/tasks`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${attacker.token}`, ...(type ? { 'content-type': type } : {}) },
+          body,
         });
-      const a =
-        f.attempt === 'read tasks' ? await rest('GET', 'tasks?select=title')
-        : f.attempt === 'read projects' ? await rest('GET', 'projects?select=name')
-        : f.attempt === 'insert task' ? await rest('POST', 'tasks', { title: 'planted by a foreign token', user_id: victim.id })
-        : f.attempt === 'change task' ? await rest('PATCH', `tasks?id=eq.${victimTask.id}`, { title: 'pwned' })
-        : await rest('DELETE', `projects?id=eq.${victimProject}`);
-      const nothing = f.attempt === 'insert task' ? a.status === 403 : a.status === 200 && a.text.trim() === '[]';
-      expect(nothing, `${a.status} ${a.text.slice(0, 200)}`);
-    }, Math.max(10, Math.floor(runs / 2))),
+        const big = Buffer.byteLength(body) > 16 * 1024;
+        const answer =
+          type !== 'application/json'
+            ? a.status === 415 && isMessage(a.json)
+            : big
+              ? a.status === 413 && isMessage(a.json)
+              : a.status === 201 || (a.status === 400 && isMessage(a.json));
+        expect(answer, `${a.status} ${a.text.slice(0, 200)} for ${Buffer.byteLength(body)} bytes of ${JSON.stringify(type)}`);
+        if (a.status === 201) await expectTitleStored((a.json!.task as { id: string }).id, (a.json!.task as { title: string }).title);
+      },
+      Math.max(10, Math.floor(runs / 2)),
+    ),
 
-    property("forged tokens, headers and cookies: 401, or the caller's own rows only", fc.record({
-      auth: fc.constantFrom('none', 'attacker', 'garbage', 'swapped-sub', 'alg-none', 'hs256-public-key', 'expired', 'other-azp', 'template-token', 'basic'),
-      cookie: fc.constantFrom('none', 'attacker', 'garbage', 'swapped-sub', 'alg-none', 'uat-only'),
-      extra: fc.subarray(['x-middleware-subrequest', 'x-clerk-auth-status', 'x-clerk-auth-token', 'x-forwarded-host', 'x-clerk-auth-reason', 'x-user-id'] as const),
-      path: fc.constantFrom('/api/tasks', '/api/projects', '/api/me', `/api/tasks/${victimTask.id}`),
-    }), async (f: { auth: string; cookie: string; extra: readonly string[]; path: string }) => {
-      const headers: Record<string, string> = {};
-      const token = await forged(ctx, f.auth, attacker, victim);
-      if (token) headers.authorization = f.auth === 'basic' ? `Basic ${Buffer.from(`${victim.id}:x`).toString('base64')}` : `Bearer ${token}`;
-      const cookieToken = await forged(ctx, f.cookie, attacker, victim);
-      if (f.cookie === 'uat-only') headers.cookie = `__client_uat=${Math.floor(Date.now() / 1000)}`;
-      else if (cookieToken) headers.cookie = sessionCookies(cookieToken);
-      // Headers the framework or Clerk use internally, set from outside (the victim's claims with a forged signature).
-      const forgedVictim = (await forged(ctx, 'swapped-sub', attacker, victim))!;
-      for (const h of f.extra) headers[h] = h === 'x-middleware-subrequest' ? 'middleware:middleware:middleware:middleware:middleware' : h === 'x-clerk-auth-token' ? forgedVictim : h === 'x-user-id' ? victim.id : h === 'x-forwarded-host' ? 'evil.example' : 'signed-in';
-      const a = await request(ctx, `hostile forged GET ${f.path.replace(/[0-9a-f-]{36}/, ':id')}`, `${attacker.appUrl}${f.path}`, { headers });
-      for (const t of tagsIn(a.text)) expect(t === attacker.tag, `answer shows ${t}`);
-      expect(!a.text.includes(victim.id), `the answer names the victim: ${a.text.slice(0, 200)}`);
-      // Only the attacker's own credentials (a Bearer token, or the cookie when no Bearer token is sent) may pass.
-      const ownCredentials = f.auth === 'attacker' || f.cookie === 'attacker';
-      if (a.status === 200) {
-        expect(ownCredentials, `200 without valid credentials: ${a.text.slice(0, 200)}`);
-        if (f.path === '/api/me') expect(a.json?.userId === attacker.id, `signed in as ${String(a.json?.userId)}`);
-      } else if (f.path.startsWith('/api/tasks/')) expect([401, 404, 405].includes(a.status), `${a.status} ${a.text.slice(0, 200)}`);
-      else expect(a.status === 401 && isMessage(a.json), `${a.status} ${a.text.slice(0, 200)}`);
-      if (f.auth === 'attacker' && !f.path.startsWith('/api/tasks/')) expect(a.status === 200, `the attacker's valid token got ${a.status}`);
-    }),
+    property(
+      "cross-site writes with the victim's cookies: a simple content type is 415, a foreign Origin 403, nothing changes",
+      fc
+        .record({
+          method: fc.constantFrom('POST', 'PATCH', 'DELETE'),
+          type: fc.constantFrom(
+            'text/plain;charset=UTF-8',
+            'application/x-www-form-urlencoded',
+            'multipart/form-data; boundary=x',
+            'none',
+            'application/json',
+          ),
+          origin: fc.constantFrom('none', 'app', 'https://evil.example', 'null', 'lookalike'),
+          mode: fc.constantFrom<'third-party' | 'template'>('third-party', 'template'),
+        })
+        .filter((f) => !['none', 'app'].includes(f.origin) || (f.method !== 'DELETE' && f.type !== 'application/json')),
+      async (f: { method: string; type: string; origin: string; mode: 'third-party' | 'template' }) => {
+        // What a page on another site makes the victim's browser send: the cookies ride along.
+        const u = f.mode === 'template' ? templateUser : victim;
+        const appOrigin = new URL(u.appUrl).origin;
+        const origin = f.origin === 'app' ? appOrigin : f.origin === 'lookalike' ? `${appOrigin}.evil.example` : f.origin;
+        const headers: Record<string, string> = {
+          cookie: sessionCookies(u.token),
+          ...(f.type === 'none' ? {} : { 'content-type': f.type }),
+          ...(origin === 'none' ? {} : { origin }),
+        };
+        const path = f.method === 'POST' ? '/api/tasks' : `/api/tasks/${victimTask.id}`;
+        const a = await request(ctx, `hostile cross-site ${f.method}`, `${u.appUrl}${path}`, {
+          method: f.method,
+          headers,
+          body:
+            f.method === 'DELETE'
+              ? undefined
+              : JSON.stringify(f.method === 'POST' ? { title: 'planted cross-site' } : { title: 'changed cross-site', done: true }),
+        });
+        const wanted = origin === 'none' || origin === appOrigin ? 415 : 403;
+        expect(a.status === wanted && isMessage(a.json), `${a.status} (want ${wanted}) ${a.text.slice(0, 200)}`);
+      },
+      Math.max(10, Math.floor(runs / 2)),
+    ),
 
-    property('server actions: any form fields give a message or success, never a 5xx; the victim\'s row never changes', fc.record({
-      name: fc.constantFrom<ActionName>('addTask', 'renameTask', 'toggleTask', 'deleteTask', 'addProject', 'deleteProject'),
-      title: fc.option(hostileString, { nil: undefined }),
-      name_: fc.option(hostileString, { nil: undefined }),
-      id: fc.option(fc.oneof(fc.constant(victimTask.id), fc.uuid(), hostileString), { nil: undefined }),
-      done: fc.option(fc.oneof(fc.constantFrom('true', 'false'), hostileString), { nil: undefined }),
-      file: fc.boolean(),
-      inOrg: fc.boolean(),
-      extra: fc.boolean(),
-    }), async (f: { name: ActionName; title?: string; name_?: string; id?: string; done?: string; file: boolean; inOrg: boolean; extra: boolean }) => {
-      // Extra fields naming the victim: the actions must take identity from the session only.
-      const fields: Record<string, string | Blob> = f.extra ? { user_id: victim.id, org_id: 'org_acme', created_by: victim.id } : {};
-      if (f.title !== undefined) fields.title = f.file ? new Blob([f.title]) : f.title;
-      if (f.name_ !== undefined) fields.name = f.name_;
-      if (f.id !== undefined) fields.id = f.id;
-      if (f.done !== undefined) fields.done = f.done;
-      const u = f.inOrg ? await orgAttacker(ctx, attacker) : attacker;
-      const a = await action(ctx, u, ids, f.name, fields);
-      expect(a.status === 200 && a.result !== null && (a.result.error === undefined || typeof a.result.error === 'string'), `${a.status} ${a.text.slice(0, 200)}`);
-      if (f.name === 'addTask' && !a.result!.error && typeof fields.title === 'string') {
-        const { rows } = await db.query<{ id: string }>('select id from public.tasks where user_id = $1 and title = $2', [attacker.id, fields.title.trim()]);
-        expect(rows.length >= 1, `acknowledged ${JSON.stringify(fields.title)} but it is not stored verbatim`);
-        stored.set(rows[0].id, fields.title.trim());
-      }
-    }),
+    property(
+      'tokens the data API accepts but Clerk never issued (Supabase Auth, pending session, another provider) read and write nothing',
+      fc.record({
+        kind: fc.constantFrom('supabase-auth', 'pending', 'foreign-org', 'v2-top-level-org'),
+        attempt: fc.constantFrom('read tasks', 'read projects', 'insert task', 'change task', 'delete project', 'app'),
+      }),
+      async (f: { kind: string; attempt: string }) => {
+        const azp = new URL(victim.appUrl).origin;
+        const token =
+          f.kind === 'supabase-auth'
+            ? (await supabaseAuthToken(undefined, ctx.env.NEXT_PUBLIC_SUPABASE_URL)).token
+            : f.kind === 'pending'
+              ? await clerkSessionToken(victim.id, { sts: 'pending', azp })
+              : f.kind === 'foreign-org'
+                ? await foreignProviderToken({ sub: victim.id, orgId: victimOrg })
+                : await clerkSessionToken(`user_rel_v2org_${randomBytes(4).toString('hex')}`, {
+                    org_id: victimOrg,
+                    org_role: 'org:admin',
+                    azp,
+                  });
+        ctx.tokens.add(token);
+        if (f.attempt === 'app') {
+          // Clerk refuses all but the v2 token (a valid session of a user with nothing, whose org_id is not an org).
+          const a = await request(ctx, 'hostile foreign token GET /api/projects', `${victim.appUrl}/api/projects`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
+          const refused = a.status === 401 && isMessage(a.json);
+          expect(
+            refused || (f.kind === 'v2-top-level-org' && a.status === 200 && a.text === '{"orgId":null,"projects":[]}'),
+            `${a.status} ${a.text.slice(0, 200)}`,
+          );
+          return;
+        }
+        const rest = (method: string, p: string, body?: unknown) =>
+          request(ctx, `hostile foreign token ${f.attempt}`, `${ctx.env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/${p}`, {
+            method,
+            headers: {
+              apikey: ctx.env.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY,
+              authorization: `Bearer ${token}`,
+              'content-type': 'application/json',
+              prefer: 'return=representation',
+            },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          });
+        const a =
+          f.attempt === 'read tasks'
+            ? await rest('GET', 'tasks?select=title')
+            : f.attempt === 'read projects'
+              ? await rest('GET', 'projects?select=name')
+              : f.attempt === 'insert task'
+                ? await rest('POST', 'tasks', { title: 'planted by a foreign token', user_id: victim.id })
+                : f.attempt === 'change task'
+                  ? await rest('PATCH', `tasks?id=eq.${victimTask.id}`, { title: 'pwned' })
+                  : await rest('DELETE', `projects?id=eq.${victimProject}`);
+        const nothing = f.attempt === 'insert task' ? a.status === 403 : a.status === 200 && a.text.trim() === '[]';
+        expect(nothing, `${a.status} ${a.text.slice(0, 200)}`);
+      },
+      Math.max(10, Math.floor(runs / 2)),
+    ),
 
-    property('server action transport: unknown action ids and malformed bodies are refused without a 5xx', fc.record({
-      actionId: fc.oneof(fc.constant(ids.addTask), fc.constant(ids.deleteTask), fc.stringMatching(/^[0-9a-f]{42}$/), hostileString.filter((s) => /^[\x21-\x7e]*$/.test(s))),
-      body: fc.oneof(fc.string({ unit: 'binary', maxLength: 100 }), fc.constantFrom('["$K1"]', '[{},"$K1"]', '0', '', '["$@1"]', '{"__proto__":{}}', '[' .repeat(200))),
-      type: fc.constantFrom('text/plain;charset=UTF-8', 'multipart/form-data; boundary=----x', 'application/json', 'application/x-www-form-urlencoded'),
-    }), async (f: { actionId: string; body: string; type: string }) => {
-      const a = await request(ctx, 'hostile action transport', `${attacker.appUrl}/dashboard`, {
-        method: 'POST',
-        headers: { 'next-action': f.actionId, 'content-type': f.type, accept: 'text/x-component', origin: new URL(attacker.appUrl).origin, cookie: sessionCookies(attacker.token) },
-        body: f.body,
-      });
-      expect(a.status > 0 && a.status < 500, `${a.status} ${a.text.slice(0, 200)}`);
-    }, Math.max(10, Math.floor(runs / 2))),
+    property(
+      "forged tokens, headers and cookies: 401, or the caller's own rows only",
+      fc.record({
+        auth: fc.constantFrom(
+          'none',
+          'attacker',
+          'garbage',
+          'swapped-sub',
+          'alg-none',
+          'hs256-public-key',
+          'expired',
+          'other-azp',
+          'template-token',
+          'basic',
+        ),
+        cookie: fc.constantFrom('none', 'attacker', 'garbage', 'swapped-sub', 'alg-none', 'uat-only'),
+        extra: fc.subarray([
+          'x-middleware-subrequest',
+          'x-clerk-auth-status',
+          'x-clerk-auth-token',
+          'x-forwarded-host',
+          'x-clerk-auth-reason',
+          'x-user-id',
+        ] as const),
+        path: fc.constantFrom('/api/tasks', '/api/projects', '/api/me', `/api/tasks/${victimTask.id}`),
+      }),
+      async (f: { auth: string; cookie: string; extra: readonly string[]; path: string }) => {
+        const headers: Record<string, string> = {};
+        const token = await forged(ctx, f.auth, attacker, victim);
+        if (token)
+          headers.authorization = f.auth === 'basic' ? `Basic ${Buffer.from(`${victim.id}:x`).toString('base64')}` : `Bearer ${token}`;
+        const cookieToken = await forged(ctx, f.cookie, attacker, victim);
+        if (f.cookie === 'uat-only') headers.cookie = `__client_uat=${Math.floor(Date.now() / 1000)}`;
+        else if (cookieToken) headers.cookie = sessionCookies(cookieToken);
+        // Headers the framework or Clerk use internally, set from outside (the victim's claims with a forged signature).
+        const forgedVictim = (await forged(ctx, 'swapped-sub', attacker, victim))!;
+        for (const h of f.extra)
+          headers[h] =
+            h === 'x-middleware-subrequest'
+              ? 'middleware:middleware:middleware:middleware:middleware'
+              : h === 'x-clerk-auth-token'
+                ? forgedVictim
+                : h === 'x-user-id'
+                  ? victim.id
+                  : h === 'x-forwarded-host'
+                    ? 'evil.example'
+                    : 'signed-in';
+        const a = await request(ctx, `hostile forged GET ${f.path.replace(/[0-9a-f-]{36}/, ':id')}`, `${attacker.appUrl}${f.path}`, {
+          headers,
+        });
+        for (const t of tagsIn(a.text)) expect(t === attacker.tag, `answer shows ${t}`);
+        expect(!a.text.includes(victim.id), `the answer names the victim: ${a.text.slice(0, 200)}`);
+        // Only the attacker's own credentials (a Bearer token, or the cookie when no Bearer token is sent) may pass.
+        const ownCredentials = f.auth === 'attacker' || f.cookie === 'attacker';
+        if (a.status === 200) {
+          expect(ownCredentials, `200 without valid credentials: ${a.text.slice(0, 200)}`);
+          if (f.path === '/api/me') expect(a.json?.userId === attacker.id, `signed in as ${String(a.json?.userId)}`);
+        } else if (f.path.startsWith('/api/tasks/')) expect([401, 404, 405].includes(a.status), `${a.status} ${a.text.slice(0, 200)}`);
+        else expect(a.status === 401 && isMessage(a.json), `${a.status} ${a.text.slice(0, 200)}`);
+        if (f.auth === 'attacker' && !f.path.startsWith('/api/tasks/'))
+          expect(a.status === 200, `the attacker's valid token got ${a.status}`);
+      },
+    ),
+
+    property(
+      "server actions: any form fields give a message or success, never a 5xx; the victim's row never changes",
+      fc.record({
+        name: fc.constantFrom<ActionName>('addTask', 'renameTask', 'toggleTask', 'deleteTask', 'addProject', 'deleteProject'),
+        title: fc.option(hostileString, { nil: undefined }),
+        name_: fc.option(hostileString, { nil: undefined }),
+        id: fc.option(fc.oneof(fc.constant(victimTask.id), fc.uuid(), hostileString), { nil: undefined }),
+        done: fc.option(fc.oneof(fc.constantFrom('true', 'false'), hostileString), { nil: undefined }),
+        file: fc.boolean(),
+        inOrg: fc.boolean(),
+        extra: fc.boolean(),
+      }),
+      async (f: {
+        name: ActionName;
+        title?: string;
+        name_?: string;
+        id?: string;
+        done?: string;
+        file: boolean;
+        inOrg: boolean;
+        extra: boolean;
+      }) => {
+        // Extra fields naming the victim: the actions must take identity from the session only.
+        const fields: Record<string, string | Blob> = f.extra ? { user_id: victim.id, org_id: 'org_acme', created_by: victim.id } : {};
+        if (f.title !== undefined) fields.title = f.file ? new Blob([f.title]) : f.title;
+        if (f.name_ !== undefined) fields.name = f.name_;
+        if (f.id !== undefined) fields.id = f.id;
+        if (f.done !== undefined) fields.done = f.done;
+        const u = f.inOrg ? await orgAttacker(ctx, attacker) : attacker;
+        const a = await action(ctx, u, ids, f.name, fields);
+        expect(
+          a.status === 200 && a.result !== null && (a.result.error === undefined || typeof a.result.error === 'string'),
+          `${a.status} ${a.text.slice(0, 200)}`,
+        );
+        if (f.name === 'addTask' && !a.result!.error && typeof fields.title === 'string') {
+          const { rows } = await db.query<{ id: string }>('select id from public.tasks where user_id = $1 and title = $2', [
+            attacker.id,
+            fields.title.trim(),
+          ]);
+          expect(rows.length >= 1, `acknowledged ${JSON.stringify(fields.title)} but it is not stored verbatim`);
+          stored.set(rows[0].id, fields.title.trim());
+        }
+      },
+    ),
+
+    property(
+      'server action transport: unknown action ids and malformed bodies are refused without a 5xx',
+      fc.record({
+        actionId: fc.oneof(
+          fc.constant(ids.addTask),
+          fc.constant(ids.deleteTask),
+          fc.stringMatching(/^[0-9a-f]{42}$/),
+          hostileString.filter((s) => /^[\x21-\x7e]*$/.test(s)),
+        ),
+        body: fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 100 }),
+          fc.constantFrom('["$K1"]', '[{},"$K1"]', '0', '', '["$@1"]', '{"__proto__":{}}', '['.repeat(200)),
+        ),
+        type: fc.constantFrom(
+          'text/plain;charset=UTF-8',
+          'multipart/form-data; boundary=----x',
+          'application/json',
+          'application/x-www-form-urlencoded',
+        ),
+      }),
+      async (f: { actionId: string; body: string; type: string }) => {
+        const a = await request(ctx, 'hostile action transport', `${attacker.appUrl}/dashboard`, {
+          method: 'POST',
+          headers: {
+            'next-action': f.actionId,
+            'content-type': f.type,
+            accept: 'text/x-component',
+            origin: new URL(attacker.appUrl).origin,
+            cookie: sessionCookies(attacker.token),
+          },
+          body: f.body,
+        });
+        expect(a.status > 0 && a.status < 500, `${a.status} ${a.text.slice(0, 200)}`);
+      },
+      Math.max(10, Math.floor(runs / 2)),
+    ),
   ]);
 
   // A validly signed webhook past 512 KiB, chunked (no Content-Length): refused while reading, nothing written.
@@ -285,12 +515,23 @@ export async function runHostile(ctx: Ctx, runs: number, seed: number): Promise<
     const data = { ...clerkUserData(user, Date.now()), unsafe_metadata: { padding: 'x'.repeat(2 * 1024 * 1024) } };
     const { id, headers, body } = signedDelivery(ctx.env.CLERK_WEBHOOK_SIGNING_SECRET, 'user.created', data);
     const stream = chunked(body);
-    const a = await request(ctx, 'hostile chunked webhook', `${ctx.urls['third-party']}/api/webhooks/clerk`, { method: 'POST', headers, body: stream, duplex: 'half' } as RequestInit);
+    const a = await request(ctx, 'hostile chunked webhook', `${ctx.urls['third-party']}/api/webhooks/clerk`, {
+      method: 'POST',
+      headers,
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     const { rows } = await db.query<{ n: number }>(
       `select (select count(*) from public.profiles where id = $1) + (select count(*) from private.clerk_users where user_id = $1) + (select count(*) from private.clerk_webhook_events where event_id = $2) as n`,
       [user, id],
     );
-    checks.push(check('hostile: a chunked webhook body past 512 KiB is refused while reading (413) and writes nothing', a.status === 413 && isMessage(a.json) && Number(rows[0].n) === 0, `${a.status} ${a.text.slice(0, 120)}; ${rows[0].n} rows written`));
+    checks.push(
+      check(
+        'hostile: a chunked webhook body past 512 KiB is refused while reading (413) and writes nothing',
+        a.status === 413 && isMessage(a.json) && Number(rows[0].n) === 0,
+        `${a.status} ${a.text.slice(0, 120)}; ${rows[0].n} rows written`,
+      ),
+    );
   }
 
   checks.push(...(await hostileCrossSiteSession(ctx, victim)));
@@ -303,28 +544,72 @@ export async function runHostile(ctx: Ctx, runs: number, seed: number): Promise<
   // body has ended, so it gets 2 MiB that do end, chunked (no Content-Length): refused at 64 KiB.
   for (const [what, path, headers, ends] of [
     ['the JSON API', '/api/tasks', { 'content-type': 'application/json', authorization: `Bearer ${attacker.token}` }, false],
-    ['the Clerk webhook', '/api/webhooks/clerk', { 'content-type': 'application/json', 'svix-id': 'msg_endless', 'svix-timestamp': String(Math.floor(Date.now() / 1000)), 'svix-signature': 'v1,AAAA' }, false],
-    ['a server action', '/dashboard', { 'content-type': 'text/plain;charset=UTF-8', 'next-action': ids.addTask ?? '00', accept: 'text/x-component' }, true],
+    [
+      'the Clerk webhook',
+      '/api/webhooks/clerk',
+      {
+        'content-type': 'application/json',
+        'svix-id': 'msg_endless',
+        'svix-timestamp': String(Math.floor(Date.now() / 1000)),
+        'svix-signature': 'v1,AAAA',
+      },
+      false,
+    ],
+    [
+      'a server action',
+      '/dashboard',
+      { 'content-type': 'text/plain;charset=UTF-8', 'next-action': ids.addTask ?? '00', accept: 'text/x-component' },
+      true,
+    ],
   ] as const) {
     const a = await largeBody(`${ctx.urls['third-party']}${path}`, headers, 2 * 1024 * 1024, ends);
     ctx.stats.add({ kind: 'hostile large body', status: a.status, ms: a.ms, start: Date.now() - a.ms, body: a.text.slice(0, 300) });
     const how = ends ? 'a 2 MiB chunked body' : 'an endless body';
-    checks.push(check(`hostile: ${how} to ${what} is refused (413) by a counted read, never buffered whole`, a.status === 413, `${a.status} after ${a.sentBytes} bytes sent; ${a.text.slice(0, 120)}`));
+    checks.push(
+      check(
+        `hostile: ${how} to ${what} is refused (413) by a counted read, never buffered whole`,
+        a.status === 413,
+        `${a.status} after ${a.sentBytes} bytes sent; ${a.text.slice(0, 120)}`,
+      ),
+    );
   }
 
-  const { rows: projects } = await db.query<{ name: string; org_id: string }>('select name, org_id from public.projects where id = $1', [victimProject]);
-  checks.push(check("hostile: the victim organisation's project is unchanged after every attack", projects[0]?.name === 'victim project' && projects[0]?.org_id === victimOrg, JSON.stringify(projects[0] ?? null)));
+  const { rows: projects } = await db.query<{ name: string; org_id: string }>('select name, org_id from public.projects where id = $1', [
+    victimProject,
+  ]);
+  checks.push(
+    check(
+      "hostile: the victim organisation's project is unchanged after every attack",
+      projects[0]?.name === 'victim project' && projects[0]?.org_id === victimOrg,
+      JSON.stringify(projects[0] ?? null),
+    ),
+  );
 
   // Everything stored was rendered as text: no stored title appears unescaped in the dashboard's HTML.
   const html = await page(ctx, attacker, '/dashboard');
   const raw = [...stored.values()].filter((t) => t.includes('<') && html.text.includes(t));
   const withMarkup = [...stored.values()].filter((t) => t.includes('<')).length;
-  checks.push(check('hostile: stored titles with HTML are rendered as text (escaped), never as markup', html.status === 200 && stored.size > 0 && raw.length === 0, raw.length ? `unescaped: ${JSON.stringify(raw.slice(0, 3))}` : `${stored.size} stored titles checked, ${withMarkup} with '<'`));
+  checks.push(
+    check(
+      'hostile: stored titles with HTML are rendered as text (escaped), never as markup',
+      html.status === 200 && stored.size > 0 && raw.length === 0,
+      raw.length ? `unescaped: ${JSON.stringify(raw.slice(0, 3))}` : `${stored.size} stored titles checked, ${withMarkup} with '<'`,
+    ),
+  );
 
   const { rows } = await db.query<{ title: string; done: boolean }>('select title, done from public.tasks where id = $1', [victimTask.id]);
-  checks.push(check("hostile: the victim's task is unchanged after every attack", rows[0]?.title === victimTask.title && rows[0]?.done === victimTask.done, JSON.stringify(rows[0] ?? null)));
-  const { rows: foreign } = await db.query('select id from public.tasks where user_id = $1 and title not like $2', [victim.id, `${victim.tag}%`]);
-  checks.push(check('hostile: nothing was written under the victim\'s id', foreign.length === 0, `${foreign.length} rows`));
+  checks.push(
+    check(
+      "hostile: the victim's task is unchanged after every attack",
+      rows[0]?.title === victimTask.title && rows[0]?.done === victimTask.done,
+      JSON.stringify(rows[0] ?? null),
+    ),
+  );
+  const { rows: foreign } = await db.query('select id from public.tasks where user_id = $1 and title not like $2', [
+    victim.id,
+    `${victim.tag}%`,
+  ]);
+  checks.push(check("hostile: nothing was written under the victim's id", foreign.length === 0, `${foreign.length} rows`));
   await db.end();
   return { checks, inputs };
 }
@@ -333,7 +618,13 @@ let orgUser: SimUser | null = null;
 /** The attacker as a member of an organisation, for the project actions. */
 async function orgAttacker(ctx: Ctx, attacker: SimUser): Promise<SimUser> {
   if (!orgUser) {
-    const token = await mintToken({ user: attacker.id, org: `org_rel_hostile_${randomBytes(3).toString('hex')}`, orgRole: 'member', azp: new URL(attacker.appUrl).origin, expiresInSeconds: 3600 });
+    const token = await mintToken({
+      user: attacker.id,
+      org: `org_rel_hostile_${randomBytes(3).toString('hex')}`,
+      orgRole: 'member',
+      azp: new URL(attacker.appUrl).origin,
+      expiresInSeconds: 3600,
+    });
     ctx.tokens.add(token);
     orgUser = { ...attacker, token, org: { id: 'org_rel_hostile', role: 'member' } };
   }
@@ -363,7 +654,9 @@ async function forged(ctx: Ctx, kind: string, attacker: SimUser, victim: SimUser
       token = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(victimClaims)}.`;
       break;
     case 'hs256-public-key':
-      token = await new SignJWT(victimClaims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(ctx.env.CLERK_JWT_KEY));
+      token = await new SignJWT(victimClaims)
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .sign(new TextEncoder().encode(ctx.env.CLERK_JWT_KEY));
       break;
     case 'expired':
       token = await mintToken({ user: attacker.id, azp, issuedAt: now - 3600, expiresInSeconds: 60 });
@@ -373,7 +666,11 @@ async function forged(ctx: Ctx, kind: string, attacker: SimUser, victim: SimUser
       break;
     case 'template-token':
       // Signed with the Supabase JWT secret: valid for the data API, not a Clerk session token.
-      token = await new SignJWT({ role: 'authenticated', sub: victim.id }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + 600).sign(new TextEncoder().encode(ctx.env.SUPABASE_JWT_SECRET));
+      token = await new SignJWT({ role: 'authenticated', sub: victim.id })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuedAt(now)
+        .setExpirationTime(now + 600)
+        .sign(new TextEncoder().encode(ctx.env.SUPABASE_JWT_SECRET));
       break;
     case 'basic':
       return 'basic';
@@ -389,28 +686,49 @@ async function hostileCrossSiteSession(ctx: Ctx, victim: SimUser): Promise<Check
   const sessionAlone = `__session=${victim.token}; __clerk_db_jwt=dvb_local_reliability`;
   const answers: string[] = [];
   for (const site of ['cross-site', 'same-site', null]) {
-    for (const [route, accept] of [['/api/tasks', 'application/json'], ['/dashboard', 'text/html']]) {
-      const a = await request(ctx, 'hostile cross-site session', `${victim.appUrl}${route}`, { headers: { cookie: sessionAlone, accept, ...(site ? { 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' } : {}) } });
+    for (const [route, accept] of [
+      ['/api/tasks', 'application/json'],
+      ['/dashboard', 'text/html'],
+    ]) {
+      const a = await request(ctx, 'hostile cross-site session', `${victim.appUrl}${route}`, {
+        headers: { cookie: sessionAlone, accept, ...(site ? { 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' } : {}) },
+      });
       if (a.status === 200 || a.text.includes(victim.tag)) answers.push(`${route} (${site ?? 'no Sec-Fetch-Site'}): ${a.status}`);
     }
   }
-  return [check("hostile: another site's top-level GET with the session cookie alone is not signed in (no __client_uat restored)", answers.length === 0, answers.join('; ') || '6 requests, none signed in')];
+  return [
+    check(
+      "hostile: another site's top-level GET with the session cookie alone is not signed in (no __client_uat restored)",
+      answers.length === 0,
+      answers.join('; ') || '6 requests, none signed in',
+    ),
+  ];
 }
 
 /** Issue 19 item 8: every page says who may frame it and which scripts may run. */
 async function hostileFraming(ctx: Ctx, victim: SimUser): Promise<CheckResult[]> {
   const problems: string[] = [];
   for (const route of ['/', '/sign-in', '/dashboard', '/org', '/reports']) {
-    const a = await request(ctx, 'hostile framing', `${victim.appUrl}${route}`, { headers: { accept: 'text/html', cookie: sessionCookies(victim.token) } });
+    const a = await request(ctx, 'hostile framing', `${victim.appUrl}${route}`, {
+      headers: { accept: 'text/html', cookie: sessionCookies(victim.token) },
+    });
     const csp = a.headers.get('content-security-policy') ?? '';
     const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
     const unnonced = [...a.text.matchAll(/<script\b[^>]*>/g)].filter((m) => !nonce || !m[0].includes(`nonce="${nonce}"`)).length;
     if (a.status !== 200) problems.push(`${route}: ${a.status}`);
-    else if (!/(^|;)\s*frame-ancestors 'self'\s*(;|$)/.test(csp) || a.headers.get('x-frame-options') !== 'SAMEORIGIN') problems.push(`${route}: frameable (${csp || 'no CSP'})`);
-    else if (!/script-src [^;]*'strict-dynamic'/.test(csp) || !nonce || unnonced) problems.push(`${route}: scripts not bound to the nonce (${unnonced} without)`);
+    else if (!/(^|;)\s*frame-ancestors 'self'\s*(;|$)/.test(csp) || a.headers.get('x-frame-options') !== 'SAMEORIGIN')
+      problems.push(`${route}: frameable (${csp || 'no CSP'})`);
+    else if (!/script-src [^;]*'strict-dynamic'/.test(csp) || !nonce || unnonced)
+      problems.push(`${route}: scripts not bound to the nonce (${unnonced} without)`);
     else if (a.headers.get('x-content-type-options') !== 'nosniff') problems.push(`${route}: no nosniff`);
   }
-  return [check('hostile: no page can be framed by another site, and only scripts carrying the response\'s nonce run', problems.length === 0, problems.join('; ') || '5 pages checked')];
+  return [
+    check(
+      "hostile: no page can be framed by another site, and only scripts carrying the response's nonce run",
+      problems.length === 0,
+      problems.join('; ') || '5 pages checked',
+    ),
+  ];
 }
 
 /** Issue 19 item 1: a server holding the local keys, told to listen on every interface, stops instead. */
@@ -431,7 +749,15 @@ async function hostileListenEverywhere(ctx: Ctx): Promise<CheckResult[]> {
   const exposed = exposedAddresses(port);
   if (code === 'running') child.kill('SIGKILL');
   const stopped = code === 1 && /listens on .*which the network can reach/.test(output) && listeningAddresses(port).length === 0;
-  return [check('hostile: `next start` without --hostname on the local keys stops at start instead of listening on the network', stopped, stopped ? 'exited 1 naming npm run start:local' : `exit ${code}, listening on ${exposed.join(', ') || 'nothing'}: ${output.slice(-300)}`)];
+  return [
+    check(
+      'hostile: `next start` without --hostname on the local keys stops at start instead of listening on the network',
+      stopped,
+      stopped
+        ? 'exited 1 naming npm run start:local'
+        : `exit ${code}, listening on ${exposed.join(', ') || 'nothing'}: ${output.slice(-300)}`,
+    ),
+  ];
 }
 
 /**
@@ -439,7 +765,13 @@ async function hostileListenEverywhere(ctx: Ctx): Promise<CheckResult[]> {
  * nothing more: the answer then comes only from a server that does not wait for the body's end. One
  * generous deadline, then the request is dropped and reported as status 0.
  */
-function largeBody(url: string, headers: Record<string, string>, bytes: number, ends: boolean, deadlineMs = 30_000): Promise<{ status: number; text: string; sentBytes: number; ms: number }> {
+function largeBody(
+  url: string,
+  headers: Record<string, string>,
+  bytes: number,
+  ends: boolean,
+  deadlineMs = 30_000,
+): Promise<{ status: number; text: string; sentBytes: number; ms: number }> {
   const { hostname, port, pathname } = new URL(url);
   const started = Date.now();
   return new Promise((resolve) => {
@@ -452,12 +784,15 @@ function largeBody(url: string, headers: Record<string, string>, bytes: number, 
       req.destroy();
       resolve({ status, text, sentBytes, ms: Date.now() - started });
     };
-    const req = http.request({ hostname, port, path: pathname, method: 'POST', headers: { ...headers, 'transfer-encoding': 'chunked' } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c));
-      res.on('end', () => finish(res.statusCode ?? 0, text));
-      res.on('error', () => finish(res.statusCode ?? 0, text));
-    });
+    const req = http.request(
+      { hostname, port, path: pathname, method: 'POST', headers: { ...headers, 'transfer-encoding': 'chunked' } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c));
+        res.on('end', () => finish(res.statusCode ?? 0, text));
+        res.on('error', () => finish(res.statusCode ?? 0, text));
+      },
+    );
     req.on('error', (e) => finish(0, `network error: ${e.message}`));
     const timer = setTimeout(() => finish(0, `no answer within ${deadlineMs / 1000} s while the body was still open`), deadlineMs);
     const chunk = Buffer.alloc(64 * 1024, 'x');

@@ -72,7 +72,12 @@ export async function createUsers(ctx: Ctx, o: LoadOptions): Promise<{ models: U
   return { models, orgs };
 }
 
-export async function runLoad(ctx: Ctx, o: LoadOptions, prepared: { models: UserModel[]; orgs: OrgModel[] }, until: Promise<unknown> = Promise.resolve()): Promise<LoadResult> {
+export async function runLoad(
+  ctx: Ctx,
+  o: LoadOptions,
+  prepared: { models: UserModel[]; orgs: OrgModel[] },
+  until: Promise<unknown> = Promise.resolve(),
+): Promise<LoadResult> {
   const ids = actionIds(ctx.distDir);
   const { models, orgs } = prepared;
   const operations: Record<string, number> = {};
@@ -87,7 +92,9 @@ export async function runLoad(ctx: Ctx, o: LoadOptions, prepared: { models: User
   const leakCheck = (m: UserModel, what: string, text: string, orgAnswer = false) => {
     const allowed = orgAnswer && m.user.org ? mates.get(m.user.org.id) : undefined;
     for (const t of findLeaks(text, m.user, allowed)) leaks.push(`${m.user.id} saw ${t} in ${what}`);
-    if (m.user.org) for (const t of new Set(text.match(ORG_TAG) ?? [])) if (t !== `{${m.user.org.id}}`) leaks.push(`${m.user.id} (${m.user.org.id}) saw ${t} in ${what}`);
+    if (m.user.org)
+      for (const t of new Set(text.match(ORG_TAG) ?? []))
+        if (t !== `{${m.user.org.id}}`) leaks.push(`${m.user.id} (${m.user.org.id}) saw ${t} in ${what}`);
   };
   /** A write that failed on purpose-injected faults leaves its outcome unknown; anything else must be 2xx. */
   const acked = (status: number) => status >= 200 && status < 300;
@@ -120,7 +127,8 @@ export async function runLoad(ctx: Ctx, o: LoadOptions, prepared: { models: User
         const row = byId.get(t.id);
         if (t.state === 'live') {
           if (!row) mismatches.push(`${u.id}: acknowledged task ${t.id} missing from the list`);
-          else if (!t.titles.has(row.title) || (t.done !== null && row.done !== t.done)) mismatches.push(`${u.id}: task ${t.id} is ${JSON.stringify(row)}, expected title ${[...t.titles][0]} done ${t.done}`);
+          else if (!t.titles.has(row.title) || (t.done !== null && row.done !== t.done))
+            mismatches.push(`${u.id}: task ${t.id} is ${JSON.stringify(row)}, expected title ${[...t.titles][0]} done ${t.done}`);
         } else if (t.state === 'gone' && row) mismatches.push(`${u.id}: deleted task ${t.id} is listed again`);
         else if (t.state === 'maybe') {
           // Settle an unknown outcome with what the database says now.
@@ -129,7 +137,9 @@ export async function runLoad(ctx: Ctx, o: LoadOptions, prepared: { models: User
         }
       }
       const known = new Set(m.tasks.map((t) => t.id).filter(Boolean));
-      for (const r of rows) if (!known.has(r.id) && !m.tasks.some((t) => !t.id && t.titles.has(r.title))) mismatches.push(`${u.id}: listed a task nobody created: ${JSON.stringify(r)}`);
+      for (const r of rows)
+        if (!known.has(r.id) && !m.tasks.some((t) => !t.id && t.titles.has(r.title)))
+          mismatches.push(`${u.id}: listed a task nobody created: ${JSON.stringify(r)}`);
     }
 
     async function create() {
@@ -162,7 +172,8 @@ export async function runLoad(ctx: Ctx, o: LoadOptions, prepared: { models: User
       if (viaAction()) {
         count(`${kind} (action)`);
         const name: ActionName = kind === 'rename' ? 'renameTask' : 'toggleTask';
-        const fields: Record<string, string> = kind === 'rename' ? { id: t.id!, title: changes.title! } : { id: t.id!, done: String(changes.done) };
+        const fields: Record<string, string> =
+          kind === 'rename' ? { id: t.id!, title: changes.title! } : { id: t.id!, done: String(changes.done) };
         const a = await action(ctx, u, ids, name, fields);
         leakCheck(m, `${name} answer`, a.text);
         ok = acked(a.status) && a.result !== null && !a.result.error;
@@ -207,10 +218,13 @@ export async function runLoad(ctx: Ctx, o: LoadOptions, prepared: { models: User
       const a = await page(ctx, u, '/dashboard');
       leakCheck(m, 'GET /dashboard', a.text);
       // While a part is down on purpose the page shows an error state instead of the list (faults.ts checks it).
-      if (a.status === 200 && !a.text.includes('Could not load your tasks')) for (const t of m.tasks) if (t.state === 'live' && t.titles.size === 1) {
-        const html = [...t.titles][0].replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-        if (!a.text.includes(html) && !a.text.includes(html.replace(/'/g, '&#x27;'))) mismatches.push(`${u.id}: /dashboard does not show acknowledged task "${[...t.titles][0]}"`);
-      }
+      if (a.status === 200 && !a.text.includes('Could not load your tasks'))
+        for (const t of m.tasks)
+          if (t.state === 'live' && t.titles.size === 1) {
+            const html = [...t.titles][0].replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+            if (!a.text.includes(html) && !a.text.includes(html.replace(/'/g, '&#x27;')))
+              mismatches.push(`${u.id}: /dashboard does not show acknowledged task "${[...t.titles][0]}"`);
+          }
     }
 
     async function orgOp() {
@@ -272,33 +286,52 @@ export async function runLoad(ctx: Ctx, o: LoadOptions, prepared: { models: User
   const duplicated: string[] = [];
   await withDb(ctx, async (db) => {
     for (const m of models) {
-      const { rows } = await db.query<{ id: string; user_id: string; title: string; done: boolean }>('select id, user_id, title, done from public.tasks where user_id = $1', [m.user.id]);
+      const { rows } = await db.query<{ id: string; user_id: string; title: string; done: boolean }>(
+        'select id, user_id, title, done from public.tasks where user_id = $1',
+        [m.user.id],
+      );
       const titles = rows.map((r) => r.title);
-      for (const t of new Set(titles)) if (titles.filter((x) => x === t).length > 1) duplicated.push(`${m.user.id}: "${t}" stored ${titles.filter((x) => x === t).length} times`);
+      for (const t of new Set(titles))
+        if (titles.filter((x) => x === t).length > 1)
+          duplicated.push(`${m.user.id}: "${t}" stored ${titles.filter((x) => x === t).length} times`);
       for (const t of m.tasks) {
         const row = rows.find((r) => (t.id ? r.id === t.id : t.titles.has(r.title)));
         if (t.state === 'live') {
           if (!row) lost.push(`${m.user.id}: acknowledged task "${[...t.titles].join('|')}" is not in the database`);
-          else if (!t.titles.has(row.title) || (t.done !== null && t.done !== row.done)) mismatches.push(`${m.user.id}: task ${row.id} is ${row.title}/${row.done} in the database, expected ${[...t.titles][0]}/${t.done}`);
+          else if (!t.titles.has(row.title) || (t.done !== null && t.done !== row.done))
+            mismatches.push(
+              `${m.user.id}: task ${row.id} is ${row.title}/${row.done} in the database, expected ${[...t.titles][0]}/${t.done}`,
+            );
         }
         if (t.state === 'gone' && row) mismatches.push(`${m.user.id}: task ${row.id} acknowledged deleted is still in the database`);
       }
-      for (const r of rows) if (!m.tasks.some((t) => (t.id ? t.id === r.id : t.titles.has(r.title)))) mismatches.push(`${m.user.id}: unexpected row in the database ${JSON.stringify(r)}`);
+      for (const r of rows)
+        if (!m.tasks.some((t) => (t.id ? t.id === r.id : t.titles.has(r.title))))
+          mismatches.push(`${m.user.id}: unexpected row in the database ${JSON.stringify(r)}`);
       // What the API lists is what the database holds.
       const a = await api(ctx, m.user, 'GET', '/api/tasks', undefined, 'api GET /api/tasks (final)');
       const listed = ((a.json?.tasks ?? []) as unknown[]).length;
-      if (a.status !== 200 || listed !== rows.length) mismatches.push(`${m.user.id}: the API lists ${listed} tasks (status ${a.status}), the database holds ${rows.length}`);
+      if (a.status !== 200 || listed !== rows.length)
+        mismatches.push(`${m.user.id}: the API lists ${listed} tasks (status ${a.status}), the database holds ${rows.length}`);
     }
     // Every tagged row belongs to the user its tag names: no write landed under someone else's id.
-    const { rows: tagged } = await db.query<{ user_id: string; title: string }>(`select user_id, title from public.tasks where title like '%[user_rel_%'`);
-    for (const r of tagged) for (const t of r.title.match(TAG) ?? []) if (t !== `[${r.user_id}]`) leaks.push(`row of ${r.user_id} carries ${t}: "${r.title}"`);
+    const { rows: tagged } = await db.query<{ user_id: string; title: string }>(
+      `select user_id, title from public.tasks where title like '%[user_rel_%'`,
+    );
+    for (const r of tagged)
+      for (const t of r.title.match(TAG) ?? []) if (t !== `[${r.user_id}]`) leaks.push(`row of ${r.user_id} carries ${t}: "${r.title}"`);
     for (const org of orgs) {
-      const { rows } = await db.query<{ name: string; org_id: string }>('select name, org_id from public.projects where name like $1', [`{${org.id}}%`]);
+      const { rows } = await db.query<{ name: string; org_id: string }>('select name, org_id from public.projects where name like $1', [
+        `{${org.id}}%`,
+      ]);
       const names = rows.map((r) => r.name);
       for (const r of rows) if (r.org_id !== org.id) leaks.push(`project "${r.name}" stored in ${r.org_id}`);
-      for (const n of org.created) if (!org.deleted.has(n) && !org.maybe.has(n) && !names.includes(n)) lost.push(`${org.id}: acknowledged project "${n}" is not in the database`);
+      for (const n of org.created)
+        if (!org.deleted.has(n) && !org.maybe.has(n) && !names.includes(n))
+          lost.push(`${org.id}: acknowledged project "${n}" is not in the database`);
       for (const n of org.deleted) if (names.includes(n)) mismatches.push(`${org.id}: project "${n}" acknowledged deleted is still there`);
-      for (const n of new Set(names)) if (names.filter((x) => x === n).length > 1) duplicated.push(`${org.id}: project "${n}" stored twice`);
+      for (const n of new Set(names))
+        if (names.filter((x) => x === n).length > 1) duplicated.push(`${org.id}: project "${n}" stored twice`);
       for (const n of names) if (!org.created.has(n) && !org.maybe.has(n)) mismatches.push(`${org.id}: unexpected project "${n}"`);
     }
   });

@@ -23,7 +23,9 @@ function refuse(problem: string): never {
 }
 let flags: { ci?: boolean; full?: boolean; seed?: string; only?: string };
 try {
-  ({ values: flags } = parseArgs({ options: { ci: { type: 'boolean' }, full: { type: 'boolean' }, seed: { type: 'string' }, only: { type: 'string' } } }));
+  ({ values: flags } = parseArgs({
+    options: { ci: { type: 'boolean' }, full: { type: 'boolean' }, seed: { type: 'string' }, only: { type: 'string' } },
+  }));
 } catch (e) {
   refuse((e as Error).message);
 }
@@ -31,9 +33,13 @@ if (flags.ci && flags.full) refuse('--ci and --full are two sizes: pick one.');
 const full = Boolean(flags.full);
 const seed = flags.seed === undefined ? Math.floor(Math.random() * 1e6) : Number(flags.seed);
 if (!Number.isSafeInteger(seed)) refuse(`--seed takes a whole number, not "${flags.seed}".`);
-const only = flags.only?.split(',').map((p) => p.trim()).filter(Boolean);
+const only = flags.only
+  ?.split(',')
+  .map((p) => p.trim())
+  .filter(Boolean);
 const unknownParts = only?.filter((p) => !PARTS.includes(p)) ?? [];
-if (only?.length === 0 || unknownParts.length) refuse(`--only ${unknownParts.length ? `names no part: ${unknownParts.join(', ')}` : 'needs a list of parts'}.`);
+if (only?.length === 0 || unknownParts.length)
+  refuse(`--only ${unknownParts.length ? `names no part: ${unknownParts.join(', ')}` : 'needs a list of parts'}.`);
 const wants = (part: string) => !only || only.includes(part);
 
 const SIZES = {
@@ -68,7 +74,9 @@ try {
     const prepared = await createUsers(ctx, { ...size, seed });
     const probes = wants('faults') ? await prepareProbes(ctx) : null;
     // A scenario that throws is reported as a failure, and the load still ends and is checked.
-    const faults: Promise<FaultReport | Error | null> = probes ? runFaults(ctx, probes, { pauseMs: size.pauseMs }).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))) : Promise.resolve(null);
+    const faults: Promise<FaultReport | Error | null> = probes
+      ? runFaults(ctx, probes, { pauseMs: size.pauseMs }).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))
+      : Promise.resolve(null);
     const load = runLoad(ctx, { ...size, seed }, prepared, faults);
     const [f, l] = await Promise.all([faults, load]);
     if (f instanceof Error) report({ name: 'faults: every scenario ran', ok: false, detail: f.stack ?? f.message });
@@ -86,15 +94,29 @@ try {
     figures.byClass = s.byClass;
     figures.rowsLost = l.lost.length;
     figures.leaks = l.leaks.length;
-    console.log(`Load: ${l.users} users, ${s.requests} requests, ${l.acknowledgedWrites} acknowledged writes; by class ${JSON.stringify(s.byClass)}; latency p50 ${s.p50} ms, p95 ${s.p95} ms, p99 ${s.p99} ms, max ${s.max} ms`);
+    console.log(
+      `Load: ${l.users} users, ${s.requests} requests, ${l.acknowledgedWrites} acknowledged writes; by class ${JSON.stringify(s.byClass)}; latency p50 ${s.p50} ms, p95 ${s.p95} ms, p99 ${s.p99} ms, max ${s.max} ms`,
+    );
     console.log(`Operations: ${JSON.stringify(l.operations)}`);
     const show = (xs: string[]) => (xs.length ? xs.slice(0, 5).join('; ') : '');
-    report({ name: `load: ${l.users} users ran a mix of ${Object.keys(l.operations).length} operations`, ok: l.acknowledgedWrites > l.users, detail: `${l.acknowledgedWrites} acknowledged writes` });
+    report({
+      name: `load: ${l.users} users ran a mix of ${Object.keys(l.operations).length} operations`,
+      ok: l.acknowledgedWrites > l.users,
+      detail: `${l.acknowledgedWrites} acknowledged writes`,
+    });
     report({ name: "load: no answer contains another user's or organisation's row", ok: l.leaks.length === 0, detail: show(l.leaks) });
     report({ name: 'load: every acknowledged write is in the database (rows lost: 0)', ok: l.lost.length === 0, detail: show(l.lost) });
     report({ name: 'load: no write applied twice', ok: l.duplicated.length === 0, detail: show(l.duplicated) });
-    report({ name: 'load: lists, pages and the database agree with what was acknowledged (counts match)', ok: l.mismatches.length === 0, detail: show(l.mismatches) });
-    report({ name: 'load: no 500, no stack trace, 503 only while a fault is injected', ok: ctx.stats.violations.length === 0, detail: show(ctx.stats.violations) });
+    report({
+      name: 'load: lists, pages and the database agree with what was acknowledged (counts match)',
+      ok: l.mismatches.length === 0,
+      detail: show(l.mismatches),
+    });
+    report({
+      name: 'load: no 500, no stack trace, 503 only while a fault is injected',
+      ok: ctx.stats.violations.length === 0,
+      detail: show(ctx.stats.violations),
+    });
   }
   // The other parts run on a quiet stack; each reports the answers that broke the rules while it ran.
   const partViolations = (part: string) => {

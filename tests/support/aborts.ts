@@ -4,9 +4,15 @@
 import http from 'node:http';
 
 /** A line no abandoned request may leave in a server's log: an uncaught exception, an error, a stack frame. */
-export const NOISY_LINE = /uncaught|unhandled|Error: aborted|ECONNRESET|EPIPE|API route failed|^\s+at .*(:\d+:\d+\)?|ignore-listed frames.*)$/i;
+export const NOISY_LINE =
+  /uncaught|unhandled|Error: aborted|ECONNRESET|EPIPE|API route failed|^\s+at .*(:\d+:\d+\)?|ignore-listed frames.*)$/i;
 
-export interface Cut { url: string; status: number; bytes: number; complete: boolean }
+export interface Cut {
+  url: string;
+  status: number;
+  bytes: number;
+  complete: boolean;
+}
 
 /** Sends the request (a POST when `body` is given), reads the first chunk of the answer, then closes the socket. */
 export function abortMidResponse(url: string, headers: Record<string, string>, body?: string): Promise<Cut> {
@@ -27,7 +33,11 @@ export function abortMidResponse(url: string, headers: Record<string, string>, b
 /** Sends the headers and the start of a body longer than that, waits until the server has them, then closes the socket. */
 export function abortMidUpload(url: string, headers: Record<string, string>, start: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(start) + 1000) }, agent: false });
+    const req = http.request(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(start) + 1000) },
+      agent: false,
+    });
     req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? undefined : reject(e)));
     req.on('response', () => reject(new Error(`${url} answered before its body ended`)));
     req.write(start, () => {

@@ -33,7 +33,12 @@ export function chunked(text: string): ReadableStream<Uint8Array> {
 }
 
 /** Runs a command to its end (killed after `timeoutMs`): its exit code and everything it printed. */
-export function runToExit(cmd: string, args: string[], opts: SpawnOptions, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+export function runToExit(
+  cmd: string,
+  args: string[],
+  opts: SpawnOptions,
+  timeoutMs: number,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -17,7 +17,10 @@ async function hs256(claims: Record<string, unknown>) {
  * What hosted Supabase Auth gives anyone who signs up while it is on beside third-party auth: an
  * `authenticated` token with a uuid `sub`, issued by https://<ref>.supabase.co/auth/v1.
  */
-export async function supabaseAuthToken(sub = randomUUID(), supabaseUrl = process.env.NEXT_PUBLIC_SUPABASE_URL): Promise<{ sub: string; token: string }> {
+export async function supabaseAuthToken(
+  sub = randomUUID(),
+  supabaseUrl = process.env.NEXT_PUBLIC_SUPABASE_URL,
+): Promise<{ sub: string; token: string }> {
   const iat = now();
   const token = await hs256({
     iss: `${supabaseUrl}/auth/v1`,

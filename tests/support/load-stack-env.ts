@@ -6,6 +6,8 @@ import { parseEnv } from 'clerk-supabase-local-stack';
 
 const file = process.env.LOCAL_STACK_ENV_FILE ?? layout('test').envFile;
 if (!fs.existsSync(file)) {
-  throw new Error(`No running test stack (${file} is missing). Run \`npm test\`, or start one with \`LOCAL_STACK_PROFILE=test npm run stack:up\`.`);
+  throw new Error(
+    `No running test stack (${file} is missing). Run \`npm test\`, or start one with \`LOCAL_STACK_PROFILE=test npm run stack:up\`.`,
+  );
 }
 for (const [k, v] of Object.entries(parseEnv(fs.readFileSync(file, 'utf8')))) process.env[k] ??= v;

@@ -5,11 +5,15 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 
-const hexToIpv4 = (hex: string) => [hex.slice(6, 8), hex.slice(4, 6), hex.slice(2, 4), hex.slice(0, 2)].map((b) => parseInt(b, 16)).join('.');
+const hexToIpv4 = (hex: string) =>
+  [hex.slice(6, 8), hex.slice(4, 6), hex.slice(2, 4), hex.slice(0, 2)].map((b) => parseInt(b, 16)).join('.');
 
 function fromProc(port: number): string[] {
   const out: string[] = [];
-  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+  for (const [file, v6] of [
+    ['/proc/net/tcp', false],
+    ['/proc/net/tcp6', true],
+  ] as const) {
     if (!fs.existsSync(file)) continue;
     for (const line of fs.readFileSync(file, 'utf8').split('\n').slice(1)) {
       const [, local, , state] = line.trim().split(/\s+/);
@@ -33,7 +37,12 @@ function fromSs(port: number): string[] {
     .split('\n')
     .map((line) => line.trim().split(/\s+/)[3])
     .filter((local): local is string => Boolean(local) && local.endsWith(`:${port}`))
-    .map((local) => local.slice(0, -`:${port}`.length).replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, ''))
+    .map((local) =>
+      local
+        .slice(0, -`:${port}`.length)
+        .replace(/^\[(.*)\]$/, '$1')
+        .replace(/%.*$/, ''),
+    )
     .map((a) => (a === '*' ? '0.0.0.0' : a));
 }
 
@@ -43,7 +52,9 @@ export function listeningAddresses(port: number): string[] {
   try {
     return fromSs(port);
   } catch (e) {
-    throw new Error(`Cannot read the kernel's listening table: neither /proc/net/tcp nor \`ss -ltn\` is available (${e instanceof Error ? e.message : String(e)}).`);
+    throw new Error(
+      `Cannot read the kernel's listening table: neither /proc/net/tcp nor \`ss -ltn\` is available (${e instanceof Error ? e.message : String(e)}).`,
+    );
   }
 }
 

@@ -49,10 +49,16 @@ function withoutSubselects(expr: string): string {
 export async function policyFindings(c: pg.Client | pg.PoolClient, schemas = exposedSchemas()): Promise<Finding[]> {
   const findings: Finding[] = [];
 
-  const policies = await c.query<{ schemaname: string; tablename: string; policyname: string; roles: string[]; qual: string | null; with_check: string | null }>(
-    `select schemaname, tablename, policyname, roles::text[] as roles, qual, with_check from pg_policies where schemaname = any($1)`,
-    [schemas],
-  );
+  const policies = await c.query<{
+    schemaname: string;
+    tablename: string;
+    policyname: string;
+    roles: string[];
+    qual: string | null;
+    with_check: string | null;
+  }>(`select schemaname, tablename, policyname, roles::text[] as roles, qual, with_check from pg_policies where schemaname = any($1)`, [
+    schemas,
+  ]);
   const columns = await c.query<{ table: string; column: string; indexed: boolean }>(
     `select n.nspname || '.' || t.relname as table, a.attname as column,
             exists (select 1 from pg_index i where i.indrelid = t.oid and i.indkey[0] = a.attnum) as indexed
@@ -65,18 +71,30 @@ export async function policyFindings(c: pg.Client | pg.PoolClient, schemas = exp
 
   for (const p of policies.rows) {
     const name = `${p.schemaname}.${p.tablename} "${p.policyname}"`;
-    for (const [clause, expr] of [['using', p.qual], ['with check', p.with_check]] as const) {
+    for (const [clause, expr] of [
+      ['using', p.qual],
+      ['with check', p.with_check],
+    ] as const) {
       if (!expr) continue;
       const bare = CLAIM_CALL.exec(withoutSubselects(expr));
-      if (bare) findings.push({ rule: 'claim-call-per-row', object: name, detail: `${clause} calls ${bare[1]}() outside (select ...): ${expr}` });
+      if (bare)
+        findings.push({ rule: 'claim-call-per-row', object: name, detail: `${clause} calls ${bare[1]}() outside (select ...): ${expr}` });
     }
     if (!(p.roles.length === 1 && p.roles[0] === 'authenticated')) {
-      findings.push({ rule: 'policy-not-authenticated', object: name, detail: `applies to ${p.roles.join(', ')}; write it \`to authenticated\`` });
+      findings.push({
+        rule: 'policy-not-authenticated',
+        object: name,
+        detail: `applies to ${p.roles.join(', ')}; write it \`to authenticated\``,
+      });
     }
     if (p.qual) {
       for (const col of columns.rows.filter((x) => x.table === `${p.schemaname}.${p.tablename}`)) {
         if (!col.indexed && new RegExp(`(^|[^\\w."])"?${col.column}"?($|[^\\w"])`).test(withoutSubselects(p.qual))) {
-          findings.push({ rule: 'policy-column-unindexed', object: name, detail: `filters on ${col.table}.${col.column}, which leads no index` });
+          findings.push({
+            rule: 'policy-column-unindexed',
+            object: name,
+            detail: `filters on ${col.table}.${col.column}, which leads no index`,
+          });
         }
       }
     }
@@ -87,7 +105,8 @@ export async function policyFindings(c: pg.Client | pg.PoolClient, schemas = exp
       where n.nspname = any($1) and c.relkind in ('r', 'p') and not c.relrowsecurity`,
     [schemas],
   );
-  for (const t of noRls.rows) findings.push({ rule: 'rls-disabled', object: t.name, detail: 'row-level security is off in an exposed schema' });
+  for (const t of noRls.rows)
+    findings.push({ rule: 'rls-disabled', object: t.name, detail: 'row-level security is off in an exposed schema' });
 
   const anonTables = await c.query<{ name: string }>(
     `select n.nspname || '.' || c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -95,7 +114,8 @@ export async function policyFindings(c: pg.Client | pg.PoolClient, schemas = exp
         and has_table_privilege('anon', c.oid, 'select, insert, update, delete, truncate, references, trigger')`,
     [schemas],
   );
-  for (const t of anonTables.rows) findings.push({ rule: 'anon-table-privilege', object: t.name, detail: 'anon holds a privilege on it; revoke it in the migration' });
+  for (const t of anonTables.rows)
+    findings.push({ rule: 'anon-table-privilege', object: t.name, detail: 'anon holds a privilege on it; revoke it in the migration' });
 
   const definers = await c.query<{ name: string }>(
     `select n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' as name
@@ -103,7 +123,12 @@ export async function policyFindings(c: pg.Client | pg.PoolClient, schemas = exp
       where n.nspname = any($1) and p.prosecdef and has_function_privilege('anon', p.oid, 'execute')`,
     [schemas],
   );
-  for (const f of definers.rows) findings.push({ rule: 'definer-callable-by-anon', object: f.name, detail: 'SECURITY DEFINER and executable by anon; revoke execute from public, anon' });
+  for (const f of definers.rows)
+    findings.push({
+      rule: 'definer-callable-by-anon',
+      object: f.name,
+      detail: 'SECURITY DEFINER and executable by anon; revoke execute from public, anon',
+    });
 
   return findings;
 }

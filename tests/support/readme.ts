@@ -18,12 +18,19 @@ export interface GuideFile {
 
 /** The README first, then docs/*.md in name order. */
 export function guideFiles(): GuideFile[] {
-  const docs = fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`);
+  const docs = fs
+    .readdirSync(path.join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`);
   return ['README.md', ...docs].map((file) => ({ file, text: fs.readFileSync(path.join(root, file), 'utf8') }));
 }
 
 /** The whole guide as one text. */
-export const guide = () => guideFiles().map((f) => f.text).join('\n');
+export const guide = () =>
+  guideFiles()
+    .map((f) => f.text)
+    .join('\n');
 
 const sectionPattern = (name: string) => new RegExp(`<!-- section:${name} -->([\\s\\S]*?)<!-- /section:${name} -->`);
 
@@ -39,7 +46,8 @@ export function section(name: string, text?: string): string {
     return m ? [{ file: f.file, body: m[1] }] : [];
   });
   if (hits.length === 0) throw new Error(`Neither README.md nor docs/*.md has a section "${name}"`);
-  if (hits.length > 1) throw new Error(`Section "${name}" is in ${hits.map((h) => h.file).join(' and ')}: a name must be unique across the guide`);
+  if (hits.length > 1)
+    throw new Error(`Section "${name}" is in ${hits.map((h) => h.file).join(' and ')}: a name must be unique across the guide`);
   return hits[0].body;
 }
 

@@ -35,15 +35,22 @@ export function realtimeDouble(supabaseUrl: string, authorize: (join: JoinReques
     send(client, [joinRef, ref, topic, 'phx_reply', { status, response }]);
   const presences = (list: Member[]) =>
     Object.fromEntries(
-      [...new Set(list.filter((m) => m.meta).map((m) => m.key))].map((key) => [key, { metas: list.filter((m) => m.key === key && m.meta).map((m) => m.meta) }]),
+      [...new Set(list.filter((m) => m.meta).map((m) => m.key))].map((key) => [
+        key,
+        { metas: list.filter((m) => m.key === key && m.meta).map((m) => m.meta) },
+      ]),
     );
   const diff = (topic: string, joins: Member[], leaves: Member[]) => {
-    for (const m of members.get(topic) ?? []) send(m.client, [null, null, topic, 'presence_diff', { joins: presences(joins), leaves: presences(leaves) }]);
+    for (const m of members.get(topic) ?? [])
+      send(m.client, [null, null, topic, 'presence_diff', { joins: presences(joins), leaves: presences(leaves) }]);
   };
   const leave = (topic: string, client: Client) => {
     const list = members.get(topic) ?? [];
     const gone = list.filter((m) => m.client === client);
-    members.set(topic, list.filter((m) => m.client !== client));
+    members.set(
+      topic,
+      list.filter((m) => m.client !== client),
+    );
     diff(topic, [], gone);
   };
 
@@ -57,7 +64,11 @@ export function realtimeDouble(supabaseUrl: string, authorize: (join: JoinReques
       if (name === 'heartbeat') return reply(client, frame, 'ok');
       if (name === 'phx_join') {
         const config = (payload.config ?? {}) as JoinRequest['config'];
-        const refusal = authorize({ topic: topic.replace(/^realtime:/, ''), accessToken: payload.access_token as string | undefined, config });
+        const refusal = authorize({
+          topic: topic.replace(/^realtime:/, ''),
+          accessToken: payload.access_token as string | undefined,
+          config,
+        });
         if (refusal) return reply(client, frame, 'error', { reason: refusal });
         const member: Member = { client, joinRef, key: config.presence?.key || client.id, meta: null };
         members.set(topic, [...(members.get(topic) ?? []).filter((m) => m.client !== client), member]);
@@ -93,9 +104,15 @@ export function realtimeDouble(supabaseUrl: string, authorize: (join: JoinReques
     handler,
     received,
     /** Keys tracked on `topic` right now, as the server sees them. */
-    trackedOn: (topic: string) => (members.get(`realtime:${topic}`) ?? []).filter((m) => m.meta).map((m) => m.key).sort(),
+    trackedOn: (topic: string) =>
+      (members.get(`realtime:${topic}`) ?? [])
+        .filter((m) => m.meta)
+        .map((m) => m.key)
+        .sort(),
     /** The access tokens of every join and token update the clients sent for `topic`. */
     tokensFor: (topic: string) =>
-      received.filter((r) => r.topic === `realtime:${topic}` && (r.event === 'phx_join' || r.event === 'access_token')).map((r) => r.payload.access_token),
+      received
+        .filter((r) => r.topic === `realtime:${topic}` && (r.event === 'phx_join' || r.event === 'access_token'))
+        .map((r) => r.payload.access_token),
   };
 }

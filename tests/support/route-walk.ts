@@ -30,9 +30,15 @@ export interface BuiltApp {
 export function builtApp(distDir: string): BuiltApp {
   const read = (file: string) => JSON.parse(fs.readFileSync(path.join(distDir, file), 'utf8'));
   const entries = read('app-path-routes-manifest.json') as Record<string, string>;
-  const pages = Object.entries(entries).filter(([entry]) => entry.endsWith('/page')).map(([, route]) => route);
-  const routes = Object.entries(entries).filter(([entry]) => entry.endsWith('/route')).map(([, route]) => route);
-  const manifest = read('server/server-reference-manifest.json') as { node: Record<string, { exportedName?: string; filename?: string; workers?: Record<string, unknown> }> };
+  const pages = Object.entries(entries)
+    .filter(([entry]) => entry.endsWith('/page'))
+    .map(([, route]) => route);
+  const routes = Object.entries(entries)
+    .filter(([entry]) => entry.endsWith('/route'))
+    .map(([, route]) => route);
+  const manifest = read('server/server-reference-manifest.json') as {
+    node: Record<string, { exportedName?: string; filename?: string; workers?: Record<string, unknown> }>;
+  };
   const actions = Object.entries(manifest.node)
     .filter(([, e]) => e.filename && !e.filename.startsWith('node_modules/'))
     .map(([id, e]) => {
@@ -67,19 +73,31 @@ export async function findUnprotected(appUrl: string, app: BuiltApp): Promise<st
       await res.arrayBuffer();
       const location = res.headers.get('location') ? new URL(res.headers.get('location')!, url) : null;
       if (res.status !== 307 || location?.pathname !== '/sign-in' || location.searchParams.get('redirect_url') !== url.href) {
-        problems.push(`page ${method} ${route}: ${res.status}${location ? ` -> ${location.pathname}${location.search}` : ''} (want 307 to /sign-in?redirect_url=${url.href})`);
+        problems.push(
+          `page ${method} ${route}: ${res.status}${location ? ` -> ${location.pathname}${location.search}` : ''} (want 307 to /sign-in?redirect_url=${url.href})`,
+        );
       }
     }
     // OPTIONS renders nothing: whatever Next.js answers, it must not be the page.
-    const options = await fetch(url, { method: 'OPTIONS', headers: { cookie: SIGNED_OUT_COOKIES, accept: 'text/html' }, redirect: 'manual' });
+    const options = await fetch(url, {
+      method: 'OPTIONS',
+      headers: { cookie: SIGNED_OUT_COOKIES, accept: 'text/html' },
+      redirect: 'manual',
+    });
     const text = await options.text();
-    if (options.status === 200 || /<html/i.test(text)) problems.push(`page OPTIONS ${route}: ${options.status} ${text.slice(0, 120)} (want no page)`);
+    if (options.status === 200 || /<html/i.test(text))
+      problems.push(`page OPTIONS ${route}: ${options.status} ${text.slice(0, 120)} (want no page)`);
   }
   for (const route of app.routes.filter((r) => !PUBLIC_ROUTES.has(r))) {
     const url = new URL(samplePath(route), appUrl);
     const answers: number[] = [];
     for (const method of METHODS) {
-      const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: WITHOUT_BODY.has(method) ? undefined : '{}', redirect: 'manual' });
+      const res = await fetch(url, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: WITHOUT_BODY.has(method) ? undefined : '{}',
+        redirect: 'manual',
+      });
       const body = await res.text();
       answers.push(res.status);
       // 405: the route does not export this method.
@@ -95,7 +113,8 @@ export async function findUnprotected(appUrl: string, app: BuiltApp): Promise<st
       } catch {
         error = undefined;
       }
-      if (res.status !== 401 || typeof error !== 'string' || !/sign in/i.test(error)) problems.push(`route ${method} ${route}: ${res.status} ${body.slice(0, 120)} (want 401 JSON)`);
+      if (res.status !== 401 || typeof error !== 'string' || !/sign in/i.test(error))
+        problems.push(`route ${method} ${route}: ${res.status} ${body.slice(0, 120)} (want 401 JSON)`);
     }
     if (!answers.includes(401)) problems.push(`route ${route}: no method answered 401 (${answers.join(', ')})`);
   }
@@ -113,7 +132,10 @@ export async function findUnprotected(appUrl: string, app: BuiltApp): Promise<st
         redirect: 'manual',
       });
       const text = await res.text();
-      if (!text.includes(JSON.stringify(SIGNED_OUT))) problems.push(`action ${action.name} (${action.page}, ${args.length} args): ${res.status} ${text.slice(0, 160)} (want the signed-out error)`);
+      if (!text.includes(JSON.stringify(SIGNED_OUT)))
+        problems.push(
+          `action ${action.name} (${action.page}, ${args.length} args): ${res.status} ${text.slice(0, 160)} (want the signed-out error)`,
+        );
     }
   }
   return problems;

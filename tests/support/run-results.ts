@@ -24,18 +24,26 @@ export interface Counts {
 export function parseOnly(args: string[]): Step[] | null {
   let only: string | undefined;
   try {
-    ({ values: { only } } = parseArgs({ args, options: { only: { type: 'string' } } }));
+    ({
+      values: { only },
+    } = parseArgs({ args, options: { only: { type: 'string' } } }));
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new Error(`--only needs a list of steps. Steps: ${STEPS.join(', ')}.`);
-    if (code?.startsWith('ERR_PARSE_ARGS_')) throw new Error(`${(e as Error).message}. Usage: node tests/run.ts [--only ${STEPS.join(',')}]`);
+    if (code?.startsWith('ERR_PARSE_ARGS_'))
+      throw new Error(`${(e as Error).message}. Usage: node tests/run.ts [--only ${STEPS.join(',')}]`);
     throw e;
   }
   if (only === undefined) return null;
-  const names = only.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = only
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(STEPS as readonly string[]).includes(n));
   if (names.length === 0 || unknown.length > 0) {
-    throw new Error(`--only ${unknown.length ? `names no step: ${unknown.join(', ')}` : 'needs a list of steps'}. Steps: ${STEPS.join(', ')}.`);
+    throw new Error(
+      `--only ${unknown.length ? `names no step: ${unknown.join(', ')}` : 'needs a list of steps'}. Steps: ${STEPS.join(', ')}.`,
+    );
   }
   return names as Step[];
 }
@@ -49,14 +57,26 @@ function withExitCode(counts: Counts, code: number, tool: string): Counts {
 /** Counts from vitest's JSON report (written by this run: the caller removes the old one first). */
 export function vitestCounts(file: string, code: number): Counts {
   if (!fs.existsSync(file)) return withExitCode({ passed: 0, failed: 0, skipped: 0, note: 'no vitest report' }, code || 1, 'vitest');
-  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests?: number; numTodoTests?: number };
-  return withExitCode({ passed: r.numPassedTests, failed: r.numFailedTests, skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0) }, code, 'vitest');
+  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests?: number;
+    numTodoTests?: number;
+  };
+  return withExitCode(
+    { passed: r.numPassedTests, failed: r.numFailedTests, skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0) },
+    code,
+    'vitest',
+  );
 }
 
 /** Counts from Playwright's JSON report (same rule: written by this run or absent). */
 export function playwrightCounts(file: string, code: number): Counts {
-  if (!fs.existsSync(file)) return withExitCode({ passed: 0, failed: 0, skipped: 0, note: 'no Playwright report' }, code || 1, 'playwright');
-  const { stats } = JSON.parse(fs.readFileSync(file, 'utf8')) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } };
+  if (!fs.existsSync(file))
+    return withExitCode({ passed: 0, failed: 0, skipped: 0, note: 'no Playwright report' }, code || 1, 'playwright');
+  const { stats } = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+  };
   // A flaky test failed at least once: with retries at 0 it cannot occur, and if it does it is a failure.
   return withExitCode({ passed: stats.expected, failed: stats.unexpected + stats.flaky, skipped: stats.skipped }, code, 'playwright');
 }
@@ -66,7 +86,12 @@ export function playwrightCounts(file: string, code: number): Counts {
  * 'exit': a process that exits while its output is still in the pipe (or a child of it still writes)
  * would otherwise be summarised from part of what it printed.
  */
-export function runCapturing(cmd: string, args: string[], opts: SpawnOptions = {}, echo: (chunk: Buffer) => void = (c) => process.stdout.write(c)): Promise<{ code: number; output: string }> {
+export function runCapturing(
+  cmd: string,
+  args: string[],
+  opts: SpawnOptions = {},
+  echo: (chunk: Buffer) => void = (c) => process.stdout.write(c),
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';

@@ -17,7 +17,10 @@ export async function withScratchDatabase<T>(fn: (c: pg.Client, url: string) => 
     await client.connect();
     await client.query(fs.readFileSync(bootstrapSqlFile, 'utf8'));
     const dir = path.join(projectRoot, 'supabase/migrations');
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+    for (const file of fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.sql'))
+      .sort()) {
       await client.query(fs.readFileSync(path.join(dir, file), 'utf8'));
     }
     return await fn(client, url);

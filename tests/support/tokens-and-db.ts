@@ -84,13 +84,26 @@ export async function withDb<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
  * template token at POST /v1/sessions/:sid/tokens/:template) and its session token, minted by that
  * API exactly as Clerk would. `azp` is the app origin the token is for.
  */
-export async function createSession(o: { user: string; org?: string; azp?: string; expiresInSeconds?: number }): Promise<{ sessionId: string; token: string }> {
+export async function createSession(o: {
+  user: string;
+  org?: string;
+  azp?: string;
+  expiresInSeconds?: number;
+}): Promise<{ sessionId: string; token: string }> {
   const api = process.env.CLERK_API_URL!;
   const headers = { authorization: `Bearer ${process.env.CLERK_SECRET_KEY}`, 'content-type': 'application/json' };
-  const res = await fetch(`${api}/v1/sessions`, { method: 'POST', headers, body: JSON.stringify({ user_id: o.user, active_organization_id: o.org }) });
+  const res = await fetch(`${api}/v1/sessions`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ user_id: o.user, active_organization_id: o.org }),
+  });
   if (!res.ok) throw new Error(`POST /v1/sessions: ${res.status} ${await res.text()}`);
   const { id } = (await res.json()) as { id: string };
-  const tok = await fetch(`${api}/v1/sessions/${id}/tokens`, { method: 'POST', headers, body: JSON.stringify({ ...(o.azp ? { azp: o.azp } : {}), ...(o.expiresInSeconds ? { expires_in_seconds: o.expiresInSeconds } : {}) }) });
+  const tok = await fetch(`${api}/v1/sessions/${id}/tokens`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ ...(o.azp ? { azp: o.azp } : {}), ...(o.expiresInSeconds ? { expires_in_seconds: o.expiresInSeconds } : {}) }),
+  });
   if (!tok.ok) throw new Error(`POST /v1/sessions/${id}/tokens: ${tok.status} ${await tok.text()}`);
   return { sessionId: id, token: ((await tok.json()) as { jwt: string }).jwt };
 }

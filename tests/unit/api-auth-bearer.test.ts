@@ -34,13 +34,32 @@ const { createClerkClient } = await import('@clerk/backend');
 
 /** What Clerk itself decides for the request: authenticateRequest() with the app's options, then toAuth(). */
 async function clerkDecision(req: Request) {
-  const clerk = createClerkClient({ secretKey: 'sk_test_unittest', publishableKey: process.env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY, apiUrl: 'http://clerk-api.test', jwtKey: publicPem });
-  const state = await clerk.authenticateRequest(req, { jwtKey: publicPem, authorizedParties: [APP], signInUrl: '/sign-in', signUpUrl: '/sign-up', acceptsToken: 'session_token' });
+  const clerk = createClerkClient({
+    secretKey: 'sk_test_unittest',
+    publishableKey: process.env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
+    apiUrl: 'http://clerk-api.test',
+    jwtKey: publicPem,
+  });
+  const state = await clerk.authenticateRequest(req, {
+    jwtKey: publicPem,
+    authorizedParties: [APP],
+    signInUrl: '/sign-in',
+    signUpUrl: '/sign-up',
+    acceptsToken: 'session_token',
+  });
   const auth = state.toAuth();
   return auth?.userId ? signedIn(auth) : { signedIn: false, reason: state.reason ?? null };
 }
 
-function signedIn(auth: { userId: string | null; sessionId?: string | null; orgId?: string | null; orgRole?: string | null; orgSlug?: string | null; sessionStatus?: unknown; sessionClaims?: unknown }) {
+function signedIn(auth: {
+  userId: string | null;
+  sessionId?: string | null;
+  orgId?: string | null;
+  orgRole?: string | null;
+  orgSlug?: string | null;
+  sessionStatus?: unknown;
+  sessionClaims?: unknown;
+}) {
   const { userId, sessionId, orgId, orgRole, orgSlug, sessionStatus, sessionClaims } = auth;
   return { signedIn: true, userId, sessionId, orgId, orgRole, orgSlug, sessionStatus, sessionClaims };
 }
@@ -63,7 +82,18 @@ beforeAll(async () => {
 /** A Clerk v2 session token; `claims` and `header` override the defaults, `key` signs it. */
 async function token({ claims = {}, header = {}, key = 'instance' as 'instance' | 'stranger' } = {}) {
   const iat = now();
-  const payload: JWTPayload = { sub: 'user_alice', sid: 'sess_1', v: 2, azp: APP, iss: 'https://clerk.example.test', iat, nbf: iat - 10, exp: iat + 60, fva: [0, -1], ...claims };
+  const payload: JWTPayload = {
+    sub: 'user_alice',
+    sid: 'sess_1',
+    v: 2,
+    azp: APP,
+    iss: 'https://clerk.example.test',
+    iat,
+    nbf: iat - 10,
+    exp: iat + 60,
+    fva: [0, -1],
+    ...claims,
+  };
   for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
   return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: 'ins_test', typ: 'JWT', ...header }).sign(signWith[key]);
 }

@@ -36,7 +36,10 @@ describe('dbError', () => {
   });
 
   it('a query past the statement timeout is a 503 that says so', () => {
-    expect(dbError(failure(500, '57014', 'canceling statement due to statement timeout'))).toMatchObject({ status: 503, body: { error: DATABASE_TIMEOUT } });
+    expect(dbError(failure(500, '57014', 'canceling statement due to statement timeout'))).toMatchObject({
+      status: 503,
+      body: { error: DATABASE_TIMEOUT },
+    });
   });
 
   it('an unknown error is a 500 with a generic message, never the database text', () => {
@@ -46,7 +49,8 @@ describe('dbError', () => {
   });
 });
 
-const post = (body: BodyInit | null, headers: Record<string, string> = {}) => new Request('http://app.test/api/tasks', { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
+const post = (body: BodyInit | null, headers: Record<string, string> = {}) =>
+  new Request('http://app.test/api/tasks', { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
 async function statusOf(p: Promise<unknown>) {
   try {
     await p;
@@ -64,7 +68,10 @@ describe('readJson', () => {
     expect(await statusOf(readJson(post('{"title":'), newTask))).toEqual({ status: 400, body: { error: 'The body is not valid JSON.' } });
   });
   it("400 with zod's field errors", async () => {
-    expect(await statusOf(readJson(post('{"title":""}'), newTask))).toEqual({ status: 400, body: { error: 'Invalid request body.', fieldErrors: { title: ['Title cannot be empty.'] }, formErrors: [] } });
+    expect(await statusOf(readJson(post('{"title":""}'), newTask))).toEqual({
+      status: 400,
+      body: { error: 'Invalid request body.', fieldErrors: { title: ['Title cannot be empty.'] }, formErrors: [] },
+    });
   });
   it('413 from Content-Length, before reading', async () => {
     expect(await statusOf(readJson(post('{}', { 'content-length': String(MAX_BODY_BYTES + 1) }), newTask))).toMatchObject({ status: 413 });
@@ -82,7 +89,8 @@ describe('readJson', () => {
 
 describe('route', () => {
   const APP = 'https://app.example.com/api/tasks';
-  const call = (handler: Parameters<typeof route>[0], init: ConstructorParameters<typeof NextRequest>[1] = {}) => route(handler)(new NextRequest(APP, init));
+  const call = (handler: Parameters<typeof route>[0], init: ConstructorParameters<typeof NextRequest>[1] = {}) =>
+    route(handler)(new NextRequest(APP, init));
   const reached = async () => new Response('reached');
 
   it('answers a signed-out caller 401 JSON, for every method, before the handler runs', async () => {
@@ -99,13 +107,25 @@ describe('route', () => {
   it('refuses cross-site write shapes and declared oversize bodies before the session is checked', async () => {
     expect((await call(reached, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' })).status).toBe(415);
     expect((await call(reached, { method: 'DELETE', headers: { origin: 'https://evil.example' } })).status).toBe(403);
-    expect((await call(reached, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) }, body: 'x'.repeat(MAX_BODY_BYTES + 1) })).status).toBe(413);
+    expect(
+      (
+        await call(reached, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) },
+          body: 'x'.repeat(MAX_BODY_BYTES + 1),
+        })
+      ).status,
+    ).toBe(413);
   });
 
   it('hands the verified session to the handler', async () => {
     signedIn = { userId: 'user_a', sessionId: 'sess_a' };
     try {
-      const res = await call(async (_req, session) => Response.json({ user: session.userId }), { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://app.example.com' }, body: '{}' });
+      const res = await call(async (_req, session) => Response.json({ user: session.userId }), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'https://app.example.com' },
+        body: '{}',
+      });
       expect(await res.json()).toEqual({ user: 'user_a' });
     } finally {
       signedIn = null;

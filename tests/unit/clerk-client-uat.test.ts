@@ -8,7 +8,8 @@ import { restoreClientUat } from '../../lib/clerk-client-uat.ts';
 
 const TEST_KEY = 'pk_test_Y2xlcmsubG9jYWwubG9jYWxob3N0JA';
 const LIVE_KEY = 'pk_live_Y2xlcmsuZXhhbXBsZS5jb20k';
-const jwt = (payload: unknown) => `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.c2ln`;
+const jwt = (payload: unknown) =>
+  `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.c2ln`;
 const IAT = 1_764_000_000;
 const request = (cookie: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) =>
   new NextRequest('http://localhost:3000/api/tasks', {
@@ -19,7 +20,7 @@ const request = (cookie: string, init: { method?: string; body?: string; headers
   });
 
 describe('restoreClientUat', () => {
-  it('gives a development request caught mid-rewrite its __client_uat back, at the token\'s own iat', () => {
+  it("gives a development request caught mid-rewrite its __client_uat back, at the token's own iat", () => {
     const req = request(`__session=${jwt({ iat: IAT, sub: 'user_alice' })}; __clerk_db_jwt=dvb_1`);
     const restored = restoreClientUat(req, TEST_KEY);
     expect(restored).not.toBe(req);
@@ -38,7 +39,7 @@ describe('restoreClientUat', () => {
   it('refuses every other case, returning the request untouched', () => {
     const session = `__session=${jwt({ iat: IAT })}`;
     const untouched: [string, NextRequest, string][] = [
-      ['live keys (production: Clerk\'s servers set __client_uat)', request(session), LIVE_KEY],
+      ["live keys (production: Clerk's servers set __client_uat)", request(session), LIVE_KEY],
       ['a Bearer request (the cookie is not what Clerk reads)', request(session, { headers: { authorization: 'Bearer x' } }), TEST_KEY],
       ['__client_uat present', request(`${session}; __client_uat=${IAT}`), TEST_KEY],
       ['__client_uat=0 (signed out in another tab)', request(`${session}; __client_uat=0`), TEST_KEY],

@@ -22,18 +22,29 @@ describe('devBrowserCookiesToRestore', () => {
       expect(devBrowserCookiesToRestore(request(SESSION, headers), TEST_KEY)).toEqual(['__clerk_db_jwt=dvb_restored_mid_rewrite']);
     }
     // A server action is a POST from the page, whatever it accepts.
-    expect(devBrowserCookiesToRestore(request(SESSION, { ...VISIT, 'sec-fetch-dest': 'empty' }, { method: 'POST', body: 'x' }), TEST_KEY)).toHaveLength(1);
+    expect(
+      devBrowserCookiesToRestore(request(SESSION, { ...VISIT, 'sec-fetch-dest': 'empty' }, { method: 'POST', body: 'x' }), TEST_KEY),
+    ).toHaveLength(1);
   });
 
   it('restores each copy from its twin when one is left: the plain from the suffixed, the suffixed from the plain', () => {
-    expect(devBrowserCookiesToRestore(request(`${SUFFIXED}; __clerk_db_jwt_xmtD1W8u=dvb_real`), TEST_KEY)).toEqual(['__clerk_db_jwt=dvb_real']);
-    expect(devBrowserCookiesToRestore(request(`${SUFFIXED}; __clerk_db_jwt=dvb_real`), TEST_KEY)).toEqual(['__clerk_db_jwt_xmtD1W8u=dvb_real']);
-    expect(devBrowserCookiesToRestore(request(SUFFIXED), TEST_KEY)).toEqual(['__clerk_db_jwt=dvb_restored_mid_rewrite', '__clerk_db_jwt_xmtD1W8u=dvb_restored_mid_rewrite']);
+    expect(devBrowserCookiesToRestore(request(`${SUFFIXED}; __clerk_db_jwt_xmtD1W8u=dvb_real`), TEST_KEY)).toEqual([
+      '__clerk_db_jwt=dvb_real',
+    ]);
+    expect(devBrowserCookiesToRestore(request(`${SUFFIXED}; __clerk_db_jwt=dvb_real`), TEST_KEY)).toEqual([
+      '__clerk_db_jwt_xmtD1W8u=dvb_real',
+    ]);
+    expect(devBrowserCookiesToRestore(request(SUFFIXED), TEST_KEY)).toEqual([
+      '__clerk_db_jwt=dvb_restored_mid_rewrite',
+      '__clerk_db_jwt_xmtD1W8u=dvb_restored_mid_rewrite',
+    ]);
     // A page visit, too, from a twin: a real value, which the handshake may send to Clerk.
-    expect(devBrowserCookiesToRestore(request(`${SUFFIXED}; __clerk_db_jwt=dvb_real`, VISIT), TEST_KEY)).toEqual(['__clerk_db_jwt_xmtD1W8u=dvb_real']);
+    expect(devBrowserCookiesToRestore(request(`${SUFFIXED}; __clerk_db_jwt=dvb_real`, VISIT), TEST_KEY)).toEqual([
+      '__clerk_db_jwt_xmtD1W8u=dvb_real',
+    ]);
   });
 
-  it('never makes one up for a page visit: Clerk\'s handshake sends the dev browser to the Frontend API', () => {
+  it("never makes one up for a page visit: Clerk's handshake sends the dev browser to the Frontend API", () => {
     for (const headers of [VISIT, { accept: 'text/html,application/xhtml+xml' }, { ...VISIT, 'sec-fetch-dest': 'iframe' }]) {
       expect(devBrowserCookiesToRestore(request(SESSION, headers), TEST_KEY)).toEqual([]);
       expect(devBrowserCookiesToRestore(request(SUFFIXED, headers), TEST_KEY)).toEqual([]);
@@ -43,10 +54,14 @@ describe('devBrowserCookiesToRestore', () => {
   it('leaves every other request alone', () => {
     const untouched: [string, NextRequest, string][] = [
       ['live keys (a production instance has no dev browser)', request(SESSION), LIVE_KEY],
-      ['another site\'s fetch', request(SESSION, { ...FETCH, 'sec-fetch-site': 'cross-site' }), TEST_KEY],
-      ['a sibling site\'s fetch', request(SESSION, { ...FETCH, 'sec-fetch-site': 'same-site' }), TEST_KEY],
+      ["another site's fetch", request(SESSION, { ...FETCH, 'sec-fetch-site': 'cross-site' }), TEST_KEY],
+      ["a sibling site's fetch", request(SESSION, { ...FETCH, 'sec-fetch-site': 'same-site' }), TEST_KEY],
       ['a typed-in address (Sec-Fetch-Site: none)', request(SESSION, { ...FETCH, 'sec-fetch-site': 'none' }), TEST_KEY],
-      ['a Bearer request (Clerk does not read the dev browser for it)', request(SESSION, { ...FETCH, authorization: 'Bearer x' }), TEST_KEY],
+      [
+        'a Bearer request (Clerk does not read the dev browser for it)',
+        request(SESSION, { ...FETCH, authorization: 'Bearer x' }),
+        TEST_KEY,
+      ],
       ['no session cookie', request('__client_uat=1764000000'), TEST_KEY],
       ['an empty session cookie', request('__session=; __client_uat=0'), TEST_KEY],
       ['the dev browser present', request(`${SESSION}; __clerk_db_jwt=dvb_real`), TEST_KEY],

@@ -7,14 +7,24 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const ENTRY_POINTS = ['tests/run.ts', 'tests/reliability/run.ts', 'bench/run.ts', 'scripts/doctor.ts'];
-const run = (file: string, ...args: string[]) => spawnSync(process.execPath, [path.join(root, file), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+const run = (file: string, ...args: string[]) =>
+  spawnSync(process.execPath, [path.join(root, file), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
 
 describe('command-line flags', () => {
-  it.each(ENTRY_POINTS)('%s refuses an unknown flag with exit 2, naming it', (file) => {
-    const r = run(file, '--no-such-flag');
-    expect(r.status, r.stdout + r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/Unknown option '--no-such-flag'/);
-  }, 60_000);
+  it.each(ENTRY_POINTS)(
+    '%s refuses an unknown flag with exit 2, naming it',
+    (file) => {
+      const r = run(file, '--no-such-flag');
+      expect(r.status, r.stdout + r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/Unknown option '--no-such-flag'/);
+    },
+    60_000,
+  );
 
   it('tests/reliability/run.ts and bench/run.ts refuse a part that does not exist, and a seed that is no number', () => {
     expect(run('tests/reliability/run.ts', '--only', 'lod').stderr).toMatch(/--only names no part: lod/);

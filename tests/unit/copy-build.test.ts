@@ -18,21 +18,28 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** The paths in the first column of the README's table (a folder ends with /). */
 function listedPaths(): string[] {
-  const rows = section('files').split('\n').filter((l) => l.startsWith('| `'));
+  const rows = section('files')
+    .split('\n')
+    .filter((l) => l.startsWith('| `'));
   return rows.flatMap((row) => [...row.split('|')[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]));
 }
 
 describe("the README's files to copy", () => {
   it('copied into a fresh folder with the plug-in line deleted, type-check without the local-stack package', async () => {
     const listed = listedPaths();
-    expect(listed).toEqual(expect.arrayContaining(['proxy.ts', 'next.config.ts', 'instrumentation.ts', 'app/', 'lib/', 'supabase/migrations/']));
+    expect(listed).toEqual(
+      expect.arrayContaining(['proxy.ts', 'next.config.ts', 'instrumentation.ts', 'app/', 'lib/', 'supabase/migrations/']),
+    );
     for (const entry of listed) {
       expect(fs.existsSync(path.join(root, entry)), `${entry} (listed) exists`).toBe(true);
       fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
     }
     // What the team's own Next.js app brings: its tsconfig.json and package.json (and Next's next-env.d.ts).
     for (const own of ['tsconfig.json', 'package.json']) fs.copyFileSync(path.join(root, own), path.join(dir, own));
-    fs.writeFileSync(path.join(dir, 'next-env.d.ts'), '/// <reference types="next" />\n/// <reference types="next/image-types/global" />\n');
+    fs.writeFileSync(
+      path.join(dir, 'next-env.d.ts'),
+      '/// <reference types="next" />\n/// <reference types="next/image-types/global" />\n',
+    );
     // Their node_modules: everything this app depends on, but not the local stack.
     fs.mkdirSync(path.join(dir, 'node_modules'));
     for (const name of fs.readdirSync(path.join(root, 'node_modules'))) {
@@ -46,8 +53,14 @@ describe("the README's files to copy", () => {
     expect(plugin, 'proxy.ts has one plug-in line').toHaveLength(1);
     fs.writeFileSync(proxy, lines.filter((l) => !l.includes(PACKAGE)).join('\n'));
 
-    const copied = (d: string): string[] => fs.readdirSync(path.join(dir, d), { withFileTypes: true }).flatMap((e) => (e.name === 'node_modules' ? [] : e.isDirectory() ? copied(path.join(d, e.name)) : [path.join(d, e.name)]));
-    expect(copied('.').filter((f) => fs.readFileSync(path.join(dir, f), 'utf8').includes(PACKAGE)), 'no copied file names the package').toEqual([]);
+    const copied = (d: string): string[] =>
+      fs
+        .readdirSync(path.join(dir, d), { withFileTypes: true })
+        .flatMap((e) => (e.name === 'node_modules' ? [] : e.isDirectory() ? copied(path.join(d, e.name)) : [path.join(d, e.name)]));
+    expect(
+      copied('.').filter((f) => fs.readFileSync(path.join(dir, f), 'utf8').includes(PACKAGE)),
+      'no copied file names the package',
+    ).toEqual([]);
 
     const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
     const result = await promisify(execFile)(process.execPath, [tsc, '--noEmit', '-p', dir], { cwd: dir, timeout: 240_000 }).then(

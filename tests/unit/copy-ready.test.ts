@@ -16,7 +16,11 @@ const PLUGIN = { file: 'proxy.ts', specifier: `${PACKAGE}/next`, marker: /delete
 const STACK_VARIABLE = /^LOCAL_STACK/;
 const COPIED_ROOTS = ['app', 'lib', 'supabase', 'scripts', 'proxy.ts', 'next.config.ts', 'instrumentation.ts'];
 
-const compilerOptions = ts.parseJsonConfigFileContent(ts.readConfigFile(path.join(root, 'tsconfig.json'), ts.sys.readFile).config, ts.sys, root).options;
+const compilerOptions = ts.parseJsonConfigFileContent(
+  ts.readConfigFile(path.join(root, 'tsconfig.json'), ts.sys.readFile).config,
+  ts.sys,
+  root,
+).options;
 
 function sourceFiles(dir: string, entries: string[]): string[] {
   return entries.flatMap((entry) => {
@@ -27,7 +31,11 @@ function sourceFiles(dir: string, entries: string[]): string[] {
   });
 }
 
-interface Finding { file: string; line: number; what: string }
+interface Finding {
+  file: string;
+  line: number;
+  what: string;
+}
 
 /** Imports and variable reads of one file that cross into the local stack. */
 function findingsIn(file: string, text: string, rootDir: string, follow: (resolved: string) => void): Finding[] {
@@ -41,7 +49,10 @@ function findingsIn(file: string, text: string, rootDir: string, follow: (resolv
     const line = lineOf(node);
     const resolved = ts.resolveModuleName(specifier, file, options, ts.sys).resolvedModule?.resolvedFileName;
     const real = resolved && fs.existsSync(resolved) ? fs.realpathSync(resolved) : resolved;
-    const intoPackage = specifier === PACKAGE || specifier.startsWith(`${PACKAGE}/`) || Boolean(real && real.startsWith(path.join(root, 'packages') + path.sep));
+    const intoPackage =
+      specifier === PACKAGE ||
+      specifier.startsWith(`${PACKAGE}/`) ||
+      Boolean(real && real.startsWith(path.join(root, 'packages') + path.sep));
     if (intoPackage) {
       const isPlugin = rel === PLUGIN.file && specifier === PLUGIN.specifier && PLUGIN.marker.test(lines[line - 1]);
       if (!isPlugin) findings.push({ file: rel, line, what: `imports ${specifier}` });
@@ -51,15 +62,25 @@ function findingsIn(file: string, text: string, rootDir: string, follow: (resolv
   };
   const nameOf = (node: ts.Node): string | null => (ts.isStringLiteralLike(node) ? node.text : ts.isIdentifier(node) ? node.text : null);
   const visit = (node: ts.Node) => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) onImport(node.moduleSpecifier.text, node);
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) onImport(node.arguments[0].text, node);
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier))
+      onImport(node.moduleSpecifier.text, node);
+    if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteralLike(node.arguments[0])
+    )
+      onImport(node.arguments[0].text, node);
     // env.X, process.env.X, anything['X'], Deno.env.get('X'), const { X } = process.env.
-    const read =
-      ts.isPropertyAccessExpression(node) ? node.name.text
-      : ts.isElementAccessExpression(node) ? nameOf(node.argumentExpression)
-      : ts.isCallExpression(node) && /\benv\.get$/.test(node.expression.getText(source)) && node.arguments[0] ? nameOf(node.arguments[0])
-      : ts.isBindingElement(node) ? nameOf(node.propertyName ?? node.name)
-      : null;
+    const read = ts.isPropertyAccessExpression(node)
+      ? node.name.text
+      : ts.isElementAccessExpression(node)
+        ? nameOf(node.argumentExpression)
+        : ts.isCallExpression(node) && /\benv\.get$/.test(node.expression.getText(source)) && node.arguments[0]
+          ? nameOf(node.arguments[0])
+          : ts.isBindingElement(node)
+            ? nameOf(node.propertyName ?? node.name)
+            : null;
     if (read && STACK_VARIABLE.test(read)) findings.push({ file: rel, line: lineOf(node), what: `reads ${read}` });
     ts.forEachChild(node, visit);
   };
@@ -78,10 +99,13 @@ export function copyReadyFindings(rootDir: string, entries: string[] = COPIED_RO
     seen.add(file);
     findings.push(...findingsIn(file, fs.readFileSync(file, 'utf8'), rootDir, (next) => queue.push(next)));
   }
-  return { findings: findings.map((f) => `${f.file}:${f.line}: ${f.what}`), reached: [...seen].map((f) => path.relative(rootDir, f)).sort() };
+  return {
+    findings: findings.map((f) => `${f.file}:${f.line}: ${f.what}`),
+    reached: [...seen].map((f) => path.relative(rootDir, f)).sort(),
+  };
 }
 
-describe('copy-ready: the copied files reach the local stack only through proxy.ts\'s plug-in line', () => {
+describe("copy-ready: the copied files reach the local stack only through proxy.ts's plug-in line", () => {
   const { findings, reached } = copyReadyFindings(root);
 
   it('no copied file imports the local-stack package or reads a LOCAL_STACK variable, directly or through what it imports', () => {
@@ -91,14 +115,19 @@ describe('copy-ready: the copied files reach the local stack only through proxy.
   });
 
   it('the plug-in is one line in proxy.ts that says to delete it', () => {
-    const lines = fs.readFileSync(path.join(root, 'proxy.ts'), 'utf8').split('\n').filter((l) => l.includes(PACKAGE));
+    const lines = fs
+      .readFileSync(path.join(root, 'proxy.ts'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(PACKAGE));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(PLUGIN.marker);
   });
 
   it('lib/supabase/ depends on nothing in lib/ but the environment, the error answers and the database types', () => {
     const dir = path.join(root, 'lib/supabase');
-    const imports = fs.readdirSync(dir).flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/from '(@\/lib\/[^']+)'/g)].map((m) => `${f}: ${m[1]}`));
+    const imports = fs
+      .readdirSync(dir)
+      .flatMap((f) => [...fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/from '(@\/lib\/[^']+)'/g)].map((m) => `${f}: ${m[1]}`));
     expect(imports.filter((i) => !/: @\/lib\/(env|errors|database\.types)$/.test(i))).toEqual([]);
   });
 
@@ -112,12 +141,14 @@ describe('copy-ready: the copied files reach the local stack only through proxy.
         'lib/helper.ts': "import { loadKeys } from 'clerk-supabase-local-stack';\nexport const helper = () => loadKeys;",
         // A relative path into the package counts too, and so does a dynamic import.
         'lib/relative.ts': "export const keys = () => import('../../../packages/local-stack/src/keys.ts');",
-        'lib/reads.ts': "export const a = process.env.LOCAL_STACK;\nexport const b = process.env['LOCAL_STACK_PASSWORD'];\nexport const c = (env: Record<string, string>) => env.LOCAL_STACK_ACCOUNTS;\nconst { LOCAL_STACK_CONTROL_URL } = process.env;\nexport { LOCAL_STACK_CONTROL_URL };",
+        'lib/reads.ts':
+          "export const a = process.env.LOCAL_STACK;\nexport const b = process.env['LOCAL_STACK_PASSWORD'];\nexport const c = (env: Record<string, string>) => env.LOCAL_STACK_ACCOUNTS;\nconst { LOCAL_STACK_CONTROL_URL } = process.env;\nexport { LOCAL_STACK_CONTROL_URL };",
         'supabase/functions/f/index.ts': "export const d = Deno.env.get('LOCAL_STACK');",
         // The plug-in line, outside proxy.ts or without its marker, is an ordinary import.
         'proxy.ts': "export const p = await import('clerk-supabase-local-stack/next');",
         // Fine: other variables, and words.
-        'lib/fine.ts': "// the local stack, LOCAL_STACK in a comment\nexport const url = process.env.NEXT_PUBLIC_SUPABASE_URL;\nexport const words = 'npm run dev starts the local stack';",
+        'lib/fine.ts':
+          "// the local stack, LOCAL_STACK in a comment\nexport const url = process.env.NEXT_PUBLIC_SUPABASE_URL;\nexport const words = 'npm run dev starts the local stack';",
       };
       for (const [name, text] of Object.entries(files)) {
         fs.mkdirSync(path.dirname(path.join(fixture, name)), { recursive: true });

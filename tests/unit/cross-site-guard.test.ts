@@ -6,11 +6,19 @@ import { crossSiteWriteGuard, NOT_JSON } from '../../lib/cross-site-guard.ts';
 
 const APP = 'https://app.example.com';
 const guard = crossSiteWriteGuard([APP, 'http://localhost:3000']);
-const send = (method: string, path: string, headers: Record<string, string> = {}) => guard(new Request(`${APP}${path}`, { method, headers }))?.status ?? 'passes';
+const send = (method: string, path: string, headers: Record<string, string> = {}) =>
+  guard(new Request(`${APP}${path}`, { method, headers }))?.status ?? 'passes';
 
 describe('cross-site writes to the JSON API', () => {
   it('a text/plain, form or untyped POST (no CORS preflight) is 415, from any origin', () => {
-    for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', 'text/json']) {
+    for (const type of [
+      'text/plain',
+      'text/plain;charset=UTF-8',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/jsonp',
+      'text/json',
+    ]) {
       expect(send('POST', '/api/tasks', { 'content-type': type }), type).toBe(415);
       expect(send('POST', '/api/tasks', { 'content-type': type, origin: APP }), type).toBe(415);
     }
@@ -48,13 +56,25 @@ describe('cross-site writes to the JSON API', () => {
   });
 
   it('does not trust Host: a DNS-rebinding page is cross-origin whatever Host it reaches us with', () => {
-    const rebound = guard(new Request('http://evil.example/api/tasks', { method: 'POST', headers: { host: 'evil.example', origin: 'http://evil.example', 'content-type': 'application/json' } }));
+    const rebound = guard(
+      new Request('http://evil.example/api/tasks', {
+        method: 'POST',
+        headers: { host: 'evil.example', origin: 'http://evil.example', 'content-type': 'application/json' },
+      }),
+    );
     expect(rebound?.status).toBe(403);
   });
 
   it('without configured origins (development without CLERK_AUTHORIZED_PARTIES) only the JSON rule applies', () => {
     const open = crossSiteWriteGuard(undefined);
     expect(open(new Request(`${APP}/api/tasks`, { method: 'POST', headers: { 'content-type': 'text/plain' } }))?.status).toBe(415);
-    expect(open(new Request(`${APP}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' } }))).toBeNull();
+    expect(
+      open(
+        new Request(`${APP}/api/tasks`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+        }),
+      ),
+    ).toBeNull();
   });
 });

@@ -16,7 +16,8 @@ import { mintSessionToken } from 'clerk-supabase-local-stack';
 import { denoBinary, discoverFunctions, functionSettings, functionsDir, type EdgeFunction } from 'clerk-supabase-local-stack';
 import { functionRoute } from 'clerk-supabase-local-stack';
 
-const installed = (pkg: string) => (JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+const installed = (pkg: string) =>
+  (JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('supabase/functions', () => {
   it('config.toml turns verify_jwt off for task-report (the function checks Clerk tokens itself)', () => {
@@ -26,7 +27,8 @@ describe('supabase/functions', () => {
   });
 
   it('reads verify_jwt per function and defaults to on, as Supabase does', () => {
-    const toml = '[functions.a]\nverify_jwt = false # why\n[functions."b-c"]\nverify_jwt = true\n[functions.d]\nimport_map = "x"\n[api]\nverify_jwt = false\n';
+    const toml =
+      '[functions.a]\nverify_jwt = false # why\n[functions."b-c"]\nverify_jwt = true\n[functions.d]\nimport_map = "x"\n[api]\nverify_jwt = false\n';
     expect(functionSettings(toml)).toEqual({ a: { verifyJwt: false }, 'b-c': { verifyJwt: true }, d: {} });
   });
 
@@ -36,12 +38,17 @@ describe('supabase/functions', () => {
       // A package's subpath export (npm:@clerk/backend@3.25.0/errors) pins the package's version too.
       const m = /^npm:(@?[^@]+)@([^/]+)(\/[\w./-]+)?$/.exec(spec);
       expect(m, `${alias}: ${spec} must be npm:<package>@<version>[/<subpath>] (jsr: and https: imports need the network)`).not.toBeNull();
-      expect(`${m![1]}@${m![2]}`, `${name}/deno.json pins ${spec}; package.json installs ${m![1]}@${installed(m![1])}`).toBe(`${m![1]}@${installed(m![1])}`);
+      expect(`${m![1]}@${m![2]}`, `${name}/deno.json pins ${spec}; package.json installs ${m![1]}@${installed(m![1])}`).toBe(
+        `${m![1]}@${installed(m![1])}`,
+      );
     }
   });
 
   it('the functions and the local runner type-check on Deno, offline', () => {
-    const entries = [...discoverFunctions(0).map((f) => f.entry), path.join(projectRoot, 'packages/local-stack/src/functions/deno-serve.ts')];
+    const entries = [
+      ...discoverFunctions(0).map((f) => f.entry),
+      path.join(projectRoot, 'packages/local-stack/src/functions/deno-serve.ts'),
+    ];
     const run = () =>
       execFileSync(denoBinary(), ['check', '--node-modules-dir=manual', '--cached-only', ...entries], {
         cwd: projectRoot,
@@ -55,9 +62,17 @@ describe('supabase/functions', () => {
   it('a function gets the URL, the publishable key and the Clerk settings, never a key that bypasses RLS', async () => {
     const keys = await loadKeys();
     const env = functionSecrets(layout('test', 1), keys);
-    expect(Object.keys(env).sort()).toEqual(['CLERK_AUTHORIZED_PARTIES', 'CLERK_ISSUER', 'CLERK_JWT_KEY', 'SUPABASE_ANON_KEY', 'SUPABASE_PUBLISHABLE_KEYS', 'SUPABASE_URL']);
+    expect(Object.keys(env).sort()).toEqual([
+      'CLERK_AUTHORIZED_PARTIES',
+      'CLERK_ISSUER',
+      'CLERK_JWT_KEY',
+      'SUPABASE_ANON_KEY',
+      'SUPABASE_PUBLISHABLE_KEYS',
+      'SUPABASE_URL',
+    ]);
     const values = Object.values(env).join('\n');
-    for (const secret of [keys.supabaseSecretKey, keys.serviceRoleJwt, keys.jwtSecret, keys.clerkSecretKey]) expect(values).not.toContain(secret);
+    for (const secret of [keys.supabaseSecretKey, keys.serviceRoleJwt, keys.jwtSecret, keys.clerkSecretKey])
+      expect(values).not.toContain(secret);
   });
 });
 
@@ -111,7 +126,10 @@ describe('the gateway /functions/v1 route', () => {
     const token = await clerkToken();
     expect((await fetch(`${base}/open`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     expect((await fetch(`${base}/open`, { method: 'POST' })).status).toBe(200);
-    expect(reached).toEqual([{ path: '/open', authorization: `Bearer ${token}` }, { path: '/open', authorization: undefined }]);
+    expect(reached).toEqual([
+      { path: '/open', authorization: `Bearer ${token}` },
+      { path: '/open', authorization: undefined },
+    ]);
   });
 
   it('a function that is not running: 503 naming the log', async () => {
@@ -125,7 +143,9 @@ describe('the gateway /functions/v1 route', () => {
   });
 
   it('an HS256 token signed with another secret does not pass verify_jwt', async () => {
-    const forged = await new SignJWT({ role: 'authenticated' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('another-secret-another-secret-32b'));
+    const forged = await new SignJWT({ role: 'authenticated' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode('another-secret-another-secret-32b'));
     const res = await fetch(`${base}/strict`, { method: 'POST', headers: { authorization: `Bearer ${forged}` } });
     expect(res.status).toBe(401);
   });

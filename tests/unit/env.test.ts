@@ -23,7 +23,12 @@ describe('parseServerEnv', () => {
 
   it('names every missing variable at once, with where to find it', () => {
     const found = problems({});
-    for (const name of ['NEXT_PUBLIC_SUPABASE_URL', 'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY', 'NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY', 'CLERK_SECRET_KEY']) {
+    for (const name of [
+      'NEXT_PUBLIC_SUPABASE_URL',
+      'NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY',
+      'NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY',
+      'CLERK_SECRET_KEY',
+    ]) {
       expect(found.find((p) => p.startsWith(`${name} is missing`))).toMatch(/Dashboard/);
     }
     // An empty value (KEY= in a .env file) counts as missing.
@@ -31,19 +36,34 @@ describe('parseServerEnv', () => {
   });
 
   it('checks key prefixes', () => {
-    expect(problems({ ...validEnv(), NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: 'sk_test_abc' })).toEqual([expect.stringMatching(/NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY must start with pk_test_ or pk_live_/), expect.stringMatching(/looks like a secret/)]);
-    expect(problems({ ...validEnv(), CLERK_SECRET_KEY: 'pk_test_abc' })).toEqual([expect.stringMatching(/CLERK_SECRET_KEY must start with sk_test_ or sk_live_/)]);
+    expect(problems({ ...validEnv(), NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: 'sk_test_abc' })).toEqual([
+      expect.stringMatching(/NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY must start with pk_test_ or pk_live_/),
+      expect.stringMatching(/looks like a secret/),
+    ]);
+    expect(problems({ ...validEnv(), CLERK_SECRET_KEY: 'pk_test_abc' })).toEqual([
+      expect.stringMatching(/CLERK_SECRET_KEY must start with sk_test_ or sk_live_/),
+    ]);
     expect(problems({ ...validEnv(), CLERK_WEBHOOK_SIGNING_SECRET: 'abc' })).toEqual([expect.stringMatching(/must start with whsec_/)]);
-    expect(problems({ ...validEnv(), SUPABASE_SECRET_KEY: 'sb_publishable_x' })).toEqual([expect.stringMatching(/SUPABASE_SECRET_KEY must be the secret key/)]);
+    expect(problems({ ...validEnv(), SUPABASE_SECRET_KEY: 'sb_publishable_x' })).toEqual([
+      expect.stringMatching(/SUPABASE_SECRET_KEY must be the secret key/),
+    ]);
   });
 
   it('checks URL shapes', () => {
     for (const url of ['supabase.co', 'http://x.supabase.co/rest/v1', 'ftp://x.supabase.co']) {
-      expect(problems({ ...validEnv(), NEXT_PUBLIC_SUPABASE_URL: url })).toEqual([expect.stringMatching(/NEXT_PUBLIC_SUPABASE_URL must be an origin/)]);
+      expect(problems({ ...validEnv(), NEXT_PUBLIC_SUPABASE_URL: url })).toEqual([
+        expect.stringMatching(/NEXT_PUBLIC_SUPABASE_URL must be an origin/),
+      ]);
     }
-    expect(problems({ ...validEnv(), NEXT_PUBLIC_CLERK_PROXY_URL: 'http://localhost:3000/__clerk' })).toEqual([expect.stringMatching(/path like \/__clerk or an https/)]);
-    expect(problems({ ...validEnv(), CLERK_AUTHORIZED_PARTIES: 'https://a.example/, localhost' })).toEqual([expect.stringMatching(/comma-separated list of origins/)]);
-    expect(parseServerEnv({ ...validEnv(), CLERK_AUTHORIZED_PARTIES: 'https://a.example, http://localhost:3000' }).CLERK_AUTHORIZED_PARTIES).toEqual(['https://a.example', 'http://localhost:3000']);
+    expect(problems({ ...validEnv(), NEXT_PUBLIC_CLERK_PROXY_URL: 'http://localhost:3000/__clerk' })).toEqual([
+      expect.stringMatching(/path like \/__clerk or an https/),
+    ]);
+    expect(problems({ ...validEnv(), CLERK_AUTHORIZED_PARTIES: 'https://a.example/, localhost' })).toEqual([
+      expect.stringMatching(/comma-separated list of origins/),
+    ]);
+    expect(
+      parseServerEnv({ ...validEnv(), CLERK_AUTHORIZED_PARTIES: 'https://a.example, http://localhost:3000' }).CLERK_AUTHORIZED_PARTIES,
+    ).toEqual(['https://a.example', 'http://localhost:3000']);
   });
 
   it('refuses a secret key exposed as NEXT_PUBLIC_, without printing it', () => {
@@ -65,7 +85,14 @@ describe('parseServerEnv', () => {
   });
 
   // A host no list can name (Docker, Kubernetes, ECS, Azure, Cloudflare, a VM) sets no platform variable.
-  const hosted: Record<string, string | undefined> = { ...validEnv(), LOCAL_STACK: undefined, CLERK_API_URL: undefined, CLERK_FAPI_URL: undefined, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK, CLERK_SECRET_KEY: 'sk_live_unittest' };
+  const hosted: Record<string, string | undefined> = {
+    ...validEnv(),
+    LOCAL_STACK: undefined,
+    CLERK_API_URL: undefined,
+    CLERK_FAPI_URL: undefined,
+    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK,
+    CLERK_SECRET_KEY: 'sk_live_unittest',
+  };
 
   it('production on a host with no platform variable keeps development settings (live keys, or NODE_ENV=production off the local stack)', () => {
     const jwtSecret = 'super-secret-jwt-token-with-at-least-32-characters';
@@ -87,28 +114,49 @@ describe('parseServerEnv', () => {
     expect(problems({ ...staging, CLERK_AUTHORIZED_PARTIES: 'https://staging.example.com' })).toEqual([]);
     // ...which may name localhost to try the build on this machine; live keys or a platform may not.
     expect(problems({ ...staging, CLERK_AUTHORIZED_PARTIES: 'http://localhost:3000' })).toEqual([]);
-    expect(problems({ ...staging, CLERK_AUTHORIZED_PARTIES: 'http://localhost:3000', K_SERVICE: 'app' })).toEqual([expect.stringContaining('CLERK_AUTHORIZED_PARTIES lists http://localhost:3000 in production (NODE_ENV=production, K_SERVICE is set)')]);
+    expect(problems({ ...staging, CLERK_AUTHORIZED_PARTIES: 'http://localhost:3000', K_SERVICE: 'app' })).toEqual([
+      expect.stringContaining('CLERK_AUTHORIZED_PARTIES lists http://localhost:3000 in production (NODE_ENV=production, K_SERVICE is set)'),
+    ]);
     // `next dev` with a development instance, and the local stack's own production build: not production.
     expect(problems({ ...staging, NODE_ENV: 'development', SUPABASE_JWT_SECRET: jwtSecret })).toEqual([]);
     expect(problems({ ...validEnv(), NODE_ENV: 'production', SUPABASE_JWT_SECRET: jwtSecret })).toEqual([]);
   });
 
   it('refuses Clerk service URLs off this machine in production (they would send the secret key elsewhere)', () => {
-    const found = problems({ ...hosted, CLERK_API_URL: 'http://10.0.0.5:54327', CLERK_FAPI_URL: 'https://clerk-proxy.example.com', CLERK_AUTHORIZED_PARTIES: 'https://app.example.com' });
-    for (const name of ['CLERK_API_URL', 'CLERK_FAPI_URL']) expect(found.some((p) => p.startsWith(name) && /this is production \(live Clerk keys\)/.test(p)), name).toBe(true);
-    expect(problems({ ...hosted, CLERK_API_URL: 'http://127.0.0.1:54327', CLERK_AUTHORIZED_PARTIES: 'https://app.example.com' })).toEqual([]);
-    expect(problems({ ...hosted, CLERK_API_URL: 'https://api.clerk.com', CLERK_AUTHORIZED_PARTIES: 'https://app.example.com', VERCEL: '1' })).toEqual([]);
+    const found = problems({
+      ...hosted,
+      CLERK_API_URL: 'http://10.0.0.5:54327',
+      CLERK_FAPI_URL: 'https://clerk-proxy.example.com',
+      CLERK_AUTHORIZED_PARTIES: 'https://app.example.com',
+    });
+    for (const name of ['CLERK_API_URL', 'CLERK_FAPI_URL'])
+      expect(
+        found.some((p) => p.startsWith(name) && /this is production \(live Clerk keys\)/.test(p)),
+        name,
+      ).toBe(true);
+    expect(problems({ ...hosted, CLERK_API_URL: 'http://127.0.0.1:54327', CLERK_AUTHORIZED_PARTIES: 'https://app.example.com' })).toEqual(
+      [],
+    );
+    expect(
+      problems({ ...hosted, CLERK_API_URL: 'https://api.clerk.com', CLERK_AUTHORIZED_PARTIES: 'https://app.example.com', VERCEL: '1' }),
+    ).toEqual([]);
   });
 
   it('requires CLERK_AUTHORIZED_PARTIES without localhost in production, not locally', () => {
     const deployed = { ...hosted, VERCEL: '1', NODE_ENV: 'production' };
-    expect(problems(deployed)).toEqual([expect.stringMatching(/^CLERK_AUTHORIZED_PARTIES is missing, and this is production \(live Clerk keys, VERCEL is set\)/)]);
+    expect(problems(deployed)).toEqual([
+      expect.stringMatching(/^CLERK_AUTHORIZED_PARTIES is missing, and this is production \(live Clerk keys, VERCEL is set\)/),
+    ]);
     for (const local of ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://app.localhost', 'http://[::1]:3000']) {
-      expect(problems({ ...deployed, CLERK_AUTHORIZED_PARTIES: `https://app.example.com,${local}` }), local).toEqual([expect.stringContaining(`CLERK_AUTHORIZED_PARTIES lists ${local} in production`)]);
+      expect(problems({ ...deployed, CLERK_AUTHORIZED_PARTIES: `https://app.example.com,${local}` }), local).toEqual([
+        expect.stringContaining(`CLERK_AUTHORIZED_PARTIES lists ${local} in production`),
+      ]);
     }
     expect(problems({ ...deployed, CLERK_AUTHORIZED_PARTIES: 'https://app.example.com' })).toEqual([]);
     // A preview on a development instance, `next dev`, and the local stack's `next start` need none.
-    expect(problems({ ...deployed, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: DEV_PK, CLERK_SECRET_KEY: 'sk_test_x', NODE_ENV: 'development' })).toEqual([]);
+    expect(
+      problems({ ...deployed, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: DEV_PK, CLERK_SECRET_KEY: 'sk_test_x', NODE_ENV: 'development' }),
+    ).toEqual([]);
     expect(problems({ ...validEnv(), NODE_ENV: 'production', CLERK_AUTHORIZED_PARTIES: 'http://localhost:3000' })).toEqual([]);
   });
 
@@ -122,27 +170,42 @@ describe('parseServerEnv', () => {
       }
     };
     expect(build({ ...validEnv(), CLERK_SECRET_KEY: undefined, CLERK_WEBHOOK_SIGNING_SECRET: undefined })).toEqual([]);
-    expect(build({ ...validEnv(), NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: fakeJwt({ role: 'service_role' }) })).toEqual([expect.stringMatching(/holds the legacy service_role JWT/)]);
-    expect(build({ ...validEnv(), NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: undefined })).toEqual([expect.stringMatching(/^NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY is missing/)]);
-    expect(build({ ...validEnv(), CLERK_SECRET_KEY: 'pk_test_x' })).toEqual([expect.stringMatching(/CLERK_SECRET_KEY must start with sk_/)]);
+    expect(build({ ...validEnv(), NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: fakeJwt({ role: 'service_role' }) })).toEqual([
+      expect.stringMatching(/holds the legacy service_role JWT/),
+    ]);
+    expect(build({ ...validEnv(), NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: undefined })).toEqual([
+      expect.stringMatching(/^NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY is missing/),
+    ]);
+    expect(build({ ...validEnv(), CLERK_SECRET_KEY: 'pk_test_x' })).toEqual([
+      expect.stringMatching(/CLERK_SECRET_KEY must start with sk_/),
+    ]);
   });
 
   it('accepts a PEM stored on one line with literal \\n', () => {
     const pem = '-----BEGIN PUBLIC KEY-----\\nMIIBIjANBg\\n-----END PUBLIC KEY-----';
-    expect(parseServerEnv({ ...validEnv(), CLERK_JWT_KEY: pem }).CLERK_JWT_KEY).toBe('-----BEGIN PUBLIC KEY-----\nMIIBIjANBg\n-----END PUBLIC KEY-----');
-    expect(problems({ ...validEnv(), CLERK_JWT_KEY: 'MIIBIjANBg' })).toEqual([expect.stringMatching(/CLERK_JWT_KEY must be the PEM public key/)]);
+    expect(parseServerEnv({ ...validEnv(), CLERK_JWT_KEY: pem }).CLERK_JWT_KEY).toBe(
+      '-----BEGIN PUBLIC KEY-----\nMIIBIjANBg\n-----END PUBLIC KEY-----',
+    );
+    expect(problems({ ...validEnv(), CLERK_JWT_KEY: 'MIIBIjANBg' })).toEqual([
+      expect.stringMatching(/CLERK_JWT_KEY must be the PEM public key/),
+    ]);
   });
 
   it('rejects a template name that cannot be a Clerk template', () => {
-    expect(problems({ ...validEnv(), CLERK_SUPABASE_TEMPLATE: 'supa base' })).toEqual([expect.stringMatching(/CLERK_SUPABASE_TEMPLATE must be the name/)]);
+    expect(problems({ ...validEnv(), CLERK_SUPABASE_TEMPLATE: 'supa base' })).toEqual([
+      expect.stringMatching(/CLERK_SUPABASE_TEMPLATE must be the name/),
+    ]);
   });
 });
 
 describe('machine-local keys and hosts', () => {
   it('a server holding the local keys may listen on loopback only, whatever it was told', () => {
-    for (const loopback of [['127.0.0.1:3000'], ['[::1]:3000'], ['[::ffff:127.0.0.1]:3000'], []]) expect(machineLocalListenProblem(validEnv(), loopback)).toBeNull();
+    for (const loopback of [['127.0.0.1:3000'], ['[::1]:3000'], ['[::ffff:127.0.0.1]:3000'], []])
+      expect(machineLocalListenProblem(validEnv(), loopback)).toBeNull();
     for (const everywhere of [['0.0.0.0:3108'], ['[::]:3108'], ['127.0.0.1:3000', '192.168.1.20:3000']]) {
-      expect(machineLocalListenProblem({ ...validEnv(), PORT: '3108' }, everywhere)).toMatch(/listens on .*which the network can reach.*npm run start:local -- -p 3108/);
+      expect(machineLocalListenProblem({ ...validEnv(), PORT: '3108' }, everywhere)).toMatch(
+        /listens on .*which the network can reach.*npm run start:local -- -p 3108/,
+      );
     }
     // Real keys: where it listens is the host's business.
     expect(machineLocalListenProblem({ ...validEnv(), NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: REAL_PK }, ['0.0.0.0:3000'])).toBeNull();
@@ -158,8 +221,10 @@ describe('machine-local keys and hosts', () => {
   it('answers only requests addressed to this machine when the local keys are in use', () => {
     const withHost = (host: string) => new Request('http://app.test/', { headers: { host } });
     const refuseLocalKeysOffMachine = machineLocalGuard(validEnv());
-    for (const host of ['localhost:3000', '127.0.0.1:3100', '[::1]:3000', 'localhost']) expect(refuseLocalKeysOffMachine(withHost(host))).toBeNull();
-    for (const host of ['app.example.com', 'localhost.example.com', '10.0.0.1:3000']) expect(refuseLocalKeysOffMachine(withHost(host))?.status).toBe(503);
+    for (const host of ['localhost:3000', '127.0.0.1:3100', '[::1]:3000', 'localhost'])
+      expect(refuseLocalKeysOffMachine(withHost(host))).toBeNull();
+    for (const host of ['app.example.com', 'localhost.example.com', '10.0.0.1:3000'])
+      expect(refuseLocalKeysOffMachine(withHost(host))?.status).toBe(503);
     // With Clerk's services off this machine every request is refused, whatever Host it claims.
     const elsewhere = { ...validEnv(), CLERK_FAPI_URL: 'https://clerk.example.com' };
     expect(machineLocalGuard(elsewhere)(withHost('localhost:3000'))?.status).toBe(503);

@@ -103,7 +103,8 @@ describe('supabase/migrations: each function is defined in exactly one file', ()
   it('fails on a later migration that redefines a function whole', () => {
     const redefinition = {
       file: '20261127120000_clerk_tokens_only.sql',
-      sql: `-- create function public.not_counted() in a comment\n` +
+      sql:
+        `-- create function public.not_counted() in a comment\n` +
         `create or replace function "public".Requesting_User_Id()\nreturns text language sql stable set search_path = '' as $$ select 'create function public.in_a_body()' $$;\n` +
         `create function ensure_user_profile() returns void language sql as $body$ select $$create function x()$$ $body$;`,
     };

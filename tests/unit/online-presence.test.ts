@@ -57,7 +57,10 @@ describe('Online now (unit test against a WebSocket test double of Realtime)', {
     await expect.poll(() => w.last(), DEADLINE).toEqual({ kind: 'online', members: [{ user_id: 'user_alice', name: 'Alice' }] });
 
     const join = double.received.find((r) => r.event === 'phx_join' && r.topic === 'realtime:org:org_acme')!;
-    expect(join.payload).toMatchObject({ access_token: 'user_alice@org_acme', config: { private: true, presence: { key: 'user_alice', enabled: true } } });
+    expect(join.payload).toMatchObject({
+      access_token: 'user_alice@org_acme',
+      config: { private: true, presence: { key: 'user_alice', enabled: true } },
+    });
     const track = double.received.find((r) => r.event === 'presence' && r.topic === 'realtime:org:org_acme')!;
     expect(track.payload).toEqual({ type: 'presence', event: 'track', payload: { user_id: 'user_alice', name: 'Alice' } });
     await leave();
@@ -107,7 +110,9 @@ describe('Online now (unit test against a WebSocket test double of Realtime)', {
     const dave = browserOf({ current: 'user_dave@org_globex' });
     const w = watch();
     joinOrgPresence(dave.client, 'org_acme', { user_id: 'user_dave', name: 'Dave' }, w.onStatus);
-    await expect.poll(() => w.last(), DEADLINE).toEqual({ kind: 'unavailable', reason: expect.stringMatching(/Unauthorized: .*org:org_acme/) });
+    await expect
+      .poll(() => w.last(), DEADLINE)
+      .toEqual({ kind: 'unavailable', reason: expect.stringMatching(/Unauthorized: .*org:org_acme/) });
     // The channel is gone, so realtime-js has nothing left to rejoin.
     await expect.poll(() => dave.client.getChannels().length, DEADLINE).toBe(0);
     expect(w.statuses.filter((s) => s.kind === 'unavailable')).toHaveLength(1);
@@ -119,7 +124,10 @@ describe('membersOf', () => {
   it('lists each user once (two tabs are one person), by name', () => {
     expect(
       membersOf({
-        user_b: [{ user_id: 'user_b', name: 'Zoe' }, { user_id: 'user_b', name: 'Zoe' }],
+        user_b: [
+          { user_id: 'user_b', name: 'Zoe' },
+          { user_id: 'user_b', name: 'Zoe' },
+        ],
         user_a: [{ user_id: 'user_a', name: 'Adam' }],
         user_c: [{ user_id: 'user_c' }],
       }),

@@ -8,8 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { projectRoot } from 'clerk-supabase-local-stack';
 import { guide, readme } from '../support/readme.ts';
 
-const scripts = (JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-const vitestProjects = [...fs.readFileSync(path.join(projectRoot, 'vitest.config.ts'), 'utf8').matchAll(/name: '([\w-]+)'/g)].map((m) => m[1]);
+const scripts = (JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+  .scripts;
+const vitestProjects = [...fs.readFileSync(path.join(projectRoot, 'vitest.config.ts'), 'utf8').matchAll(/name: '([\w-]+)'/g)].map(
+  (m) => m[1],
+);
 const runSteps = [...fs.readFileSync(path.join(projectRoot, 'tests/run.ts'), 'utf8').matchAll(/step\('([\w-]+)'/g)].map((m) => m[1]);
 
 describe('package.json scripts', () => {
@@ -21,10 +24,15 @@ describe('package.json scripts', () => {
       // node starts a file of this project and npm runs a script (both checked for existence below).
       if (program === 'node') expect(part, name).toMatch(/^node [\w./-]+\.(?:ts|mjs|js)\b/);
       else if (program === 'npm') expect(part, name).toMatch(/^npm run [\w:-]+/);
-      else expect(fs.existsSync(path.join(projectRoot, 'node_modules/.bin', program)), `${name}: ${program} is installed (node_modules/.bin)`).toBe(true);
+      else
+        expect(
+          fs.existsSync(path.join(projectRoot, 'node_modules/.bin', program)),
+          `${name}: ${program} is installed (node_modules/.bin)`,
+        ).toBe(true);
     }
     for (const m of command.matchAll(/--project[ =]([\w-]+)/g)) expect(vitestProjects, `${name}: vitest project ${m[1]}`).toContain(m[1]);
-    for (const m of command.matchAll(/(?:^|&&\s*)node ([\w./-]+\.(?:ts|mjs|js))/g)) expect(fs.existsSync(path.join(projectRoot, m[1])), `${name}: ${m[1]}`).toBe(true);
+    for (const m of command.matchAll(/(?:^|&&\s*)node ([\w./-]+\.(?:ts|mjs|js))/g))
+      expect(fs.existsSync(path.join(projectRoot, m[1])), `${name}: ${m[1]}`).toBe(true);
     for (const m of command.matchAll(/npm run ([\w:-]+)/g)) expect(Object.keys(scripts), `${name}: npm run ${m[1]}`).toContain(m[1]);
     const only = /tests\/run\.ts --only ([\w,-]+)/.exec(command);
     for (const step of only?.[1].split(',') ?? []) expect(runSteps, `${name}: tests/run.ts step ${step}`).toContain(step);

@@ -45,16 +45,23 @@ const QUICKSTART_CURL = { test: 'tests/db/readme-verify.test.ts', needle: 'local
 
 export const EXERCISED: Record<string, Exercised> = {
   // Quickstart, and the local stack on its own (docs/local-stack.md)
-  'git clone "$REPO_URL" clerk-supabase-reference && cd clerk-supabase-reference': { test: 'tests/app/dev-command.test.ts', needle: "startsWith('git clone')" },
+  'git clone "$REPO_URL" clerk-supabase-reference && cd clerk-supabase-reference': {
+    test: 'tests/app/dev-command.test.ts',
+    needle: "startsWith('git clone')",
+  },
   'npm run dev': { test: 'tests/app/dev-command.test.ts', needle: "['run', 'dev']" },
   'npm test': { test: 'tests/unit/run-results.test.ts', needle: "path.join(projectRoot, 'tests/run.ts')" },
   'npm run stack:up': { test: 'packages/local-stack/test/db/stack-cli.test.ts', needle: "npm('stack:up')" },
   'npm run db:reset': { test: 'packages/local-stack/test/db/stack-cli.test.ts', needle: "npm('db:reset')" },
   'npm run stack:status': { test: 'packages/local-stack/test/db/stack-cli.test.ts', needle: "npm('stack:status')" },
   'npm run stack:down': { test: 'packages/local-stack/test/db/stack-cli.test.ts', needle: "npm('stack:down')" },
-  'npm run local:token -- --user user_alice --org org_acme --org-role admin': { test: 'packages/local-stack/test/db/stack-cli.test.ts', needle: "'local:token', '--user', 'user_alice', '--org', 'org_acme', '--org-role', 'admin'" },
+  'npm run local:token -- --user user_alice --org org_acme --org-role admin': {
+    test: 'packages/local-stack/test/db/stack-cli.test.ts',
+    needle: "'local:token', '--user', 'user_alice', '--org', 'org_acme', '--org-role', 'admin'",
+  },
   "source <(grep -E '^NEXT_PUBLIC_SUPABASE_(URL|PUBLISHABLE_KEY)=' .local/stack.env | sed 's/^/export /')": QUICKSTART_CURL,
-  'curl -s "$NEXT_PUBLIC_SUPABASE_URL/rest/v1/tasks?select=title" -H "apikey: $NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY" -H "Authorization: Bearer $(npm run -s local:token -- --user user_alice)"': QUICKSTART_CURL,
+  'curl -s "$NEXT_PUBLIC_SUPABASE_URL/rest/v1/tasks?select=title" -H "apikey: $NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY" -H "Authorization: Bearer $(npm run -s local:token -- --user user_alice)"':
+    QUICKSTART_CURL,
   // How the app connects Clerk to Supabase (docs/architecture.md): run against the production build
   'curl -H "Authorization: Bearer $(npm run -s local:token -- --user user_alice)" localhost:3000/api/tasks': APP_CURLS,
   'curl -H "Authorization: Bearer $(npm run -s local:token -- --user user_bob --org org_acme)" localhost:3000/api/projects': APP_CURLS,
@@ -66,7 +73,10 @@ export const EXERCISED: Record<string, Exercised> = {
   'E2E_MEMBER_EMAIL=you+clerk_test_member@example.com': LIVE_E2E_ENV('E2E_MEMBER_EMAIL'),
   'E2E_MEMBER_PASSWORD=...': LIVE_E2E_ENV('E2E_MEMBER_PASSWORD'),
   'E2E_ORG_NAME=Your org name': LIVE_E2E_ENV('E2E_ORG_NAME'),
-  'E2E_OUTSIDER_EMAIL=you+clerk_test_outsider@example.com': { test: 'tests/e2e/online-now.live.spec.ts', needle: 'process.env.E2E_OUTSIDER_EMAIL' },
+  'E2E_OUTSIDER_EMAIL=you+clerk_test_outsider@example.com': {
+    test: 'tests/e2e/online-now.live.spec.ts',
+    needle: 'process.env.E2E_OUTSIDER_EMAIL',
+  },
   'E2E_OUTSIDER_PASSWORD=...': { test: 'tests/e2e/online-now.live.spec.ts', needle: 'process.env.E2E_OUTSIDER_PASSWORD' },
   'E2E_OUTSIDER_ORG_NAME=Another org name': { test: 'tests/e2e/online-now.live.spec.ts', needle: 'process.env.E2E_OUTSIDER_ORG_NAME' },
   // Going hosted
@@ -74,7 +84,8 @@ export const EXERCISED: Record<string, Exercised> = {
   'npm run doctor -- --user <a Clerk user id>': { test: 'tests/db/doctor.test.ts', needle: "'--user', 'user_carol'" },
   'npm run doctor -- --token <a token less than a minute old>': { test: 'tests/db/doctor.test.ts', needle: "'--token'" },
   // Edge Functions (docs/edge-functions.md)
-  'curl -s -X POST "$NEXT_PUBLIC_SUPABASE_URL/functions/v1/task-report" -H "Authorization: Bearer $(npm run -s local:token -- --user user_alice)"': { test: 'tests/db/edge-function.test.ts', needle: "'local:token', '--', '--user', 'user_alice'" },
+  'curl -s -X POST "$NEXT_PUBLIC_SUPABASE_URL/functions/v1/task-report" -H "Authorization: Bearer $(npm run -s local:token -- --user user_alice)"':
+    { test: 'tests/db/edge-function.test.ts', needle: "'local:token', '--', '--user', 'user_alice'" },
   // Verification checklist: run verbatim (see the test files)
   'set -a; source .env.local; set +a': VERIFY_DB,
   'USER_A=user_...': VERIFY_DB,
@@ -82,14 +93,20 @@ export const EXERCISED: Record<string, Exercised> = {
   'TOKEN_A=$(npm run -s doctor -- --print-token --user "$USER_A")': VERIFY_DB,
   'TOKEN_B=$(npm run -s doctor -- --print-token --user "$USER_B")': VERIFY_DB,
   'REST="$NEXT_PUBLIC_SUPABASE_URL/rest/v1"; KEY="apikey: $NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY"': VERIFY_DB,
-  'curl -s -o /dev/null -w \'%{http_code}\\n\' -X DELETE "$REST/tasks?title=eq.checklist" -H "$KEY" -H "Authorization: Bearer $TOKEN_A"': VERIFY_DB,
+  'curl -s -o /dev/null -w \'%{http_code}\\n\' -X DELETE "$REST/tasks?title=eq.checklist" -H "$KEY" -H "Authorization: Bearer $TOKEN_A"':
+    VERIFY_DB,
   'curl -s -o /dev/null -w \'%{http_code}\\n\' "$REST/tasks?select=id" -H "$KEY"': VERIFY_DB,
-  'curl -s -o /dev/null -w \'%{http_code}\\n\' -X POST "$REST/tasks" -H "$KEY" -H "Authorization: Bearer $TOKEN_A" -H \'Content-Type: application/json\' -d \'{"title":"checklist"}\'': VERIFY_DB,
-  'curl -s -w \' %{http_code}\\n\' "$REST/tasks?select=user_id&user_id=neq.$USER_A" -H "$KEY" -H "Authorization: Bearer $TOKEN_A"': VERIFY_DB,
-  'curl -s -o /dev/null -w \'%{http_code}\\n\' -X POST "$REST/tasks" -H "$KEY" -H "Authorization: Bearer $TOKEN_A" -H \'Content-Type: application/json\' -d "{\\"title\\":\\"forged\\",\\"user_id\\":\\"$USER_B\\"}"': VERIFY_DB,
+  'curl -s -o /dev/null -w \'%{http_code}\\n\' -X POST "$REST/tasks" -H "$KEY" -H "Authorization: Bearer $TOKEN_A" -H \'Content-Type: application/json\' -d \'{"title":"checklist"}\'':
+    VERIFY_DB,
+  'curl -s -w \' %{http_code}\\n\' "$REST/tasks?select=user_id&user_id=neq.$USER_A" -H "$KEY" -H "Authorization: Bearer $TOKEN_A"':
+    VERIFY_DB,
+  'curl -s -o /dev/null -w \'%{http_code}\\n\' -X POST "$REST/tasks" -H "$KEY" -H "Authorization: Bearer $TOKEN_A" -H \'Content-Type: application/json\' -d "{\\"title\\":\\"forged\\",\\"user_id\\":\\"$USER_B\\"}"':
+    VERIFY_DB,
   'curl -s -w \' %{http_code}\\n\' "$REST/tasks?select=id&title=eq.checklist" -H "$KEY" -H "Authorization: Bearer $TOKEN_B"': VERIFY_DB,
-  'curl -s -w \' %{http_code}\\n\' -X DELETE "$REST/tasks?title=eq.checklist&select=title" -H "$KEY" -H "Authorization: Bearer $TOKEN_B" -H \'Prefer: return=representation\'': VERIFY_DB,
-  'curl -s -w \' %{http_code}\\n\' -X DELETE "$REST/tasks?title=eq.checklist&select=title" -H "$KEY" -H "Authorization: Bearer $TOKEN_A" -H \'Prefer: return=representation\'': VERIFY_DB,
+  'curl -s -w \' %{http_code}\\n\' -X DELETE "$REST/tasks?title=eq.checklist&select=title" -H "$KEY" -H "Authorization: Bearer $TOKEN_B" -H \'Prefer: return=representation\'':
+    VERIFY_DB,
+  'curl -s -w \' %{http_code}\\n\' -X DELETE "$REST/tasks?title=eq.checklist&select=title" -H "$KEY" -H "Authorization: Bearer $TOKEN_A" -H \'Prefer: return=representation\'':
+    VERIFY_DB,
   'APP=https://<your app domain>': VERIFY_APP,
   'curl -s -o /dev/null -w \'%{http_code}\\n\' "$APP/api/tasks"': VERIFY_APP,
   'curl -s -o /dev/null -w \'%{http_code}\\n\' "$APP/api/tasks" -H "Authorization: Bearer $TOKEN_A"': VERIFY_APP,
@@ -98,12 +115,16 @@ export const EXERCISED: Record<string, Exercised> = {
 
 /** Commands that need an account or the network. Each says why, and what is checked instead. */
 export const NOT_RUNNABLE_HERE: Record<string, string> = {
-  'REPO_URL=https://github.com/your-org/clerk-supabase-reference.git': "a placeholder for your copy's URL; tests/app/dev-command.test.ts runs the clone line with REPO_URL set to this checkout",
+  'REPO_URL=https://github.com/your-org/clerk-supabase-reference.git':
+    "a placeholder for your copy's URL; tests/app/dev-command.test.ts runs the clone line with REPO_URL set to this checkout",
   'npx supabase login': 'needs a Supabase account; the command and its CLI version are checked with --help below',
   [LINK_PROJECT]: 'needs a Supabase project; --project-ref is checked with --help below',
-  [PUSH_TO_LINKED]: 'needs a linked Supabase project; tests/db/hosted-migrate.test.ts runs it unlinked and checks that the pinned CLI asks for the linked project, never the local database',
-  'npx supabase secrets set CLERK_ISSUER=https://<your Clerk Frontend API host> CLERK_JWT_KEY="<your CLERK_JWT_KEY>" CLERK_AUTHORIZED_PARTIES=https://<your app domain>': 'needs a Supabase project; `secrets set` is checked with --help below',
-  'npx supabase functions deploy task-report --no-verify-jwt': 'needs a Supabase project; --no-verify-jwt is checked with --help below, and the function runs on Deno in tests/db/edge-function.test.ts',
+  [PUSH_TO_LINKED]:
+    'needs a linked Supabase project; tests/db/hosted-migrate.test.ts runs it unlinked and checks that the pinned CLI asks for the linked project, never the local database',
+  'npx supabase secrets set CLERK_ISSUER=https://<your Clerk Frontend API host> CLERK_JWT_KEY="<your CLERK_JWT_KEY>" CLERK_AUTHORIZED_PARTIES=https://<your app domain>':
+    'needs a Supabase project; `secrets set` is checked with --help below',
+  'npx supabase functions deploy task-report --no-verify-jwt':
+    'needs a Supabase project; --no-verify-jwt is checked with --help below, and the function runs on Deno in tests/db/edge-function.test.ts',
 };
 
 describe('README commands', () => {
@@ -137,7 +158,13 @@ describe('README commands', () => {
   // One CLI process per command, in parallel: a generous deadline, so a busy machine is slower, not failing.
   it('every Supabase CLI command in the guide exists in the pinned CLI, with each flag it uses', { timeout: 300_000 }, async () => {
     const cli = path.join(root, 'node_modules/.bin/supabase');
-    const help = async (words: string[]) => (await promisify(execFile)(cli, [...words, '--help'], { encoding: 'utf8', env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' } })).stdout;
+    const help = async (words: string[]) =>
+      (
+        await promisify(execFile)(cli, [...words, '--help'], {
+          encoding: 'utf8',
+          env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+        })
+      ).stdout;
     const cliCommands = found.filter((c) => c.startsWith('npx supabase '));
     expect(cliCommands.length).toBeGreaterThanOrEqual(6);
     const missing = await Promise.all(
@@ -147,7 +174,11 @@ describe('README commands', () => {
         const words = firstArg === -1 ? args : args.slice(0, firstArg);
         const text = await help(words);
         if (!/USAGE/.test(text)) return [`${command}: supabase ${words.join(' ')} is not a command of the pinned CLI`];
-        return args.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0]).filter((flag) => !text.includes(flag)).map((flag) => `${command}: ${flag}`);
+        return args
+          .filter((a) => a.startsWith('--'))
+          .map((a) => a.split('=')[0])
+          .filter((flag) => !text.includes(flag))
+          .map((flag) => `${command}: ${flag}`);
       }),
     );
     expect(missing.flat()).toEqual([]);
@@ -163,7 +194,9 @@ describe('README commands', () => {
 describe('README pitfalls table', () => {
   const table = section('pitfalls');
   const rows = table.split('\n').filter((l) => l.startsWith('|') && !l.startsWith('| Symptom') && !l.startsWith('| ---'));
-  const ids = rows.map((l) => /\|\s*([^|]*?)\s*\|\s*$/.exec(l)![1]).flatMap((cell) => [...cell.matchAll(/`([a-z][a-z-]+)`/g)].map((x) => x[1]));
+  const ids = rows
+    .map((l) => /\|\s*([^|]*?)\s*\|\s*$/.exec(l)![1])
+    .flatMap((cell) => [...cell.matchAll(/`([a-z][a-z-]+)`/g)].map((x) => x[1]));
 
   it('names only causes doctor knows', () => {
     expect(ids.length).toBeGreaterThan(10);

@@ -18,7 +18,8 @@ beforeAll(async () => {
       const value = action === 'guarded' ? { error: SIGNED_OUT } : {};
       return res.writeHead(200, { 'content-type': 'text/x-component' }).end(`0:${JSON.stringify({ a: value })}\n`);
     }
-    if (url.pathname === '/dashboard') return res.writeHead(307, { location: `/sign-in?redirect_url=${encodeURIComponent(url.href)}` }).end();
+    if (url.pathname === '/dashboard')
+      return res.writeHead(307, { location: `/sign-in?redirect_url=${encodeURIComponent(url.href)}` }).end();
     if (url.pathname === '/reports') return res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Everyone’s reports</h1>');
     if (url.pathname === '/api/tasks') {
       if (req.method !== 'GET') return res.writeHead(405).end();
@@ -26,7 +27,8 @@ beforeAll(async () => {
     }
     // Guards GET but answers HEAD and OPTIONS as a framework does by default.
     if (url.pathname === '/api/me') {
-      if (req.method === 'GET') return res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Sign in first.' }));
+      if (req.method === 'GET')
+        return res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Sign in first.' }));
       if (req.method === 'HEAD') return res.writeHead(200, { 'content-type': 'application/json' }).end();
       if (req.method === 'OPTIONS') return res.writeHead(204, { allow: 'GET, HEAD, OPTIONS' }).end();
       return res.writeHead(405).end();
@@ -54,10 +56,16 @@ describe('route walk', () => {
       expect.stringMatching(/^page HEAD \/reports: 200/),
       expect.stringMatching(/^page OPTIONS \/reports: 200/),
     ]);
-    expect(problems.filter((p) => p.includes('/api/me'))).toEqual([expect.stringMatching(/^route HEAD \/api\/me: 200/), expect.stringMatching(/^route OPTIONS \/api\/me: 204/)]);
+    expect(problems.filter((p) => p.includes('/api/me'))).toEqual([
+      expect.stringMatching(/^route HEAD \/api\/me: 200/),
+      expect.stringMatching(/^route OPTIONS \/api\/me: 204/),
+    ]);
     expect(problems.filter((p) => p.startsWith('route '))).toContainEqual(expect.stringMatching(/^route GET \/api\/export: 200/));
     expect(problems.some((p) => p.includes('/api/tasks'))).toBe(false);
-    expect(problems.filter((p) => p.startsWith('action '))).toEqual([expect.stringMatching(/^action exportAll .*2 args/), expect.stringMatching(/^action exportAll .*1 args/)]);
+    expect(problems.filter((p) => p.startsWith('action '))).toEqual([
+      expect.stringMatching(/^action exportAll .*2 args/),
+      expect.stringMatching(/^action exportAll .*1 args/),
+    ]);
   });
 
   it('fills dynamic segments with a well-formed sample', () => {

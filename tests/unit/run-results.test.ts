@@ -36,7 +36,11 @@ describe('--only', () => {
   });
 
   it('the run itself exits non-zero on a typo, before starting anything, instead of a green empty run', () => {
-    const r = spawnSync(process.execPath, [path.join(projectRoot, 'tests/run.ts'), '--only', 'unti'], { cwd: projectRoot, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [path.join(projectRoot, 'tests/run.ts'), '--only', 'unti'], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--only names no step: unti/);
     expect(r.stdout).not.toMatch(/▶/);
@@ -51,7 +55,12 @@ describe('--only', () => {
 describe('counts', () => {
   it('a Playwright run that exits 1 with no failed test counts as one failure, with the reason', () => {
     const file = write('pw-crash.json', { stats: { expected: 12, unexpected: 0, flaky: 0, skipped: 0 } });
-    expect(playwrightCounts(file, 1)).toEqual({ passed: 12, failed: 1, skipped: 0, note: 'playwright exited with code 1 without reporting a failed test' });
+    expect(playwrightCounts(file, 1)).toEqual({
+      passed: 12,
+      failed: 1,
+      skipped: 0,
+      note: 'playwright exited with code 1 without reporting a failed test',
+    });
   });
 
   it('no report at all (removed before the run, never written) is a failure, not zero of everything', () => {
@@ -63,7 +72,11 @@ describe('counts', () => {
   });
 
   it('skipped, todo and fixme tests are counted, not dropped', () => {
-    expect(playwrightCounts(write('pw-skip.json', { stats: { expected: 5, unexpected: 0, flaky: 0, skipped: 2 } }), 0)).toEqual({ passed: 5, failed: 0, skipped: 2 });
+    expect(playwrightCounts(write('pw-skip.json', { stats: { expected: 5, unexpected: 0, flaky: 0, skipped: 2 } }), 0)).toEqual({
+      passed: 5,
+      failed: 0,
+      skipped: 2,
+    });
     const vitest = write('vitest.json', { numPassedTests: 7, numFailedTests: 1, numPendingTests: 2, numTodoTests: 1 });
     expect(vitestCounts(vitest, 1)).toEqual({ passed: 7, failed: 1, skipped: 3 });
     expect(closingLine({ passed: 7, failed: 1, skipped: 3 })).toBe('7 passed, 1 failed, 3 skipped');
@@ -71,10 +84,13 @@ describe('counts', () => {
   });
 
   it('a flaky test (failed, then passed) is a failure', () => {
-    expect(playwrightCounts(write('pw-flaky.json', { stats: { expected: 3, unexpected: 0, flaky: 1, skipped: 0 } }), 0)).toMatchObject({ passed: 3, failed: 1 });
+    expect(playwrightCounts(write('pw-flaky.json', { stats: { expected: 3, unexpected: 0, flaky: 1, skipped: 0 } }), 0)).toMatchObject({
+      passed: 3,
+      failed: 1,
+    });
   });
 
-  it('run.ts removes the Playwright report before the run, so a crash cannot show the last run\'s counts', () => {
+  it("run.ts removes the Playwright report before the run, so a crash cannot show the last run's counts", () => {
     const source = fs.readFileSync(path.join(projectRoot, 'tests/run.ts'), 'utf8');
     const e2e = source.slice(source.indexOf("step('e2e'"));
     expect(e2e.indexOf('fs.rmSync(out')).toBeGreaterThan(0);

@@ -16,7 +16,9 @@ const session = vi.hoisted(() => {
     CLERK_API_URL: 'http://clerk-api.test',
     CLERK_TELEMETRY_DISABLED: '1',
   });
-  return { current: { sessionId: null as string | null, orgId: null as string | null, getToken: async (): Promise<string | null> => null } };
+  return {
+    current: { sessionId: null as string | null, orgId: null as string | null, getToken: async (): Promise<string | null> => null },
+  };
 });
 vi.mock('server-only', () => ({}));
 vi.mock('@clerk/nextjs/server', async (importOriginal) => ({ ...(await importOriginal<object>()), auth: async () => session.current }));
@@ -41,7 +43,10 @@ const server = setupServer(
     tokenCalls.push({ path: new URL(request.url).pathname, auth: request.headers.get('authorization') });
     const orgs = clerkSideOrg.get(String(params.sid));
     const org = (orgs && orgs.length > 1 ? orgs.shift() : orgs?.[0]) ?? null;
-    return HttpResponse.json({ object: 'token', jwt: fakeJwt({ sub: 'user_1', sid: params.sid, n: tokenCalls.length, exp: nextExp, ...(org ? { org_id: org } : {}) }) });
+    return HttpResponse.json({
+      object: 'token',
+      jwt: fakeJwt({ sub: 'user_1', sid: params.sid, n: tokenCalls.length, exp: nextExp, ...(org ? { org_id: org } : {}) }),
+    });
   }),
 );
 beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
@@ -66,7 +71,8 @@ async function mode(template?: string) {
   return (await import('../../lib/supabase/server.ts')).createClient;
 }
 const query = async (client: Awaited<ReturnType<typeof createClient>>) => expect((await client.from('tasks').select()).error).toBeNull();
-const tokenNumber = (authorization: string | null) => JSON.parse(Buffer.from(authorization!.split('.')[1], 'base64url').toString()).n as number;
+const tokenNumber = (authorization: string | null) =>
+  JSON.parse(Buffer.from(authorization!.split('.')[1], 'base64url').toString()).n as number;
 
 describe('third-party mode', () => {
   it('sends the Clerk session token as the Bearer token and the publishable key as apikey', async () => {
@@ -93,7 +99,10 @@ describe('the JSON API: one client per process, the token set per query', () => 
     // Built before the other user's token is fetched, sent in between: the token is the query's own.
     const results = await Promise.all([alice, bob, alice, bob, bob, alice].map((s) => asUser(s, dataApi().from('tasks').select())));
     expect(results.every((r) => r.error === null)).toBe(true);
-    expect(seen.map((x) => x.authorization).sort()).toEqual([...Array(3).fill('Bearer alice.jwt.token'), ...Array(3).fill('Bearer bob.jwt.token')]);
+    expect(seen.map((x) => x.authorization).sort()).toEqual([
+      ...Array(3).fill('Bearer alice.jwt.token'),
+      ...Array(3).fill('Bearer bob.jwt.token'),
+    ]);
     // A query sent without asUser() carries no user token: the anon role, which sees no rows.
     seen.length = 0;
     await dataApi().from('tasks').select();
@@ -105,11 +114,22 @@ describe('the JSON API: one client per process, the token set per query', () => 
     vi.resetModules();
     const { asUser, dataApi } = await import('../../lib/supabase/server.ts');
     const { TemplateTokenError } = await import('../../lib/supabase/token-errors.ts');
-    server.use(http.post('http://clerk-api.test/v1/sessions/:sid/tokens/:template', () => HttpResponse.json({ errors: [{ code: 'resource_not_found' }] }, { status: 404 })));
+    server.use(
+      http.post('http://clerk-api.test/v1/sessions/:sid/tokens/:template', () =>
+        HttpResponse.json({ errors: [{ code: 'resource_not_found' }] }, { status: 404 }),
+      ),
+    );
     try {
-      const failure = await asUser({ sessionId: 'sess_gone', orgId: null, getToken: async () => null }, dataApi().from('tasks').select()).catch((e: unknown) => e);
+      const failure = await asUser(
+        { sessionId: 'sess_gone', orgId: null, getToken: async () => null },
+        dataApi().from('tasks').select(),
+      ).catch((e: unknown) => e);
       expect(failure).toBeInstanceOf(TemplateTokenError);
-      expect(failure).toMatchObject({ status: 401, body: { error: 'Your session was refused by Clerk. Sign in again.' }, detail: expect.stringMatching(/answered 404/) });
+      expect(failure).toMatchObject({
+        status: 401,
+        body: { error: 'Your session was refused by Clerk. Sign in again.' },
+        detail: expect.stringMatching(/answered 404/),
+      });
       expect(seen).toEqual([]);
     } finally {
       server.resetHandlers();
@@ -158,7 +178,11 @@ describe('template mode', () => {
     const { TemplateTokenError } = await import('../../lib/supabase/token-errors.ts');
     const failure = await create().catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(TemplateTokenError);
-    expect(failure).toMatchObject({ status: 409, message: expect.stringMatching(/organisation changed/), detail: expect.stringMatching(/org_b.*org_a/) });
+    expect(failure).toMatchObject({
+      status: 409,
+      message: expect.stringMatching(/organisation changed/),
+      detail: expect.stringMatching(/org_b.*org_a/),
+    });
     expect(seen).toEqual([]); // the database never saw the other organisation's token
     expect(tokenCalls).toHaveLength(2);
     // Nothing was cached: the next request asks again, and a personal-account request likewise.
@@ -167,7 +191,7 @@ describe('template mode', () => {
     expect(seen).toEqual([]);
   });
 
-  it("Clerk catching up between the two asks: the refetched token matches and is used", async () => {
+  it('Clerk catching up between the two asks: the refetched token matches and is used', async () => {
     const create = await mode('supabase');
     clerkSideOrg.set('sess_switching', ['org_old', 'org_new']);
     session.current = { sessionId: 'sess_switching', orgId: 'org_new', getToken: async () => null };
@@ -197,7 +221,13 @@ describe('template mode', () => {
     const create = await mode('supabase');
     const { TemplateTokenError } = await import('../../lib/supabase/token-errors.ts');
     session.current = { sessionId: 'sess_down', orgId: null, getToken: async () => null };
-    server.use(http.post('http://clerk-api.test/v1/sessions/:sid/tokens/:template', () => HttpResponse.json({ errors: [{ code: 'internal', message: 'down', long_message: 'down' }] }, { status: 503 }), { once: true }));
+    server.use(
+      http.post(
+        'http://clerk-api.test/v1/sessions/:sid/tokens/:template',
+        () => HttpResponse.json({ errors: [{ code: 'internal', message: 'down', long_message: 'down' }] }, { status: 503 }),
+        { once: true },
+      ),
+    );
     const failure = await create().catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(TemplateTokenError);
     expect(failure).toMatchObject({ status: 503, message: expect.stringMatching(/Clerk .* is unreachable/) });

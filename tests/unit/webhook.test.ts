@@ -27,7 +27,11 @@ const rpcCalls: { apikey: string | null; authorization: string | null; body: Rec
 let rpcResponse: () => Response = () => HttpResponse.json('applied');
 const server = setupServer(
   http.post('http://supabase.test/rest/v1/rpc/apply_clerk_user_event', async ({ request }) => {
-    rpcCalls.push({ apikey: request.headers.get('apikey'), authorization: request.headers.get('authorization'), body: (await request.json()) as Record<string, unknown> });
+    rpcCalls.push({
+      apikey: request.headers.get('apikey'),
+      authorization: request.headers.get('authorization'),
+      body: (await request.json()) as Record<string, unknown>,
+    });
     return rpcResponse();
   }),
 );
@@ -46,7 +50,12 @@ function signed(type: string, opts: { secret?: string; timestamp?: Date; id?: st
   const signature = new Webhook(opts.secret ?? secret).sign(id, timestamp, body);
   const req = new Request('http://app.test/api/webhooks/clerk', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'svix-signature': signature },
+    headers: {
+      'content-type': 'application/json',
+      'svix-id': id,
+      'svix-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+      'svix-signature': signature,
+    },
     body: opts.tamper ? body.replace('Una', 'Eve') : body,
   });
   return { id, req: req as Parameters<typeof POST>[0] };
@@ -58,7 +67,13 @@ describe('Clerk webhook route', () => {
     const res = await POST(req);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ result: 'applied' });
-    expect(rpcCalls).toEqual([{ apikey: 'sb_secret_unittest', authorization: 'Bearer sb_secret_unittest', body: { event_id: id, event_type: 'user.created', data } }]);
+    expect(rpcCalls).toEqual([
+      {
+        apikey: 'sb_secret_unittest',
+        authorization: 'Bearer sb_secret_unittest',
+        body: { event_id: id, event_type: 'user.created', data },
+      },
+    ]);
   });
 
   it('passes the database verdict through (duplicate, stale, deleted_user)', async () => {
@@ -100,7 +115,12 @@ describe('Clerk webhook route', () => {
     });
     const req = new Request('http://app.test/api/webhooks/clerk', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'svix-signature': signature },
+      headers: {
+        'content-type': 'application/json',
+        'svix-id': id,
+        'svix-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+        'svix-signature': signature,
+      },
       body: stream,
       duplex: 'half',
     } as RequestInit);

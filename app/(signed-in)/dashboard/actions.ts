@@ -17,10 +17,7 @@ const GONE = { error: 'That task no longer exists. Reload the page.' };
 const firstIssue = (error: z.ZodError) => error.issues[0]?.message ?? 'Invalid input.';
 
 /** Runs a write as the signed-in user and refreshes the page's data; returns a message on failure. */
-async function write(
-  session: ClerkSession,
-  run: Parameters<typeof queryAsUser<unknown[]>>[1],
-): Promise<TaskActionState> {
+async function write(session: ClerkSession, run: Parameters<typeof queryAsUser<unknown[]>>[1]): Promise<TaskActionState> {
   const result = await queryAsUser(session, run);
   if (result.error) return { error: result.error.message };
   if (!result.data?.length) return GONE; // no row matched: deleted meanwhile, or not this user's
@@ -53,7 +50,13 @@ export async function toggleTask(input: FormData): Promise<TaskActionState> {
   const { form } = checked;
   const parsed = z.object({ id: rowId, done: z.enum(['true', 'false']) }).safeParse({ id: form.get('id'), done: form.get('done') });
   if (!parsed.success) return { error: firstIssue(parsed.error) };
-  return write(checked.session, (db) => db.from('tasks').update({ done: parsed.data.done === 'true' }).eq('id', parsed.data.id).select('id'));
+  return write(checked.session, (db) =>
+    db
+      .from('tasks')
+      .update({ done: parsed.data.done === 'true' })
+      .eq('id', parsed.data.id)
+      .select('id'),
+  );
 }
 
 export async function deleteTask(input: FormData): Promise<TaskActionState> {

@@ -10,7 +10,9 @@ export default async function DashboardPage() {
   const session = await auth.protect();
   // No user_id filter: the policy only returns the caller's rows. (Adding .eq('user_id', ...) would
   // be harmless defence in depth, but it would hide a broken policy instead of exposing it in tests.)
-  const { data: tasks, error } = await queryAsUser(session, (db) => db.from('tasks').select('id, title, done').order('created_at', { ascending: false }));
+  const { data: tasks, error } = await queryAsUser(session, (db) =>
+    db.from('tasks').select('id, title, done').order('created_at', { ascending: false }),
+  );
 
   return (
     <>

@@ -18,7 +18,14 @@ export function AddTaskForm() {
     <form action={action} className="add-task">
       <label htmlFor="new-task-title">New task</label>
       <div className="row">
-        <input id="new-task-title" name="title" defaultValue={state.title} maxLength={200} aria-invalid={Boolean(state.error)} aria-describedby="new-task-error" />
+        <input
+          id="new-task-title"
+          name="title"
+          defaultValue={state.title}
+          maxLength={200}
+          aria-invalid={Boolean(state.error)}
+          aria-describedby="new-task-error"
+        />
         <button type="submit" disabled={pending}>
           Add
         </button>
@@ -50,7 +57,14 @@ function TaskItem({ task }: { task: Task }) {
       <form action={dispatch} className="rename">
         <input type="hidden" name="intent" value="rename" />
         <input type="hidden" name="id" value={task.id} />
-        <input name="title" defaultValue={state.title ?? task.title} maxLength={200} aria-label="Task title" aria-invalid={Boolean(state.error)} aria-describedby={errorId} />
+        <input
+          name="title"
+          defaultValue={state.title ?? task.title}
+          maxLength={200}
+          aria-label="Task title"
+          aria-invalid={Boolean(state.error)}
+          aria-describedby={errorId}
+        />
         <button type="submit" className="secondary">
           Save
         </button>

@@ -35,11 +35,17 @@ export function OnlineNow({ orgId, template, realtime }: { orgId: string; templa
     <section className="online-now" aria-labelledby="online-now">
       <h2 id="online-now">Online now</h2>
       {!realtime ? (
-        <p className="muted" data-testid="online-now-status">No Realtime server here, so presence is off.</p>
+        <p className="muted" data-testid="online-now-status">
+          No Realtime server here, so presence is off.
+        </p>
       ) : status.kind === 'joining' ? (
-        <p className="muted" data-testid="online-now-status">Joining…</p>
+        <p className="muted" data-testid="online-now-status">
+          Joining…
+        </p>
       ) : status.kind === 'unavailable' ? (
-        <p className="muted" data-testid="online-now-status">Presence is unavailable: {status.reason}.</p>
+        <p className="muted" data-testid="online-now-status">
+          Presence is unavailable: {status.reason}.
+        </p>
       ) : (
         <ul aria-label="Online now">
           {status.members.map((m) => (

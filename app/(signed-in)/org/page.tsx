@@ -11,7 +11,9 @@ export default async function OrgPage() {
   // Signed out: redirect to sign-in, coming back here after.
   const session = await auth.protect();
   const { orgId, orgRole, orgSlug } = session;
-  const switcher = <OrganizationSwitcher afterSelectOrganizationUrl="/org" afterSelectPersonalUrl="/org" afterCreateOrganizationUrl="/org" />;
+  const switcher = (
+    <OrganizationSwitcher afterSelectOrganizationUrl="/org" afterSelectPersonalUrl="/org" afterCreateOrganizationUrl="/org" />
+  );
 
   if (!orgId) {
     return (
@@ -26,15 +28,24 @@ export default async function OrgPage() {
     );
   }
 
-  const { data: projects, error } = await queryAsUser(session, (db) => db.from('projects').select('id, name, created_by').order('created_at', { ascending: false }));
+  const { data: projects, error } = await queryAsUser(session, (db) =>
+    db.from('projects').select('id, name, created_by').order('created_at', { ascending: false }),
+  );
   const isAdmin = orgRole === 'org:admin';
 
   return (
     <>
       <h1>Organisation {orgSlug ? <span className="muted">{orgSlug}</span> : null}</h1>
       {switcher}
-      <p className="muted">You are {isAdmin ? 'an admin' : 'a member'} of this organisation{isAdmin ? '' : '; only admins can delete projects'}.</p>
-      <OnlineNow key={orgId} orgId={orgId} template={serverEnv().CLERK_SUPABASE_TEMPLATE} realtime={serverEnv().SUPABASE_REALTIME !== 'off'} />
+      <p className="muted">
+        You are {isAdmin ? 'an admin' : 'a member'} of this organisation{isAdmin ? '' : '; only admins can delete projects'}.
+      </p>
+      <OnlineNow
+        key={orgId}
+        orgId={orgId}
+        template={serverEnv().CLERK_SUPABASE_TEMPLATE}
+        realtime={serverEnv().SUPABASE_REALTIME !== 'off'}
+      />
       <AddProjectForm />
       {error ? (
         <p className="error" role="alert">

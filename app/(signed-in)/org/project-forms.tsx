@@ -10,7 +10,14 @@ export function AddProjectForm() {
     <form action={action} className="add-task">
       <label htmlFor="new-project-name">New project</label>
       <div className="row">
-        <input id="new-project-name" name="name" defaultValue={state.name} maxLength={100} aria-invalid={Boolean(state.error)} aria-describedby="new-project-error" />
+        <input
+          id="new-project-name"
+          name="name"
+          defaultValue={state.name}
+          maxLength={100}
+          aria-invalid={Boolean(state.error)}
+          aria-describedby="new-project-error"
+        />
         <button type="submit" disabled={pending}>
           Add
         </button>

@@ -92,7 +92,12 @@ export function TaskReport({ template }: { template?: string }) {
       </section>
     );
   }
-  if (state.status === 'error') return <p className="error" role="alert">{state.message}</p>;
+  if (state.status === 'error')
+    return (
+      <p className="error" role="alert">
+        {state.message}
+      </p>
+    );
   const s = state.summary;
   return (
     <section className="card" aria-labelledby="summary">

@@ -10,7 +10,14 @@ export const GET = route(async (_req, session) => {
   const { userId, orgId, orgRole } = session;
   const template = serverEnv().CLERK_SUPABASE_TEMPLATE ?? null;
   const database = unwrap(await asUser(session, dataApi().rpc('whoami')));
-  return NextResponse.json({ userId, orgId: orgId ?? null, orgRole: orgRole ?? null, mode: template ? 'template' : 'third-party', template, database });
+  return NextResponse.json({
+    userId,
+    orgId: orgId ?? null,
+    orgRole: orgRole ?? null,
+    mode: template ? 'template' : 'third-party',
+    template,
+    database,
+  });
 });
 export const HEAD = GET;
 export const OPTIONS = options('GET, HEAD, OPTIONS');

@@ -49,7 +49,10 @@ function fail(message: string): never {
 function summary(stackLayout: StackLayout, env: Record<string, string>) {
   const rows = [
     ['Data API (Supabase URL)', `${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1`],
-    ...discoverFunctions(stackLayout.ports.functions).map((fn) => [`Edge Function ${fn.name}`, `${env.NEXT_PUBLIC_SUPABASE_URL}/functions/v1/${fn.name} (Deno${fn.verifyJwt ? '' : ', verify_jwt off'})`]),
+    ...discoverFunctions(stackLayout.ports.functions).map((fn) => [
+      `Edge Function ${fn.name}`,
+      `${env.NEXT_PUBLIC_SUPABASE_URL}/functions/v1/${fn.name} (Deno${fn.verifyJwt ? '' : ', verify_jwt off'})`,
+    ]),
     ['Postgres', `${redactedDatabaseUrl(env.SUPABASE_DB_URL)} (SUPABASE_DB_URL in the env file)`],
     ['Clerk Backend API', env.CLERK_API_URL],
     ['Clerk Frontend API', `${env.CLERK_FAPI_URL} (the app proxies it at /__clerk)`],
@@ -73,7 +76,9 @@ async function serve(stackLayout: StackLayout) {
   } catch (e) {
     fail(`The local stack did not start: ${e instanceof Error ? e.message : String(e)}`);
   }
-  console.log(`Local stack (${stackLayout.profile}) ready in ${((Date.now() - started) / 1000).toFixed(1)}s\n${summary(stackLayout, stack.env)}`);
+  console.log(
+    `Local stack (${stackLayout.profile}) ready in ${((Date.now() - started) / 1000).toFixed(1)}s\n${summary(stackLayout, stack.env)}`,
+  );
   const onSignal = () => void stack.stop('signal');
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -139,10 +144,18 @@ async function status(stackLayout: StackLayout) {
     process.exit(1);
   }
   const env = readEnvFile(stackLayout.envFile);
-  const res = await fetch(`${env.LOCAL_STACK_CONTROL_URL}/status`, { headers: { [CONTROL_SECRET_HEADER]: env.LOCAL_STACK_CONTROL_SECRET ?? '' } }).then((r) => r.json() as Promise<{ parts: Record<string, boolean> }>).catch(() => null);
+  const res = await fetch(`${env.LOCAL_STACK_CONTROL_URL}/status`, {
+    headers: { [CONTROL_SECRET_HEADER]: env.LOCAL_STACK_CONTROL_SECRET ?? '' },
+  })
+    .then((r) => r.json() as Promise<{ parts: Record<string, boolean> }>)
+    .catch(() => null);
   const parts = res?.parts ?? {};
   console.log(`The local stack (${stackLayout.profile}) is running (pid ${pid}).`);
-  console.log(Object.entries(parts).map(([k, ok]) => `  ${ok ? '\x1b[32m✓\x1b[0m' : '\x1b[31m✗\x1b[0m'} ${k}`).join('\n'));
+  console.log(
+    Object.entries(parts)
+      .map(([k, ok]) => `  ${ok ? '\x1b[32m✓\x1b[0m' : '\x1b[31m✗\x1b[0m'} ${k}`)
+      .join('\n'),
+  );
   console.log(summary(stackLayout, env));
   if (!Object.values(parts).every(Boolean)) process.exit(1);
 }
@@ -153,9 +166,7 @@ async function reset(stackLayout: StackLayout) {
     console.log('The stack is not running: its database folder was removed, and the next start creates, migrates and seeds it afresh.');
     return;
   }
-  await withSuperuser(stackLayout.ports.postgres, (c) =>
-    c.query(RESET_SQL),
-  );
+  await withSuperuser(stackLayout.ports.postgres, (c) => c.query(RESET_SQL));
   await migrate(stackLayout, (line) => console.log(line), { force: true });
   console.log('Database reset: bootstrap, migrations and seed applied.');
 }
@@ -171,7 +182,8 @@ async function token(stackLayout: StackLayout, argv: string[]) {
       expires: { type: 'string' },
     },
   });
-  if (!values.user) fail('Usage: npm run local:token -- --user <id> [--org <id> --org-role <admin|member>] [--template <name>] [--expires <seconds>]');
+  if (!values.user)
+    fail('Usage: npm run local:token -- --user <id> [--org <id> --org-role <admin|member>] [--template <name>] [--expires <seconds>]');
   const role = values['org-role'];
   if (role && role !== 'admin' && role !== 'member') fail('--org-role is admin or member');
   const expiresInSeconds = values.expires ? Number(values.expires) : 3600;
@@ -197,12 +209,17 @@ async function token(stackLayout: StackLayout, argv: string[]) {
     });
     if (res.ok) subject.sessionId = ((await res.json()) as { id: string }).id;
     // The user's public metadata feeds the session token's custom claims (`plan`), as Clerk's would.
-    const user = await fetch(`${env.CLERK_API_URL}/v1/users/${encodeURIComponent(values.user)}`, { headers: { authorization: `Bearer ${keys.clerkSecretKey}` } });
+    const user = await fetch(`${env.CLERK_API_URL}/v1/users/${encodeURIComponent(values.user)}`, {
+      headers: { authorization: `Bearer ${keys.clerkSecretKey}` },
+    });
     if (user.ok) subject.publicMetadata = ((await user.json()) as { public_metadata?: Record<string, unknown> }).public_metadata;
   }
   const now = Math.floor(Date.now() / 1000);
   const jwt = values.template
-    ? await mintTemplateToken(keys, values.template, subject, { expiresInSeconds, issuedAt: expiresInSeconds < 0 ? now + expiresInSeconds - 60 : now })
+    ? await mintTemplateToken(keys, values.template, subject, {
+        expiresInSeconds,
+        issuedAt: expiresInSeconds < 0 ? now + expiresInSeconds - 60 : now,
+      })
     : await mintSessionToken(keys, subject, { expiresInSeconds, issuedAt: expiresInSeconds < 0 ? now + expiresInSeconds - 60 : now });
   process.stdout.write(`${jwt}\n`);
 }

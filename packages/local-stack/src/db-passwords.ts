@@ -33,7 +33,9 @@ export function dbPasswords(): DbPasswords {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     const stored = JSON.parse(fs.readFileSync(privateFile(dbPasswordsFile), 'utf8')) as Partial<DbPasswords>;
     if (typeof stored.postgres !== 'string' || typeof stored.authenticator !== 'string' || !stored.postgres || !stored.authenticator) {
-      throw new Error(`${dbPasswordsFile} is not this stack's password file (no "postgres" and "authenticator" entries): remove it, and the next start writes a new one.`);
+      throw new Error(
+        `${dbPasswordsFile} is not this stack's password file (no "postgres" and "authenticator" entries): remove it, and the next start writes a new one.`,
+      );
     }
     cached = { postgres: stored.postgres, authenticator: stored.authenticator };
   }

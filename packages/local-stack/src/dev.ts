@@ -18,7 +18,10 @@ import { LOCAL_PASSWORD, seedAccounts } from './clerk/store.ts';
 // LOCAL_STACK_PROFILE=test runs the same command on a test instance (the suite exercises `npm run dev`).
 const stackLayout = layout(profileFromEnv());
 const envLocal = path.join(projectRoot, '.env.local');
-const hostedUrl = fs.existsSync(envLocal) && stackLayout.profile === 'dev' ? parseEnv(fs.readFileSync(envLocal, 'utf8')).NEXT_PUBLIC_SUPABASE_URL : undefined;
+const hostedUrl =
+  fs.existsSync(envLocal) && stackLayout.profile === 'dev'
+    ? parseEnv(fs.readFileSync(envLocal, 'utf8')).NEXT_PUBLIC_SUPABASE_URL
+    : undefined;
 // Everything after `--` is the command, its own flags included.
 const { positionals: command } = parseArgs({ args: process.argv.slice(3), allowPositionals: true, options: {} });
 if (!command.length) fail('Usage: local-stack dev -- <command> [args...]  (e.g. local-stack dev -- next dev --hostname localhost)');
@@ -31,7 +34,10 @@ function fail(message: string): never {
 
 const appPort = Number(process.env.PORT ?? stackLayout.ports.app);
 const inUse = await new Promise<boolean>((resolve) => {
-  const s = net.createServer().once('error', () => resolve(true)).once('listening', () => s.close(() => resolve(false)));
+  const s = net
+    .createServer()
+    .once('error', () => resolve(true))
+    .once('listening', () => s.close(() => resolve(false)));
   s.listen(appPort, 'localhost');
 });
 if (inUse) fail(`port ${appPort} is in use: stop what holds it, or run on another port with PORT=3001 npm run dev`);
@@ -61,7 +67,9 @@ if (hosted) {
       fail(`The local stack did not start: ${e instanceof Error ? e.message : String(e)}`);
     }
     env = stack.env;
-    console.log(`Local stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s: data API ${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1, Postgres ${redactedDatabaseUrl(env.SUPABASE_DB_URL)} (SUPABASE_DB_URL in ${path.relative(projectRoot, stackLayout.envFile)})`);
+    console.log(
+      `Local stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s: data API ${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1, Postgres ${redactedDatabaseUrl(env.SUPABASE_DB_URL)} (SUPABASE_DB_URL in ${path.relative(projectRoot, stackLayout.envFile)})`,
+    );
   }
 }
 
@@ -107,5 +115,7 @@ while (!exiting && Date.now() < deadline) {
   await new Promise((r) => setTimeout(r, 500));
 }
 if (!ready && !exiting) {
-  console.warn(`\n  \x1b[33m!\x1b[0m The app has not answered http://localhost:${appPort}/ within ${READY_WAIT_MS / 1000} s. It is still running; its own output above says why (a build error, a busy machine).\n`);
+  console.warn(
+    `\n  \x1b[33m!\x1b[0m The app has not answered http://localhost:${appPort}/ within ${READY_WAIT_MS / 1000} s. It is still running; its own output above says why (a build error, a busy machine).\n`,
+  );
 }

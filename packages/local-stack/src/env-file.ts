@@ -4,10 +4,12 @@ import fs from 'node:fs';
 import { parseEnv as parseDotenv } from 'node:util';
 
 export function formatEnv(env: Record<string, string>): string {
-  return Object.entries(env)
-    // Quoted when a shell would split or misread it: the README sources this file with bash.
-    .map(([k, v]) => `${k}=${/^[\w@%+=:,./-]*$/.test(v) ? v : JSON.stringify(v)}`)
-    .join('\n') + '\n';
+  return (
+    Object.entries(env)
+      // Quoted when a shell would split or misread it: the README sources this file with bash.
+      .map(([k, v]) => `${k}=${/^[\w@%+=:,./-]*$/.test(v) ? v : JSON.stringify(v)}`)
+      .join('\n') + '\n'
+  );
 }
 
 export function readEnvFile(file: string): Record<string, string> {

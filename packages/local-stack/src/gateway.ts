@@ -36,15 +36,30 @@ export function createGateway(keys: LocalKeys, postgrestPort: number, functions?
     }
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' }, corsHeaders);
     if (!url.pathname.startsWith('/rest/v1')) {
-      return sendJson(res, 404, { message: `The local gateway serves only /rest/v1 (the data API) and /functions/v1 (Edge Functions), not ${url.pathname}` }, corsHeaders);
+      return sendJson(
+        res,
+        404,
+        { message: `The local gateway serves only /rest/v1 (the data API) and /functions/v1 (Edge Functions), not ${url.pathname}` },
+        corsHeaders,
+      );
     }
     const apikey = (req.headers.apikey as string | undefined) ?? url.searchParams.get('apikey') ?? undefined;
     if (!apikey) {
-      return sendJson(res, 401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' }, corsHeaders);
+      return sendJson(
+        res,
+        401,
+        { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' },
+        corsHeaders,
+      );
     }
     const roleToken = roleTokenFor.get(apikey);
     if (!roleToken) {
-      return sendJson(res, 401, { message: 'Invalid API key', hint: 'Double check your Supabase publishable or secret API key.' }, corsHeaders);
+      return sendJson(
+        res,
+        401,
+        { message: 'Invalid API key', hint: 'Double check your Supabase publishable or secret API key.' },
+        corsHeaders,
+      );
     }
     const bearer = req.headers.authorization?.replace(/^Bearer\s+/i, '');
     const headers: http.OutgoingHttpHeaders = { ...req.headers, host: `127.0.0.1:${postgrestPort}` };
@@ -52,7 +67,14 @@ export function createGateway(keys: LocalKeys, postgrestPort: number, functions?
     headers.authorization = `Bearer ${!bearer || bearer === apikey ? roleToken : bearer}`;
     url.searchParams.delete('apikey');
     const upstream = http.request(
-      { host: '127.0.0.1', port: postgrestPort, method: req.method, path: (url.pathname.slice('/rest/v1'.length) || '/') + url.search, headers, agent },
+      {
+        host: '127.0.0.1',
+        port: postgrestPort,
+        method: req.method,
+        path: (url.pathname.slice('/rest/v1'.length) || '/') + url.search,
+        headers,
+        agent,
+      },
       (up) => {
         // PostgREST sends its own CORS headers; keep only ours (a doubled `*, *` fails in browsers).
         const upHeaders = Object.fromEntries(Object.entries(up.headers).filter(([k]) => !k.toLowerCase().startsWith('access-control-')));
@@ -62,7 +84,12 @@ export function createGateway(keys: LocalKeys, postgrestPort: number, functions?
     );
     upstream.on('error', () => {
       if (!res.headersSent) {
-        sendJson(res, 503, { code: 'PGRST_UNAVAILABLE', message: 'The data API (PostgREST) is not answering. It may be restarting; try again shortly.' }, corsHeaders);
+        sendJson(
+          res,
+          503,
+          { code: 'PGRST_UNAVAILABLE', message: 'The data API (PostgREST) is not answering. It may be restarting; try again shortly.' },
+          corsHeaders,
+        );
       } else res.destroy();
     });
     req.pipe(upstream);

@@ -1,6 +1,16 @@
 // The typed API an app's own tests and benchmarks use (the CLI covers everything else): where a stack
 // lives and which ports it uses, starting one in-process, its variables, its keys and tokens.
-export { keepingTsconfig, layout, localRoot, keysFile, projectRoot, scratchInstance, testInstance, type Profile, type StackLayout } from './paths.ts';
+export {
+  keepingTsconfig,
+  layout,
+  localRoot,
+  keysFile,
+  projectRoot,
+  scratchInstance,
+  testInstance,
+  type Profile,
+  type StackLayout,
+} from './paths.ts';
 export { functionSecrets, httpOk, startStack, stackEnv, type RunningStack } from './stack.ts';
 export { formatEnv, parseEnv, readEnvFile } from './env-file.ts';
 export { loadKeys, LOCAL_FAPI_HOST, type LocalKeys } from './keys.ts';

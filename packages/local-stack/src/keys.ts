@@ -29,7 +29,7 @@ export interface LocalKeys {
 async function generate(): Promise<LocalKeys> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
   const kid = `ins_local_${randomBytes(6).toString('hex')}`;
-  const publicJwk = { ...publicKey.export({ format: "jwk" }), kid, alg: 'RS256', use: 'sig' };
+  const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' };
   const jwtSecret = randomBytes(32).toString('base64url');
   const secret = new TextEncoder().encode(jwtSecret);
   // The legacy Supabase API keys are long-lived HS256 JWTs; the local gateway swaps the new-style

@@ -16,7 +16,12 @@ function schemaFingerprint(): string {
   const migrations = path.join(projectRoot, 'supabase/migrations');
   const files = [
     bootstrapSqlFile,
-    ...(fs.existsSync(migrations) ? fs.readdirSync(migrations).sort().map((f) => path.join(migrations, f)) : []),
+    ...(fs.existsSync(migrations)
+      ? fs
+          .readdirSync(migrations)
+          .sort()
+          .map((f) => path.join(migrations, f))
+      : []),
     path.join(projectRoot, 'supabase/seed.sql'),
   ];
   for (const f of files) if (fs.existsSync(f)) hash.update(f).update(fs.readFileSync(f));
@@ -63,7 +68,10 @@ export async function applySchema(dbUrl: string, log: (line: string) => void, op
   const remote = remoteDatabase(dbUrl);
   const r = supabaseCli([...workdir, 'db', 'push', remote.arg, '--include-seed', '--yes'], remote.env);
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  out.split('\n').filter(Boolean).forEach((x) => log(`[db push] ${x}`));
+  out
+    .split('\n')
+    .filter(Boolean)
+    .forEach((x) => log(`[db push] ${x}`));
   if (r.status !== 0) {
     const cause = out.split('\n').find((x) => /ERROR|error/.test(x)) ?? out.trim().split('\n').pop();
     throw new Error(`a migration failed: ${cause?.trim()} (fix the file in supabase/migrations, then run \`npm run db:reset\`)`);
@@ -71,4 +79,5 @@ export async function applySchema(dbUrl: string, log: (line: string) => void, op
 }
 
 /** What `npm run db:reset` drops before applying everything again (local/cli.ts). */
-export const RESET_SQL = 'drop schema if exists public cascade; drop schema if exists private cascade; drop schema if exists supabase_migrations cascade; create schema public;';
+export const RESET_SQL =
+  'drop schema if exists public cascade; drop schema if exists private cascade; drop schema if exists supabase_migrations cascade; create schema public;';

@@ -14,7 +14,12 @@
  * "no session at all" (session-token-and-uat-missing) and the handshake steps of a page visit.
  */
 export function isRefusedSessionReason(reason: string | null | undefined): reason is string {
-  return Boolean(reason) && /^(token-|jwk-|secret-key-invalid|unexpected-error|session-token-(expired|iat|nbf|outdated|but-no-client-uat)|client-uat-but-no-session-token)/.test(reason!);
+  return (
+    Boolean(reason) &&
+    /^(token-|jwk-|secret-key-invalid|unexpected-error|session-token-(expired|iat|nbf|outdated|but-no-client-uat)|client-uat-but-no-session-token)/.test(
+      reason!,
+    )
+  );
 }
 
 /** What to do about each way clerkMiddleware refuses a session (x-clerk-auth-reason). */
@@ -22,8 +27,10 @@ function refusalFix(reason: string, parties: string[] | undefined): string {
   if (reason === 'token-invalid-authorized-parties') {
     return `the token was minted for another origin (its azp). This server accepts ${parties?.join(', ') ?? 'any origin'}: open the app at one of those, or add its origin to CLERK_AUTHORIZED_PARTIES.`;
   }
-  if (/^(token-invalid-signature|jwk-)/.test(reason)) return 'the token was signed by another Clerk instance: CLERK_JWT_KEY and the Clerk keys must come from the same .local/stack.env (restart `npm run dev`).';
-  if (/expired|iat|nbf|not-active-yet/.test(reason)) return 'the token is too old or from the future: clerk-js renews it every minute, so check the clock; a token pasted into curl lasts 60 s (`local-stack token` mints another).';
+  if (/^(token-invalid-signature|jwk-)/.test(reason))
+    return 'the token was signed by another Clerk instance: CLERK_JWT_KEY and the Clerk keys must come from the same .local/stack.env (restart `npm run dev`).';
+  if (/expired|iat|nbf|not-active-yet/.test(reason))
+    return 'the token is too old or from the future: clerk-js renews it every minute, so check the clock; a token pasted into curl lasts 60 s (`local-stack token` mints another).';
   return 'see the message above; signing out and in again gives the browser a fresh session.';
 }
 
@@ -38,15 +45,24 @@ export function reportRefusedSession<R extends Response | null | undefined | voi
   if (res.headers.get('x-clerk-auth-status') !== 'signed-out' || !isRefusedSessionReason(reason) || reported.has(reason)) return res;
   reported.add(reason);
   const message = res.headers.get('x-clerk-auth-message');
-  console.warn(`[local stack] Clerk refused the session of ${req.method} ${new URL(req.url).pathname} (${reason})${message ? `: ${message}` : ''}\n  Fix: ${refusalFix(reason, parties)}`);
+  console.warn(
+    `[local stack] Clerk refused the session of ${req.method} ${new URL(req.url).pathname} (${reason})${message ? `: ${message}` : ''}\n  Fix: ${refusalFix(reason, parties)}`,
+  );
   return res;
 }
 
 /** clerkMiddleware (or any proxy function) wrapped for the local stack; unchanged anywhere else. */
-export function withLocalStack<M extends (...args: never[]) => unknown>(middleware: M, env: Record<string, string | undefined> = process.env): M {
+export function withLocalStack<M extends (...args: never[]) => unknown>(
+  middleware: M,
+  env: Record<string, string | undefined> = process.env,
+): M {
   if (!env.LOCAL_STACK) return middleware;
   // As the app accepts them: the configured origins and its own at the port it listens on.
-  const configured = env.CLERK_AUTHORIZED_PARTIES?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+  const configured =
+    env.CLERK_AUTHORIZED_PARTIES?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) ?? [];
   const parties = [...new Set([...configured, ...(env.PORT ? [`http://localhost:${env.PORT}`, `http://127.0.0.1:${env.PORT}`] : [])])];
-  return (async (...args: Parameters<M>) => reportRefusedSession(args[0] as Request, (await middleware(...args)) as Response | null, parties)) as unknown as M;
+  return (async (...args: Parameters<M>) =>
+    reportRefusedSession(args[0] as Request, (await middleware(...args)) as Response | null, parties)) as unknown as M;
 }

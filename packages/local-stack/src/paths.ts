@@ -47,7 +47,17 @@ export interface StackLayout {
   pidFile: string;
   envFile: string;
   /** `functions`: the first Edge Function's port; the others follow (local/functions/config.ts). */
-  ports: { gateway: number; postgres: number; postgrest: number; postgrestAdmin: number; clerkBackend: number; clerkFrontend: number; control: number; functions: number; app: number };
+  ports: {
+    gateway: number;
+    postgres: number;
+    postgrest: number;
+    postgrestAdmin: number;
+    clerkBackend: number;
+    clerkFrontend: number;
+    control: number;
+    functions: number;
+    app: number;
+  };
 }
 
 /**
@@ -57,7 +67,8 @@ export interface StackLayout {
  */
 export function testInstance(): number {
   const n = Number(process.env.LOCAL_STACK_INSTANCE ?? 0);
-  if (!Number.isInteger(n) || n < 0 || n > 39) throw new Error('LOCAL_STACK_INSTANCE must be a whole number from 0 to 9 (10-39 are used by the tests themselves)');
+  if (!Number.isInteger(n) || n < 0 || n > 39)
+    throw new Error('LOCAL_STACK_INSTANCE must be a whole number from 0 to 9 (10-39 are used by the tests themselves)');
   return n;
 }
 

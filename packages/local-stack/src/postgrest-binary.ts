@@ -21,7 +21,8 @@ export function installLine(platform: NodeJS.Platform = process.platform, arch: 
   }
   // PostgREST 12 has no arm64 build for macOS: Apple silicon runs the x64 one under Rosetta 2.
   const asset = platform === 'darwin' ? 'macos-x64.tar.xz' : arch === 'arm64' ? 'ubuntu-aarch64.tar.xz' : 'linux-static-x64.tar.xz';
-  const rosetta = platform === 'darwin' && arch === 'arm64' ? ' (Apple silicon: it runs under Rosetta 2, `softwareupdate --install-rosetta`)' : '';
+  const rosetta =
+    platform === 'darwin' && arch === 'arm64' ? ' (Apple silicon: it runs under Rosetta 2, `softwareupdate --install-rosetta`)' : '';
   return `curl -sSL ${download(asset)} | sudo tar -xJ -C /usr/local/bin${rosetta}`;
 }
 
@@ -43,7 +44,8 @@ function versionOf(bin: string): { version: string } | { problem: string } {
 }
 
 function onPath(env: Record<string, string | undefined>): string | null {
-  const names = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD').split(';').map((ext) => `postgrest${ext.toLowerCase()}`) : ['postgrest'];
+  const names =
+    process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD').split(';').map((ext) => `postgrest${ext.toLowerCase()}`) : ['postgrest'];
   for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
     for (const name of names) {
       const file = path.join(dir, name);
@@ -79,10 +81,13 @@ export function findPostgrest(env: Record<string, string | undefined> = process.
     if (!c.path) continue;
     const v = versionOf(c.path);
     if ('problem' in v) problems.push(`${c.source}: ${v.problem}`);
-    else if (Number(v.version.split('.')[0]) !== POSTGREST_MAJOR) problems.push(`${c.source}: ${c.path} is PostgREST ${v.version}, but the local stack needs PostgREST ${POSTGREST_MAJOR}`);
+    else if (Number(v.version.split('.')[0]) !== POSTGREST_MAJOR)
+      problems.push(`${c.source}: ${c.path} is PostgREST ${v.version}, but the local stack needs PostgREST ${POSTGREST_MAJOR}`);
     else return { path: c.path, source: c.source, version: v.version };
   }
-  const looked = env.POSTGREST_BIN ? `POSTGREST_BIN=${env.POSTGREST_BIN}` : `the npm package ${npmPackage} (not published for ${process.platform}-${process.arch}) and PATH`;
+  const looked = env.POSTGREST_BIN
+    ? `POSTGREST_BIN=${env.POSTGREST_BIN}`
+    : `the npm package ${npmPackage} (not published for ${process.platform}-${process.arch}) and PATH`;
   throw new PostgrestNotFoundError(
     `PostgREST ${POSTGREST_MAJOR} not found (looked at ${looked}${problems.length ? `; ${problems.join('; ')}` : ''}). ` +
       `Install it: ${installLine()}. Or set POSTGREST_BIN to a PostgREST ${POSTGREST_MAJOR} binary.`,

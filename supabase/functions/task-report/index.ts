@@ -31,8 +31,10 @@ export default {
     const cors = corsHeaders(req, typeof auth === 'string' ? [] : auth.authorizedParties);
     if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: cors });
     try {
-      if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Call this function with POST.', { Allow: 'POST, OPTIONS' });
-      if (misconfigured || typeof auth === 'string') throw new HttpError(503, 'not_configured', `The function is not configured: ${misconfigured}`);
+      if (req.method !== 'POST')
+        throw new HttpError(405, 'method_not_allowed', 'Call this function with POST.', { Allow: 'POST, OPTIONS' });
+      if (misconfigured || typeof auth === 'string')
+        throw new HttpError(503, 'not_configured', `The function is not configured: ${misconfigured}`);
 
       const token = bearerToken(req);
       // A client per request, acting as the caller: supabase-js sends their token with every query.
@@ -41,7 +43,16 @@ export default {
 
       const plan = typeof caller.claims.plan === 'string' ? caller.claims.plan : 'free';
       if (!PLANS_WITH_REPORTS.includes(plan)) {
-        return json(403, { error: 'plan_required', message: `Task reports are part of the Pro plan; your plan is ${plan}.`, plan, requiredPlans: PLANS_WITH_REPORTS }, cors);
+        return json(
+          403,
+          {
+            error: 'plan_required',
+            message: `Task reports are part of the Pro plan; your plan is ${plan}.`,
+            plan,
+            requiredPlans: PLANS_WITH_REPORTS,
+          },
+          cors,
+        );
       }
 
       const input = await readReportRequest(req);

@@ -13,7 +13,8 @@ export type ReportRequest = z.infer<typeof ReportRequest>;
 
 export async function readReportRequest(req: Request): Promise<ReportRequest> {
   const declared = Number(req.headers.get('content-length') ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new HttpError(413, 'body_too_large', `The request body is ${declared} bytes; at most ${MAX_BODY_BYTES} are accepted.`);
+  if (declared > MAX_BODY_BYTES)
+    throw new HttpError(413, 'body_too_large', `The request body is ${declared} bytes; at most ${MAX_BODY_BYTES} are accepted.`);
   const text = await readLimited(req);
   if (!text.trim()) return ReportRequest.parse({});
   if (!/^application\/json\b/i.test(req.headers.get('content-type') ?? '')) {

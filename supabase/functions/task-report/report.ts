@@ -29,9 +29,15 @@ interface Answer<T> {
 /** A failed query as the function's answer: the token refused (401) or the data API unavailable (503). */
 function checked<T>(what: string, r: Answer<T>): Answer<T> {
   if (!r.error) return r;
-  if (r.status === 401 || r.status === 403) throw new HttpError(401, 'token_refused', `The data API refused the token while reading ${what}: ${r.error.message}`);
+  if (r.status === 401 || r.status === 403)
+    throw new HttpError(401, 'token_refused', `The data API refused the token while reading ${what}: ${r.error.message}`);
   console.error(`Reading ${what} failed (${r.status}): ${r.error.message}`);
-  throw new HttpError(503, 'data_api_unavailable', `The data API did not answer the ${what} query (${r.status || 'no answer'}). Try again shortly.`, { 'Retry-After': '5' });
+  throw new HttpError(
+    503,
+    'data_api_unavailable',
+    `The data API did not answer the ${what} query (${r.status || 'no answer'}). Try again shortly.`,
+    { 'Retry-After': '5' },
+  );
 }
 
 export async function taskSummary(db: SupabaseClient, staleAfterDays: number, now = new Date()): Promise<TaskSummary> {
@@ -73,7 +79,15 @@ export async function taskCsv(db: SupabaseClient): Promise<string> {
   }
   const lines = ['id,title,done,created_at,updated_at'];
   for (let from = 0; ; from += PAGE) {
-    const page = checked('your tasks', await db.from('tasks').select('id, title, done, created_at, updated_at').order('created_at').order('id').range(from, from + PAGE - 1));
+    const page = checked(
+      'your tasks',
+      await db
+        .from('tasks')
+        .select('id, title, done, created_at, updated_at')
+        .order('created_at')
+        .order('id')
+        .range(from, from + PAGE - 1),
+    );
     const rows = (page.data ?? []) as TaskRow[];
     for (const t of rows) lines.push([t.id, t.title, String(t.done), t.created_at, t.updated_at].map(csvCell).join(','));
     if (rows.length < PAGE) break;

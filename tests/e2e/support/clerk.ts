@@ -24,7 +24,9 @@ export async function fillClerkSignIn(page: Page, account: Account, password = a
 export async function signIn(page: Page, account: Account, then = '/dashboard') {
   await setupClerkTestingToken({ page });
   await page.goto('/');
-  const signInParams = live ? ({ strategy: 'email_code', identifier: account.email } as const) : ({ strategy: 'password', identifier: account.email, password: account.password } as const);
+  const signInParams = live
+    ? ({ strategy: 'email_code', identifier: account.email } as const)
+    : ({ strategy: 'password', identifier: account.email, password: account.password } as const);
   await clerk.signIn({ page, signInParams });
   // Let clerk-js finish what setActive started: leaving mid-request makes it write signed-out cookies.
   await page.waitForLoadState('networkidle');
@@ -37,7 +39,10 @@ export async function signOutThroughMenu(page: Page) {
   // clerk-js and the UI bundle load after the page; on a busy machine that takes a while.
   await expect(page.locator('.cl-userButtonTrigger')).toBeVisible({ timeout: 60_000 });
   await page.locator('.cl-userButtonTrigger').click();
-  await page.getByRole('menuitem', { name: 'Sign out' }).or(page.getByRole('button', { name: 'Sign out' })).click();
+  await page
+    .getByRole('menuitem', { name: 'Sign out' })
+    .or(page.getByRole('button', { name: 'Sign out' }))
+    .click();
   await expect(page.locator('.cl-userButtonTrigger')).toHaveCount(0);
   // The next request must not race clerk-js's own cookie update: wait until the browser tells the
   // server "signed out" (__client_uat=0, no __session), as it will for every request from now on.
@@ -47,7 +52,8 @@ export async function signOutThroughMenu(page: Page) {
 /** The token the app's browser code would hand to Supabase in this integration mode. */
 export function supabaseToken(page: Page, template: string | null) {
   return page.evaluate(async (t) => {
-    const session = (window as unknown as { Clerk: { session: { getToken(o?: { template: string }): Promise<string | null> } } }).Clerk.session;
+    const session = (window as unknown as { Clerk: { session: { getToken(o?: { template: string }): Promise<string | null> } } }).Clerk
+      .session;
     return session.getToken(t ? { template: t } : undefined);
   }, template);
 }

@@ -18,7 +18,9 @@ export function loadE2eEnv(): string[] {
     : [process.env.LOCAL_STACK_ENV_FILE ?? layout('test').envFile, path.join(layout('test').dir, 'apps.env')];
   for (const file of files) for (const [k, v] of Object.entries(readEnvFile(file))) process.env[k] ??= v;
   if (!live && !process.env.CLERK_FAPI_URL) {
-    throw new Error(`No running test stack (${files[0]} is missing). Run \`npm test\`, or \`LOCAL_STACK_PROFILE=test npm run stack:up\` plus the app (see docs/e2e.md).`);
+    throw new Error(
+      `No running test stack (${files[0]} is missing). Run \`npm test\`, or \`LOCAL_STACK_PROFILE=test npm run stack:up\` plus the app (see docs/e2e.md).`,
+    );
   }
   return files.filter((f) => fs.existsSync(f));
 }
@@ -44,7 +46,11 @@ export function accounts(): { alice: Account; bob: Account; orgName: string } {
     };
   }
   const email = (id: string) => seedAccounts.find((a) => a.id === id)!.email;
-  return { alice: { email: email('user_alice'), password: LOCAL_PASSWORD }, bob: { email: email('user_bob'), password: LOCAL_PASSWORD }, orgName: seedOrgs[0].name };
+  return {
+    alice: { email: email('user_alice'), password: LOCAL_PASSWORD },
+    bob: { email: email('user_bob'), password: LOCAL_PASSWORD },
+    orgName: seedOrgs[0].name,
+  };
 }
 
 /** The Chromium to drive: Debian's package where it exists (no browser downloads here), else Playwright's. */

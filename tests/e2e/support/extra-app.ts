@@ -16,20 +16,39 @@ export interface ExtraApp {
   stop(): void;
 }
 
-export async function startExtraApp(port: number, overrides: (stackEnv: Record<string, string>) => Record<string, string> = () => ({})): Promise<ExtraApp> {
+export async function startExtraApp(
+  port: number,
+  overrides: (stackEnv: Record<string, string>) => Record<string, string> = () => ({}),
+): Promise<ExtraApp> {
   const stackEnv = parseEnv(fs.readFileSync(process.env.LOCAL_STACK_ENV_FILE ?? layout('test').envFile, 'utf8'));
-  const child: ChildProcess = spawn(path.join(projectRoot, 'node_modules/.bin/next'), ['start', '-p', String(port), '--hostname', 'localhost'], {
-    cwd: projectRoot,
-    env: { PATH: `${path.join(projectRoot, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`, HOME: process.env.HOME, ...stackEnv, ...overrides(stackEnv), NEXT_TELEMETRY_DISABLED: '1' } as unknown as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    path.join(projectRoot, 'node_modules/.bin/next'),
+    ['start', '-p', String(port), '--hostname', 'localhost'],
+    {
+      cwd: projectRoot,
+      env: {
+        PATH: `${path.join(projectRoot, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`,
+        HOME: process.env.HOME,
+        ...stackEnv,
+        ...overrides(stackEnv),
+        NEXT_TELEMETRY_DISABLED: '1',
+      } as unknown as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout!.on('data', (c) => (output += c));
   child.stderr!.on('data', (c) => (output += c));
   const app: ExtraApp = { url: `http://localhost:${port}`, stackEnv, output: () => output, stop: () => void child.kill('SIGTERM') };
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && child.exitCode === null) {
-    if (await fetch(`${app.url}/`).then((r) => r.ok, () => false)) return app;
+    if (
+      await fetch(`${app.url}/`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return app;
     await new Promise((r) => setTimeout(r, 250));
   }
   app.stop();

@@ -3,7 +3,10 @@
 export function fapi(path: string, method = 'GET', form?: Record<string, string>) {
   return fetch(`${process.env.CLERK_FAPI_URL}${path}`, {
     method,
-    headers: { 'Clerk-Secret-Key': process.env.CLERK_SECRET_KEY ?? '', ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+    headers: {
+      'Clerk-Secret-Key': process.env.CLERK_SECRET_KEY ?? '',
+      ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+    },
     body: form ? new URLSearchParams(form) : undefined,
   });
 }

@@ -4,13 +4,24 @@
 // Sec-Fetch-*), and the server cannot tell it from an old browser's request caused by another site.
 import type { Page } from '@playwright/test';
 
-export interface PageApiResponse { status: number; text: string; json: () => unknown; headers: Record<string, string> }
+export interface PageApiResponse {
+  status: number;
+  text: string;
+  json: () => unknown;
+  headers: Record<string, string>;
+}
 
 export async function apiFromPage(page: Page, method: string, path: string, body?: unknown): Promise<PageApiResponse> {
-  const res = await page.evaluate(async ([m, p, b]) => {
-    const r = await fetch(p, { method: m, ...(b === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) }) });
-    return { status: r.status, text: await r.text(), headers: Object.fromEntries(r.headers) };
-  }, [method, path, body] as const);
+  const res = await page.evaluate(
+    async ([m, p, b]) => {
+      const r = await fetch(p, {
+        method: m,
+        ...(b === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) }),
+      });
+      return { status: r.status, text: await r.text(), headers: Object.fromEntries(r.headers) };
+    },
+    [method, path, body] as const,
+  );
   return { ...res, json: () => JSON.parse(res.text) };
 }
 

@@ -27,7 +27,9 @@ export const POST = publicRoute(async (req: NextRequest) => {
   let event;
   try {
     // Checks the signature over the raw body and rejects timestamps more than 5 minutes off (replays).
-    event = await verifyWebhook(new NextRequest(req.url, { method: 'POST', headers: req.headers, body: new Uint8Array(body) }), { signingSecret });
+    event = await verifyWebhook(new NextRequest(req.url, { method: 'POST', headers: req.headers, body: new Uint8Array(body) }), {
+      signingSecret,
+    });
   } catch {
     return NextResponse.json({ error: 'Invalid, missing or stale webhook signature.' }, { status: 400 });
   }

@@ -11,7 +11,15 @@ export default async function Home() {
   return (
     <main>
       <h1>Notes of {userId}</h1>
-      {error ? <p id="error">{error.message}</p> : <ul>{data.map((n) => <li key={n.id}>{n.body}</li>)}</ul>}
+      {error ? (
+        <p id="error">{error.message}</p>
+      ) : (
+        <ul>
+          {data.map((n) => (
+            <li key={n.id}>{n.body}</li>
+          ))}
+        </ul>
+      )}
     </main>
   );
 }

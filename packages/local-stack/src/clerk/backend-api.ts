@@ -75,28 +75,49 @@ export function createBackendApi(keys: LocalKeys, store: Store): BackendApi {
         return sendJson(res, 200, { keys: [keys.publicJwk] });
       }
       if (req.headers.authorization !== `Bearer ${keys.clerkSecretKey}`) {
-        return sendClerkError(res, 401, 'authentication_invalid', 'The local Clerk Backend API only answers the local secret key (CLERK_SECRET_KEY from .local/stack.env).');
+        return sendClerkError(
+          res,
+          401,
+          'authentication_invalid',
+          'The local Clerk Backend API only answers the local secret key (CLERK_SECRET_KEY from .local/stack.env).',
+        );
       }
       let m: Record<string, string> | null;
       if ((m = match('/v1/users/:id', path)) && method === 'GET') {
         count('GET /v1/users/:id');
         const user = store.user(m.id);
-        return user ? sendJson(res, 200, backendUserJson(store, user)) : sendClerkError(res, 404, 'resource_not_found', `User ${m.id} not found`);
+        return user
+          ? sendJson(res, 200, backendUserJson(store, user))
+          : sendClerkError(res, 404, 'resource_not_found', `User ${m.id} not found`);
       }
       if (path === '/v1/users' && method === 'GET') {
         count('GET /v1/users');
         const ids = url.searchParams.getAll('user_id');
         const emails = url.searchParams.getAll('email_address').map((e) => e.toLowerCase());
-        const users = store.users().filter((u) => (!ids.length || ids.includes(u.id)) && (!emails.length || emails.includes(u.email.toLowerCase())));
-        return sendJson(res, 200, users.map((u) => backendUserJson(store, u)));
+        const users = store
+          .users()
+          .filter((u) => (!ids.length || ids.includes(u.id)) && (!emails.length || emails.includes(u.email.toLowerCase())));
+        return sendJson(
+          res,
+          200,
+          users.map((u) => backendUserJson(store, u)),
+        );
       }
       if (path === '/v1/users' && method === 'POST') {
         count('POST /v1/users');
         const p = await readParams(req);
         const email = (Array.isArray(p.email_address) ? p.email_address[0] : p.email_address) as string | undefined;
-        if (!email || typeof p.password !== 'string') return sendClerkError(res, 422, 'form_param_missing', 'email_address and password are required');
+        if (!email || typeof p.password !== 'string')
+          return sendClerkError(res, 422, 'form_param_missing', 'email_address and password are required');
         if (store.userByEmail(email)) return sendClerkError(res, 422, 'form_identifier_exists', 'That email address is taken.');
-        const user = store.createUser({ email, password: p.password, firstName: (p.first_name as string) ?? null, lastName: (p.last_name as string) ?? null, id: p.user_id as string | undefined, publicMetadata: isObject(p.public_metadata) ? p.public_metadata : undefined });
+        const user = store.createUser({
+          email,
+          password: p.password,
+          firstName: (p.first_name as string) ?? null,
+          lastName: (p.last_name as string) ?? null,
+          id: p.user_id as string | undefined,
+          publicMetadata: isObject(p.public_metadata) ? p.public_metadata : undefined,
+        });
         return sendJson(res, 200, backendUserJson(store, user));
       }
       // clerkClient.users.updateUserMetadata(): merges into the existing metadata; a null value removes a key.
@@ -105,7 +126,8 @@ export function createBackendApi(keys: LocalKeys, store: Store): BackendApi {
         const user = store.user(m.id);
         if (!user) return sendClerkError(res, 404, 'resource_not_found', `User ${m.id} not found`);
         const p = await readParams(req);
-        if (p.public_metadata !== undefined && !isObject(p.public_metadata)) return sendClerkError(res, 422, 'form_param_format_invalid', 'public_metadata must be an object');
+        if (p.public_metadata !== undefined && !isObject(p.public_metadata))
+          return sendClerkError(res, 422, 'form_param_format_invalid', 'public_metadata must be an object');
         const merged: Record<string, unknown> = { ...user.publicMetadata, ...(p.public_metadata as Record<string, unknown> | undefined) };
         for (const [k, v] of Object.entries(merged)) if (v === null) delete merged[k];
         return sendJson(res, 200, backendUserJson(store, store.updateUser(user.id, { publicMetadata: merged })!));
@@ -123,7 +145,14 @@ export function createBackendApi(keys: LocalKeys, store: Store): BackendApi {
             public_metadata: {},
             private_metadata: {},
             organization: backendOrgJson(store, org),
-            public_user_data: { user_id: m!.id, identifier: store.user(m!.id)?.email ?? '', first_name: null, last_name: null, image_url: '', has_image: false },
+            public_user_data: {
+              user_id: m!.id,
+              identifier: store.user(m!.id)?.email ?? '',
+              first_name: null,
+              last_name: null,
+              image_url: '',
+              has_image: false,
+            },
             created_at: mem.createdAt,
             updated_at: mem.createdAt,
           };
@@ -133,7 +162,9 @@ export function createBackendApi(keys: LocalKeys, store: Store): BackendApi {
       if ((m = match('/v1/organizations/:id', path)) && method === 'GET') {
         count('GET /v1/organizations/:id');
         const org = store.org(m.id) ?? store.orgs().find((o) => o.slug === m!.id);
-        return org ? sendJson(res, 200, backendOrgJson(store, org)) : sendClerkError(res, 404, 'resource_not_found', 'Organization not found');
+        return org
+          ? sendJson(res, 200, backendOrgJson(store, org))
+          : sendClerkError(res, 404, 'resource_not_found', 'Organization not found');
       }
       if (path === '/v1/sessions' && method === 'POST') {
         count('POST /v1/sessions');
@@ -142,7 +173,8 @@ export function createBackendApi(keys: LocalKeys, store: Store): BackendApi {
         if (!user) return sendClerkError(res, 404, 'resource_not_found', `User ${String(p.user_id)} not found`);
         // active_organization_id is a local extension so `npm run local:token -- --org` can pick one.
         const orgId = typeof p.active_organization_id === 'string' ? p.active_organization_id : null;
-        if (orgId && !store.membership(user.id, orgId)) return sendClerkError(res, 422, 'not_a_member', `${user.id} is not a member of ${orgId}`);
+        if (orgId && !store.membership(user.id, orgId))
+          return sendClerkError(res, 422, 'not_a_member', `${user.id} is not a member of ${orgId}`);
         return sendJson(res, 200, sessionJson(store.createSession(user.id, { activeOrgId: orgId })));
       }
       if ((m = match('/v1/sessions/:id', path)) && method === 'GET') {
@@ -170,7 +202,11 @@ export function createBackendApi(keys: LocalKeys, store: Store): BackendApi {
       }
       if (path === '/v1/testing_tokens' && method === 'POST') {
         count('POST /v1/testing_tokens');
-        return sendJson(res, 200, { object: 'testing_token', token: `local_testing_${randomBytes(8).toString('hex')}`, expires_at: Math.floor(Date.now() / 1000) + 3600 });
+        return sendJson(res, 200, {
+          object: 'testing_token',
+          token: `local_testing_${randomBytes(8).toString('hex')}`,
+          expires_at: Math.floor(Date.now() / 1000) + 3600,
+        });
       }
       return sendClerkError(res, 404, 'resource_not_found', `The local Backend API stand-in has no ${method} ${path}`);
     } catch (e) {

@@ -8,9 +8,8 @@ export const FRONTEND_API_WRITTEN_FOR = { clerkJs: '6.40.0', clerkUi: '1.36.0' }
 
 export type FapiMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
-
 const answered = 'answered';
-const offlineOnly = 'not offered by the local instance (email/phone/OAuth/SSO/passkeys/2FA/billing need Clerk\'s servers)';
+const offlineOnly = "not offered by the local instance (email/phone/OAuth/SSO/passkeys/2FA/billing need Clerk's servers)";
 const noSelfServe = 'organisation management is done with seeds / the Backend API, not from the browser';
 
 /**

@@ -36,7 +36,6 @@ import {
 import { FRONTEND_API_WRITTEN_FOR, type FapiMethod as Method } from './endpoints.ts';
 import { appOriginOf, handshakeTarget } from './app-origin.ts';
 
-
 interface Ctx {
   req: http.IncomingMessage;
   res: http.ServerResponse;
@@ -71,10 +70,23 @@ class FapiError extends Error {
 const SESSION_COOKIE_MAX_AGE = 365 * 24 * 3600;
 
 /** The stand-in's server; `endpoints` is its table (method, path, what), for the tests. */
-export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; store: Store; layout: StackLayout }): http.Server & { endpoints: readonly Omit<Endpoint, 'handle'>[] } {
+export function createFrontendApi({
+  keys,
+  store,
+  layout,
+}: {
+  keys: LocalKeys;
+  store: Store;
+  layout: StackLayout;
+}): http.Server & { endpoints: readonly Omit<Endpoint, 'handle'>[] } {
   const state = frontendState(store);
   const unknownCalls = new Map<string, number>();
-  const cookieSuffix = createHash('sha1').update(keys.clerkPublishableKey).digest('base64').replace(/\+/g, '-').replace(/\//g, '_').slice(0, 8);
+  const cookieSuffix = createHash('sha1')
+    .update(keys.clerkPublishableKey)
+    .digest('base64')
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .slice(0, 8);
   const logFile = path.join(layout.logs, 'clerk-frontend.log');
   // Direct calls (no proxy, no browser): the stack's default app.
   const defaultAppOrigin = `http://localhost:${layout.ports.app}`;
@@ -95,7 +107,14 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
   const createDevBrowser = () => {
     const dvb = `dvb_${randomBytes(16).toString('hex')}`;
     const now = Date.now();
-    const client: LocalClient = { id: newId('client'), signInId: null, signUpId: null, lastActiveSessionId: null, createdAt: now, updatedAt: now };
+    const client: LocalClient = {
+      id: newId('client'),
+      signInId: null,
+      signUpId: null,
+      lastActiveSessionId: null,
+      createdAt: now,
+      updatedAt: now,
+    };
     state.clients[client.id] = client;
     state.devBrowsers[dvb] = client.id;
     store.save();
@@ -103,12 +122,24 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
   };
   const clientOf = (ctx: Ctx): LocalClient => {
     const dvb = devBrowserOf(ctx);
-    if (!dvb) throw new FapiError(401, 'dev_browser_unauthenticated', 'No dev browser: clerk-js sends __clerk_db_jwt with every request to a development instance.');
+    if (!dvb)
+      throw new FapiError(
+        401,
+        'dev_browser_unauthenticated',
+        'No dev browser: clerk-js sends __clerk_db_jwt with every request to a development instance.',
+      );
     const clientId = state.devBrowsers[dvb];
     if (clientId && state.clients[clientId]) return state.clients[clientId];
     // An unknown dev browser (e.g. after `npm run db:reset`): start a fresh, signed-out client for it.
     const now = Date.now();
-    const client: LocalClient = { id: newId('client'), signInId: null, signUpId: null, lastActiveSessionId: null, createdAt: now, updatedAt: now };
+    const client: LocalClient = {
+      id: newId('client'),
+      signInId: null,
+      signUpId: null,
+      lastActiveSessionId: null,
+      createdAt: now,
+      updatedAt: now,
+    };
     state.clients[client.id] = client;
     state.devBrowsers[dvb] = client.id;
     store.save();
@@ -181,7 +212,12 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
   const signInStep = async (ctx: Ctx, client: LocalClient, si: LocalSignIn) => {
     const b = ctx.body;
     if (typeof b.strategy === 'string' && b.strategy !== 'password') {
-      throw new FapiError(422, 'strategy_for_user_invalid', `The local Clerk instance only supports password sign-in (got "${b.strategy}").`, { param_name: 'strategy' });
+      throw new FapiError(
+        422,
+        'strategy_for_user_invalid',
+        `The local Clerk instance only supports password sign-in (got "${b.strategy}").`,
+        { param_name: 'strategy' },
+      );
     }
     if (typeof b.identifier === 'string' && b.identifier.trim()) {
       const user = store.userByEmail(b.identifier);
@@ -196,7 +232,9 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
       si.attempts += 1;
       if (!store.verifyPassword(user, b.password)) {
         store.save();
-        throw new FapiError(422, 'form_password_incorrect', 'Password is incorrect. Try again, or use another method.', { param_name: 'password' });
+        throw new FapiError(422, 'form_password_incorrect', 'Password is incorrect. Try again, or use another method.', {
+          param_name: 'password',
+        });
       }
       si.status = 'complete';
       si.createdSessionId = startSession(client, user.id).id;
@@ -209,17 +247,30 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
   const signUpStep = async (ctx: Ctx, client: LocalClient, su: LocalSignUp) => {
     const b = ctx.body;
     if (typeof b.strategy === 'string' && b.strategy !== 'password') {
-      throw new FapiError(422, 'strategy_for_user_invalid', `The local Clerk instance only supports sign-up with email and password (got "${b.strategy}").`, { param_name: 'strategy' });
+      throw new FapiError(
+        422,
+        'strategy_for_user_invalid',
+        `The local Clerk instance only supports sign-up with email and password (got "${b.strategy}").`,
+        { param_name: 'strategy' },
+      );
     }
     if (typeof b.email_address === 'string') {
       const email = b.email_address.trim();
-      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new FapiError(422, 'form_param_format_invalid', 'Email address must be a valid email address.', { param_name: 'email_address' });
-      if (store.userByEmail(email)) throw new FapiError(422, 'form_identifier_exists', 'That email address is taken. Please try another.', { param_name: 'email_address' });
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+        throw new FapiError(422, 'form_param_format_invalid', 'Email address must be a valid email address.', {
+          param_name: 'email_address',
+        });
+      if (store.userByEmail(email))
+        throw new FapiError(422, 'form_identifier_exists', 'That email address is taken. Please try another.', {
+          param_name: 'email_address',
+        });
       su.emailAddress = email;
     }
     if (typeof b.password === 'string') {
-      if (b.password.length < 8) throw new FapiError(422, 'form_password_length_too_short', 'Passwords must be 8 characters or more.', { param_name: 'password' });
-      if (b.password.length > 72) throw new FapiError(422, 'form_password_length_too_long', 'Passwords must be 72 characters or fewer.', { param_name: 'password' });
+      if (b.password.length < 8)
+        throw new FapiError(422, 'form_password_length_too_short', 'Passwords must be 8 characters or more.', { param_name: 'password' });
+      if (b.password.length > 72)
+        throw new FapiError(422, 'form_password_length_too_long', 'Passwords must be 72 characters or fewer.', { param_name: 'password' });
       su.password = b.password;
     }
     if (typeof b.first_name === 'string') su.firstName = b.first_name.trim() || null;
@@ -246,20 +297,29 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
   const handshake = async (ctx: Ctx) => {
     // The redirect carries the session cookies: only ever back to the app the request came through.
     const target = handshakeTarget(ctx.url.searchParams.get('redirect_url'), ctx.appOrigin);
-    if (!target) throw new FapiError(400, 'form_param_format_invalid', `redirect_url must be an absolute URL of the app (${ctx.appOrigin}).`, { param_name: 'redirect_url' });
+    if (!target)
+      throw new FapiError(400, 'form_param_format_invalid', `redirect_url must be an absolute URL of the app (${ctx.appOrigin}).`, {
+        param_name: 'redirect_url',
+      });
     let dvb = devBrowserOf(ctx);
     if (!dvb || !state.devBrowsers[dvb]) dvb = createDevBrowser().dvb;
     const client = clientOf({ ...ctx, url: new URL(`http://local/?__clerk_db_jwt=${dvb}`) });
     const suffixed = ctx.url.searchParams.get('suffixed_cookies') === 'true';
-    const cookie = (name: string, value: string, attrs: string) =>
-      [`${name}=${value}; Path=/; SameSite=Lax${attrs}`, ...(suffixed ? [`${name}_${cookieSuffix}=${value}; Path=/; SameSite=Lax${attrs}`] : [])];
+    const cookie = (name: string, value: string, attrs: string) => [
+      `${name}=${value}; Path=/; SameSite=Lax${attrs}`,
+      ...(suffixed ? [`${name}_${cookieSuffix}=${value}; Path=/; SameSite=Lax${attrs}`] : []),
+    ];
     const directives = [...cookie('__clerk_db_jwt', dvb, `; Max-Age=${SESSION_COOKIE_MAX_AGE}`)];
     const orgParam = ctx.url.searchParams.get('organization_id');
     const session = liveSessions(client).find((s) => s.id === client.lastActiveSessionId) ?? liveSessions(client)[0];
     if (session) {
-      if (orgParam !== null && (orgParam === '' || store.membership(session.userId, orgParam))) store.updateSession(session.id, { activeOrgId: orgParam || null });
+      if (orgParam !== null && (orgParam === '' || store.membership(session.userId, orgParam)))
+        store.updateSession(session.id, { activeOrgId: orgParam || null });
       const token = await sessionToken(ctx, session);
-      directives.push(...cookie('__session', token, ''), ...cookie('__client_uat', String(Math.floor(client.updatedAt / 1000)), `; Max-Age=${SESSION_COOKIE_MAX_AGE}`));
+      directives.push(
+        ...cookie('__session', token, ''),
+        ...cookie('__client_uat', String(Math.floor(client.updatedAt / 1000)), `; Max-Age=${SESSION_COOKIE_MAX_AGE}`),
+      );
     } else {
       directives.push(...cookie('__session', '', '; Max-Age=0'), ...cookie('__client_uat', '0', `; Max-Age=${SESSION_COOKIE_MAX_AGE}`));
     }
@@ -283,7 +343,11 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
     const dist = path.join(installedPath(pkg), 'dist');
     const installed = (JSON.parse(fs.readFileSync(path.join(installedPath(pkg), 'package.json'), 'utf8')) as { version: string }).version;
     if (ctx.params.version !== installed && ctx.params.version !== installed.split('.')[0]) {
-      throw new FapiError(404, 'resource_not_found', `${pkg}@${ctx.params.version} is not installed here (node_modules has ${installed}); NEXT_PUBLIC_CLERK_JS_URL / NEXT_PUBLIC_CLERK_UI_URL come from the stack env.`);
+      throw new FapiError(
+        404,
+        'resource_not_found',
+        `${pkg}@${ctx.params.version} is not installed here (node_modules has ${installed}); NEXT_PUBLIC_CLERK_JS_URL / NEXT_PUBLIC_CLERK_UI_URL come from the stack env.`,
+      );
     }
     const file = path.resolve(dist, ctx.params.file);
     if (!file.startsWith(dist + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
@@ -291,7 +355,12 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
     }
     const body = fs.readFileSync(file);
     ctx.res.writeHead(200, {
-      'Content-Type': file.endsWith('.js') || file.endsWith('.mjs') ? 'application/javascript; charset=utf-8' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream',
+      'Content-Type':
+        file.endsWith('.js') || file.endsWith('.mjs')
+          ? 'application/javascript; charset=utf-8'
+          : file.endsWith('.css')
+            ? 'text/css'
+            : 'application/octet-stream',
       'Content-Length': body.length,
       'Cache-Control': 'public, max-age=31536000, immutable',
     });
@@ -306,27 +375,74 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
   };
   const orgOfMember = (ctx: Ctx, userId: string) => {
     const org = store.org(ctx.params.org);
-    if (!org || !store.membership(userId, org.id)) throw new FapiError(404, 'resource_not_found', `Organization ${ctx.params.org} not found.`);
+    if (!org || !store.membership(userId, org.id))
+      throw new FapiError(404, 'resource_not_found', `Organization ${ctx.params.org} not found.`);
     return org;
   };
 
   const endpoints: Endpoint[] = [
-    { method: 'GET', path: '/npm/@clerk/:pkg@:version/dist/:file', what: 'pinned clerk-js / @clerk/ui bundles from node_modules', handle: serveBundle },
     {
-      method: 'POST', path: '/v1/dev_browser', what: 'a new dev browser (development instances identify the browser by __clerk_db_jwt)',
+      method: 'GET',
+      path: '/npm/@clerk/:pkg@:version/dist/:file',
+      what: 'pinned clerk-js / @clerk/ui bundles from node_modules',
+      handle: serveBundle,
+    },
+    {
+      method: 'POST',
+      path: '/v1/dev_browser',
+      what: 'a new dev browser (development instances identify the browser by __clerk_db_jwt)',
       handle: (ctx) => sendJson(ctx.res, 200, { object: 'dev_browser', id: createDevBrowser().dvb }),
     },
-    { method: 'GET', path: '/v1/environment', what: 'instance settings', handle: (ctx) => sendJson(ctx.res, 200, environmentJson(ctx.appOrigin)) },
-    { method: 'PATCH', path: '/v1/environment', what: 'instance settings (dev "touch")', handle: (ctx) => sendJson(ctx.res, 200, environmentJson(ctx.appOrigin)) },
-    { method: 'GET', path: '/v1/client/handshake', what: 'handshake: cookies for the middleware, signed by the instance key', handle: handshake },
     {
-      method: 'GET', path: '/v1/client', what: "the browser's client: sessions, sign-in, sign-up",
-      handle: async (ctx) => { const c = clientOf(ctx); const json = await clientJson(ctx, c); sendJson(ctx.res, 200, { response: json, client: json }); },
+      method: 'GET',
+      path: '/v1/environment',
+      what: 'instance settings',
+      handle: (ctx) => sendJson(ctx.res, 200, environmentJson(ctx.appOrigin)),
     },
-    { method: 'PUT', path: '/v1/client', what: 'create the client', handle: async (ctx) => { const c = clientOf(ctx); return respond(ctx, c, await clientJson(ctx, c)); } },
-    { method: 'POST', path: '/v1/client/touch', what: 'touch the client', handle: async (ctx) => { const c = clientOf(ctx); return respond(ctx, c, await clientJson(ctx, c)); } },
     {
-      method: 'DELETE', path: '/v1/client', what: 'sign out everywhere in this browser',
+      method: 'PATCH',
+      path: '/v1/environment',
+      what: 'instance settings (dev "touch")',
+      handle: (ctx) => sendJson(ctx.res, 200, environmentJson(ctx.appOrigin)),
+    },
+    {
+      method: 'GET',
+      path: '/v1/client/handshake',
+      what: 'handshake: cookies for the middleware, signed by the instance key',
+      handle: handshake,
+    },
+    {
+      method: 'GET',
+      path: '/v1/client',
+      what: "the browser's client: sessions, sign-in, sign-up",
+      handle: async (ctx) => {
+        const c = clientOf(ctx);
+        const json = await clientJson(ctx, c);
+        sendJson(ctx.res, 200, { response: json, client: json });
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/v1/client',
+      what: 'create the client',
+      handle: async (ctx) => {
+        const c = clientOf(ctx);
+        return respond(ctx, c, await clientJson(ctx, c));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/client/touch',
+      what: 'touch the client',
+      handle: async (ctx) => {
+        const c = clientOf(ctx);
+        return respond(ctx, c, await clientJson(ctx, c));
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/v1/client',
+      what: 'sign out everywhere in this browser',
       handle: async (ctx) => {
         const c = clientOf(ctx);
         endSessions(c, liveSessions(c), 'removed');
@@ -335,46 +451,118 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
       },
     },
     {
-      method: 'POST', path: '/v1/client/sign_ins', what: 'password sign-in: identifier, then password (or both at once)',
+      method: 'POST',
+      path: '/v1/client/sign_ins',
+      what: 'password sign-in: identifier, then password (or both at once)',
       handle: (ctx) => {
         const c = clientOf(ctx);
-        const si: LocalSignIn = { id: newId('sia'), clientId: c.id, status: 'needs_identifier', identifier: null, userId: null, createdSessionId: null, attempts: 0, createdAt: Date.now() };
+        const si: LocalSignIn = {
+          id: newId('sia'),
+          clientId: c.id,
+          status: 'needs_identifier',
+          identifier: null,
+          userId: null,
+          createdSessionId: null,
+          attempts: 0,
+          createdAt: Date.now(),
+        };
         state.signIns[si.id] = si;
         c.signInId = si.id;
         return signInStep(ctx, c, si);
       },
     },
-    { method: 'GET', path: '/v1/client/sign_ins/:id', what: 'a sign-in attempt', handle: (ctx) => { const c = clientOf(ctx); return respond(ctx, c, signInJson(signInOf(c, ctx.params.id), store)); } },
     {
-      method: 'POST', path: '/v1/client/sign_ins/:id/prepare_first_factor', what: 'prepare the password factor (nothing to send)',
-      handle: (ctx) => { const c = clientOf(ctx); return respond(ctx, c, signInJson(signInOf(c, ctx.params.id), store)); },
-    },
-    { method: 'POST', path: '/v1/client/sign_ins/:id/attempt_first_factor', what: 'check the password (wrong: 422 form_password_incorrect)', handle: (ctx) => { const c = clientOf(ctx); return signInStep(ctx, c, signInOf(c, ctx.params.id)); } },
-    {
-      method: 'POST', path: '/v1/client/sign_ups', what: 'sign-up with email + password (no verification offline)',
+      method: 'GET',
+      path: '/v1/client/sign_ins/:id',
+      what: 'a sign-in attempt',
       handle: (ctx) => {
         const c = clientOf(ctx);
-        const su: LocalSignUp = { id: newId('sua'), clientId: c.id, status: 'missing_requirements', emailAddress: null, firstName: null, lastName: null, password: null, createdUserId: null, createdSessionId: null, createdAt: Date.now() };
+        return respond(ctx, c, signInJson(signInOf(c, ctx.params.id), store));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/client/sign_ins/:id/prepare_first_factor',
+      what: 'prepare the password factor (nothing to send)',
+      handle: (ctx) => {
+        const c = clientOf(ctx);
+        return respond(ctx, c, signInJson(signInOf(c, ctx.params.id), store));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/client/sign_ins/:id/attempt_first_factor',
+      what: 'check the password (wrong: 422 form_password_incorrect)',
+      handle: (ctx) => {
+        const c = clientOf(ctx);
+        return signInStep(ctx, c, signInOf(c, ctx.params.id));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/client/sign_ups',
+      what: 'sign-up with email + password (no verification offline)',
+      handle: (ctx) => {
+        const c = clientOf(ctx);
+        const su: LocalSignUp = {
+          id: newId('sua'),
+          clientId: c.id,
+          status: 'missing_requirements',
+          emailAddress: null,
+          firstName: null,
+          lastName: null,
+          password: null,
+          createdUserId: null,
+          createdSessionId: null,
+          createdAt: Date.now(),
+        };
         state.signUps[su.id] = su;
         c.signUpId = su.id;
         return signUpStep(ctx, c, su);
       },
     },
-    { method: 'GET', path: '/v1/client/sign_ups/:id', what: 'a sign-up attempt', handle: (ctx) => { const c = clientOf(ctx); return respond(ctx, c, signUpJson(signUpOf(c, ctx.params.id))); } },
-    { method: 'PATCH', path: '/v1/client/sign_ups/:id', what: 'add fields to a sign-up', handle: (ctx) => { const c = clientOf(ctx); return signUpStep(ctx, c, signUpOf(c, ctx.params.id)); } },
     {
-      method: 'GET', path: '/v1/client/sessions/:id', what: 'a session',
-      handle: async (ctx) => { const c = clientOf(ctx); const s = sessionOfClient(c, ctx.params.id); return respond(ctx, c, sessionJson(store, s, await sessionToken(ctx, s))); },
+      method: 'GET',
+      path: '/v1/client/sign_ups/:id',
+      what: 'a sign-up attempt',
+      handle: (ctx) => {
+        const c = clientOf(ctx);
+        return respond(ctx, c, signUpJson(signUpOf(c, ctx.params.id)));
+      },
     },
     {
-      method: 'POST', path: '/v1/client/sessions/:id/touch', what: 'mark the session active; switch the active organisation (active_organization_id, "" = personal)',
+      method: 'PATCH',
+      path: '/v1/client/sign_ups/:id',
+      what: 'add fields to a sign-up',
+      handle: (ctx) => {
+        const c = clientOf(ctx);
+        return signUpStep(ctx, c, signUpOf(c, ctx.params.id));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/client/sessions/:id',
+      what: 'a session',
+      handle: async (ctx) => {
+        const c = clientOf(ctx);
+        const s = sessionOfClient(c, ctx.params.id);
+        return respond(ctx, c, sessionJson(store, s, await sessionToken(ctx, s)));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/client/sessions/:id/touch',
+      what: 'mark the session active; switch the active organisation (active_organization_id, "" = personal)',
       handle: async (ctx) => {
         const c = clientOf(ctx);
         const s = sessionOfClient(c, ctx.params.id);
         if (s.status !== 'active') throw new FapiError(401, 'signed_out', 'This session has ended.');
         const org = ctx.body.active_organization_id;
         if (typeof org === 'string') {
-          if (org && !store.membership(s.userId, org)) throw new FapiError(404, 'organization_not_found_or_unauthorized', `You are not a member of ${org}.`, { param_name: 'active_organization_id' });
+          if (org && !store.membership(s.userId, org))
+            throw new FapiError(404, 'organization_not_found_or_unauthorized', `You are not a member of ${org}.`, {
+              param_name: 'active_organization_id',
+            });
           store.updateSession(s.id, { activeOrgId: org || null });
         }
         store.updateSession(s.id, { lastActiveAt: Date.now() });
@@ -383,18 +571,23 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
       },
     },
     {
-      method: 'POST', path: '/v1/client/sessions/:id/tokens', what: 'a fresh session token (RS256, role "authenticated", o.id/o.rol/o.slg)',
+      method: 'POST',
+      path: '/v1/client/sessions/:id/tokens',
+      what: 'a fresh session token (RS256, role "authenticated", o.id/o.rol/o.slg)',
       handle: async (ctx) => {
         const c = clientOf(ctx);
         const s = sessionOfClient(c, ctx.params.id);
         if (s.status !== 'active' || s.expireAt <= Date.now()) throw new FapiError(401, 'signed_out', 'This session has ended.');
         const org = ctx.body.organization_id;
-        if (typeof org === 'string' && org && !store.membership(s.userId, org)) throw new FapiError(404, 'organization_not_found_or_unauthorized', `You are not a member of ${org}.`);
+        if (typeof org === 'string' && org && !store.membership(s.userId, org))
+          throw new FapiError(404, 'organization_not_found_or_unauthorized', `You are not a member of ${org}.`);
         sendJson(ctx.res, 200, { object: 'token', jwt: await sessionToken(ctx, s, typeof org === 'string' ? org : undefined) });
       },
     },
     {
-      method: 'POST', path: '/v1/client/sessions/:id/tokens/:template', what: 'a JWT-template token (HS256, claims from local/clerk/templates.ts)',
+      method: 'POST',
+      path: '/v1/client/sessions/:id/tokens/:template',
+      what: 'a JWT-template token (HS256, claims from local/clerk/templates.ts)',
       handle: async (ctx) => {
         const c = clientOf(ctx);
         const s = sessionOfClient(c, ctx.params.id);
@@ -408,46 +601,157 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
       },
     },
     {
-      method: 'POST', path: '/v1/client/sessions/:id/end', what: 'sign out of one session',
-      handle: async (ctx) => { const c = clientOf(ctx); const s = sessionOfClient(c, ctx.params.id); endSessions(c, [s], 'ended'); return respond(ctx, c, sessionJson(store, s, null)); },
-    },
-    {
-      method: 'POST', path: '/v1/client/sessions/:id/remove', what: 'sign out of one session and forget it',
-      handle: async (ctx) => { const c = clientOf(ctx); const s = sessionOfClient(c, ctx.params.id); endSessions(c, [s], 'removed'); return respond(ctx, c, sessionJson(store, s, null)); },
-    },
-    {
-      method: 'DELETE', path: '/v1/client/sessions', what: 'sign out (all sessions of this browser)',
-      handle: async (ctx) => { const c = clientOf(ctx); endSessions(c, liveSessions(c), 'removed'); return respond(ctx, c, await clientJson(ctx, c)); },
-    },
-    { method: 'GET', path: '/v1/me', what: 'the signed-in user', handle: (ctx) => { const m = mine(ctx); return respond(ctx, m.client, userJson(store, m.user)); } },
-    {
-      method: 'GET', path: '/v1/me/organization_memberships', what: "the user's organisations (OrganizationSwitcher)",
-      handle: (ctx) => { const m = mine(ctx); return respond(ctx, m.client, paginated(ctx, store.membershipsOfUser(m.user.id).map((x) => membershipJson(store, x)))); },
-    },
-    { method: 'GET', path: '/v1/me/organization_invitations', what: 'pending invitations (none offline)', handle: (ctx) => { const m = mine(ctx); return respond(ctx, m.client, paginated(ctx, [])); } },
-    { method: 'GET', path: '/v1/me/organization_suggestions', what: 'organisation suggestions (none offline)', handle: (ctx) => { const m = mine(ctx); return respond(ctx, m.client, paginated(ctx, [])); } },
-    {
-      method: 'GET', path: '/v1/me/sessions/active', what: "the user's active sessions (UserProfile > Security)",
-      handle: (ctx) => {
-        const m = mine(ctx);
-        const sessions = Object.values(state.clients).flatMap((c) => liveSessions(c)).filter((s) => s.userId === m.user.id);
-        return respond(ctx, m.client, sessions.map((s) => ({ object: 'session', id: s.id, status: s.status, expire_at: s.expireAt, abandon_at: s.expireAt, last_active_at: s.lastActiveAt, latest_activity: { object: 'session_activity', id: `sess_act_${s.id}`, is_mobile: false, browser_name: 'Local browser', device_type: 'Desktop', ip_address: '127.0.0.1', city: null, country: null } })));
+      method: 'POST',
+      path: '/v1/client/sessions/:id/end',
+      what: 'sign out of one session',
+      handle: async (ctx) => {
+        const c = clientOf(ctx);
+        const s = sessionOfClient(c, ctx.params.id);
+        endSessions(c, [s], 'ended');
+        return respond(ctx, c, sessionJson(store, s, null));
       },
     },
     {
-      method: 'GET', path: '/v1/organizations/:org', what: 'an organisation the user belongs to',
-      handle: (ctx) => { const m = mine(ctx); return respond(ctx, m.client, organizationJson(store, orgOfMember(ctx, m.user.id))); },
+      method: 'POST',
+      path: '/v1/client/sessions/:id/remove',
+      what: 'sign out of one session and forget it',
+      handle: async (ctx) => {
+        const c = clientOf(ctx);
+        const s = sessionOfClient(c, ctx.params.id);
+        endSessions(c, [s], 'removed');
+        return respond(ctx, c, sessionJson(store, s, null));
+      },
     },
     {
-      method: 'GET', path: '/v1/organizations/:org/memberships', what: 'members of an organisation (OrganizationProfile)',
-      handle: (ctx) => { const m = mine(ctx); const org = orgOfMember(ctx, m.user.id); return respond(ctx, m.client, paginated(ctx, store.membershipsOfOrg(org.id).map((x) => membershipJson(store, x)))); },
+      method: 'DELETE',
+      path: '/v1/client/sessions',
+      what: 'sign out (all sessions of this browser)',
+      handle: async (ctx) => {
+        const c = clientOf(ctx);
+        endSessions(c, liveSessions(c), 'removed');
+        return respond(ctx, c, await clientJson(ctx, c));
+      },
     },
     {
-      method: 'GET', path: '/v1/organizations/:org/roles', what: 'the organisation roles (admin, member)',
+      method: 'GET',
+      path: '/v1/me',
+      what: 'the signed-in user',
+      handle: (ctx) => {
+        const m = mine(ctx);
+        return respond(ctx, m.client, userJson(store, m.user));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/me/organization_memberships',
+      what: "the user's organisations (OrganizationSwitcher)",
+      handle: (ctx) => {
+        const m = mine(ctx);
+        return respond(
+          ctx,
+          m.client,
+          paginated(
+            ctx,
+            store.membershipsOfUser(m.user.id).map((x) => membershipJson(store, x)),
+          ),
+        );
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/me/organization_invitations',
+      what: 'pending invitations (none offline)',
+      handle: (ctx) => {
+        const m = mine(ctx);
+        return respond(ctx, m.client, paginated(ctx, []));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/me/organization_suggestions',
+      what: 'organisation suggestions (none offline)',
+      handle: (ctx) => {
+        const m = mine(ctx);
+        return respond(ctx, m.client, paginated(ctx, []));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/me/sessions/active',
+      what: "the user's active sessions (UserProfile > Security)",
+      handle: (ctx) => {
+        const m = mine(ctx);
+        const sessions = Object.values(state.clients)
+          .flatMap((c) => liveSessions(c))
+          .filter((s) => s.userId === m.user.id);
+        return respond(
+          ctx,
+          m.client,
+          sessions.map((s) => ({
+            object: 'session',
+            id: s.id,
+            status: s.status,
+            expire_at: s.expireAt,
+            abandon_at: s.expireAt,
+            last_active_at: s.lastActiveAt,
+            latest_activity: {
+              object: 'session_activity',
+              id: `sess_act_${s.id}`,
+              is_mobile: false,
+              browser_name: 'Local browser',
+              device_type: 'Desktop',
+              ip_address: '127.0.0.1',
+              city: null,
+              country: null,
+            },
+          })),
+        );
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/organizations/:org',
+      what: 'an organisation the user belongs to',
+      handle: (ctx) => {
+        const m = mine(ctx);
+        return respond(ctx, m.client, organizationJson(store, orgOfMember(ctx, m.user.id)));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/organizations/:org/memberships',
+      what: 'members of an organisation (OrganizationProfile)',
+      handle: (ctx) => {
+        const m = mine(ctx);
+        const org = orgOfMember(ctx, m.user.id);
+        return respond(
+          ctx,
+          m.client,
+          paginated(
+            ctx,
+            store.membershipsOfOrg(org.id).map((x) => membershipJson(store, x)),
+          ),
+        );
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/organizations/:org/roles',
+      what: 'the organisation roles (admin, member)',
       handle: (ctx) => {
         const m = mine(ctx);
         orgOfMember(ctx, m.user.id);
-        const role = (key: 'admin' | 'member') => ({ object: 'role', id: `role_${key}`, key: `org:${key}`, name: key === 'admin' ? 'Admin' : 'Member', description: '', permissions: [], is_creator_eligible: key === 'admin', created_at: 0, updated_at: 0 });
+        const role = (key: 'admin' | 'member') => ({
+          object: 'role',
+          id: `role_${key}`,
+          key: `org:${key}`,
+          name: key === 'admin' ? 'Admin' : 'Member',
+          description: '',
+          permissions: [],
+          is_creator_eligible: key === 'admin',
+          created_at: 0,
+          updated_at: 0,
+        });
         return respond(ctx, m.client, { ...paginated(ctx, [role('admin'), role('member')]), has_role_set_migration: false });
       },
     },
@@ -466,7 +770,7 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
     const override = url.searchParams.get('_method')?.toUpperCase();
-    const method = (req.method === 'POST' && override ? override : req.method ?? 'GET') as Method;
+    const method = (req.method === 'POST' && override ? override : (req.method ?? 'GET')) as Method;
     try {
       // Public on Clerk's Frontend API as well: the keys any backend (here the Edge Function) verifies
       // session tokens with. It holds only the public key.
@@ -480,13 +784,14 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
           secret ? 'authentication_invalid' : 'local_proxy_required',
           secret
             ? 'This is the local Clerk Frontend API stand-in: it only answers the local instance. CLERK_SECRET_KEY is not the local key (use the keys from .local/stack.env, or point the app at your real Clerk instance).'
-            : 'This is the local Clerk Frontend API stand-in: reach it through the app\'s /__clerk proxy (clerkMiddleware frontendApiProxy), which sends the local Clerk-Secret-Key.',
+            : "This is the local Clerk Frontend API stand-in: reach it through the app's /__clerk proxy (clerkMiddleware frontendApiProxy), which sends the local Clerk-Secret-Key.",
         );
       }
       if (url.pathname === '/__local/session-token-lifetime') {
         if (method === 'PUT') {
           const seconds = Number((await readParams(req)).seconds);
-          if (!Number.isInteger(seconds) || seconds < 5 || seconds > 3600) throw new FapiError(400, 'form_param_format_invalid', 'seconds: a whole number from 5 to 3600.', { param_name: 'seconds' });
+          if (!Number.isInteger(seconds) || seconds < 5 || seconds > 3600)
+            throw new FapiError(400, 'form_param_format_invalid', 'seconds: a whole number from 5 to 3600.', { param_name: 'seconds' });
           sessionTokenLifetime = seconds;
           log(`session token lifetime ${seconds}s`);
         } else if (method === 'DELETE') {
@@ -512,12 +817,22 @@ export function createFrontendApi({ keys, store, layout }: { keys: LocalKeys; st
       const key = `${method} ${url.pathname}`;
       unknownCalls.set(key, (unknownCalls.get(key) ?? 0) + 1);
       log(`UNKNOWN ${key}`);
-      return sendClerkError(res, 404, 'resource_not_found', `The local Clerk Frontend API stand-in (written for clerk-js ${FRONTEND_API_WRITTEN_FOR.clerkJs}) has no ${key}. See the endpoint table in local/clerk/frontend-api.ts.`);
+      return sendClerkError(
+        res,
+        404,
+        'resource_not_found',
+        `The local Clerk Frontend API stand-in (written for clerk-js ${FRONTEND_API_WRITTEN_FOR.clerkJs}) has no ${key}. See the endpoint table in local/clerk/frontend-api.ts.`,
+      );
     } catch (e) {
       if (e instanceof FapiError) return sendClerkError(res, e.status, e.code, e.message, e.meta);
       if (e instanceof UnknownTemplateError) return sendClerkError(res, 404, 'resource_not_found', e.message);
       log(`ERROR ${method} ${url.pathname}: ${e instanceof Error ? e.stack : String(e)}`);
-      return sendClerkError(res, 500, 'internal_error', `The local Frontend API failed on ${method} ${url.pathname}: ${e instanceof Error ? e.message : String(e)}`);
+      return sendClerkError(
+        res,
+        500,
+        'internal_error',
+        `The local Frontend API failed on ${method} ${url.pathname}: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   });
   return Object.assign(server, { endpoints: endpoints.map(({ method, path, what }) => ({ method, path, what })) });

@@ -209,7 +209,17 @@ export function signUpJson(su: LocalSignUp) {
     missing_fields: su.status === 'complete' ? [] : missing,
     unverified_fields: [],
     verifications: {
-      email_address: su.emailAddress ? { object: 'verification', status: 'verified', strategy: 'admin', attempts: null, expire_at: null, next_action: '', supported_strategies: [] } : null,
+      email_address: su.emailAddress
+        ? {
+            object: 'verification',
+            status: 'verified',
+            strategy: 'admin',
+            attempts: null,
+            expire_at: null,
+            next_action: '',
+            supported_strategies: [],
+          }
+        : null,
       phone_number: null,
       web3_wallet: null,
       external_account: null,
@@ -237,7 +247,16 @@ export function signUpJson(su: LocalSignUp) {
  * (nothing can send mail offline), organisations on, no self-serve creation, no captcha.
  */
 export function environmentJson(appOrigin: string) {
-  const off = { enabled: false, required: false, used_for_first_factor: false, first_factors: [], used_for_second_factor: false, second_factors: [], verifications: [], verify_at_sign_up: false };
+  const off = {
+    enabled: false,
+    required: false,
+    used_for_first_factor: false,
+    first_factors: [],
+    used_for_second_factor: false,
+    second_factors: [],
+    verifications: [],
+    verify_at_sign_up: false,
+  };
   return {
     object: 'environment',
     id: 'env_local',
@@ -247,7 +266,20 @@ export function environmentJson(appOrigin: string) {
       id: 'display_config_local',
       instance_environment_type: 'development',
       application_name: 'Clerk + Supabase (local)',
-      theme: { buttons: { font_color: '#ffffff', font_family: '', font_weight: '' }, general: { color: '#6c47ff', background_color: '#ffffff', font_color: '#151515', font_family: '', label_font_weight: '', padding: '', border_radius: '', box_shadow: '' }, accounts: { background_color: '#ffffff' } },
+      theme: {
+        buttons: { font_color: '#ffffff', font_family: '', font_weight: '' },
+        general: {
+          color: '#6c47ff',
+          background_color: '#ffffff',
+          font_color: '#151515',
+          font_family: '',
+          label_font_weight: '',
+          padding: '',
+          border_radius: '',
+          box_shadow: '',
+        },
+        accounts: { background_color: '#ffffff' },
+      },
       preferred_sign_in_strategy: 'password',
       logo_image_url: '',
       favicon_image_url: '',
@@ -283,8 +315,26 @@ export function environmentJson(appOrigin: string) {
     },
     user_settings: {
       attributes: {
-        email_address: { enabled: true, required: true, used_for_first_factor: true, first_factors: [], used_for_second_factor: false, second_factors: [], verifications: [], verify_at_sign_up: false },
-        password: { enabled: true, required: true, used_for_first_factor: false, first_factors: [], used_for_second_factor: false, second_factors: [], verifications: [], verify_at_sign_up: false },
+        email_address: {
+          enabled: true,
+          required: true,
+          used_for_first_factor: true,
+          first_factors: [],
+          used_for_second_factor: false,
+          second_factors: [],
+          verifications: [],
+          verify_at_sign_up: false,
+        },
+        password: {
+          enabled: true,
+          required: true,
+          used_for_first_factor: false,
+          first_factors: [],
+          used_for_second_factor: false,
+          second_factors: [],
+          verifications: [],
+          verify_at_sign_up: false,
+        },
         phone_number: off,
         username: off,
         first_name: off,
@@ -295,7 +345,14 @@ export function environmentJson(appOrigin: string) {
         passkey: off,
       },
       sign_in: { second_factor: { required: false, enabled: false } },
-      sign_up: { mode: 'public', captcha_enabled: false, captcha_widget_type: null, custom_action_required: false, progressive: true, legal_consent_enabled: false },
+      sign_up: {
+        mode: 'public',
+        captcha_enabled: false,
+        captcha_widget_type: null,
+        custom_action_required: false,
+        progressive: true,
+        legal_consent_enabled: false,
+      },
       restrictions: { allowlist: { enabled: false }, blocklist: { enabled: false } },
       social: {},
       enterprise_sso: { enabled: false },
@@ -327,7 +384,15 @@ export function environmentJson(appOrigin: string) {
       slug: { disabled: false },
       organization_creation_defaults: { enabled: false },
     },
-    commerce_settings: { billing: { enabled: false, has_paid_user_plans: false, has_paid_org_plans: false, user: { enabled: false, has_paid_plans: false }, organization: { enabled: false, has_paid_plans: false } } },
+    commerce_settings: {
+      billing: {
+        enabled: false,
+        has_paid_user_plans: false,
+        has_paid_org_plans: false,
+        user: { enabled: false, has_paid_plans: false },
+        organization: { enabled: false, has_paid_plans: false },
+      },
+    },
     api_keys_settings: { enabled: false, user_api_keys_enabled: false, orgs_api_keys_enabled: false },
     maintenance_mode: false,
     client_debug_mode: false,

@@ -20,8 +20,20 @@ export interface LocalUser {
   /** Clerk's public metadata: readable by the user, set only by the backend (e.g. `{ plan: "pro" }`). */
   publicMetadata?: Record<string, unknown>;
 }
-export interface LocalOrg { id: string; name: string; slug: string; createdAt: number; updatedAt: number }
-export interface LocalMembership { id: string; orgId: string; userId: string; role: 'admin' | 'member'; createdAt: number }
+export interface LocalOrg {
+  id: string;
+  name: string;
+  slug: string;
+  createdAt: number;
+  updatedAt: number;
+}
+export interface LocalMembership {
+  id: string;
+  orgId: string;
+  userId: string;
+  role: 'admin' | 'member';
+  createdAt: number;
+}
 export interface LocalSession {
   id: string;
   userId: string;
@@ -70,7 +82,15 @@ export const seedAccounts = [
   { id: 'user_carol', email: 'carol@example.test', firstName: 'Carol', lastName: 'Chen', plan: 'pro' },
 ] as const;
 export const seedOrgs = [
-  { id: 'org_acme', name: 'Acme', slug: 'acme', members: [['user_alice', 'admin'], ['user_bob', 'member']] },
+  {
+    id: 'org_acme',
+    name: 'Acme',
+    slug: 'acme',
+    members: [
+      ['user_alice', 'admin'],
+      ['user_bob', 'member'],
+    ],
+  },
   { id: 'org_globex', name: 'Globex', slug: 'globex', members: [['user_carol', 'admin']] },
 ] as const;
 
@@ -150,7 +170,14 @@ export class Store {
   verifyPassword(user: LocalUser, password: string) {
     return checkPassword(password, user.passwordHash);
   }
-  createUser(input: { email: string; password: string; firstName?: string | null; lastName?: string | null; id?: string; publicMetadata?: Record<string, unknown> }) {
+  createUser(input: {
+    email: string;
+    password: string;
+    firstName?: string | null;
+    lastName?: string | null;
+    id?: string;
+    publicMetadata?: Record<string, unknown>;
+  }) {
     if (this.userByEmail(input.email)) throw new Error(`A user with ${input.email} exists`);
     const now = Date.now();
     const user: LocalUser = {

@@ -64,6 +64,8 @@ export function denoBinary(): string {
   try {
     return path.join(path.dirname(require.resolve(`@deno/${target}/package.json`)), exe);
   } catch {
-    throw new Error(`Deno is not installed for ${target}: run \`npm install\` (the npm package \`deno\` brings the binary as @deno/${target}).`);
+    throw new Error(
+      `Deno is not installed for ${target}: run \`npm install\` (the npm package \`deno\` brings the binary as @deno/${target}).`,
+    );
   }
 }

@@ -29,6 +29,8 @@ const loaded = (await import(pathToFileURL(entry).href)) as { default?: { fetch?
 const fetchHandler = loaded.default?.fetch;
 if (!served && typeof fetchHandler === 'function') Deno.serve((req, info) => fetchHandler.call(loaded.default, req, info));
 if (!served) {
-  console.error(`${entry} neither exports default { fetch } nor calls Deno.serve(): an Edge Function serves its requests with one of them.`);
+  console.error(
+    `${entry} neither exports default { fetch } nor calls Deno.serve(): an Edge Function serves its requests with one of them.`,
+  );
   Deno.exit(1);
 }

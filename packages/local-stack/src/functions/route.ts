@@ -26,13 +26,22 @@ export function functionRoute(keys: LocalKeys, functions: EdgeFunction[], logFil
     if (!fn.verifyJwt || req.method === 'OPTIONS') return forward();
     const bearer = req.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!bearer) return sendJson(res, 401, { code: 401, message: 'Missing authorization header' }, cors);
-    jwtVerify(bearer, secret, { algorithms: ['HS256'] }).then(forward, () => sendJson(res, 401, { code: 401, message: 'Invalid JWT' }, cors));
+    jwtVerify(bearer, secret, { algorithms: ['HS256'] }).then(forward, () =>
+      sendJson(res, 401, { code: 401, message: 'Invalid JWT' }, cors),
+    );
   };
 }
 
 function proxy(req: http.IncomingMessage, res: http.ServerResponse, fn: EdgeFunction, pathAndQuery: string, logFile: string) {
   const upstream = http.request(
-    { host: '127.0.0.1', port: fn.port, method: req.method, path: pathAndQuery, headers: { ...req.headers, host: `127.0.0.1:${fn.port}` }, agent },
+    {
+      host: '127.0.0.1',
+      port: fn.port,
+      method: req.method,
+      path: pathAndQuery,
+      headers: { ...req.headers, host: `127.0.0.1:${fn.port}` },
+      agent,
+    },
     (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
@@ -40,7 +49,15 @@ function proxy(req: http.IncomingMessage, res: http.ServerResponse, fn: EdgeFunc
   );
   upstream.on('error', () => {
     if (res.headersSent) return void res.destroy();
-    sendJson(res, 503, { code: 'FUNCTION_UNAVAILABLE', message: `The Edge Function ${fn.name} is not running (it may be restarting after a change, or failed to load). Its output is in ${logFile}.` }, cors);
+    sendJson(
+      res,
+      503,
+      {
+        code: 'FUNCTION_UNAVAILABLE',
+        message: `The Edge Function ${fn.name} is not running (it may be restarting after a change, or failed to load). Its output is in ${logFile}.`,
+      },
+      cors,
+    );
   });
   req.pipe(upstream);
 }

@@ -86,7 +86,12 @@ export function startFunctions(
     children.set(fn.name, child);
     everyChild.add(child);
     child.once('exit', () => everyChild.delete(child));
-    const forward = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((x) => log(`[fn ${fn.name}] ${x}`));
+    const forward = (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((x) => log(`[fn ${fn.name}] ${x}`));
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
     child.once('exit', (code, signal) => {
@@ -134,6 +139,7 @@ export function startFunctions(
     children.clear();
   };
 
-  const status = async () => Object.fromEntries(await Promise.all(functions.map(async (fn) => [fn.name, await portOpen(fn.port)] as const)));
+  const status = async () =>
+    Object.fromEntries(await Promise.all(functions.map(async (fn) => [fn.name, await portOpen(fn.port)] as const)));
   return { functions, status, start, stop };
 }

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { dbPasswordsFile } from '../../src/db-passwords.ts';
 
 const url = new URL(process.env.SUPABASE_DB_URL!);
-const login = (user: string, password: string) => new pg.Client({ host: '127.0.0.1', port: Number(url.port), database: 'postgres', user, password, connectionTimeoutMillis: 5000 });
+const login = (user: string, password: string) =>
+  new pg.Client({ host: '127.0.0.1', port: Number(url.port), database: 'postgres', user, password, connectionTimeoutMillis: 5000 });
 
 describe('the local database on a shared machine', () => {
   it('another account logs in as the local postgres superuser with postgres/postgres', async () => {

