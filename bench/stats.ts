@@ -90,10 +90,6 @@ export function machine() {
   };
 }
 
-function kib(bytes: number): number {
-  return round(bytes / 1024, 1);
-}
-
 /** Prints one line and keeps the run readable: `[rls] my 20 latest tasks: 1.2 ms (baseline 1.1 ms)`. */
 export function logLine(part: string, text: string) {
   console.log(`\x1b[2m[${part}]\x1b[0m ${text}`);
