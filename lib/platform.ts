@@ -5,7 +5,7 @@
 // The platform a variable gives away is named in messages only, as a hint where to fix a setting.
 
 /** Hosting platforms announce themselves with one of these. */
-const PLATFORM_FLAGS = [
+export const PLATFORM_FLAGS = [
   'VERCEL',
   'VERCEL_ENV',
   'NETLIFY',

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keepingTsconfig, projectRoot } from 'clerk-supabase-local-stack';
 import { runToExit } from '../support/app.ts';
+import { PLATFORM_FLAGS } from '../../lib/platform.ts';
 
 const legacyKey = (role: string) =>
   `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.${Buffer.from(JSON.stringify({ iss: 'supabase', ref: 'abcd1234', role, iat: 1700000000, exp: 2000000000 })).toString('base64url')}.c2lnbmF0dXJlLW5vdC1jaGVja2Vk`;
@@ -54,19 +55,7 @@ describe('production is recognised on any host', () => {
       LOCAL_STACK: '',
       CLERK_API_URL: '',
       CLERK_FAPI_URL: '',
-      ...Object.fromEntries(
-        [
-          'VERCEL',
-          'VERCEL_ENV',
-          'NETLIFY',
-          'RENDER',
-          'FLY_APP_NAME',
-          'RAILWAY_ENVIRONMENT',
-          'K_SERVICE',
-          'HEROKU_APP_NAME',
-          'AWS_LAMBDA_FUNCTION_NAME',
-        ].map((v) => [v, '']),
-      ),
+      ...Object.fromEntries(PLATFORM_FLAGS.map((v) => [v, ''])),
     });
     expect(code, output).toBe(1);
     expect(output).toContain('next build stopped: invalid environment');
