@@ -9,7 +9,8 @@ const { alice } = accounts();
 
 test('@both-modes the open-tasks count comes from the browser and follows the tasks', async ({ page }, info) => {
   const template = info.project.name === 'template';
-  const browserQuery = page.waitForRequest((r) => r.url().includes('/rest/v1/tasks') && r.method() === 'HEAD');
+  // No deadline of its own (the action timeout, 20 s, also covers the sign-in it waits through): the test's is the one.
+  const browserQuery = page.waitForRequest((r) => r.url().includes('/rest/v1/tasks') && r.method() === 'HEAD', { timeout: 0 });
   await signIn(page, alice);
 
   // The browser asked Supabase itself, as alice, with a Clerk JWT of the mode's kind (not the anon key).
