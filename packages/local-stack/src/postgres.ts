@@ -7,6 +7,7 @@ import pg from 'pg';
 import { dbPasswords, dbPasswordsFile, LEGACY_DB_PASSWORD } from './db-passwords.ts';
 import { projectRoot, type StackLayout } from './paths.ts';
 import { embeddedPostgres, prepareDataParent } from './postgres-as-root.ts';
+import { privateDir, writePrivateFile } from './private-files.ts';
 
 /** A connection string for the local database; the superuser's, with this checkout's password, by default. */
 export function databaseUrl(port: number, user = 'postgres', password = dbPasswords().postgres) {
@@ -44,6 +45,27 @@ async function claimSuperuser(port: number, initial: string | null) {
   );
 }
 
+/**
+ * As root the data folder lives outside the stack folder (postgres-as-root.ts), so deleting the stack
+ * folder (`rm -rf .local`, a test's sandbox) would leave it behind, with a migration history, passwords
+ * and users the new stack folder knows nothing of. This file in the stack folder says which data
+ * folder belongs to it; a data folder nobody claims is an orphan and starts afresh, as it would
+ * without root. A stack folder from before this file that has applied migrations claims its data.
+ */
+const dataClaimFile = (stackLayout: StackLayout) => path.join(stackLayout.dir, 'postgres-data.path');
+
+/** Removes the data folder when its stack folder was deleted (root only: see dataClaimFile). */
+function dropOrphanedData(stackLayout: StackLayout, log: (line: string) => void) {
+  if (!fs.existsSync(path.join(stackLayout.pgData, 'PG_VERSION'))) return;
+  const claim = dataClaimFile(stackLayout);
+  const claimed = fs.existsSync(claim)
+    ? fs.readFileSync(claim, 'utf8').trim() === stackLayout.pgData
+    : fs.existsSync(path.join(stackLayout.dir, 'applied.sha256'));
+  if (claimed) return;
+  log(`the data folder ${stackLayout.pgData} belonged to a stack folder that was removed: starting it afresh`);
+  fs.rmSync(stackLayout.pgData, { recursive: true, force: true });
+}
+
 export async function startPostgres(stackLayout: StackLayout, log: (line: string) => void) {
   let lastLines: string[] = [];
   const remember = (msg: string) => {
@@ -54,6 +76,8 @@ export async function startPostgres(stackLayout: StackLayout, log: (line: string
   };
   const EmbeddedPostgres = await embeddedPostgres(projectRoot);
   const initialPassword = randomBytes(24).toString('hex');
+  const dataOutside = path.dirname(stackLayout.pgData) !== stackLayout.dir;
+  if (dataOutside) dropOrphanedData(stackLayout, log);
   prepareDataParent(stackLayout.pgData);
   const db = new EmbeddedPostgres({
     databaseDir: stackLayout.pgData,
@@ -78,6 +102,10 @@ export async function startPostgres(stackLayout: StackLayout, log: (line: string
   });
   const fresh = !fs.existsSync(path.join(stackLayout.pgData, 'PG_VERSION'));
   if (fresh) await db.initialise();
+  if (dataOutside) {
+    privateDir(stackLayout.dir);
+    writePrivateFile(dataClaimFile(stackLayout), `${stackLayout.pgData}\n`);
+  }
   try {
     await db.start();
   } catch {

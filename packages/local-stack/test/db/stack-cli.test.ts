@@ -184,6 +184,35 @@ describe('stack commands', { timeout: 120_000 }, () => {
     expect(((await res.json()) as unknown[]).length).toBeGreaterThan(0);
   });
 
+  // As root the data folder lives outside .local (postgres-as-root.ts); it must still go with its folder.
+  it('deleting the stack folder starts the database afresh, even after a migration history this checkout lacks', async () => {
+    const up = npm('stack:up');
+    expect(up.status, up.stderr + up.stdout).toBe(0);
+    const stackEnv = parseEnv(fs.readFileSync(instance.envFile, 'utf8'));
+    const db = new pg.Client({ connectionString: stackEnv.SUPABASE_DB_URL });
+    await db.connect();
+    await db.query(`insert into public.tasks (user_id, title) values ('user_orphan_probe', 'gone with the folder')`);
+    // What a checkout with other migrations leaves behind: `db push` refuses a history it lacks.
+    await db.query(`insert into supabase_migrations.schema_migrations (version, name) values ('20000101000000', 'elsewhere')`);
+    await db.end();
+    expect(npm('stack:down').status).toBe(0);
+    fs.rmSync(instance.dir, { recursive: true, force: true });
+
+    const again = npm('stack:up');
+    expect(again.status, again.stderr + again.stdout).toBe(0);
+    const fresh = new pg.Client({ connectionString: parseEnv(fs.readFileSync(instance.envFile, 'utf8')).SUPABASE_DB_URL });
+    await fresh.connect();
+    try {
+      expect((await fresh.query(`select count(*)::int as n from public.tasks where user_id = 'user_orphan_probe'`)).rows[0].n).toBe(0);
+      expect(
+        (await fresh.query(`select count(*)::int as n from supabase_migrations.schema_migrations where version = '20000101000000'`)).rows[0]
+          .n,
+      ).toBe(0);
+    } finally {
+      await fresh.end();
+    }
+  });
+
   it("a data folder from before per-checkout passwords (postgres/postgres) gets this checkout's at the next start", async () => {
     const up = npm('stack:up');
     expect(up.status, up.stderr + up.stdout).toBe(0);
