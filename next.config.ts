@@ -1,6 +1,6 @@
 import type { NextConfig } from 'next';
 import { PHASE_PRODUCTION_BUILD } from 'next/constants';
-import { MAX_SERVER_ACTION_BODY_BYTES, proxyBodyLimit } from './lib/body-limits';
+import { MAX_SERVER_ACTION_BODY_BYTES } from './lib/body-limits';
 import { EnvError, parseBuildEnv } from './lib/env';
 import { staticSecurityHeaders } from './lib/security-headers';
 
@@ -9,10 +9,11 @@ const nextConfig: NextConfig = {
   typedRoutes: false,
   // Every response, static files included; the Content Security Policy comes from proxy.ts (per-request nonce).
   headers: async () => [{ source: '/:path*', headers: staticSecurityHeaders }],
-  // Bodies no larger than what the app accepts (lib/body-limits.ts): Next.js buffers a proxied body up
-  // to proxyClientMaxBodySize before proxy.ts runs (default 10 MiB), and a server action's up to 1 MB.
+  // Bodies no larger than what the app accepts (lib/body-limits.ts): Next.js buffers a body up to
+  // proxyClientMaxBodySize before proxy.ts runs (default 10 MiB), and a server action's up to 1 MB.
+  // proxy.ts sees pages and server actions only: the JSON API and Clerk's Frontend API read their own.
   experimental: {
-    proxyClientMaxBodySize: proxyBodyLimit(process.env.NEXT_PUBLIC_CLERK_PROXY_URL),
+    proxyClientMaxBodySize: MAX_SERVER_ACTION_BODY_BYTES,
     serverActions: { bodySizeLimit: MAX_SERVER_ACTION_BODY_BYTES },
   },
 };

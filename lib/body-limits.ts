@@ -12,15 +12,7 @@ export const MAX_WEBHOOK_BODY_BYTES = 512 * 1024;
 export const MAX_SERVER_ACTION_BODY_BYTES = 64 * 1024;
 
 /**
- * Clerk's Frontend API through this app's proxy (NEXT_PUBLIC_CLERK_PROXY_URL as a path): Clerk's UI
- * uploads profile pictures of up to 10,000,000 bytes (its own check), as multipart form data.
+ * Clerk's Frontend API through this app's route (app/%5F%5Fclerk): Clerk's UI uploads profile pictures
+ * of up to 10,000,000 bytes (its own check), as multipart form data. Streamed, never buffered.
  */
-const MAX_CLERK_PROXY_BODY_BYTES = 10 * 1024 * 1024;
-
-/**
- * What proxy.ts may be sent: Next.js copies a proxied request's body up to this size (and cuts it
- * there) before proxy.ts runs. The JSON API and the webhook are not proxied and read their own bodies.
- */
-export function proxyBodyLimit(clerkProxyUrl: string | undefined): number {
-  return clerkProxyUrl?.startsWith('/') ? MAX_CLERK_PROXY_BODY_BYTES : MAX_SERVER_ACTION_BODY_BYTES;
-}
+export const MAX_CLERK_PROXY_BODY_BYTES = 10 * 1024 * 1024;

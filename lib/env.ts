@@ -39,6 +39,9 @@ function legacyKeyRole(v: string): string | null | undefined {
 const supabaseHint = 'Copy it from Supabase Dashboard -> Project Settings -> API Keys (the Project URL: Project Settings -> Data API).';
 const clerkHint = 'Copy it from Clerk Dashboard -> API keys.';
 
+/** Where this app serves Clerk's Frontend API from its own origin (app/%5F%5Fclerk/[[...path]]/route.ts). */
+export const CLERK_PROXY_PATH = '/__clerk';
+
 const clientSchema = z.object({
   NEXT_PUBLIC_SUPABASE_URL: httpUrl('NEXT_PUBLIC_SUPABASE_URL', supabaseHint),
   NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: z
@@ -66,11 +69,11 @@ const clientSchema = z.object({
     .refine((v) => /^pk_(test|live)_[A-Za-z0-9+/=]+$/.test(v), {
       message: `NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY must start with pk_test_ or pk_live_. ${clerkHint}`,
     }),
-  // Relative (same-origin, e.g. /__clerk) or https: an absolute http:// proxy URL breaks the clerk-js script tag.
+  // This app's own path (its route app/%5F%5Fclerk serves it) or https: an absolute http:// proxy URL breaks the clerk-js script tag.
   NEXT_PUBLIC_CLERK_PROXY_URL: z
     .string()
-    .refine((v) => v.startsWith('/') || v.startsWith('https://'), {
-      message: 'NEXT_PUBLIC_CLERK_PROXY_URL must be a path like /__clerk or an https:// URL.',
+    .refine((v) => v === CLERK_PROXY_PATH || v.startsWith('https://'), {
+      message: `NEXT_PUBLIC_CLERK_PROXY_URL must be ${CLERK_PROXY_PATH} (served by app/%5F%5Fclerk) or an https:// URL.`,
     })
     .optional(),
 });

@@ -2,7 +2,7 @@
 // no uncaught exception, no error line and no stack trace in the logs of `next start` (app-<mode>.log)
 // and of the local stack (stack.log: the gateway and the Edge Function behind it). Each kind is cut
 // off part-way on purpose: a page, an API answer, clerk-js downloaded through /__clerk, the task
-// report's CSV, and an API upload whose body never ends. The same downloads against `npm run dev` are
+// report's CSV, and an upload whose body never ends (to the API, and to Clerk's Frontend API). The same downloads against `npm run dev` are
 // in tests/app/dev-command.test.ts.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,7 +34,7 @@ describe('requests the client abandons part-way', () => {
   });
 
   it(
-    'leave no uncaught exception, error or stack trace: page, API answer, clerk-js download, report CSV, API upload',
+    'leave no uncaught exception, error or stack trace: page, API answer, clerk-js download, report CSV, API and /__clerk uploads',
     { timeout: 120_000 },
     async () => {
       const user = uniqueUserId('aborted');
@@ -66,6 +66,12 @@ describe('requests the client abandons part-way', () => {
         `${APP}/api/tasks`,
         { authorization: `Bearer ${token}`, 'content-type': 'application/json', origin: APP },
         '{"title": "never fini',
+      );
+      // clerk-js posting through /__clerk when its tab closes (issue 20's uncaught exception in proxy.ts).
+      await abortMidUpload(
+        `${APP}/__clerk/v1/client/sign_ins`,
+        { 'content-type': 'application/x-www-form-urlencoded', origin: APP },
+        'identifier=alice%40example.test&passw',
       );
 
       // Then the same requests to their end: the server has gone through the abandoned ones' endings

@@ -365,20 +365,24 @@ describe('request guards (proxy.ts)', () => {
 });
 
 describe('configuration guards', () => {
-  it('refuses to serve the local stack keys to a non-local Host (a deployment)', async () => {
-    // fetch() cannot override Host; node:http can.
-    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const url = new URL('/dashboard', THIRD_PARTY_URL);
-      http
-        .get({ hostname: url.hostname, port: url.port, path: url.pathname, headers: { host: 'app.example.com' } }, (res) => {
-          let text = '';
-          res.on('data', (c) => (text += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        })
-        .on('error', reject);
-    });
-    expect(status).toBe(503);
-    expect(JSON.parse(body).error).toMatch(/only answers requests addressed to this machine/);
-  });
+  // A page (proxy.ts), the JSON API and Clerk's Frontend API (route handlers): each guards itself.
+  it.each(['/dashboard', '/api/tasks', '/__clerk/v1/environment'])(
+    'refuses to serve the local stack keys to a non-local Host (a deployment): %s',
+    async (pathname) => {
+      // fetch() cannot override Host; node:http can.
+      const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const url = new URL(pathname, THIRD_PARTY_URL);
+        http
+          .get({ hostname: url.hostname, port: url.port, path: url.pathname, headers: { host: 'app.example.com' } }, (res) => {
+            let text = '';
+            res.on('data', (c) => (text += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+          })
+          .on('error', reject);
+      });
+      expect(status).toBe(503);
+      expect(JSON.parse(body).error).toMatch(/only answers requests addressed to this machine/);
+    },
+  );
 
   it('a server with a broken environment stops at start-up, naming each problem', async () => {
     // The same production build tests/run.ts started (its dist folder), with two variables broken.

@@ -15,8 +15,8 @@ const { encodeReply } = require('next/dist/compiled/react-server-dom-turbopack/c
 
 /** Public on purpose. Anything else must refuse a signed-out caller. */
 const PUBLIC_PAGES = new Set(['/', '/sign-in/[[...sign-in]]', '/sign-up/[[...sign-up]]', '/_not-found', '/_global-error']);
-/** Authenticated by its Svix signature, not by a session. */
-const PUBLIC_ROUTES = new Set(['/api/webhooks/clerk']);
+/** The webhook, authenticated by its Svix signature; Clerk's Frontend API, which a signed-out clerk-js must reach. */
+const PUBLIC_ROUTES = new Set(['/api/webhooks/clerk', '/__clerk/[[...path]]']);
 /** The exact answer every server action gives a signed-out caller (lib/server-action.ts). */
 
 export interface BuiltApp {

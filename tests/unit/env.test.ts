@@ -55,9 +55,12 @@ describe('parseServerEnv', () => {
         expect.stringMatching(/NEXT_PUBLIC_SUPABASE_URL must be an origin/),
       ]);
     }
-    expect(problems({ ...validEnv(), NEXT_PUBLIC_CLERK_PROXY_URL: 'http://localhost:3000/__clerk' })).toEqual([
-      expect.stringMatching(/path like \/__clerk or an https/),
-    ]);
+    // Only the path its route serves (app/%5F%5Fclerk), or a proxy elsewhere over https.
+    for (const proxyUrl of ['http://localhost:3000/__clerk', '/clerk-proxy']) {
+      expect(problems({ ...validEnv(), NEXT_PUBLIC_CLERK_PROXY_URL: proxyUrl })).toEqual([
+        expect.stringMatching(/must be \/__clerk \(served by app\/%5F%5Fclerk\) or an https/),
+      ]);
+    }
     expect(problems({ ...validEnv(), CLERK_AUTHORIZED_PARTIES: 'https://a.example/, localhost' })).toEqual([
       expect.stringMatching(/comma-separated list of origins/),
     ]);

@@ -13,12 +13,27 @@ export function sendClerkError(res: ServerResponse, status: number, code: string
   sendJson(res, status, { errors: [{ code, message, long_message: message, ...(meta ? { meta } : {}) }] });
 }
 
+/** A request body past what a stand-in reads: answered 413, as Clerk does, never 500. */
+class BodyTooLargeError extends Error {
+  constructor(limit: number) {
+    super(`The request body is larger than ${limit} bytes.`);
+  }
+}
+
+/** Answers a BodyTooLargeError with Clerk's envelope and 413; false for any other error. */
+export function sentBodyTooLarge(res: ServerResponse, e: unknown): boolean {
+  if (!(e instanceof BodyTooLargeError)) return false;
+  res.setHeader('Connection', 'close'); // the rest of the body is left unread
+  sendClerkError(res, 413, 'request_body_too_large', e.message);
+  return true;
+}
+
 async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new Error('body too large');
+    if (size > limit) throw new BodyTooLargeError(limit);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -122,6 +122,17 @@ describe('Frontend API stand-in over HTTP', () => {
     expect(wrong.json!.errors[0]).toMatchObject({ code: 'authentication_invalid', message: expect.stringContaining('not the local key') });
   });
 
+  it("refuses a body past what it reads with 413 and Clerk's envelope, not a 500", async () => {
+    const dvb = await devBrowser();
+    const res = await fetch(`${base}/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, {
+      method: 'POST',
+      headers: { origin: app, 'clerk-secret-key': keys.clerkSecretKey, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `identifier=${'a'.repeat(1_100_000)}`,
+    });
+    expect(res.status).toBe(413);
+    expect((await res.json()).errors[0]).toMatchObject({ code: 'request_body_too_large' });
+  });
+
   it('signs in with identifier then password, refusing a wrong password with form_password_incorrect', async () => {
     const dvb = await devBrowser();
     const first = await call(`/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, { form: { identifier: 'alice@example.test' } });

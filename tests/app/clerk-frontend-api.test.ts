@@ -1,0 +1,64 @@
+// Clerk's Frontend API at /__clerk is a route handler of its own (lib/clerk-frontend-api.ts), outside
+// proxy.ts: clerk-js reaches it from the app's origin, and it carries its own body limit, counted
+// while the body streams through to Clerk. (Its Host guard: tests/app/api.test.ts; a client that
+// goes away mid-upload: tests/app/aborted-requests.test.ts.)
+import http from 'node:http';
+import { describe, expect, it } from 'vitest';
+
+const APP = process.env.APP_URL_THIRD_PARTY ?? 'http://localhost:3100';
+const LIMIT = 10 * 1024 * 1024;
+
+/** A POST whose body is sent in 64 KiB chunks until the server answers or `total` bytes are out. */
+function upload(url: string, total: number, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; body: string; sent: number }>((resolve, reject) => {
+    let sent = 0;
+    let answered = false;
+    const req = http.request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...headers }, agent: false },
+      (res) => {
+        answered = true;
+        let body = '';
+        res.on('data', (c) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body, sent }));
+      },
+    );
+    // The server may close the connection after its answer, while this side is still writing.
+    req.on('error', (e: NodeJS.ErrnoException) => (answered || ['EPIPE', 'ECONNRESET'].includes(e.code ?? '') ? undefined : reject(e)));
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    const write = () => {
+      while (!answered && sent < total) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', write);
+      }
+      req.end();
+    };
+    write();
+  });
+}
+
+describe("Clerk's Frontend API at /__clerk", () => {
+  it('is served from the app origin (the environment clerk-js loads first)', async () => {
+    const res = await fetch(`${APP}/__clerk/v1/environment`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ object: 'environment' });
+  });
+
+  it('refuses a body declared larger than 10 MiB (413) before reading it', async () => {
+    const res = await fetch(`${APP}/__clerk/v1/client/sign_ins`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(LIMIT + 1),
+    });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error).toBe(`The body is larger than ${LIMIT} bytes.`);
+  });
+
+  // The stand-in, like Clerk, reads a bounded body: its 413 comes back through the route, not a 500.
+  // (The route's own count, past 10 MiB, is in tests/unit/clerk-frontend-api-route.test.ts.)
+  it('passes a chunked body too large for Clerk back as 413, never a 500, without reading it to its end', async () => {
+    const res = await upload(`${APP}/__clerk/v1/client/sign_ins`, 2 * LIMIT);
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body).errors[0].code).toBe('request_body_too_large');
+    expect(res.sent).toBeLessThan(2 * LIMIT);
+  });
+});
