@@ -1,8 +1,9 @@
 // A client that goes away mid-request (a closed tab, a cancelled download) is a quiet event (issue 20):
 // no uncaught exception, no error line and no stack trace in the logs of `next start` (app-<mode>.log)
-// and of the local stack (stack.log: the gateway and the Edge Function behind it). Each kind is cut
-// off part-way on purpose: a page, an API answer, clerk-js downloaded through /__clerk, the task
-// report's CSV, and an upload whose body never ends (to the API, and to Clerk's Frontend API). The same downloads against `npm run dev` are
+// and of the local stack (stack.log: the gateway and the Edge Function behind it; clerk-frontend.log:
+// the Frontend API stand-in behind /__clerk). Each kind is cut off part-way on purpose: a page, an
+// API answer, clerk-js downloaded through /__clerk, the task report's CSV, and an upload whose body
+// never ends (to the API, and to Clerk's Frontend API). The same downloads against `npm run dev` are
 // in tests/app/dev-command.test.ts.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,9 @@ import { abortMidResponse, abortMidUpload, NOISY_LINE } from '../support/aborts.
 
 const APP = process.env.APP_URL_THIRD_PARTY ?? 'http://localhost:3100';
 const logsDir = process.env.APP_LOGS_DIR;
-const logFiles = logsDir ? ['app-third-party.log', 'stack.log'].map((f) => path.join(logsDir, f)).filter((f) => fs.existsSync(f)) : [];
+const logFiles = logsDir
+  ? ['app-third-party.log', 'stack.log', 'clerk-frontend.log'].map((f) => path.join(logsDir, f)).filter((f) => fs.existsSync(f))
+  : [];
 const sizes = () => new Map(logFiles.map((f) => [f, fs.statSync(f).size]));
 const since = (start: Map<string, number>) => logFiles.map((f) => fs.readFileSync(f, 'utf8').slice(start.get(f) ?? 0)).join('\n');
 
@@ -30,7 +33,7 @@ describe('requests the client abandons part-way', () => {
     expect(
       logFiles.map((f) => path.basename(f)),
       `APP_LOGS_DIR=${logsDir}`,
-    ).toEqual(['app-third-party.log', 'stack.log']);
+    ).toEqual(['app-third-party.log', 'stack.log', 'clerk-frontend.log']);
   });
 
   it(

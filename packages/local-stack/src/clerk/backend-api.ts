@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { LocalKeys } from '../keys.ts';
-import { match, readParams, sendClerkError, sendJson, sentBodyTooLarge } from '../http.ts';
+import { clientWentAway, match, readParams, sendClerkError, sendJson, sentBodyTooLarge } from '../http.ts';
 import type { LocalOrg, LocalSession, LocalUser, Store } from './store.ts';
 import { mintSessionToken, mintTemplateToken, UnknownTemplateError } from './tokens.ts';
 import { organizationJson, userJson } from './resources.ts';
@@ -211,7 +211,7 @@ export function createBackendApi(keys: LocalKeys, store: Store): BackendApi {
       return sendClerkError(res, 404, 'resource_not_found', `The local Backend API stand-in has no ${method} ${path}`);
     } catch (e) {
       if (e instanceof UnknownTemplateError) return sendClerkError(res, 404, 'resource_not_found', e.message);
-      if (sentBodyTooLarge(res, e)) return;
+      if (sentBodyTooLarge(res, e) || clientWentAway(e)) return;
       return sendClerkError(res, 500, 'internal_error', e instanceof Error ? e.message : String(e));
     }
   });

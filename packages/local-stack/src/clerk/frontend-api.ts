@@ -16,7 +16,7 @@ import { importPKCS8, SignJWT } from 'jose';
 import type { LocalKeys } from '../keys.ts';
 import { installedPath, type StackLayout } from '../paths.ts';
 import { PRIVATE_FILE } from '../private-files.ts';
-import { match, readParams, sendClerkError, sendJson, sentBodyTooLarge } from '../http.ts';
+import { clientWentAway, match, readParams, sendClerkError, sendJson, sentBodyTooLarge } from '../http.ts';
 import { newId, type LocalSession, type Store } from './store.ts';
 import { mintSessionToken, mintTemplateToken, SESSION_TOKEN_LIFETIME_S, UnknownTemplateError } from './tokens.ts';
 import {
@@ -826,7 +826,7 @@ export function createFrontendApi({
     } catch (e) {
       if (e instanceof FapiError) return sendClerkError(res, e.status, e.code, e.message, e.meta);
       if (e instanceof UnknownTemplateError) return sendClerkError(res, 404, 'resource_not_found', e.message);
-      if (sentBodyTooLarge(res, e)) return;
+      if (sentBodyTooLarge(res, e) || clientWentAway(e)) return;
       log(`ERROR ${method} ${url.pathname}: ${e instanceof Error ? e.stack : String(e)}`);
       return sendClerkError(
         res,

@@ -127,7 +127,7 @@ describe('Frontend API stand-in over HTTP', () => {
     const res = await fetch(`${base}/v1/client/sign_ins?__clerk_db_jwt=${dvb}`, {
       method: 'POST',
       headers: { origin: app, 'clerk-secret-key': keys.clerkSecretKey, 'content-type': 'application/x-www-form-urlencoded' },
-      body: `identifier=${'a'.repeat(1_100_000)}`,
+      body: `identifier=${'a'.repeat(17 * 1024 * 1024)}`,
     });
     expect(res.status).toBe(413);
     expect((await res.json()).errors[0]).toMatchObject({ code: 'request_body_too_large' });
