@@ -84,7 +84,9 @@ describe("the README's files to copy", () => {
     ).toEqual([]);
 
     // A hosted project's variables (a Clerk development instance, no local stack), as in Vercel.
-    const { LOCAL_STACK: _stack, CLERK_API_URL: _api, CLERK_FAPI_URL: _fapi, ...hosted } = validEnv();
+    const hosted = Object.fromEntries(
+      Object.entries(validEnv()).filter(([name]) => !['LOCAL_STACK', 'CLERK_API_URL', 'CLERK_FAPI_URL'].includes(name)),
+    );
     const env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
