@@ -6,6 +6,7 @@
 // `npm test -- --only unit,db` runs a subset (a name that is no step is an error).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { keepingTsconfig, layout, projectRoot } from 'clerk-supabase-local-stack';
 import { formatEnv } from 'clerk-supabase-local-stack';
@@ -102,6 +103,18 @@ async function ensureStack() {
   return stack;
 }
 
+/** Whether something accepts connections on this port of this machine. */
+const portTaken = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, 'localhost');
+    socket
+      .once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      })
+      .once('error', () => resolve(false));
+  });
+
 /** The production build, started once per integration mode; the app and e2e steps use these. */
 let appsStarted = false;
 async function ensureApps() {
@@ -115,6 +128,12 @@ async function ensureApps() {
   const built = await keepingTsconfig(() => run(bin('next'), ['build'], appEnv, path.join(stackLayout.logs, 'next-build.log')));
   if (built !== 0) throw new Error('next build failed');
   for (const [mode, { port, env: modeEnv }] of Object.entries(APP_MODES)) {
+    // Another server on the port (a run stopped half-way, a server started by hand) would answer the
+    // readiness check below while ours fails to bind, and every test would run against it.
+    if (await portTaken(port))
+      throw new Error(
+        `port ${port} (the ${mode} app) is already in use by another server: stop it (\`lsof -i :${port}\`), or run on another LOCAL_STACK_INSTANCE`,
+      );
     const child = spawn(bin('next'), ['start', '--port', String(port), '--hostname', 'localhost'], {
       cwd: projectRoot,
       env: { ...process.env, ...appEnv, ...modeEnv, APP_URL: `http://localhost:${port}` },
