@@ -119,6 +119,14 @@ const portTaken = (port: number) =>
 let appsStarted = false;
 async function ensureApps() {
   if (appsStarted) return;
+  // Another server on an app's port (a run stopped half-way, a server started by hand) would answer
+  // the readiness check below while ours failed to bind, and every test would run against it.
+  for (const [mode, { port }] of Object.entries(APP_MODES)) {
+    if (await portTaken(port))
+      throw new Error(
+        `port ${port} (the ${mode} app) is already in use by another server: stop it (\`lsof -i :${port}\`), or run on another LOCAL_STACK_INSTANCE`,
+      );
+  }
   const { env } = await ensureStack();
   const parties = Object.values(APP_MODES)
     .flatMap(({ port }) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`])
@@ -128,12 +136,6 @@ async function ensureApps() {
   const built = await keepingTsconfig(() => run(bin('next'), ['build'], appEnv, path.join(stackLayout.logs, 'next-build.log')));
   if (built !== 0) throw new Error('next build failed');
   for (const [mode, { port, env: modeEnv }] of Object.entries(APP_MODES)) {
-    // Another server on the port (a run stopped half-way, a server started by hand) would answer the
-    // readiness check below while ours fails to bind, and every test would run against it.
-    if (await portTaken(port))
-      throw new Error(
-        `port ${port} (the ${mode} app) is already in use by another server: stop it (\`lsof -i :${port}\`), or run on another LOCAL_STACK_INSTANCE`,
-      );
     const child = spawn(bin('next'), ['start', '--port', String(port), '--hostname', 'localhost'], {
       cwd: projectRoot,
       env: { ...process.env, ...appEnv, ...modeEnv, APP_URL: `http://localhost:${port}` },

@@ -1,12 +1,13 @@
 // `npm test`'s closing line tells the truth (tests/run.ts, tests/support/run-results.ts): a run that
 // dies without a failed test is a failure, an old report never stands in for a missing one, skipped
 // tests are counted, a misspelt --only is an error, and a step's output is read to its end.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from 'clerk-supabase-local-stack';
+import { layout, projectRoot } from 'clerk-supabase-local-stack';
 import { closingLine, parseOnly, playwrightCounts, runCapturing, STEPS, vitestCounts } from '../support/run-results.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-results-'));
@@ -45,6 +46,28 @@ describe('--only', () => {
     expect(r.stderr).toMatch(/--only names no step: unti/);
     expect(r.stdout).not.toMatch(/▶/);
   });
+
+  it('refuses to test against a server it did not start: an app port already taken stops the step, naming the port', async () => {
+    // Instance 9's third-party app port, held here; the step must stop before building or starting anything.
+    const port = layout('test', 9).ports.app;
+    const holder = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
+    try {
+      const child = spawn(process.execPath, [path.join(projectRoot, 'tests/run.ts'), '--only', 'app'], {
+        cwd: projectRoot,
+        env: { ...process.env, LOCAL_STACK_INSTANCE: '9' },
+      });
+      let output = '';
+      child.stdout.on('data', (d) => (output += d));
+      child.stderr.on('data', (d) => (output += d));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code, output).toBe(1);
+      expect(output).toContain(`port ${port} (the third-party app) is already in use by another server`);
+      expect(output).not.toMatch(/Test stack ready|next build/);
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+    }
+  }, 60_000);
 
   it('knows every step tests/run.ts runs', () => {
     const runSteps = [...fs.readFileSync(path.join(projectRoot, 'tests/run.ts'), 'utf8').matchAll(/step\('([\w-]+)'/g)].map((m) => m[1]);
