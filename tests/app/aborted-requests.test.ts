@@ -12,12 +12,15 @@ import { mintToken, uniqueUserId, withDb } from '../support/tokens-and-db.ts';
 import { abortMidResponse, abortMidUpload, NOISY_LINE } from '../support/aborts.ts';
 
 const APP = process.env.APP_URL_THIRD_PARTY ?? 'http://localhost:3100';
-const logsDir = process.env.APP_LOGS_DIR;
-const logFiles = logsDir
-  ? ['app-third-party.log', 'stack.log', 'clerk-frontend.log'].map((f) => path.join(logsDir, f)).filter((f) => fs.existsSync(f))
-  : [];
-const sizes = () => new Map(logFiles.map((f) => [f, fs.statSync(f).size]));
-const since = (start: Map<string, number>) => logFiles.map((f) => fs.readFileSync(f, 'utf8').slice(start.get(f) ?? 0)).join('\n');
+const logsDir = process.env.APP_LOGS_DIR ?? '';
+// The Frontend API stand-in's log is created with its first line: it may not exist yet, or at all.
+const LOGS = ['app-third-party.log', 'stack.log', 'clerk-frontend.log'].map((f) => path.join(logsDir, f));
+const sizeOf = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+const sizes = () => new Map(LOGS.map((f) => [f, sizeOf(f)]));
+const since = (start: Map<string, number>) =>
+  LOGS.filter((f) => fs.existsSync(f))
+    .map((f) => fs.readFileSync(f, 'utf8').slice(start.get(f) ?? 0))
+    .join('\n');
 
 /** Many tasks, so that the API answer and the CSV are long enough to be cut off part-way. */
 const addTasks = (user: string, n: number) =>
@@ -31,9 +34,9 @@ const addTasks = (user: string, n: number) =>
 describe('requests the client abandons part-way', () => {
   it('reads the logs of next start and of the stack', () => {
     expect(
-      logFiles.map((f) => path.basename(f)),
+      LOGS.filter((f) => fs.existsSync(f)).map((f) => path.basename(f)),
       `APP_LOGS_DIR=${logsDir}`,
-    ).toEqual(['app-third-party.log', 'stack.log', 'clerk-frontend.log']);
+    ).toEqual(expect.arrayContaining(['app-third-party.log', 'stack.log']));
   });
 
   it(
