@@ -15,7 +15,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   const nonce = (await headers()).get('x-nonce') ?? undefined;
   return (
     // Configured from the environment: the provider reads NEXT_PUBLIC_CLERK_PROXY_URL (with /__clerk,
-    // clerk-js talks to this app's origin and proxy.ts forwards to Clerk's Frontend API),
+    // clerk-js talks to this app's origin and app/%5F%5Fclerk forwards to Clerk's Frontend API),
     // NEXT_PUBLIC_CLERK_JS_URL, NEXT_PUBLIC_CLERK_UI_URL and NEXT_PUBLIC_CLERK_TELEMETRY_DISABLED by itself.
     <ClerkProvider
       nonce={nonce}
