@@ -32,7 +32,7 @@ export type AppOrigin = { origin: string } | { refused: string };
 
 /**
  * The app origin of a request, from facts the stand-in can check:
- * - `Clerk-Proxy-Url`: set by the app's /__clerk proxy (clerkMiddleware) to the app's own origin;
+ * - `Clerk-Proxy-Url`: set by the app's /__clerk proxy (Clerk's Frontend API proxy) to the app's own origin;
  * - `Origin`: the page that sent the request. When present it must be that same app: a page of
  *   another site (or another app on this machine) posting to /__clerk gets nothing.
  * Without either (a direct call holding the secret key, e.g. a test) it is `fallback`, the stack's

@@ -1,7 +1,7 @@
 // A local stand-in for Clerk's Frontend API (FAPI): what clerk-js and Clerk's prebuilt components
 // (<SignIn/>, <SignUp/>, <UserButton/>, <OrganizationSwitcher/>) talk to in the browser. The app
-// reaches it same-origin through `/__clerk` (clerkMiddleware's `frontendApiProxy`, which forwards to
-// CLERK_FAPI_URL and adds the `Clerk-Secret-Key` header). It also serves the pinned clerk-js and
+// reaches it same-origin through `/__clerk` (Clerk's Frontend API proxy, as a route handler or as
+// clerkMiddleware's `frontendApiProxy`: it forwards to CLERK_FAPI_URL and adds the `Clerk-Secret-Key` header). It also serves the pinned clerk-js and
 // @clerk/ui bundles from node_modules, so nothing is loaded from Clerk's CDN.
 //
 // FAPI is private and versioned: this stand-in was written against the clerk-js/@clerk/ui versions in
@@ -784,7 +784,7 @@ export function createFrontendApi({
           secret ? 'authentication_invalid' : 'local_proxy_required',
           secret
             ? 'This is the local Clerk Frontend API stand-in: it only answers the local instance. CLERK_SECRET_KEY is not the local key (use the keys from .local/stack.env, or point the app at your real Clerk instance).'
-            : "This is the local Clerk Frontend API stand-in: reach it through the app's /__clerk proxy (clerkMiddleware frontendApiProxy), which sends the local Clerk-Secret-Key.",
+            : "This is the local Clerk Frontend API stand-in: reach it through the app's /__clerk proxy (Clerk's Frontend API proxy), which sends the local Clerk-Secret-Key.",
         );
       }
       if (url.pathname === '/__local/session-token-lifetime') {
