@@ -5,7 +5,7 @@
 // and answers CORS preflights for the browser client.
 import http from 'node:http';
 import type { LocalKeys } from './keys.ts';
-import { sendJson } from './http.ts';
+import { sendJson, standInServerOptions } from './http.ts';
 import type { FunctionRoute } from './functions/route.ts';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -27,7 +27,7 @@ export function createGateway(keys: LocalKeys, postgrestPort: number, functions?
     [keys.serviceRoleJwt, keys.serviceRoleJwt],
   ]);
 
-  return http.createServer((req, res) => {
+  return http.createServer(standInServerOptions, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
     if (functions && url.pathname.startsWith('/functions/v1/')) return functions(req, res, url);
     if (req.method === 'OPTIONS') {

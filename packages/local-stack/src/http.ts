@@ -1,5 +1,15 @@
 // Small HTTP helpers shared by the local stand-ins (gateway, Clerk Backend and Frontend APIs).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
+
+/**
+ * Every stand-in server's options: it never closes an idle keep-alive connection before its client does.
+ * Node advertises `Keep-Alive: timeout=5` and closes the socket at 5 s plus keepAliveTimeoutBuffer (1 s).
+ * A client whose event loop runs late (a Next.js server rendering on a loaded machine) can send its next
+ * request on that socket in the instant the server closes it, and undici fails the request ("other side
+ * closed", `UND_ERR_SOCKET`): Clerk's Frontend API proxy answers the browser 502, supabase-js "fetch
+ * failed". Clients keep to the advertised 5 s; the server waits a minute longer than it says.
+ */
+export const standInServerOptions = { keepAliveTimeoutBuffer: 60_000 } satisfies ServerOptions;
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const text = JSON.stringify(body);

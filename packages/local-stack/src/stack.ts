@@ -16,7 +16,7 @@ import { createGateway } from './gateway.ts';
 import { LOCAL_PASSWORD, seedAccountRoles, seedAccounts, Store } from './clerk/store.ts';
 import { createBackendApi } from './clerk/backend-api.ts';
 import { createFrontendApi } from './clerk/frontend-api.ts';
-import { sendJson } from './http.ts';
+import { sendJson, standInServerOptions } from './http.ts';
 import { controlRefusal, controlSecret } from './control-auth.ts';
 import { formatEnv } from './env-file.ts';
 import { migrate } from './migrate.ts';
@@ -235,7 +235,7 @@ export async function startStack(
     // Only tools holding stack.env may drive it: a web page can neither send the secret header
     // (the browser's preflight is never approved) nor, through DNS rebinding, pass the Host check.
     const secret = controlSecret(keys);
-    const control = http.createServer(async (req, res) => {
+    const control = http.createServer(standInServerOptions, async (req, res) => {
       const url = new URL(req.url ?? '/', 'http://local');
       const refused = controlRefusal(req, secret);
       if (refused) return sendJson(res, 403, { error: refused });

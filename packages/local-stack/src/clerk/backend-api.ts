@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { LocalKeys } from '../keys.ts';
-import { clientWentAway, match, readParams, sendClerkError, sendJson, sentBodyTooLarge } from '../http.ts';
+import { clientWentAway, match, readParams, sendClerkError, sendJson, sentBodyTooLarge, standInServerOptions } from '../http.ts';
 import type { LocalOrg, LocalSession, LocalUser, Store } from './store.ts';
 import { mintSessionToken, mintTemplateToken, UnknownTemplateError } from './tokens.ts';
 import { organizationJson, userJson } from './resources.ts';
@@ -60,7 +60,7 @@ export function createBackendApi(keys: LocalKeys, store: Store): BackendApi {
   const counts = new Map<string, number>();
   const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
 
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer(standInServerOptions, async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
     const path = url.pathname;
     const method = req.method ?? 'GET';

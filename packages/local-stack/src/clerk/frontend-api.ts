@@ -16,7 +16,7 @@ import { importPKCS8, SignJWT } from 'jose';
 import type { LocalKeys } from '../keys.ts';
 import { installedPath, type StackLayout } from '../paths.ts';
 import { PRIVATE_FILE } from '../private-files.ts';
-import { clientWentAway, match, readParams, sendClerkError, sendJson, sentBodyTooLarge } from '../http.ts';
+import { clientWentAway, match, readParams, sendClerkError, sendJson, sentBodyTooLarge, standInServerOptions } from '../http.ts';
 import { newId, type LocalSession, type Store } from './store.ts';
 import { mintSessionToken, mintTemplateToken, SESSION_TOKEN_LIFETIME_S, UnknownTemplateError } from './tokens.ts';
 import {
@@ -767,7 +767,7 @@ export function createFrontendApi({
     return su;
   };
 
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer(standInServerOptions, async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
     const override = url.searchParams.get('_method')?.toUpperCase();
     const method = (req.method === 'POST' && override ? override : (req.method ?? 'GET')) as Method;
