@@ -83,3 +83,30 @@ describe('the /__clerk route', () => {
     expect(received).toEqual([]);
   });
 });
+
+describe('the /__clerk route when Clerk cannot be reached', () => {
+  it("answers 502 (Clerk's proxy) and logs the method and path, never the query", async () => {
+    const { frontendApiRoute } = await import('../../lib/clerk-frontend-api.ts');
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const reachable = process.env.CLERK_FAPI_URL;
+    process.env.CLERK_FAPI_URL = `http://127.0.0.1:${port}`; // nothing listens there now
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const res = await frontendApiRoute(
+        new NextRequest('http://localhost:3000/__clerk/npm/@clerk/ui@1.36.0/dist/userbutton_ui.js?__clerk_db_jwt=dvb_secret', {
+          headers: { host: 'localhost:3000' },
+        }),
+      );
+      expect(res.status).toBe(502);
+      expect(errors.mock.calls.map((c) => c.join(' '))).toEqual([
+        "Clerk's Frontend API proxy answered 502 for GET /__clerk/npm/@clerk/ui@1.36.0/dist/userbutton_ui.js",
+      ]);
+    } finally {
+      errors.mockRestore();
+      process.env.CLERK_FAPI_URL = reachable;
+    }
+  });
+});
