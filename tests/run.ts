@@ -6,13 +6,13 @@
 // `npm test -- --only unit,db` runs a subset (a name that is no step is an error).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { keepingTsconfig, layout, projectRoot } from 'clerk-supabase-local-stack';
 import { formatEnv } from 'clerk-supabase-local-stack';
 import { httpOk, startStack, type RunningStack } from 'clerk-supabase-local-stack';
 import { closingLine, parseOnly, playwrightCounts, runCapturing, vitestCounts, type Counts, type Step } from './support/run-results.ts';
 
+import { acceptsConnections } from './support/network.ts';
 const stackLayout = layout('test');
 let only: Step[] | null;
 try {
@@ -103,18 +103,6 @@ async function ensureStack() {
   return stack;
 }
 
-/** Whether something accepts connections on this port of this machine. */
-const portTaken = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = net.connect(port, 'localhost');
-    socket
-      .once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      })
-      .once('error', () => resolve(false));
-  });
-
 /** The production build, started once per integration mode; the app and e2e steps use these. */
 let appsStarted = false;
 async function ensureApps() {
@@ -122,7 +110,7 @@ async function ensureApps() {
   // Another server on an app's port (a run stopped half-way, a server started by hand) would answer
   // the readiness check below while ours failed to bind, and every test would run against it.
   for (const [mode, { port }] of Object.entries(APP_MODES)) {
-    if (await portTaken(port))
+    if (await acceptsConnections(port, 'localhost'))
       throw new Error(
         `port ${port} (the ${mode} app) is already in use by another server: stop it (\`lsof -i :${port}\`), or run on another LOCAL_STACK_INSTANCE`,
       );

@@ -9,7 +9,6 @@
 // stack and restarts when its files change. Runs on its own scratch instance.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ import { checkoutHome, postgresDataDir, runsAsRoot } from 'clerk-supabase-local-
 import { parseEnv } from 'clerk-supabase-local-stack';
 import { mintSessionToken } from 'clerk-supabase-local-stack';
 import { commands, section } from '../support/readme.ts';
-import { isLoopbackAddress, listeningAddresses } from '../support/network.ts';
+import { acceptsConnections, isLoopbackAddress, listeningAddresses } from '../support/network.ts';
 import { abortMidResponse, abortMidUpload, NOISY_LINE } from '../support/aborts.ts';
 import { chromium } from '@playwright/test';
 import { chromiumExecutable } from '../e2e/support/env.ts';
@@ -26,16 +25,6 @@ import { chromiumExecutable } from '../e2e/support/env.ts';
 const scratch = scratchInstance('dev-command');
 const ports = layout('test', scratch).ports;
 const appPort = ports.app + 5; // not the port the stack env names: the app must follow its own
-const portOpen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket
-      .once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      })
-      .once('error', () => resolve(false));
-  });
 const git = (...args: string[]) => execFileSync('git', args, { cwd: projectRoot, encoding: 'utf8' });
 
 /** This checkout's uncommitted changes, applied to the clone. */
@@ -241,8 +230,8 @@ describe('the Quickstart in a fresh clone', () => {
     // Everything it started lets go of its port: polled, with one generous deadline for all of them.
     const closed = Date.now() + 60_000;
     for (const [name, port] of Object.entries({ ...ports, app: appPort })) {
-      while ((await portOpen(port)) && Date.now() < closed) await new Promise((r) => setTimeout(r, 100));
-      expect(await portOpen(port), `${name} still listening`).toBe(false);
+      while ((await acceptsConnections(port)) && Date.now() < closed) await new Promise((r) => setTimeout(r, 100));
+      expect(await acceptsConnections(port), `${name} still listening`).toBe(false);
     }
     const pgData = postgresDataDir(clone, stackDir);
     const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })

@@ -4,6 +4,19 @@
 // machines allow traffic to loopback alone, and a firewall there would hide an exposed port).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
+
+/** Whether something on this machine accepts connections on `port` (a connect, never a request). */
+export const acceptsConnections = (port: number, host = '127.0.0.1') =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, host);
+    socket
+      .once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      })
+      .once('error', () => resolve(false));
+  });
 
 const hexToIpv4 = (hex: string) =>
   [hex.slice(6, 8), hex.slice(4, 6), hex.slice(2, 4), hex.slice(0, 2)].map((b) => parseInt(b, 16)).join('.');
