@@ -1,8 +1,9 @@
 // A local stand-in for Clerk's Frontend API (FAPI): what clerk-js and Clerk's prebuilt components
 // (<SignIn/>, <SignUp/>, <UserButton/>, <OrganizationSwitcher/>) talk to in the browser. The app
 // reaches it same-origin through `/__clerk` (Clerk's Frontend API proxy, as a route handler or as
-// clerkMiddleware's `frontendApiProxy`: it forwards to CLERK_FAPI_URL and adds the `Clerk-Secret-Key` header). It also serves the pinned clerk-js and
-// @clerk/ui bundles from node_modules, so nothing is loaded from Clerk's CDN.
+// clerkMiddleware's `frontendApiProxy`: it forwards to CLERK_FAPI_URL and adds the `Clerk-Secret-Key`
+// header). It also serves the pinned clerk-js and @clerk/ui bundles from node_modules, so nothing is
+// loaded from Clerk's CDN.
 //
 // FAPI is private and versioned: this stand-in was written against the clerk-js/@clerk/ui versions in
 // FRONTEND_API_WRITTEN_FOR. tests/unit/clerk-frontend-api.test.ts fails when the installed versions
