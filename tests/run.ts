@@ -10,9 +10,9 @@ import path from 'node:path';
 import { keepingTsconfig, layout, projectRoot } from 'clerk-supabase-local-stack';
 import { formatEnv } from 'clerk-supabase-local-stack';
 import { httpOk, startStack, type RunningStack } from 'clerk-supabase-local-stack';
+import { acceptsConnections } from './support/network.ts';
 import { closingLine, parseOnly, playwrightCounts, runCapturing, vitestCounts, type Counts, type Step } from './support/run-results.ts';
 
-import { acceptsConnections } from './support/network.ts';
 const stackLayout = layout('test');
 let only: Step[] | null;
 try {
