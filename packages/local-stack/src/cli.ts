@@ -1,12 +1,5 @@
 #!/usr/bin/env node
-// The `local-stack` command (the app's npm scripts call it):
-//   up            start the stack in the background (writes .local/stack.env)
-//   down          stop it, and everything it started
-//   status        what runs where, and the local accounts
-//   serve         run it in the foreground (Ctrl-C stops it)
-//   dev -- <cmd>  start the stack (or reuse a running one), run <cmd> with its variables, stop on exit
-//   reset         drop, bootstrap, migrate, seed
-//   token         print a token signed by the local Clerk key
+// The `local-stack` command (the app's npm scripts call it). USAGE, at the bottom, lists its commands.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -172,18 +165,24 @@ async function reset(stackLayout: StackLayout) {
 }
 
 async function token(stackLayout: StackLayout, argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      user: { type: 'string' },
-      org: { type: 'string' },
-      'org-role': { type: 'string' },
-      template: { type: 'string' },
-      expires: { type: 'string' },
-    },
-  });
-  if (!values.user)
-    fail('Usage: npm run local:token -- --user <id> [--org <id> --org-role <admin|member>] [--template <name>] [--expires <seconds>]');
+  const usage =
+    'Usage: npm run local:token -- --user <id> [--org <id> --org-role <admin|member>] [--template <name>] [--expires <seconds>]';
+  let values: { user?: string; org?: string; 'org-role'?: string; template?: string; expires?: string };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        user: { type: 'string' },
+        org: { type: 'string' },
+        'org-role': { type: 'string' },
+        template: { type: 'string' },
+        expires: { type: 'string' },
+      },
+    }));
+  } catch (e) {
+    fail(`${(e as Error).message}\n${usage}`);
+  }
+  if (!values.user) fail(usage);
   const role = values['org-role'];
   if (role && role !== 'admin' && role !== 'member') fail('--org-role is admin or member');
   const expiresInSeconds = values.expires ? Number(values.expires) : 3600;
@@ -224,9 +223,21 @@ async function token(stackLayout: StackLayout, argv: string[]) {
   process.stdout.write(`${jwt}\n`);
 }
 
+const USAGE = `Usage: local-stack <command>
+  up            start the stack in the background (writes the env file)
+  down          stop it, and everything it started
+  status        what runs where, and the local accounts
+  serve         run it in the foreground (Ctrl-C stops it)
+  dev -- <cmd>  start the stack (or reuse a running one), run <cmd> with its variables, stop on exit
+  reset         drop, bootstrap, migrate, seed
+  token         print a token signed by the local Clerk key (token --user <id>; see docs/local-stack.md)`;
+
 // The command is the first argument; each command parses its own flags (token) or takes what follows `--` (dev).
-const [command, ...rest] = parseArgs({ args: process.argv.slice(2, 3), allowPositionals: true, options: {} }).positionals;
-rest.push(...process.argv.slice(3));
+const [command, ...rest] = process.argv.slice(2);
+if (command === 'help' || command === '--help' || command === '-h') {
+  console.log(USAGE);
+  process.exit(0);
+}
 const stackLayout = layout();
 const commands: Record<string, () => Promise<void>> = {
   dev: async () => {
@@ -239,5 +250,5 @@ const commands: Record<string, () => Promise<void>> = {
   reset: () => reset(stackLayout),
   token: () => token(stackLayout, rest),
 };
-if (!command || !commands[command]) fail(`Unknown command "${command ?? ''}". One of: ${Object.keys(commands).join(', ')}`);
+if (!command || !Object.hasOwn(commands, command)) fail(`${command ? `Unknown command "${command}".` : 'No command.'}\n${USAGE}`);
 await commands[command]();
