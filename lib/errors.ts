@@ -23,12 +23,20 @@ export interface DbFailure {
 
 /**
  * Maps a PostgREST / Postgres error to the API's answer. Anything that means "the database is not
- * there" (fetch failed, 5xx from the gateway, PostgREST's PGRST000-003 connection errors) is a 503.
+ * there" (fetch failed, 5xx from the gateway, PostgREST's PGRST000-003 connection errors, a connection
+ * closed as Postgres shuts down) is a 503.
  */
 export function dbError({ error, status }: DbFailure): ApiError {
   const code = error?.code ?? '';
   if (code === '57014') return new ApiError(503, DATABASE_TIMEOUT);
-  if (status === 0 || status >= 500 || /^PGRST00[0-3]$/.test(code) || code === '57P01' || code === '08006') {
+  if (
+    status === 0 ||
+    status >= 500 ||
+    /^PGRST00[0-3]$/.test(code) ||
+    code === '57P01' ||
+    code === '08006' ||
+    connectionLost(status, error)
+  ) {
     return new ApiError(503, DATABASE_UNAVAILABLE);
   }
   if (code === 'PGRST116') return new ApiError(404, 'Not found.');
@@ -40,6 +48,15 @@ export function dbError({ error, status }: DbFailure): ApiError {
     return new ApiError(400, 'The database rejected that value.');
   console.error('Unexpected database error', status, code, error?.message);
   return new ApiError(500, 'Unexpected database error.');
+}
+
+/**
+ * A request whose connection Postgres closed while shutting down: PostgREST 12.0 answers it with a 400
+ * and an error with neither a code nor a message (seen when Postgres stops with inserts in flight; the
+ * reliability run's load found it). Every error PostgREST means to send has a code: this is an outage.
+ */
+function connectionLost(status: number, error: DbFailure['error']) {
+  return status === 400 && !error?.code && !error?.message;
 }
 
 /** Throws the mapped ApiError when supabase-js reported one; returns the data otherwise. */

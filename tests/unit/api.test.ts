@@ -24,6 +24,8 @@ describe('dbError', () => {
     ['gateway 504', failure(504), 503],
     ['PostgREST cannot connect', failure(503, 'PGRST001'), 503],
     ['PostgREST connection error', failure(503, 'PGRST000'), 503],
+    // PostgREST 12.0's answer to a request whose connection closed as Postgres shut down (tests/reliability).
+    ['connection closed mid-request: 400 with no code and no message', failure(400, '', ''), 503],
     ['single() found nothing', failure(406, 'PGRST116'), 404],
     ['JWT expired / invalid', failure(401, 'PGRST301'), 401],
     ['RLS refused', failure(403, '42501'), 403],
@@ -40,6 +42,10 @@ describe('dbError', () => {
       status: 503,
       body: { error: DATABASE_TIMEOUT },
     });
+  });
+
+  it('a 400 with no code but a message is not taken for an outage', () => {
+    expect(dbError(failure(400, '', 'some proxy said no')).status).toBe(500);
   });
 
   it('an unknown error is a 500 with a generic message, never the database text', () => {
