@@ -3,21 +3,22 @@
 // (APP_URL_THIRD_PARTY, APP_URL_TEMPLATE); `npm run test:e2e:live` runs the same specs against a real
 // Clerk development instance and hosted Supabase (see the README's "End-to-end tests").
 import { defineConfig, devices } from '@playwright/test';
-import { accounts, chromiumExecutable, live, loadE2eEnv } from './tests/e2e/support/env.ts';
+import { accounts, appUrls, chromiumExecutable, live, loadE2eEnv } from './tests/e2e/support/env.ts';
 
 loadE2eEnv();
 accounts(); // fail early, with the variable's name, when a live run lacks credentials
 
-const thirdPartyUrl = process.env.APP_URL_THIRD_PARTY ?? process.env.APP_URL ?? 'http://localhost:3000';
-const templateUrl = process.env.APP_URL_TEMPLATE;
+const { thirdParty: thirdPartyUrl, template: templateUrl } = appUrls();
 const executablePath = chromiumExecutable();
 
 export default defineConfig({
   testDir: 'tests/e2e',
   // Per stack instance: Playwright empties its output folder at start, and runs may share a checkout.
   outputDir: `test-results/e2e${process.env.LOCAL_STACK_INSTANCE && process.env.LOCAL_STACK_INSTANCE !== '0' ? `-${process.env.LOCAL_STACK_INSTANCE}` : ''}`,
-  // One browser at a time: the tests share seeded accounts and this machine has two cores.
-  workers: 1,
+  // Two browsers at most. token-expiry.spec.ts spends minutes waiting for tokens to expire, as an account
+  // of its own, so it runs beside the rest. The rest share seeded accounts: one spec at a time (each of
+  // their projects has one worker and starts after the one before it).
+  workers: 2,
   fullyParallel: false,
   forbidOnly: true,
   retries: 0,
@@ -41,24 +42,44 @@ export default defineConfig({
   projects: [
     // Live runs leave out what needs the local stand-in: sign-up (email verification), the Frontend API
     // coverage and token-expiry (a shortened token lifetime).
-    { name: 'third-party', use: { baseURL: thirdPartyUrl }, testIgnore: live ? /fapi-coverage|sign-up|token-expiry/ : /fapi-coverage/ },
+    {
+      name: 'third-party',
+      use: { baseURL: thirdPartyUrl },
+      workers: 1,
+      testIgnore: live ? /fapi-coverage|sign-up|token-expiry/ : /fapi-coverage|token-expiry/,
+    },
     // JWT-template mode: the sign-in and tasks flow again, with HS256 template tokens.
     ...(templateUrl
       ? [
           {
             name: 'template',
             use: { baseURL: templateUrl },
+            workers: 1,
+            dependencies: ['third-party'],
             grep: /@both-modes/,
-            testIgnore: live ? /fapi-coverage|token-expiry/ : /fapi-coverage/,
+            testIgnore: /fapi-coverage|token-expiry/,
           },
         ]
       : []),
-    // The local-stack package's example app, on a stack of its own (packages/local-stack/example).
-    ...(live ? [] : [{ name: 'local-stack-example', testDir: 'packages/local-stack/test/e2e' }]),
-    // Last: every Frontend API call the browsers made was one the local stand-in knows.
     ...(live
       ? []
-      : [{ name: 'fapi-coverage', testMatch: /fapi-coverage/, dependencies: ['third-party', ...(templateUrl ? ['template'] : [])] }]),
+      : [
+          // Beside the others: both modes, as carol (the spec picks each mode's URL itself).
+          { name: 'token-expiry', testMatch: /token-expiry/, workers: 1 },
+          // The local-stack package's example app, on a stack of its own (packages/local-stack/example).
+          {
+            name: 'local-stack-example',
+            testDir: 'packages/local-stack/test/e2e',
+            workers: 1,
+            dependencies: [templateUrl ? 'template' : 'third-party'],
+          },
+          // Last: every Frontend API call the browsers made was one the local stand-in knows.
+          {
+            name: 'fapi-coverage',
+            testMatch: /fapi-coverage/,
+            dependencies: ['third-party', ...(templateUrl ? ['template'] : []), 'token-expiry', 'local-stack-example'],
+          },
+        ]),
   ],
   ...(live && !process.env.APP_URL_THIRD_PARTY
     ? {

@@ -53,6 +53,19 @@ export function accounts(): { alice: Account; bob: Account; orgName: string } {
   };
 }
 
+/** The apps under test: third-party mode always, JWT-template mode when tests/run.ts started it. */
+export function appUrls(): { thirdParty: string; template: string | undefined } {
+  return {
+    thirdParty: process.env.APP_URL_THIRD_PARTY ?? process.env.APP_URL ?? 'http://localhost:3000',
+    template: process.env.APP_URL_TEMPLATE,
+  };
+}
+
+/** A seeded account no other spec signs in as, for a spec that runs beside the others (local only). */
+export function ownAccount(id: 'user_carol'): Account {
+  return { email: seedAccounts.find((a) => a.id === id)!.email, password: LOCAL_PASSWORD };
+}
+
 /** The Chromium to drive: Debian's package where it exists (no browser downloads here), else Playwright's. */
 export function chromiumExecutable(): string | undefined {
   const fromEnv = process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE;

@@ -93,10 +93,12 @@ export function createFrontendApi({
   const defaultAppOrigin = `http://localhost:${layout.ports.app}`;
   const log = (line: string) => fs.appendFile(logFile, `${new Date().toISOString()} ${line}\n`, { mode: PRIVATE_FILE }, () => {});
   // Clerk's session tokens live 60 s. Tests of a page left open for several lifetimes shorten it
-  // (PUT /__local/session-token-lifetime, local secret key only) rather than wait minutes; DELETE puts
-  // Clerk's 60 s back (the e2e fixture does after each test). Template tokens the browser gets follow a
-  // shortened lifetime too.
+  // (PUT /__local/session-token-lifetime, local secret key only) rather than wait minutes, for every
+  // user or, with user_id, for one user (so other tests can run beside them); DELETE puts Clerk's 60 s
+  // back (for that user, or for everyone). Template tokens the browser gets follow a shortened lifetime too.
   let sessionTokenLifetime = SESSION_TOKEN_LIFETIME_S;
+  const userTokenLifetimes = new Map<string, number>();
+  const tokenLifetimeOf = (userId: string) => userTokenLifetimes.get(userId) ?? sessionTokenLifetime;
 
   // ---- clients (one per dev browser) -------------------------------------------------------
   const devBrowserOf = (ctx: Ctx): string | null => {
@@ -180,7 +182,7 @@ export function createFrontendApi({
   const sessionToken = (ctx: Ctx, s: LocalSession, orgOverride?: string | null) => {
     const subject = store.tokenSubject(orgOverride === undefined ? s : { ...s, activeOrgId: orgOverride || null }, ctx.appOrigin);
     if (!subject) throw new FapiError(404, 'resource_not_found', `The user of session ${s.id} no longer exists.`);
-    return mintSessionToken(keys, subject, { expiresInSeconds: sessionTokenLifetime });
+    return mintSessionToken(keys, subject, { expiresInSeconds: tokenLifetimeOf(s.userId) });
   };
   const clientJson = async (ctx: Ctx, client: LocalClient) => {
     const sessions = liveSessions(client);
@@ -597,7 +599,8 @@ export function createFrontendApi({
         if (!subject) throw new FapiError(404, 'resource_not_found', 'User not found');
         // A shortened lifetime (below) shortens the browser's template tokens too, so that template mode's
         // browser queries meet expired tokens in the same tests.
-        const expiresInSeconds = sessionTokenLifetime < SESSION_TOKEN_LIFETIME_S ? sessionTokenLifetime : undefined;
+        const lifetime = tokenLifetimeOf(s.userId);
+        const expiresInSeconds = lifetime < SESSION_TOKEN_LIFETIME_S ? lifetime : undefined;
         sendJson(ctx.res, 200, { object: 'token', jwt: await mintTemplateToken(keys, ctx.params.template, subject, { expiresInSeconds }) });
       },
     },
@@ -789,17 +792,26 @@ export function createFrontendApi({
         );
       }
       if (url.pathname === '/__local/session-token-lifetime') {
+        const params: Record<string, unknown> = method === 'GET' ? Object.fromEntries(url.searchParams) : await readParams(req);
+        const userId = typeof params.user_id === 'string' && params.user_id ? params.user_id : null;
+        if (userId && !store.user(userId)) throw new FapiError(404, 'resource_not_found', `No user ${userId}.`, { param_name: 'user_id' });
+        const whose = userId ? `of ${userId}` : 'of every user';
         if (method === 'PUT') {
-          const seconds = Number((await readParams(req)).seconds);
+          const seconds = Number(params.seconds);
           if (!Number.isInteger(seconds) || seconds < 5 || seconds > 3600)
             throw new FapiError(400, 'form_param_format_invalid', 'seconds: a whole number from 5 to 3600.', { param_name: 'seconds' });
-          sessionTokenLifetime = seconds;
-          log(`session token lifetime ${seconds}s`);
+          if (userId) userTokenLifetimes.set(userId, seconds);
+          else sessionTokenLifetime = seconds;
+          log(`session token lifetime ${whose} ${seconds}s`);
         } else if (method === 'DELETE') {
-          sessionTokenLifetime = SESSION_TOKEN_LIFETIME_S;
-          log(`session token lifetime reset to ${SESSION_TOKEN_LIFETIME_S}s`);
+          if (userId) userTokenLifetimes.delete(userId);
+          else {
+            sessionTokenLifetime = SESSION_TOKEN_LIFETIME_S;
+            userTokenLifetimes.clear();
+          }
+          log(`session token lifetime ${whose} reset to ${SESSION_TOKEN_LIFETIME_S}s`);
         }
-        return sendJson(res, 200, { seconds: sessionTokenLifetime });
+        return sendJson(res, 200, { seconds: userId ? tokenLifetimeOf(userId) : sessionTokenLifetime });
       }
       if (url.pathname === '/__local/unknown') {
         if (method === 'DELETE') unknownCalls.clear();

@@ -229,6 +229,33 @@ describe('Frontend API stand-in over HTTP', () => {
     }
   });
 
+  it("session token lifetime for one user: that user's tokens only, so other tests run beside it at 60 s", async () => {
+    const carol = await signIn('carol@example.test');
+    const bob = await signIn('bob@example.test');
+    const lifetime = async ({ dvb, sessionId }: { dvb: string; sessionId: string }, template = '') => {
+      const { jwt } = (await call(`/v1/client/sessions/${sessionId}/tokens${template}?__clerk_db_jwt=${dvb}`, { form: {} })).json!;
+      const { iat, exp } = decodeJwt(jwt as string);
+      return exp! - iat!;
+    };
+    const set = (form: Record<string, string>) => call('/__local/session-token-lifetime', { method: 'PUT', form });
+    expect((await set({ seconds: '10', user_id: 'user_nobody' })).status).toBe(404);
+    try {
+      expect((await set({ seconds: '10', user_id: 'user_carol' })).json).toEqual({ seconds: 10 });
+      expect([await lifetime(carol), await lifetime(carol, '/supabase')]).toEqual([10, 10]);
+      expect([await lifetime(bob), await lifetime(bob, '/supabase')]).toEqual([60, 60]);
+      expect((await call('/__local/session-token-lifetime', { method: 'DELETE', form: { user_id: 'user_carol' } })).json).toEqual({
+        seconds: 60,
+      });
+      expect(await lifetime(carol)).toBe(60);
+      // DELETE without a user resets every override too (what the e2e global setup sends).
+      await set({ seconds: '10', user_id: 'user_carol' });
+      expect((await call('/__local/session-token-lifetime', { method: 'DELETE' })).json).toEqual({ seconds: 60 });
+      expect(await lifetime(carol)).toBe(60);
+    } finally {
+      await call('/__local/session-token-lifetime', { method: 'DELETE' });
+    }
+  });
+
   it('session token lifetime: 60 s like Clerk, shorter on request of a test (local secret key only)', async () => {
     const { dvb, sessionId } = await signIn('carol@example.test');
     const lifetime = async () => {
