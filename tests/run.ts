@@ -1,7 +1,7 @@
 // `npm test`: every check this project makes, in order, on a fresh throw-away local stack
 // (the `test` profile: its own data folder and ports, so your dev data is never touched).
-//   typecheck -> lint -> unit -> (fresh stack) db -> (production build, both modes) app -> e2e
-//   -> reliability (CI size)
+//   typecheck -> lint -> unit -> (fresh stack) db, with the production build beside it -> (both modes
+//   started) app -> e2e -> reliability (CI size)
 // Ends with one line: "N passed, N failed[, N skipped]", exit 0 only when every step passed.
 // `npm test -- --only unit,db` runs a subset (a name that is no step is an error).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -43,8 +43,11 @@ const results: StepResult[] = [];
 let stack = null as RunningStack | null;
 const servers: ChildProcess[] = [];
 
-/** Runs a command with its output on the terminal and, when `logFile` is given, in that file too. */
-function run(cmd: string, cmdArgs: string[], env: Record<string, string> = {}, logFile?: string): Promise<number> {
+/**
+ * Runs a command with its output on the terminal and, when `logFile` is given, in that file too (or
+ * only there, `quiet`: a command running beside a step would mix its lines into the step's).
+ */
+function run(cmd: string, cmdArgs: string[], env: Record<string, string> = {}, logFile?: string, quiet = false): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(cmd, cmdArgs, {
       cwd: projectRoot,
@@ -53,8 +56,8 @@ function run(cmd: string, cmdArgs: string[], env: Record<string, string> = {}, l
     });
     if (logFile) {
       const log = fs.createWriteStream(logFile);
-      child.stdout!.on('data', (c: Buffer) => (process.stdout.write(c), log.write(c)));
-      child.stderr!.on('data', (c: Buffer) => (process.stderr.write(c), log.write(c)));
+      child.stdout!.on('data', (c: Buffer) => (quiet || process.stdout.write(c), log.write(c)));
+      child.stderr!.on('data', (c: Buffer) => (quiet || process.stderr.write(c), log.write(c)));
       child.on('close', () => log.end());
     }
     child.on('close', (code) => resolve(code ?? 1));
@@ -103,10 +106,17 @@ async function ensureStack() {
   return stack;
 }
 
-/** The production build, started once per integration mode; the app and e2e steps use these. */
-let appsStarted = false;
-async function ensureApps() {
-  if (appsStarted) return;
+/**
+ * The production build, started once per integration mode; the app, e2e and reliability steps use
+ * these. The db step starts it in the background (`beside`: its output goes to next-build.log only), as
+ * the db tests mostly wait on Postgres; the first step that needs the apps waits for it.
+ */
+let apps: Promise<void> | null = null;
+function ensureApps(beside = false) {
+  apps ??= startApps(beside);
+  return apps;
+}
+async function startApps(beside: boolean) {
   // Another server on an app's port (a run stopped half-way, a server started by hand) would answer
   // the readiness check below while ours failed to bind, and every test would run against it.
   for (const [mode, { port }] of Object.entries(APP_MODES)) {
@@ -121,8 +131,12 @@ async function ensureApps() {
     .join(',');
   const appEnv = { ...env, CLERK_AUTHORIZED_PARTIES: parties, NEXT_TELEMETRY_DISABLED: '1' };
   // The build's log is kept: tests/app/deprecations.test.ts reads it.
-  const built = await keepingTsconfig(() => run(bin('next'), ['build'], appEnv, path.join(stackLayout.logs, 'next-build.log')));
-  if (built !== 0) throw new Error('next build failed');
+  const buildLog = path.join(stackLayout.logs, 'next-build.log');
+  const built = await keepingTsconfig(() => run(bin('next'), ['build'], appEnv, buildLog, beside));
+  if (built !== 0) {
+    if (beside) console.error(fs.readFileSync(buildLog, 'utf8'));
+    throw new Error(`next build failed (${path.relative(projectRoot, buildLog)})`);
+  }
   for (const [mode, { port, env: modeEnv }] of Object.entries(APP_MODES)) {
     const child = spawn(bin('next'), ['start', '--port', String(port), '--hostname', 'localhost'], {
       cwd: projectRoot,
@@ -141,7 +155,6 @@ async function ensureApps() {
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  appsStarted = true;
   // Everything a test needs to reach the apps and the stack, for the app, e2e and reliability steps.
   fs.writeFileSync(
     path.join(stackLayout.dir, 'apps.env'),
@@ -168,6 +181,7 @@ try {
   await step('unit', () => vitestStep('unit'));
   await step('db', async () => {
     await ensureStack();
+    if (wants('app') || wants('e2e') || wants('reliability')) ensureApps(true).catch(() => {}); // its step reports a failure
     return vitestStep('db');
   });
   await step('app', async () => {
