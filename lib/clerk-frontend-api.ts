@@ -49,6 +49,8 @@ export const frontendApiRoute = publicRoute(async (req) => {
   if (overLimit) throw tooLarge();
   // Clerk's proxy answers a failed upstream fetch with 502 and logs nothing. A page whose clerk-js chunk
   // got one shows no <UserButton/> and no sign-in form: the path (never its query) is the server's trace.
-  if (res.status === 502) console.error(`Clerk's Frontend API proxy answered 502 for ${req.method} ${req.nextUrl.pathname}`);
+  // A client that went away mid-upload also fails the fetch: nobody to answer, nothing to report.
+  if (res.status === 502 && !req.signal.aborted)
+    console.error(`Clerk's Frontend API proxy answered 502 for ${req.method} ${req.nextUrl.pathname}`);
   return res;
 });

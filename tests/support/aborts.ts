@@ -5,7 +5,7 @@ import http from 'node:http';
 
 /** A line no abandoned request may leave in a server's log: an uncaught exception, an error, a stack frame. */
 export const NOISY_LINE =
-  /uncaught|unhandled|Error: aborted|ECONNRESET|EPIPE|API route failed|^\s+at .*(:\d+:\d+\)?|ignore-listed frames.*)$/i;
+  /uncaught|unhandled|Error: aborted|ECONNRESET|EPIPE|API route failed|proxy answered 5\d\d|^\s+at .*(:\d+:\d+\)?|ignore-listed frames.*)$/i;
 
 export interface Cut {
   url: string;
