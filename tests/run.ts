@@ -42,6 +42,18 @@ interface StepResult extends Counts {
 const results: StepResult[] = [];
 let stack = null as RunningStack | null;
 const servers: ChildProcess[] = [];
+// Every command a step is running, so that a SIGTERM (a CI timeout, `kill`) stops them as well.
+const running = new Set<ChildProcess>();
+
+// Ctrl-C signals the whole process group, and each child stops by itself. A SIGTERM reaches this process
+// alone: stop the step's command and the servers, run no further step, and stop the stack on the way out
+// (the `finally` below), or they outlive the run.
+let terminated = false;
+process.once('SIGTERM', () => {
+  terminated = true;
+  console.error('\nSIGTERM: stopping the step, the app servers and the test stack.');
+  for (const child of [...running, ...servers]) child.kill('SIGTERM');
+});
 
 /**
  * Runs a command with its output on the terminal and, when `logFile` is given, in that file too (or
@@ -54,6 +66,8 @@ function run(cmd: string, cmdArgs: string[], env: Record<string, string> = {}, l
       stdio: logFile ? ['ignore', 'pipe', 'pipe'] : 'inherit',
       env: { ...process.env, ...env },
     });
+    running.add(child);
+    child.on('close', () => running.delete(child));
     if (logFile) {
       const log = fs.createWriteStream(logFile);
       child.stdout!.on('data', (c: Buffer) => (quiet || process.stdout.write(c), log.write(c)));
@@ -65,7 +79,7 @@ function run(cmd: string, cmdArgs: string[], env: Record<string, string> = {}, l
 }
 
 async function step(name: Step, fn: () => Promise<Omit<StepResult, 'step' | 'seconds'>>) {
-  if (!wants(name)) return;
+  if (!wants(name) || terminated) return;
   console.log(`\n\x1b[1m▶ ${name}\x1b[0m`);
   const started = Date.now();
   let r: Omit<StepResult, 'step' | 'seconds'>;
@@ -230,4 +244,4 @@ const totals = results.reduce((a, r) => ({ passed: a.passed + r.passed, failed: 
   skipped: 0,
 });
 console.log(closingLine(totals));
-process.exit(totals.failed === 0 && results.every((r) => r.ok) ? 0 : 1);
+process.exit(terminated ? 143 : totals.failed === 0 && results.every((r) => r.ok) ? 0 : 1);

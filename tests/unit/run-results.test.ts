@@ -7,7 +7,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { layout, projectRoot } from 'clerk-supabase-local-stack';
+import { layout, projectRoot, scratchInstance } from 'clerk-supabase-local-stack';
+import { acceptsConnections } from '../support/network.ts';
 import { closingLine, parseOnly, playwrightCounts, runCapturing, STEPS, vitestCounts } from '../support/run-results.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-results-'));
@@ -68,6 +69,35 @@ describe('--only', () => {
       await new Promise<void>((resolve) => holder.close(() => resolve()));
     }
   }, 60_000);
+
+  it('a SIGTERM stops the step, the servers and the test stack: nothing of the run outlives it', async () => {
+    // The stack commands' scratch instance: its db test uses it later in a run, never at the same time.
+    const instance = scratchInstance('stack-cli');
+    const ports = layout('test', instance).ports;
+    const child = spawn(process.execPath, [path.join(projectRoot, 'tests/run.ts'), '--only', 'db'], {
+      cwd: projectRoot,
+      env: { ...process.env, LOCAL_STACK_INSTANCE: String(instance) },
+    });
+    let output = '';
+    const ready = new Promise<void>((resolve) => {
+      const read = (d: Buffer) => {
+        output += d;
+        if (output.includes('Test stack ready')) resolve();
+      };
+      child.stdout.on('data', read);
+      child.stderr.on('data', read);
+    });
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await Promise.race([ready, closed]);
+    expect(output, 'the stack started').toContain('Test stack ready');
+    expect(await acceptsConnections(ports.postgres)).toBe(true);
+    child.kill('SIGTERM');
+    expect(await closed, output).toBe(143);
+    const stillOpen = [];
+    for (const [part, port] of Object.entries(ports))
+      if (part !== 'app' && (await acceptsConnections(port))) stillOpen.push(`${part} ${port}`);
+    expect(stillOpen).toEqual([]);
+  }, 120_000);
 
   it('knows every step tests/run.ts runs', () => {
     const runSteps = [...fs.readFileSync(path.join(projectRoot, 'tests/run.ts'), 'utf8').matchAll(/step\('([\w-]+)'/g)].map((m) => m[1]);
