@@ -16,8 +16,8 @@ export default defineConfig({
   // Per stack instance: Playwright empties its output folder at start, and runs may share a checkout.
   outputDir: `test-results/e2e${process.env.LOCAL_STACK_INSTANCE && process.env.LOCAL_STACK_INSTANCE !== '0' ? `-${process.env.LOCAL_STACK_INSTANCE}` : ''}`,
   // Two browsers at most. token-expiry.spec.ts spends minutes waiting for tokens to expire, as an account
-  // of its own, so it runs beside the rest. The rest share seeded accounts: one spec at a time (each of
-  // their projects has one worker and starts after the one before it).
+  // of its own, so it runs beside the rest, and so does the example app (a stack of its own). The rest
+  // share seeded accounts: one spec at a time (third-party, then template: one worker each).
   workers: 2,
   fullyParallel: false,
   forbidOnly: true,
@@ -66,13 +66,9 @@ export default defineConfig({
       : [
           // Beside the others: both modes, as carol (the spec picks each mode's URL itself).
           { name: 'token-expiry', testMatch: /token-expiry/, workers: 1 },
-          // The local-stack package's example app, on a stack of its own (packages/local-stack/example).
-          {
-            name: 'local-stack-example',
-            testDir: 'packages/local-stack/test/e2e',
-            workers: 1,
-            dependencies: [templateUrl ? 'template' : 'third-party'],
-          },
+          // Beside them too: the local-stack package's example app, on a stack and accounts of its own
+          // (packages/local-stack/example).
+          { name: 'local-stack-example', testDir: 'packages/local-stack/test/e2e', workers: 1 },
           // Last: every Frontend API call the browsers made was one the local stand-in knows.
           {
             name: 'fapi-coverage',
