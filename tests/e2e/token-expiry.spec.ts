@@ -13,7 +13,7 @@
 // page with the cookie (lib/api-fetch.ts), the browser's supabase-js query and the Edge Function.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BrowserContext, Page, Request } from '@playwright/test';
+import type { BrowserContext, Page, Request, Response } from '@playwright/test';
 import ts from 'typescript';
 import { expect, test } from './support/test.ts';
 import { appUrls, ownAccount } from './support/env.ts';
@@ -21,7 +21,8 @@ import { signIn } from './support/clerk.ts';
 import { fapi } from './support/fapi.ts';
 import { projectRoot } from 'clerk-supabase-local-stack';
 
-const carol = ownAccount('user_carol');
+const CAROL = 'user_carol';
+const carol = ownAccount(CAROL);
 const LIFETIME_S = 5; // the stand-in's shortest
 const CLOCK_SKEW_S = 5; // what Clerk's authenticateRequest tolerates past exp
 const TOKEN_REQUEST = /\/v1\/client\/sessions\/[^/]+\/tokens(\/[^/?]+)?(\?|$)/;
@@ -80,6 +81,13 @@ async function sleepPastExpiry(page: Page, lifetimes: number) {
   return { expired, release };
 }
 
+/** The Bearer token a call carried was carol's, minted after `clicked`: a fresh one, not the expired one. */
+async function expectFreshToken(call: Response, clicked: number, what: string) {
+  const bearer = (await call.request().allHeaders()).authorization?.replace(/^Bearer /, '') ?? '';
+  expect(claimsOf(bearer).sub).toBe(CAROL);
+  expect(claimsOf(bearer).exp, what).toBeGreaterThan(clicked);
+}
+
 /** The app's own browser helper (lib/api-fetch.ts, which has no imports) loaded into the page as it is. */
 const apiFetchSource = ts
   .transpileModule(fs.readFileSync(path.join(projectRoot, 'lib/api-fetch.ts'), 'utf8'), {
@@ -88,12 +96,12 @@ const apiFetchSource = ts
   .outputText.replace(/^export /m, '');
 
 test.beforeEach(async () => {
-  const res = await fapi('/__local/session-token-lifetime', 'PUT', { seconds: String(LIFETIME_S), user_id: 'user_carol' });
+  const res = await fapi('/__local/session-token-lifetime', 'PUT', { seconds: String(LIFETIME_S), user_id: CAROL });
   expect(res.status).toBe(200);
 });
 test.afterEach(async () => {
   // Clerk's 60 s again, whatever happened in the test.
-  const res = await fapi('/__local/session-token-lifetime', 'DELETE', { user_id: 'user_carol' });
+  const res = await fapi('/__local/session-token-lifetime', 'DELETE', { user_id: CAROL });
   expect(await res.json()).toEqual({ seconds: 60 });
 });
 
@@ -167,9 +175,7 @@ for (const [mode, baseURL] of modes)
       wake.release();
       const counted = await query;
       expect(counted.status()).toBeLessThan(300);
-      const bearer = (await counted.request().allHeaders()).authorization?.replace(/^Bearer /, '') ?? '';
-      expect(claimsOf(bearer).sub).toBe('user_carol');
-      expect(claimsOf(bearer).exp, 'supabase-js sent a fresh token, not the expired one').toBeGreaterThan(clicked);
+      await expectFreshToken(counted, clicked, 'supabase-js sent a fresh token, not the expired one');
       await expect(page.locator('p.open-count[data-source="browser"]')).toBeVisible();
       await expect(page.getByText('(could not refresh)')).toHaveCount(0);
     });
@@ -186,9 +192,7 @@ for (const [mode, baseURL] of modes)
       wake.release();
       const answered = await call;
       expect(answered.status()).toBe(200);
-      const bearer = (await answered.request().allHeaders()).authorization?.replace(/^Bearer /, '') ?? '';
-      expect(claimsOf(bearer).sub).toBe('user_carol');
-      expect(claimsOf(bearer).exp, 'the function got a fresh token').toBeGreaterThan(clicked);
+      await expectFreshToken(answered, clicked, 'the function got a fresh token');
       expect((await download).suggestedFilename()).toBe('tasks.csv');
       await expect(page.getByText('could not be reached')).toHaveCount(0);
       await expect(page.getByTestId('report-total')).toBeVisible();
