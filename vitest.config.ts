@@ -1,4 +1,5 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+import os from 'node:os';
 import path from 'node:path';
 
 // Three projects, run in this order by `npm test` (tests/run.ts); each also runs the local-stack
@@ -6,11 +7,18 @@ import path from 'node:path';
 //   unit: no stack, no network (msw for HTTP shape)
 //   db:   the real local stack (Postgres + PostgREST + gateway), no app
 //   app:  the production build of the app, started by tests/run.ts in both integration modes
+// and one that tests/run.ts runs beside the app step: tests that start a stack and an app of their own.
+const OWN_STACK = ['tests/app/dev-command.test.ts'];
+
 export default defineConfig({
   resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
   test: {
     // A stray .only would silently skip the rest of the suite, in CI and on a laptop alike.
     allowOnly: false,
+    // Vitest's default is one worker fewer than the cores: one on a two-core CI machine, where the
+    // longest files mostly wait (a next build, a stack of their own starting, child processes). Files
+    // of one project run side by side on a laptop anyway; this makes a small machine do the same.
+    maxWorkers: Math.max(3, os.availableParallelism() - 1),
     projects: [
       {
         extends: true,
@@ -32,11 +40,16 @@ export default defineConfig({
         test: {
           name: 'app',
           include: ['tests/app/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...OWN_STACK],
           setupFiles: ['tests/support/load-stack-env.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           fileParallelism: false,
         },
+      },
+      {
+        extends: true,
+        test: { name: 'app-own-stack', include: OWN_STACK, testTimeout: 30_000, hookTimeout: 60_000 },
       },
     ],
   },

@@ -96,15 +96,35 @@ async function commandStep(cmd: string, cmdArgs: string[]) {
   return { ok: code === 0, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 };
 }
 
-async function vitestStep(project: string, env: Record<string, string> = {}) {
+/**
+ * One vitest project. `beside`: it runs beside another, so its output goes to logs/vitest-<project>.log
+ * and is printed whole when it ends.
+ */
+async function vitestStep(project: string, env: Record<string, string> = {}, beside = false) {
   const out = path.join(resultsDir, `vitest-${project}.json`);
   fs.rmSync(out, { force: true });
+  const log = beside ? path.join(stackLayout.logs, `vitest-${project}.log`) : undefined;
+  fs.mkdirSync(stackLayout.logs, { recursive: true });
   const code = await run(
     bin('vitest'),
     ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
     env,
+    log,
+    beside,
   );
+  if (log) process.stdout.write(fs.readFileSync(log, 'utf8'));
   return { ok: code === 0, ...vitestCounts(out, code) };
+}
+
+/** The results of runs made side by side, as one step's. */
+function together(runs: Omit<StepResult, 'step' | 'seconds'>[]) {
+  return {
+    ok: runs.every((r) => r.ok),
+    passed: runs.reduce((n, r) => n + r.passed, 0),
+    failed: runs.reduce((n, r) => n + r.failed, 0),
+    skipped: runs.reduce((n, r) => n + r.skipped, 0),
+    note: runs.flatMap((r) => r.note ?? []).join('; ') || undefined,
+  };
 }
 
 async function ensureStack() {
@@ -199,8 +219,12 @@ try {
     return vitestStep('db');
   });
   await step('app', async () => {
-    await ensureApps();
-    return vitestStep('app', appUrls());
+    // Beside the app tests (which share the running servers, one file at a time): the tests with a
+    // stack and an app of their own (a fresh clone's `npm run dev`), which never touch those.
+    const own = vitestStep('app-own-stack', {}, true);
+    const shared = ensureApps().then(() => vitestStep('app', appUrls()));
+    await Promise.allSettled([own, shared]); // a failed build fails the step once the other run ended
+    return together([await own, await shared]);
   });
   if (fs.existsSync(path.join(projectRoot, 'playwright.config.ts'))) {
     await step('e2e', async () => {
