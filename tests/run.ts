@@ -1,7 +1,8 @@
-// `npm test`: every check this project makes, in order, on a fresh throw-away local stack
-// (the `test` profile: its own data folder and ports, so your dev data is never touched).
-//   typecheck -> lint -> unit -> (fresh stack) db, with the production build beside it -> (both modes
-//   started) app -> e2e -> reliability (CI size)
+// `npm test`: every check this project makes, on a fresh throw-away local stack (the `test` profile:
+// its own data folder and ports, so your dev data is never touched).
+//   unit, with typecheck and lint beside it -> (fresh stack) db, with the production build beside it
+//   -> (both modes started) app, with the tests that start an app of their own beside it -> e2e ->
+//   reliability (CI size)
 // Ends with one line: "N passed, N failed[, N skipped]", exit 0 only when every step passed.
 // `npm test -- --only unit,db` runs a subset (a name that is no step is an error).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,7 +12,16 @@ import { keepingTsconfig, layout, projectRoot } from 'clerk-supabase-local-stack
 import { formatEnv } from 'clerk-supabase-local-stack';
 import { httpOk, startStack, type RunningStack } from 'clerk-supabase-local-stack';
 import { acceptsConnections } from './support/network.ts';
-import { closingLine, parseOnly, playwrightCounts, runCapturing, vitestCounts, type Counts, type Step } from './support/run-results.ts';
+import {
+  closingLine,
+  parseOnly,
+  STEPS,
+  playwrightCounts,
+  runCapturing,
+  vitestCounts,
+  type Counts,
+  type Step,
+} from './support/run-results.ts';
 
 const stackLayout = layout('test');
 let only: Step[] | null;
@@ -35,7 +45,7 @@ const APP_MODES = {
 };
 
 interface StepResult extends Counts {
-  step: string;
+  step: Step;
   ok: boolean;
   seconds: number;
 }
@@ -78,9 +88,10 @@ function run(cmd: string, cmdArgs: string[], env: Record<string, string> = {}, l
   });
 }
 
-async function step(name: Step, fn: () => Promise<Omit<StepResult, 'step' | 'seconds'>>) {
+/** `output`: a step run beside others prints its header and output (read by `output`) when it ends. */
+async function step(name: Step, fn: () => Promise<Omit<StepResult, 'step' | 'seconds'>>, output?: () => string) {
   if (!wants(name) || terminated) return;
-  console.log(`\n\x1b[1m▶ ${name}\x1b[0m`);
+  if (!output) console.log(`\n\x1b[1m▶ ${name}\x1b[0m`);
   const started = Date.now();
   let r: Omit<StepResult, 'step' | 'seconds'>;
   try {
@@ -88,12 +99,22 @@ async function step(name: Step, fn: () => Promise<Omit<StepResult, 'step' | 'sec
   } catch (e) {
     r = { ok: false, passed: 0, failed: 1, skipped: 0, note: e instanceof Error ? e.message : String(e) };
   }
+  if (output) process.stdout.write(`\n\x1b[1m▶ ${name}\x1b[0m (ran beside the next steps)\n${output()}`);
   results.push({ step: name, seconds: (Date.now() - started) / 1000, ...r });
 }
 
-async function commandStep(cmd: string, cmdArgs: string[]) {
-  const code = await run(cmd, cmdArgs);
-  return { ok: code === 0, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 };
+/** A command as a step, beside the next ones: its output goes to logs/<step>.log, printed when it ends. */
+function commandStepBeside(name: Step, cmd: string, cmdArgs: string[]) {
+  const log = path.join(stackLayout.logs, `${name}.log`);
+  return step(
+    name,
+    async () => {
+      fs.mkdirSync(stackLayout.logs, { recursive: true });
+      const code = await run(cmd, cmdArgs, {}, log, true);
+      return { ok: code === 0, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 };
+    },
+    () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : ''),
+  );
 }
 
 /**
@@ -146,19 +167,25 @@ async function ensureStack() {
  * the db tests mostly wait on Postgres; the first step that needs the apps waits for it.
  */
 let apps: Promise<void> | null = null;
+let appPortsFree: Promise<void> | null = null;
 function ensureApps(beside = false) {
-  apps ??= startApps(beside);
+  appPortsFree ??= refuseTakenAppPorts();
+  apps ??= appPortsFree.then(() => startApps(beside));
   return apps;
 }
-async function startApps(beside: boolean) {
-  // Another server on an app's port (a run stopped half-way, a server started by hand) would answer
-  // the readiness check below while ours failed to bind, and every test would run against it.
+/**
+ * Another server on an app's port (a run stopped half-way, a server started by hand) would answer the
+ * readiness check of startApps while ours failed to bind, and every test would run against it.
+ */
+async function refuseTakenAppPorts() {
   for (const [mode, { port }] of Object.entries(APP_MODES)) {
     if (await acceptsConnections(port, 'localhost'))
       throw new Error(
         `port ${port} (the ${mode} app) is already in use by another server: stop it (\`lsof -i :${port}\`), or run on another LOCAL_STACK_INSTANCE`,
       );
   }
+}
+async function startApps(beside: boolean) {
   const { env } = await ensureStack();
   const parties = Object.values(APP_MODES)
     .flatMap(({ port }) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`])
@@ -209,10 +236,15 @@ const appUrls = () => ({
 
 fs.mkdirSync(resultsDir, { recursive: true });
 try {
-  await step('typecheck', () => commandStep(bin('tsc'), ['--noEmit']));
-  // `npm run lint` itself: ESLint, Prettier's check and knip, as the script lists them.
-  await step('lint', () => commandStep('npm', ['run', '--silent', 'lint']));
+  // Side by side: each mostly uses one core, and the unit tests' longest file (a next build) runs alone
+  // on a laptop's other cores anyway.
+  const checks = [
+    commandStepBeside('typecheck', bin('tsc'), ['--noEmit']),
+    // `npm run lint` itself: ESLint, Prettier's check and knip, as the script lists them.
+    commandStepBeside('lint', 'npm', ['run', '--silent', 'lint']),
+  ];
   await step('unit', () => vitestStep('unit'));
+  await Promise.all(checks);
   await step('db', async () => {
     await ensureStack();
     if (wants('app') || wants('e2e') || wants('reliability')) ensureApps(true).catch(() => {}); // its step reports a failure
@@ -221,8 +253,10 @@ try {
   await step('app', async () => {
     // Beside the app tests (which share the running servers, one file at a time): the tests with a
     // stack and an app of their own (a fresh clone's `npm run dev`), which never touch those.
-    const own = vitestStep('app-own-stack', {}, true);
     const shared = ensureApps().then(() => vitestStep('app', appUrls()));
+    shared.catch(() => {}); // reported below
+    await appPortsFree; // a port already taken fails the step at once, before anything starts beside
+    const own = vitestStep('app-own-stack', {}, true);
     await Promise.allSettled([own, shared]); // a failed build fails the step once the other run ended
     return together([await own, await shared]);
   });
@@ -256,6 +290,7 @@ try {
 }
 
 console.log('\n\x1b[1mSummary\x1b[0m');
+results.sort((a, b) => STEPS.indexOf(a.step) - STEPS.indexOf(b.step));
 for (const r of results) {
   const skipped = r.skipped ? ` ${String(r.skipped).padStart(3)} skipped` : '';
   console.log(
