@@ -15,9 +15,9 @@ export default defineConfig({
   testDir: 'tests/e2e',
   // Per stack instance: Playwright empties its output folder at start, and runs may share a checkout.
   outputDir: `test-results/e2e${process.env.LOCAL_STACK_INSTANCE && process.env.LOCAL_STACK_INSTANCE !== '0' ? `-${process.env.LOCAL_STACK_INSTANCE}` : ''}`,
-  // Two browsers at most. token-expiry.spec.ts spends minutes waiting for tokens to expire, as an account
-  // of its own, so it runs beside the rest, and so does the example app (a stack of its own). The rest
-  // share seeded accounts: one spec at a time (third-party, then template: one worker each).
+  // Two browsers at most. token-expiry.spec.ts spends a minute per mode waiting for tokens to expire, as
+  // an account of its own, so it runs beside the rest, and so does the example app (a stack of its own).
+  // The rest share seeded accounts: one spec at a time (third-party, then template: one worker each).
   workers: 2,
   fullyParallel: false,
   forbidOnly: true,
@@ -64,8 +64,21 @@ export default defineConfig({
     ...(live
       ? []
       : [
-          // Beside the others: both modes, as carol (the spec picks each mode's URL itself).
-          { name: 'token-expiry', testMatch: /token-expiry/, workers: 1 },
+          // Beside the others, as carol: beside third-party, then (after it: one carol at a time) beside
+          // template. Playwright starts a project with dependencies once every project without them has
+          // ended, so the template round waits for the longest of the first round.
+          { name: 'token-expiry', testMatch: /token-expiry/, use: { baseURL: thirdPartyUrl }, workers: 1 },
+          ...(templateUrl
+            ? [
+                {
+                  name: 'token-expiry-template',
+                  testMatch: /token-expiry/,
+                  use: { baseURL: templateUrl },
+                  workers: 1,
+                  dependencies: ['token-expiry'],
+                },
+              ]
+            : []),
           // Beside them too: the local-stack package's example app, on a stack and accounts of its own
           // (packages/local-stack/example).
           { name: 'local-stack-example', testDir: 'packages/local-stack/test/e2e', workers: 1 },
@@ -73,7 +86,12 @@ export default defineConfig({
           {
             name: 'fapi-coverage',
             testMatch: /fapi-coverage/,
-            dependencies: ['third-party', ...(templateUrl ? ['template'] : []), 'token-expiry', 'local-stack-example'],
+            dependencies: [
+              'third-party',
+              ...(templateUrl ? ['template', 'token-expiry-template'] : []),
+              'token-expiry',
+              'local-stack-example',
+            ],
           },
         ]),
   ],

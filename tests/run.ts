@@ -118,8 +118,8 @@ function commandStepBeside(name: Step, cmd: string, cmdArgs: string[]) {
 }
 
 /**
- * One vitest project. `beside`: it runs beside another, so its output goes to logs/vitest-<project>.log
- * and is printed whole when it ends.
+ * One vitest project. `beside`: it runs beside a step, so its output goes to logs/vitest-<project>.log
+ * only, for the caller to print when the step it belongs to reports.
  */
 async function vitestStep(project: string, env: Record<string, string> = {}, beside = false) {
   const out = path.join(resultsDir, `vitest-${project}.json`);
@@ -133,9 +133,16 @@ async function vitestStep(project: string, env: Record<string, string> = {}, bes
     log,
     beside,
   );
-  if (log) process.stdout.write(fs.readFileSync(log, 'utf8'));
-  return { ok: code === 0, ...vitestCounts(out, code) };
+  return { ok: code === 0, ...vitestCounts(out, code), output: () => (log && fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '') };
 }
+
+/**
+ * The app tests that start a stack and an app of their own (a fresh clone's `npm run dev`): they never
+ * touch the test stack or the production servers, so they start as soon as the db step does (or with
+ * the app step, when it runs alone) and the app step waits for them.
+ */
+let ownStackApps: ReturnType<typeof vitestStep> | null = null;
+const ownStackAppTests = () => (ownStackApps ??= vitestStep('app-own-stack', {}, true));
 
 /** The results of runs made side by side, as one step's. */
 function together(runs: Omit<StepResult, 'step' | 'seconds'>[]) {
@@ -248,16 +255,16 @@ try {
   await step('db', async () => {
     await ensureStack();
     if (wants('app') || wants('e2e') || wants('reliability')) ensureApps(true).catch(() => {}); // its step reports a failure
+    if (wants('app')) void ownStackAppTests();
     return vitestStep('db');
   });
   await step('app', async () => {
-    // Beside the app tests (which share the running servers, one file at a time): the tests with a
-    // stack and an app of their own (a fresh clone's `npm run dev`), which never touch those.
     const shared = ensureApps().then(() => vitestStep('app', appUrls()));
     shared.catch(() => {}); // reported below
     await appPortsFree; // a port already taken fails the step at once, before anything starts beside
-    const own = vitestStep('app-own-stack', {}, true);
+    const own = ownStackAppTests();
     await Promise.allSettled([own, shared]); // a failed build fails the step once the other run ended
+    process.stdout.write((await own).output());
     return together([await own, await shared]);
   });
   if (fs.existsSync(path.join(projectRoot, 'playwright.config.ts'))) {

@@ -1,7 +1,7 @@
 // A page left open while its session token expires, with its timers stopped: a background tab that the
 // browser froze, a laptop that slept. The stand-in's tokens live LIFETIME_S seconds here (Clerk's: 60 s),
-// for carol only: no other spec signs in as her, so this one (mostly waiting) runs beside them, in both
-// modes (the token-expiry project of playwright.config.ts).
+// for carol only: no other spec signs in as her, so this one (mostly waiting) runs beside them, once
+// per mode (the token-expiry projects of playwright.config.ts; each project's baseURL picks the app).
 // The page's JavaScript is stopped through the DevTools protocol (Debugger.pause: no timer callback,
 // worker message or event handler of the page runs until it resumes, as in a tab the browser froze), so
 // clerk-js cannot refresh its token. Page.setWebLifecycleState "frozen" would be the closer emulation,
@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { BrowserContext, Page, Request, Response } from '@playwright/test';
 import ts from 'typescript';
 import { expect, test } from './support/test.ts';
-import { appUrls, ownAccount } from './support/env.ts';
+import { ownAccount } from './support/env.ts';
 import { signIn } from './support/clerk.ts';
 import { fapi } from './support/fapi.ts';
 import { projectRoot } from 'clerk-supabase-local-stack';
@@ -108,93 +108,85 @@ test.afterEach(async () => {
 const taskInput = (page: Page, title: string) => page.getByLabel('Task title').and(page.locator(`[value="${title}"]`));
 const isAction = (r: Request) => r.method() === 'POST' && Boolean(r.headers()['next-action']);
 
-const { thirdParty, template } = appUrls();
-const modes = [['third-party', thirdParty], ...(template ? [['template', template]] : [])] as const;
+test("after the session token expired in a stopped tab: a server action, /api/tasks and the browser's Supabase query still work", async ({
+  page,
+}) => {
+  test.setTimeout(360_000); // four sleeps of two to three token lifetimes each, on a shared machine
+  const stamp = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  await signIn(page, carol);
+  await page.getByLabel('New task').fill(`expiry ${stamp}`);
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(taskInput(page, `expiry ${stamp}`)).toBeVisible();
 
-for (const [mode, baseURL] of modes)
-  test.describe(mode, () => {
-    test.use({ baseURL });
+  // 1. A server action (rename), after several lifetimes asleep.
+  let wake = await sleepPastExpiry(page, 3);
+  const row = page.getByRole('listitem').filter({ has: taskInput(page, `expiry ${stamp}`) });
+  await row.getByLabel('Task title').fill(`renamed ${stamp}`);
+  const firstAction = page.waitForRequest(isAction);
+  let clicked = nowS();
+  await row.getByRole('button', { name: 'Save' }).click();
+  expect((await cookieExpOf(await firstAction)) + CLOCK_SKEW_S, 'the action went out with an expired cookie').toBeLessThan(clicked);
+  wake.release();
+  await expect(taskInput(page, `renamed ${stamp}`)).toBeVisible();
+  await expect(page.getByText('Your session has ended')).toHaveCount(0);
 
-    test("after the session token expired in a stopped tab: a server action, /api/tasks and the browser's Supabase query still work", async ({
-      page,
-    }) => {
-      test.setTimeout(360_000); // four sleeps of two to three token lifetimes each, on a shared machine
-      const stamp = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-      await signIn(page, carol);
-      await page.getByLabel('New task').fill(`expiry ${stamp}`);
-      await page.getByRole('button', { name: 'Add', exact: true }).click();
-      await expect(taskInput(page, `expiry ${stamp}`)).toBeVisible();
+  // ...and creating one (a form whose action is the server action itself).
+  wake = await sleepPastExpiry(page, 2);
+  await page.getByLabel('New task').fill(`created ${stamp}`);
+  const addAction = page.waitForRequest(isAction);
+  clicked = nowS();
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  expect((await cookieExpOf(await addAction)) + CLOCK_SKEW_S).toBeLessThan(clicked);
+  wake.release();
+  await expect(taskInput(page, `created ${stamp}`)).toBeVisible();
+  await expect(page.getByText('Your session has ended')).toHaveCount(0);
 
-      // 1. A server action (rename), after several lifetimes asleep.
-      let wake = await sleepPastExpiry(page, 3);
-      const row = page.getByRole('listitem').filter({ has: taskInput(page, `expiry ${stamp}`) });
-      await row.getByLabel('Task title').fill(`renamed ${stamp}`);
-      const firstAction = page.waitForRequest(isAction);
-      let clicked = nowS();
-      await row.getByRole('button', { name: 'Save' }).click();
-      expect((await cookieExpOf(await firstAction)) + CLOCK_SKEW_S, 'the action went out with an expired cookie').toBeLessThan(clicked);
-      wake.release();
-      await expect(taskInput(page, `renamed ${stamp}`)).toBeVisible();
-      await expect(page.getByText('Your session has ended')).toHaveCount(0);
+  // 2. GET /api/tasks from the page with the cookie, through the app's apiFetch.
+  wake = await sleepPastExpiry(page, 2);
+  clicked = nowS();
+  const refused = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/tasks' && r.status() === 401);
+  // Evaluated as a script through the DevTools protocol, so the page's CSP (no eval) does not apply.
+  const answer = page.evaluate(`(async () => {
+  ${apiFetchSource}
+  const res = await apiFetch('/api/tasks');
+  return { status: res.status, titles: res.ok ? (await res.json()).tasks.map((t) => t.title) : [] };
+})()`) as Promise<{ status: number; titles: string[] }>;
+  const first = await refused;
+  // Clerk's decision on the expired cookie, which the helper answers by refreshing and asking once more.
+  expect((await cookieExpOf(first.request())) + CLOCK_SKEW_S).toBeLessThan(clicked);
+  expect(first.headers()['x-clerk-auth-reason']).toMatch(/^session-token-expired/);
+  wake.release();
+  const api = await answer;
+  expect(api.status).toBe(200);
+  expect(api.titles).toEqual(expect.arrayContaining([`renamed ${stamp}`, `created ${stamp}`]));
 
-      // ...and creating one (a form whose action is the server action itself).
-      wake = await sleepPastExpiry(page, 2);
-      await page.getByLabel('New task').fill(`created ${stamp}`);
-      const addAction = page.waitForRequest(isAction);
-      clicked = nowS();
-      await page.getByRole('button', { name: 'Add', exact: true }).click();
-      expect((await cookieExpOf(await addAction)) + CLOCK_SKEW_S).toBeLessThan(clicked);
-      wake.release();
-      await expect(taskInput(page, `created ${stamp}`)).toBeVisible();
-      await expect(page.getByText('Your session has ended')).toHaveCount(0);
+  // 3. The browser's own supabase-js query (the open-tasks count refreshes when the window gets focus).
+  wake = await sleepPastExpiry(page, 2);
+  const query = page.waitForResponse((r) => r.url().includes('/rest/v1/tasks') && r.request().method() === 'HEAD');
+  clicked = nowS();
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  wake.release();
+  const counted = await query;
+  expect(counted.status()).toBeLessThan(300);
+  await expectFreshToken(counted, clicked, 'supabase-js sent a fresh token, not the expired one');
+  await expect(page.locator('p.open-count[data-source="browser"]')).toBeVisible();
+  await expect(page.getByText('(could not refresh)')).toHaveCount(0);
+});
 
-      // 2. GET /api/tasks from the page with the cookie, through the app's apiFetch.
-      wake = await sleepPastExpiry(page, 2);
-      clicked = nowS();
-      const refused = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/tasks' && r.status() === 401);
-      // Evaluated as a script through the DevTools protocol, so the page's CSP (no eval) does not apply.
-      const answer = page.evaluate(`(async () => {
-      ${apiFetchSource}
-      const res = await apiFetch('/api/tasks');
-      return { status: res.status, titles: res.ok ? (await res.json()).tasks.map((t) => t.title) : [] };
-    })()`) as Promise<{ status: number; titles: string[] }>;
-      const first = await refused;
-      // Clerk's decision on the expired cookie, which the helper answers by refreshing and asking once more.
-      expect((await cookieExpOf(first.request())) + CLOCK_SKEW_S).toBeLessThan(clicked);
-      expect(first.headers()['x-clerk-auth-reason']).toMatch(/^session-token-expired/);
-      wake.release();
-      const api = await answer;
-      expect(api.status).toBe(200);
-      expect(api.titles).toEqual(expect.arrayContaining([`renamed ${stamp}`, `created ${stamp}`]));
+test('after the session token expired in a stopped tab, the Edge Function still answers the page', async ({ page }) => {
+  await signIn(page, carol, '/reports');
+  await expect(page.getByTestId('report-total')).toBeVisible();
 
-      // 3. The browser's own supabase-js query (the open-tasks count refreshes when the window gets focus).
-      wake = await sleepPastExpiry(page, 2);
-      const query = page.waitForResponse((r) => r.url().includes('/rest/v1/tasks') && r.request().method() === 'HEAD');
-      clicked = nowS();
-      await page.evaluate(() => window.dispatchEvent(new Event('focus')));
-      wake.release();
-      const counted = await query;
-      expect(counted.status()).toBeLessThan(300);
-      await expectFreshToken(counted, clicked, 'supabase-js sent a fresh token, not the expired one');
-      await expect(page.locator('p.open-count[data-source="browser"]')).toBeVisible();
-      await expect(page.getByText('(could not refresh)')).toHaveCount(0);
-    });
-
-    test('after the session token expired in a stopped tab, the Edge Function still answers the page', async ({ page }) => {
-      await signIn(page, carol, '/reports');
-      await expect(page.getByTestId('report-total')).toBeVisible();
-
-      const wake = await sleepPastExpiry(page, 3);
-      const call = page.waitForResponse((r) => r.url().includes('/functions/v1/task-report') && r.request().method() === 'POST');
-      const download = page.waitForEvent('download');
-      const clicked = nowS();
-      await page.getByRole('button', { name: 'Download CSV' }).click();
-      wake.release();
-      const answered = await call;
-      expect(answered.status()).toBe(200);
-      await expectFreshToken(answered, clicked, 'the function got a fresh token');
-      expect((await download).suggestedFilename()).toBe('tasks.csv');
-      await expect(page.getByText('could not be reached')).toHaveCount(0);
-      await expect(page.getByTestId('report-total')).toBeVisible();
-    });
-  });
+  const wake = await sleepPastExpiry(page, 2);
+  const call = page.waitForResponse((r) => r.url().includes('/functions/v1/task-report') && r.request().method() === 'POST');
+  const download = page.waitForEvent('download');
+  const clicked = nowS();
+  await page.getByRole('button', { name: 'Download CSV' }).click();
+  wake.release();
+  const answered = await call;
+  expect(answered.status()).toBe(200);
+  await expectFreshToken(answered, clicked, 'the function got a fresh token');
+  expect((await download).suggestedFilename()).toBe('tasks.csv');
+  await expect(page.getByText('could not be reached')).toHaveCount(0);
+  await expect(page.getByTestId('report-total')).toBeVisible();
+});
