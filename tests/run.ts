@@ -281,10 +281,15 @@ try {
     await step('reliability', async () => {
       await ensureApps();
       // It prints per-check PASS/FAIL and ends with its own "N passed, N failed" line: count those.
-      const { code, output } = await runCapturing(process.execPath, [path.join(projectRoot, 'tests/reliability/run.ts'), '--ci'], {
-        cwd: projectRoot,
-        env: { ...process.env, ...stack!.env, ...appUrls() },
-      });
+      const { code, output } = await runCapturing(
+        process.execPath,
+        [path.join(projectRoot, 'tests/reliability/run.ts'), '--ci'],
+        {
+          cwd: projectRoot,
+          env: { ...process.env, ...stack!.env, ...appUrls() },
+        },
+        { running },
+      );
       const counts = [...output.matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
       const passed = counts ? Number(counts[1]) : 0;
       const failed = counts ? Number(counts[2]) : 1;

@@ -2,7 +2,7 @@
 // child process whose whole output is read. Apart from run.ts so that tests can hold it to the truth:
 // a step that exits non-zero is never "0 failed", a missing report never shows an old run's counts,
 // skipped and todo tests are counted, and a misspelt step name is an error, not an empty green run.
-import { spawn, type SpawnOptions } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -90,10 +90,19 @@ export function runCapturing(
   cmd: string,
   args: string[],
   opts: SpawnOptions = {},
-  echo: (chunk: Buffer) => void = (c) => process.stdout.write(c),
+  {
+    echo = (c) => process.stdout.write(c),
+    running,
+  }: {
+    echo?: (chunk: Buffer) => void;
+    /** Holds the child while it runs: the caller's SIGTERM handler stops what is in it. */
+    running?: Set<ChildProcess>;
+  } = {},
 ): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'inherit'] });
+    running?.add(child);
+    child.on('close', () => running?.delete(child));
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       echo(chunk);

@@ -1,7 +1,7 @@
 // `npm test`'s closing line tells the truth (tests/run.ts, tests/support/run-results.ts): a run that
 // dies without a failed test is a failure, an old report never stands in for a missing one, skipped
 // tests are counted, a misspelt --only is an error, and a step's output is read to its end.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -158,8 +158,18 @@ describe('runCapturing', () => {
     // The child exits at once; a grandchild holding its stdout prints the summary line 300 ms later.
     // Waiting on 'exit' would summarise without that line.
     const script = `require('node:child_process').spawn(process.execPath, ['-e', "setTimeout(() => console.log('3 passed, 0 failed'), 300)"], { stdio: ['ignore', 'inherit', 'inherit'] }); process.exit(0);`;
-    const { code, output } = await runCapturing(process.execPath, ['-e', script], {}, () => {});
+    const { code, output } = await runCapturing(process.execPath, ['-e', script], {}, { echo: () => {} });
     expect(code).toBe(0);
     expect(output).toMatch(/^3 passed, 0 failed$/m);
+  });
+
+  it('holds the child in `running` while it runs, so that a SIGTERM to tests/run.ts reaches it', async () => {
+    const running = new Set<ChildProcess>();
+    const done = runCapturing(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], {}, { echo: () => {}, running });
+    expect(running.size).toBe(1);
+    for (const child of running) child.kill('SIGTERM');
+    const { code } = await done;
+    expect(code).not.toBe(0);
+    expect(running.size).toBe(0);
   });
 });
