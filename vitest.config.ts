@@ -1,5 +1,4 @@
 import { configDefaults, defineConfig } from 'vitest/config';
-import os from 'node:os';
 import path from 'node:path';
 
 // Three projects, run in this order by `npm test` (tests/run.ts); each also runs the local-stack
@@ -15,10 +14,6 @@ export default defineConfig({
   test: {
     // A stray .only would silently skip the rest of the suite, in CI and on a laptop alike.
     allowOnly: false,
-    // Vitest's default is one worker fewer than the cores: one on a two-core CI machine, where the
-    // longest files mostly wait (a next build, a stack of their own starting, child processes). Files
-    // of one project run side by side on a laptop anyway; this makes a small machine do the same.
-    maxWorkers: Math.max(3, os.availableParallelism() - 1),
     projects: [
       {
         extends: true,
