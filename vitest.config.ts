@@ -6,7 +6,8 @@ import path from 'node:path';
 //   unit: no stack, no network (msw for HTTP shape)
 //   db:   the real local stack (Postgres + PostgREST + gateway), no app
 //   app:  the production build of the app, started by tests/run.ts in both integration modes
-// and one that tests/run.ts runs beside the app step: tests that start a stack and an app of their own.
+// and app-own-stack, tests that start a stack and an app of their own: tests/run.ts starts it with the db
+// step, and the app step waits for it.
 const OWN_STACK = ['tests/app/dev-command.test.ts'];
 
 export default defineConfig({

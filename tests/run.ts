@@ -1,8 +1,8 @@
 // `npm test`: every check this project makes, on a fresh throw-away local stack (the `test` profile:
 // its own data folder and ports, so your dev data is never touched).
 //   unit, with typecheck and lint beside it -> (fresh stack) db, with the production build beside it
-//   -> (both modes started) app, with the tests that start an app of their own beside it -> e2e ->
-//   reliability (CI size)
+//   and the tests that start an app of their own -> (both modes started) app, once those ended too ->
+//   e2e -> reliability (CI size)
 // Ends with one line: "N passed, N failed[, N skipped]", exit 0 only when every step passed.
 // `npm test -- --only unit,db` runs a subset (a name that is no step is an error).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -243,8 +243,7 @@ const appUrls = () => ({
 
 fs.mkdirSync(resultsDir, { recursive: true });
 try {
-  // Side by side: each mostly uses one core, and the unit tests' longest file (a next build) runs alone
-  // on a laptop's other cores anyway.
+  // Side by side: each uses about one core (on two cores this saves about 30 s; more on a laptop).
   const checks = [
     commandStepBeside('typecheck', bin('tsc'), ['--noEmit']),
     // `npm run lint` itself: ESLint, Prettier's check and knip, as the script lists them.
