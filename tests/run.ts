@@ -113,9 +113,13 @@ function commandStepBeside(name: Step, cmd: string, cmdArgs: string[]) {
       const code = await run(cmd, cmdArgs, {}, log, true);
       return { ok: code === 0, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 };
     },
-    () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : ''),
+    () => readLog(log),
   );
 }
+
+/** A log a command beside a step wrote ('' when it never started). */
+const readLog = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+const besideLog = (project: string) => path.join(stackLayout.logs, `vitest-${project}.log`);
 
 /**
  * One vitest project. `beside`: it runs beside a step, so its output goes to logs/vitest-<project>.log
@@ -124,8 +128,8 @@ function commandStepBeside(name: Step, cmd: string, cmdArgs: string[]) {
 async function vitestStep(project: string, env: Record<string, string> = {}, beside = false) {
   const out = path.join(resultsDir, `vitest-${project}.json`);
   fs.rmSync(out, { force: true });
-  const log = beside ? path.join(stackLayout.logs, `vitest-${project}.log`) : undefined;
-  fs.mkdirSync(stackLayout.logs, { recursive: true });
+  const log = beside ? besideLog(project) : undefined;
+  if (log) fs.mkdirSync(stackLayout.logs, { recursive: true });
   const code = await run(
     bin('vitest'),
     ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
@@ -133,7 +137,7 @@ async function vitestStep(project: string, env: Record<string, string> = {}, bes
     log,
     beside,
   );
-  return { ok: code === 0, ...vitestCounts(out, code), output: () => (log && fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '') };
+  return { ok: code === 0, ...vitestCounts(out, code) };
 }
 
 /**
@@ -263,7 +267,7 @@ try {
     await appPortsFree; // a port already taken fails the step at once, before anything starts beside
     const own = ownStackAppTests();
     await Promise.allSettled([own, shared]); // a failed build fails the step once the other run ended
-    process.stdout.write((await own).output());
+    process.stdout.write(readLog(besideLog('app-own-stack')));
     return together([await own, await shared]);
   });
   if (fs.existsSync(path.join(projectRoot, 'playwright.config.ts'))) {
