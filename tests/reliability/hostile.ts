@@ -461,12 +461,15 @@ export async function runHostile(ctx: Ctx, runs: number, seed: number): Promise<
           `${a.status} ${a.text.slice(0, 200)}`,
         );
         if (f.name === 'addTask' && !a.result!.error && typeof fields.title === 'string') {
+          // As the form carried it (multipart/form-data sends every line break as CRLF: the HTML standard's
+          // encoding, which fetch's FormData follows, as a browser does), then trimmed by the app.
+          const sent = fields.title.replace(/\r\n|\r|\n/g, '\r\n').trim();
           const { rows } = await db.query<{ id: string }>('select id from public.tasks where user_id = $1 and title = $2', [
             attacker.id,
-            fields.title.trim(),
+            sent,
           ]);
           expect(rows.length >= 1, `acknowledged ${JSON.stringify(fields.title)} but it is not stored verbatim`);
-          stored.set(rows[0].id, fields.title.trim());
+          stored.set(rows[0].id, sent);
         }
       },
     ),
