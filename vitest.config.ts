@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import os from 'node:os';
 import path from 'node:path';
 
 // Three projects, run in this order by `npm test` (tests/run.ts); each also runs the local-stack
@@ -15,6 +16,9 @@ export default defineConfig({
   test: {
     // A stray .only would silently skip the rest of the suite, in CI and on a laptop alike.
     allowOnly: false,
+    // Vitest's default is one worker less than the cores: a single one on a two-core machine (CI, many
+    // containers). These files mostly wait on Postgres, servers and child processes, so three at least.
+    maxWorkers: Math.max(os.availableParallelism() - 1, 3),
     projects: [
       {
         extends: true,
