@@ -15,10 +15,11 @@ export default defineConfig({
   testDir: 'tests/e2e',
   // Per stack instance: Playwright empties its output folder at start, and runs may share a checkout.
   outputDir: `test-results/e2e${process.env.LOCAL_STACK_INSTANCE && process.env.LOCAL_STACK_INSTANCE !== '0' ? `-${process.env.LOCAL_STACK_INSTANCE}` : ''}`,
-  // Two browsers at most. token-expiry.spec.ts spends a minute per mode waiting for tokens to expire, as
-  // an account of its own, so it runs beside the rest, and so does the example app (a stack of its own).
-  // The rest share seeded accounts: one spec at a time (third-party, then template: one worker each).
-  workers: 2,
+  // Three browsers at most. token-expiry.spec.ts spends a minute per mode mostly asleep, waiting for
+  // tokens to expire, as an account each mode makes for itself: both modes run beside the rest, and so
+  // does the example app (a stack of its own) once a worker is free. The rest share seeded accounts: one
+  // spec at a time (third-party, then template: one worker each).
+  workers: 3,
   fullyParallel: false,
   forbidOnly: true,
   retries: 0,
@@ -66,21 +67,10 @@ export default defineConfig({
     ...(live
       ? []
       : [
-          // Beside the others, as carol: beside third-party, then (after it: one carol at a time) beside
-          // template. Playwright starts a project with dependencies once every project without them has
-          // ended, so the template round waits for the longest of the first round.
+          // Beside the others and each other, each mode as an account of its own. No dependencies: Playwright
+          // starts a project that has some only once every project without them has ended.
           { name: 'token-expiry', testMatch: /token-expiry/, use: { baseURL: thirdPartyUrl }, workers: 1 },
-          ...(templateUrl
-            ? [
-                {
-                  name: 'token-expiry-template',
-                  testMatch: /token-expiry/,
-                  use: { baseURL: templateUrl },
-                  workers: 1,
-                  dependencies: ['token-expiry'],
-                },
-              ]
-            : []),
+          ...(templateUrl ? [{ name: 'token-expiry-template', testMatch: /token-expiry/, use: { baseURL: templateUrl }, workers: 1 }] : []),
           // Beside them too: the local-stack package's example app, on a stack and accounts of its own
           // (packages/local-stack/example).
           { name: 'local-stack-example', testDir: 'packages/local-stack/test/e2e', workers: 1 },

@@ -1,7 +1,8 @@
 // A page left open while its session token expires, with its timers stopped: a background tab that the
 // browser froze, a laptop that slept. The stand-in's tokens live LIFETIME_S seconds here (Clerk's: 60 s),
-// for carol only: no other spec signs in as her, so this one (mostly waiting) runs beside them, once
-// per mode (the token-expiry projects of playwright.config.ts; each project's baseURL picks the app).
+// for an account each mode makes for itself (through Clerk's Backend API, the stand-in's): no other spec
+// signs in as it, so this spec (mostly waiting) runs beside the rest, in both modes at once (the
+// token-expiry projects of playwright.config.ts; each project's baseURL picks the app).
 // The page's JavaScript is stopped through the DevTools protocol (Debugger.pause: no timer callback,
 // worker message or event handler of the page runs until it resumes, as in a tab the browser froze), so
 // clerk-js cannot refresh its token. Page.setWebLifecycleState "frozen" would be the closer emulation,
@@ -16,13 +17,13 @@ import path from 'node:path';
 import type { BrowserContext, Page, Request, Response } from '@playwright/test';
 import ts from 'typescript';
 import { expect, test } from './support/test.ts';
-import { ownAccount } from './support/env.ts';
 import { signIn } from './support/clerk.ts';
 import { fapi } from './support/fapi.ts';
-import { projectRoot } from 'clerk-supabase-local-stack';
+import { LOCAL_PASSWORD, projectRoot } from 'clerk-supabase-local-stack';
+import { createClerkClient } from '@clerk/backend';
 
-const CAROL = 'user_carol';
-const carol = ownAccount(CAROL);
+// Made in beforeAll: a Pro user (like carol: the task report is Pro's), one per project.
+let account: { id: string; email: string; password: string };
 const LIFETIME_S = 5; // the stand-in's shortest
 const CLOCK_SKEW_S = 5; // what Clerk's authenticateRequest tolerates past exp
 const TOKEN_REQUEST = /\/v1\/client\/sessions\/[^/]+\/tokens(\/[^/?]+)?(\?|$)/;
@@ -81,10 +82,10 @@ async function sleepPastExpiry(page: Page, lifetimes: number) {
   return { expired, release };
 }
 
-/** The Bearer token a call carried was carol's, minted after `clicked`: a fresh one, not the expired one. */
+/** The Bearer token a call carried was the account's, minted after `clicked`: a fresh one, not the expired one. */
 async function expectFreshToken(call: Response, clicked: number, what: string) {
   const bearer = (await call.request().allHeaders()).authorization?.replace(/^Bearer /, '') ?? '';
-  expect(claimsOf(bearer).sub).toBe(CAROL);
+  expect(claimsOf(bearer).sub).toBe(account.id);
   expect(claimsOf(bearer).exp, what).toBeGreaterThan(clicked);
 }
 
@@ -95,13 +96,19 @@ const apiFetchSource = ts
   })
   .outputText.replace(/^export /m, '');
 
+test.beforeAll(async ({}, testInfo) => {
+  const clerk = createClerkClient({ secretKey: process.env.CLERK_SECRET_KEY, apiUrl: process.env.CLERK_API_URL });
+  const email = `expiry-${testInfo.project.name}-${Date.now().toString(36)}@example.test`;
+  const user = await clerk.users.createUser({ emailAddress: [email], password: LOCAL_PASSWORD, publicMetadata: { plan: 'pro' } });
+  account = { id: user.id, email, password: LOCAL_PASSWORD };
+});
 test.beforeEach(async () => {
-  const res = await fapi('/__local/session-token-lifetime', 'PUT', { seconds: String(LIFETIME_S), user_id: CAROL });
+  const res = await fapi('/__local/session-token-lifetime', 'PUT', { seconds: String(LIFETIME_S), user_id: account.id });
   expect(res.status).toBe(200);
 });
 test.afterEach(async () => {
   // Clerk's 60 s again, whatever happened in the test.
-  const res = await fapi('/__local/session-token-lifetime', 'DELETE', { user_id: CAROL });
+  const res = await fapi('/__local/session-token-lifetime', 'DELETE', { user_id: account.id });
   expect(await res.json()).toEqual({ seconds: 60 });
 });
 
@@ -113,7 +120,7 @@ test("after the session token expired in a stopped tab: a server action, /api/ta
 }) => {
   test.setTimeout(360_000); // four sleeps of two to three token lifetimes each, on a shared machine
   const stamp = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  await signIn(page, carol);
+  await signIn(page, account);
   await page.getByLabel('New task').fill(`expiry ${stamp}`);
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   await expect(taskInput(page, `expiry ${stamp}`)).toBeVisible();
@@ -174,7 +181,7 @@ test("after the session token expired in a stopped tab: a server action, /api/ta
 });
 
 test('after the session token expired in a stopped tab, the Edge Function still answers the page', async ({ page }) => {
-  await signIn(page, carol, '/reports');
+  await signIn(page, account, '/reports');
   await expect(page.getByTestId('report-total')).toBeVisible();
 
   const wake = await sleepPastExpiry(page, 2);

@@ -61,11 +61,6 @@ export function appUrls(): { thirdParty: string; template: string | undefined } 
   };
 }
 
-/** A seeded account no other spec signs in as, for a spec that runs beside the others (local only). */
-export function ownAccount(id: 'user_carol'): Account {
-  return { email: seedAccounts.find((a) => a.id === id)!.email, password: LOCAL_PASSWORD };
-}
-
 /** The Chromium to drive: Debian's package where it exists (no browser downloads here), else Playwright's. */
 export function chromiumExecutable(): string | undefined {
   const fromEnv = process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE;

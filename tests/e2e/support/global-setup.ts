@@ -1,7 +1,7 @@
 // Once before the browsers start: Clerk's own test setup (a testing token: from the local Backend API
 // stand-in offline, from Clerk live), and a clean slate for the stand-in: no unknown-call record, and
 // Clerk's 60 s token lifetime for everyone (a run killed inside token-expiry.spec.ts could have left
-// carol's at 5 s).
+// its account's at 5 s).
 import { clerkSetup } from '@clerk/testing/playwright';
 import { live, loadE2eEnv } from './env.ts';
 import { fapi } from './fapi.ts';
