@@ -53,6 +53,9 @@ const execFileAsync = promisify(execFile);
 // them at their own (generous) deadline, so a busy machine is slow, not failing.
 const DOCTOR_DEADLINE_MS = 120_000;
 vi.setConfig({ testTimeout: 4 * DOCTOR_DEADLINE_MS });
+// A check that leaves the sandbox as it found it runs beside the others (`it.concurrent`, five at a time: each
+// is a doctor process that mostly waits on the services). One that changes the database (`broken`) is a plain
+// `it`: vitest starts it once the concurrent tests before it have ended, and the next ones after it ends.
 
 /** Runs doctor with exactly this configuration (nothing inherited but PATH and HOME), never colour. */
 const doctor = (config: Record<string, string | undefined>, ...args: string[]) => doctorIn(projectRoot, config, ...args);
@@ -160,7 +163,7 @@ async function templateToken(claims: Record<string, unknown>, secret: string) {
 }
 
 describe('doctor on a healthy configuration', () => {
-  it('passes in third-party mode and shows what Postgres sees', async () => {
+  it.concurrent('passes in third-party mode and shows what Postgres sees', async () => {
     const r = await doctor(env);
     expect(r.out).toContain('doctor: all checks passed');
     expect(r.code).toBe(0);
@@ -169,14 +172,14 @@ describe('doctor on a healthy configuration', () => {
     expect(r.out).not.toContain('\x1b['); // no colour when not on a terminal
   });
 
-  it('passes in template mode, and warns that the mode is deprecated', async () => {
+  it.concurrent('passes in template mode, and warns that the mode is deprecated', async () => {
     const r = await doctor({ ...env, CLERK_SUPABASE_TEMPLATE: 'supabase' });
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/HS256 template token, sub user_alice/);
     expect(r.out).toMatch(/! template-deprecated/);
   });
 
-  it('passes against "hosted" services with a given token and no database URL (data API checks only)', async () => {
+  it.concurrent('passes against "hosted" services with a given token and no database URL (data API checks only)', async () => {
     const hosted = without(env, 'LOCAL_STACK', 'SUPABASE_DB_URL');
     const r = await doctor(hosted, '--token', await sessionToken({ sub: 'user_bob', role: 'authenticated' }));
     expect(r.code, r.out).toBe(0);
@@ -202,7 +205,7 @@ describe('doctor on a healthy configuration', () => {
     );
   });
 
-  it('mints a test token through the Clerk Backend API for --user when hosted', async () => {
+  it.concurrent('mints a test token through the Clerk Backend API for --user when hosted', async () => {
     const hosted = without(env, 'LOCAL_STACK');
     const r = await doctor(hosted, '--user', 'user_carol');
     expect(r.code, r.out).toBe(0);
@@ -211,7 +214,7 @@ describe('doctor on a healthy configuration', () => {
 });
 
 describe('doctor names each pitfall', () => {
-  it('unreachable Supabase URL', async () => {
+  it.concurrent('unreachable Supabase URL', async () => {
     const r = await doctor({ ...env, NEXT_PUBLIC_SUPABASE_URL: `http://127.0.0.1:${sandbox.ports.gateway + 9}` });
     expect(r.code).toBe(1);
     expect(causeOf(r.out)).toBe('supabase-unreachable');
@@ -219,19 +222,19 @@ describe('doctor names each pitfall', () => {
     expect(r.out).toMatch(/- RLS and GRANTs\s+not checked/);
   });
 
-  it('a URL that is not a Supabase data API', async () => {
+  it.concurrent('a URL that is not a Supabase data API', async () => {
     const r = await doctor({ ...env, NEXT_PUBLIC_SUPABASE_URL: env.CLERK_API_URL });
     expect(causeOf(r.out)).toBe('not-supabase-endpoint');
     expect(r.code).toBe(1);
   });
 
-  it('the data API URL pasted with /rest/v1', async () => {
+  it.concurrent('the data API URL pasted with /rest/v1', async () => {
     const r = await doctor({ ...env, NEXT_PUBLIC_SUPABASE_URL: `${env.NEXT_PUBLIC_SUPABASE_URL}/rest/v1` });
     expect(causeOf(r.out)).toBe('env-malformed');
     expect(r.out).toMatch(/no path, no \/rest\/v1/);
   });
 
-  it('a missing variable, and a secret in a NEXT_PUBLIC_ variable', async () => {
+  it.concurrent('a missing variable, and a secret in a NEXT_PUBLIC_ variable', async () => {
     const missing = await doctor({ ...env, CLERK_SECRET_KEY: undefined });
     expect(causeOf(missing.out)).toBe('env-missing');
     expect(missing.out).toMatch(/CLERK_SECRET_KEY is not set/);
@@ -240,18 +243,18 @@ describe('doctor names each pitfall', () => {
     expect(leaked.code).toBe(1);
   });
 
-  it('Clerk keys of a development and a production instance mixed', async () => {
+  it.concurrent('Clerk keys of a development and a production instance mixed', async () => {
     const r = await doctor({ ...env, CLERK_SECRET_KEY: env.CLERK_SECRET_KEY.replace('sk_test_', 'sk_live_') });
     expect(causeOf(r.out)).toBe('clerk-instance-mismatch');
     expect(r.out).toMatch(/development instance \(pk_test_\) but the secret key from a production instance/);
   });
 
-  it('a wrong Supabase API key', async () => {
+  it.concurrent('a wrong Supabase API key', async () => {
     const r = await doctor({ ...env, NEXT_PUBLIC_SUPABASE_PUBLISHABLE_KEY: 'sb_publishable_of_another_project' });
     expect(causeOf(r.out)).toBe('supabase-api-key-invalid');
   });
 
-  it('missing role claim: the token would silently run as anon', async () => {
+  it.concurrent('missing role claim: the token would silently run as anon', async () => {
     const r = await doctor(env, '--token', await sessionToken({ sub: 'user_alice' }));
     expect(r.code).toBe(1);
     expect(causeOf(r.out)).toBe('missing-role-claim');
@@ -259,12 +262,12 @@ describe('doctor names each pitfall', () => {
     expect(r.out).toMatch(/Customize session token -> Claims: \{ "role": "authenticated" \}/);
   });
 
-  it('a role claim that is not "authenticated"', async () => {
+  it.concurrent('a role claim that is not "authenticated"', async () => {
     const r = await doctor(env, '--token', await sessionToken({ sub: 'user_alice', role: 'anon' }));
     expect(causeOf(r.out)).toBe('wrong-role-claim');
   });
 
-  it('an expired token', async () => {
+  it.concurrent('an expired token', async () => {
     const iat = Math.floor(Date.now() / 1000) - 600;
     const r = await doctor(env, '--token', await sessionToken({ sub: 'user_alice', role: 'authenticated' }, { iat, exp: iat + 60 }));
     expect(causeOf(r.out)).toBe('token-expired');
@@ -272,7 +275,7 @@ describe('doctor names each pitfall', () => {
     expect(r.out).toMatch(/accessToken: \(\) => getToken\(\)/);
   });
 
-  it('third-party mode: a token Supabase does not trust (wrong key, "invalid JWT" 401)', async () => {
+  it.concurrent('third-party mode: a token Supabase does not trust (wrong key, "invalid JWT" 401)', async () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const foreign = await importPKCS8(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'RS256');
     const hosted = without(env, 'LOCAL_STACK', 'CLERK_JWT_KEY');
@@ -282,20 +285,20 @@ describe('doctor names each pitfall', () => {
     expect(r.out).toMatch(/Third-Party Auth -> Add provider -> Clerk, domain clerk\.local\.localhost/);
   });
 
-  it("a token Supabase accepts but that is not a Clerk user's (a Supabase Auth uuid sub)", async () => {
+  it.concurrent("a token Supabase accepts but that is not a Clerk user's (a Supabase Auth uuid sub)", async () => {
     const uuid = await doctor(env, '--token', await sessionToken({ sub: '6f1c3a52-9d3e-4c43-a7b8-2f1d0c9e8b71', role: 'authenticated' }));
     expect(causeOf(uuid.out), uuid.out).toBe('token-not-clerk');
     expect(uuid.out).toMatch(/is not a Clerk user id/);
   });
 
-  it('a pending session (Organizations "Membership required"): named, with the setting that fixes it', async () => {
+  it.concurrent('a pending session (Organizations "Membership required"): named, with the setting that fixes it', async () => {
     const pending = await doctor(env, '--token', await sessionToken({ sub: 'user_alice', role: 'authenticated', sts: 'pending' }));
     expect(causeOf(pending.out), pending.out).toBe('session-pending');
     expect(pending.out).toMatch(/Organizations Settings .* -> Membership optional/);
     expect(pending.code).toBe(1);
   });
 
-  it('a token issued in the future (clock skew, "JWT issued at future")', async () => {
+  it.concurrent('a token issued in the future (clock skew, "JWT issued at future")', async () => {
     const iat = Math.floor(Date.now() / 1000) + 300;
     const r = await doctor(env, '--token', await sessionToken({ sub: 'user_alice', role: 'authenticated' }, { iat, exp: iat + 600 }));
     expect(causeOf(r.out), r.out).toBe('token-clock-skew');
@@ -303,7 +306,7 @@ describe('doctor names each pitfall', () => {
     expect(Number(/issued (\d+) s in the future/.exec(r.out)?.[1])).toBeGreaterThan(30);
   });
 
-  it('hosted: Supabase Auth sign-ups still on (a warning: the policies refuse those users anyway)', async () => {
+  it.concurrent('hosted: Supabase Auth sign-ups still on (a warning: the policies refuse those users anyway)', async () => {
     const r = await withFront({ '/auth/v1/settings': { status: 200, body: { disable_signup: false } } }, (url) =>
       doctor({ ...without(env, 'LOCAL_STACK', 'SUPABASE_DB_URL'), NEXT_PUBLIC_SUPABASE_URL: url }, '--user', 'user_carol'),
     );
@@ -312,7 +315,7 @@ describe('doctor names each pitfall', () => {
     expect(r.out).toMatch(/Allow new users to sign up/);
   });
 
-  it('the Edge Function deployed with verify_jwt on ("Invalid JWT"), not deployed, or without its secrets', async () => {
+  it.concurrent('the Edge Function deployed with verify_jwt on ("Invalid JWT"), not deployed, or without its secrets', async () => {
     const fn = '/functions/v1/task-report';
     const verifyJwt = await withFront({ [fn]: { status: 401, body: { code: 401, message: 'Invalid JWT' } } }, (url) =>
       doctor({ ...env, NEXT_PUBLIC_SUPABASE_URL: url }),
@@ -333,7 +336,7 @@ describe('doctor names each pitfall', () => {
     expect(issuer.out).toMatch(/supabase secrets set CLERK_ISSUER=/);
   });
 
-  it('a token of another Clerk instance', async () => {
+  it.concurrent('a token of another Clerk instance', async () => {
     const r = await doctor(
       env,
       '--token',
@@ -342,7 +345,7 @@ describe('doctor names each pitfall', () => {
     expect(causeOf(r.out)).toBe('wrong-clerk-instance');
   });
 
-  it('template mode: SUPABASE_JWT_SECRET differs from the template signing key (wrong secret)', async () => {
+  it.concurrent('template mode: SUPABASE_JWT_SECRET differs from the template signing key (wrong secret)', async () => {
     const wrongEnvSecret = await doctor({
       ...env,
       CLERK_SUPABASE_TEMPLATE: 'supabase',
@@ -368,7 +371,7 @@ describe('doctor names each pitfall', () => {
     expect(projectDiffers.out).toMatch(/Legacy JWT Secret/);
   });
 
-  it('template mode: a template without the token_kind claim (made before the mode was explicit)', async () => {
+  it.concurrent('template mode: a template without the token_kind claim (made before the mode was explicit)', async () => {
     const r = await doctor(
       { ...env, CLERK_SUPABASE_TEMPLATE: 'supabase' },
       '--token',
@@ -379,7 +382,7 @@ describe('doctor names each pitfall', () => {
     expect(r.out).toMatch(/JWT templates -> supabase: add "token_kind": "supabase-template"/);
   });
 
-  it('template mode: the template does not exist, or a session token is used', async () => {
+  it.concurrent('template mode: the template does not exist, or a session token is used', async () => {
     const missing = await doctor({ ...env, CLERK_SUPABASE_TEMPLATE: 'supabase_v2' });
     expect(causeOf(missing.out)).toBe('template-missing');
     const hosted = without(env, 'LOCAL_STACK');
