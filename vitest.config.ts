@@ -7,8 +7,8 @@ import path from 'node:path';
 //   unit: no stack, no network (msw for HTTP shape)
 //   db:   the real local stack (Postgres + PostgREST + gateway), no app
 //   app:  the production build of the app, started by tests/run.ts in both integration modes
-// and app-own-stack, tests that start a stack and an app of their own: tests/run.ts starts it with the db
-// step, and the app step waits for it.
+// and app-own-stack, tests that start a stack and an app of their own: tests/run.ts starts it with the app
+// step, and it goes on beside the e2e step.
 const OWN_STACK = ['tests/app/dev-command.test.ts'];
 
 export default defineConfig({

@@ -1,7 +1,7 @@
 // `npm test`: every check this project makes, on a fresh throw-away local stack (the `test` profile:
 // its own data folder and ports, so your dev data is never touched).
-//   unit, with typecheck and lint beside it -> (fresh stack) db, with the production build beside it
-//   and the tests that start an app of their own -> (both modes started) app, once those ended too ->
+//   unit, with typecheck and lint beside it -> (fresh stack) db, with the production build beside it ->
+//   (both modes started) app, and the tests that start an app of their own, which go on beside e2e ->
 //   e2e -> reliability (CI size)
 // Ends with one line: "N passed, N failed[, N skipped]", exit 0 only when every step passed.
 // `npm test -- --only unit,db` runs a subset (a name that is no step is an error).
@@ -142,11 +142,21 @@ async function vitestStep(project: string, env: Record<string, string> = {}, bes
 
 /**
  * The app tests that start a stack and an app of their own (a fresh clone's `npm run dev`): they never
- * touch the test stack or the production servers, so they start as soon as the db step does (or with
- * the app step, when it runs alone) and the app step waits for them.
+ * touch the test stack or the production servers. They start with the app step and, when the e2e step
+ * runs, go on beside it: its browsers leave a core partly idle, while the db step and the build beside
+ * it keep both busy. Their counts join the app step's once they ended.
  */
 let ownStackApps: ReturnType<typeof vitestStep> | null = null;
 const ownStackAppTests = () => (ownStackApps ??= vitestStep('app-own-stack', {}, true));
+let ownStackBesideE2e = false;
+async function addOwnStackAppTests() {
+  const own = await ownStackApps!;
+  process.stdout.write(
+    `\n\x1b[1m▶ app\x1b[0m (its tests with a stack of their own, which ran beside e2e)\n${readLog(besideLog('app-own-stack'))}`,
+  );
+  const app = results.find((r) => r.step === 'app')!;
+  Object.assign(app, together([app, own]), { note: [app.note, 'the Quickstart test ran beside e2e'].filter(Boolean).join('; ') });
+}
 
 /** The results of runs made side by side, as one step's. */
 function together(runs: Omit<StepResult, 'step' | 'seconds'>[]) {
@@ -258,7 +268,6 @@ try {
   await step('db', async () => {
     await ensureStack();
     if (wants('app') || wants('e2e') || wants('reliability')) ensureApps(true).catch(() => {}); // its step reports a failure
-    if (wants('app')) void ownStackAppTests();
     return vitestStep('db');
   });
   await step('app', async () => {
@@ -266,6 +275,10 @@ try {
     shared.catch(() => {}); // reported below
     await appPortsFree; // a port already taken fails the step at once, before anything starts beside
     const own = ownStackAppTests();
+    if (wants('e2e') && !terminated) {
+      ownStackBesideE2e = true; // they go on beside e2e, and join the counts after it
+      return shared;
+    }
     await Promise.allSettled([own, shared]); // a failed build fails the step once the other run ended
     process.stdout.write(readLog(besideLog('app-own-stack')));
     return together([await own, await shared]);
@@ -280,6 +293,7 @@ try {
       return { ok: code === 0, ...playwrightCounts(out, code) };
     });
   }
+  if (ownStackBesideE2e) await addOwnStackAppTests();
   if (fs.existsSync(path.join(projectRoot, 'tests/reliability/run.ts'))) {
     await step('reliability', async () => {
       await ensureApps();
