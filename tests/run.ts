@@ -155,7 +155,8 @@ async function addOwnStackAppTests() {
     `\n\x1b[1m▶ app\x1b[0m (its tests with a stack of their own, which ran beside e2e)\n${readLog(besideLog('app-own-stack'))}`,
   );
   const app = results.find((r) => r.step === 'app')!;
-  Object.assign(app, together([app, own]), { note: [app.note, 'the Quickstart test ran beside e2e'].filter(Boolean).join('; ') });
+  const merged = together([app, own]);
+  Object.assign(app, merged, { note: [merged.note, 'the Quickstart test ran beside e2e'].filter(Boolean).join('; ') });
 }
 
 /** The results of runs made side by side, as one step's. */
