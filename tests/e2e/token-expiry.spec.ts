@@ -18,12 +18,13 @@ import type { BrowserContext, Page, Request, Response } from '@playwright/test';
 import ts from 'typescript';
 import { expect, test } from './support/test.ts';
 import { signIn } from './support/clerk.ts';
+import type { Account } from './support/env.ts';
 import { fapi } from './support/fapi.ts';
 import { LOCAL_PASSWORD, projectRoot } from 'clerk-supabase-local-stack';
 import { createClerkClient } from '@clerk/backend';
 
 // Made in beforeAll: a Pro user (like carol: the task report is Pro's), one per project.
-let account: { id: string; email: string; password: string };
+let account: Account & { id: string };
 const LIFETIME_S = 5; // the stand-in's shortest
 const CLOCK_SKEW_S = 5; // what Clerk's authenticateRequest tolerates past exp
 const TOKEN_REQUEST = /\/v1\/client\/sessions\/[^/]+\/tokens(\/[^/?]+)?(\?|$)/;
